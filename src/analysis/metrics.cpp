@@ -1,0 +1,86 @@
+#include "analysis/metrics.hpp"
+
+#include <fmt/format.h>
+
+#include "core/suggest.hpp"
+
+namespace gpugap::analysis {
+
+CompiledMetrics MetricProvider::compile(const Context& ctx, const std::vector<std::string>& metrics) const {
+  // Generic fallback: rebuild a parameter table from the vector and compute.
+  return [this, &ctx, metrics](std::span<const double> values, std::span<double> out) {
+    ParamTable t = ctx.params;
+    t.assign(std::vector<double>(values.begin(), values.end()));
+    MetricMap m;
+    compute(ctx, t, m);
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+      auto it = m.find(metrics[i]);
+      out[i] = it == m.end() ? std::nan("") : it->second;
+    }
+  };
+}
+
+const MetricProvider& provider_for(std::string_view path) {
+  const std::string head(path.substr(0, path.find('.')));
+  std::vector<std::string> names;
+  for (const auto& p : providers()) {
+    if (p->prefix() == head) return *p;
+    names.push_back(p->prefix());
+  }
+  throw UserError(Location{"", 0, std::string(path)}, "a metric path starting with one of: " + fmt::format("{}", fmt::join(names, ", ")),
+                  "'" + head + "'", suggest(head, names));
+}
+
+MetricMap evaluate(const Context& ctx, const ParamTable& params, const std::vector<std::string>& paths) {
+  std::map<std::string, MetricMap> by_provider;
+  MetricMap out;
+  for (const auto& path : paths) {
+    const MetricProvider& p = provider_for(path);
+    auto [it, fresh] = by_provider.try_emplace(p.prefix());
+    if (fresh) p.compute(ctx, params, it->second);
+    auto m = it->second.find(path);
+    if (m == it->second.end()) {
+      std::vector<std::string> cands;
+      for (const auto& [k, v] : it->second) cands.push_back(k);
+      throw UserError(Location{"", 0, path}, "a known metric path", "unknown metric", suggest(path, cands));
+    }
+    out[path] = m->second;
+  }
+  return out;
+}
+
+MetricMap evaluate(const Context& ctx, const std::vector<std::string>& paths) { return evaluate(ctx, ctx.params, paths); }
+
+MetricMap evaluate_all(const Context& ctx, const std::vector<std::string>& prefixes) {
+  MetricMap out;
+  for (const auto& p : providers()) {
+    if (!prefixes.empty() && std::find(prefixes.begin(), prefixes.end(), p->prefix()) == prefixes.end()) continue;
+    p->compute(ctx, ctx.params, out);
+  }
+  return out;
+}
+
+CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metrics) {
+  // Group by provider, compile each group, then scatter into the output.
+  std::vector<std::pair<CompiledMetrics, std::vector<std::size_t>>> parts;
+  std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::size_t>>> groups;
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    auto& g = groups[provider_for(metrics[i]).prefix()];
+    g.first.push_back(metrics[i]);
+    g.second.push_back(i);
+  }
+  // Validate paths once up front (clear error before any sampling).
+  (void)evaluate(ctx, metrics);
+  for (auto& [prefix, g] : groups) parts.emplace_back(provider_for(prefix + ".").compile(ctx, g.first), g.second);
+  if (parts.size() == 1 && parts[0].second.size() == metrics.size()) return parts[0].first;
+  return [parts](std::span<const double> values, std::span<double> out) {
+    std::vector<double> buf;
+    for (const auto& [fn, idx] : parts) {
+      buf.assign(idx.size(), 0.0);
+      fn(values, buf);
+      for (std::size_t k = 0; k < idx.size(); ++k) out[idx[k]] = buf[k];
+    }
+  };
+}
+
+}  // namespace gpugap::analysis

@@ -1,0 +1,46 @@
+// Every result has a path (market.tam_usd_bn.2030). Engines publish their
+// metrics through providers; eval, sensitivity, Monte Carlo and goal seek are
+// generic over paths and never know which engine a parameter feeds.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "analysis/scenario.hpp"
+
+namespace gpugap::analysis {
+
+using MetricMap = std::map<std::string, double>;  // ordered: deterministic output
+
+// A compiled evaluator: reads a flat parameter vector (indices resolved at
+// compile time, so no string look-ups) and writes the requested metrics.
+using CompiledMetrics = std::function<void(std::span<const double> params, std::span<double> out)>;
+
+class MetricProvider {
+ public:
+  virtual ~MetricProvider() = default;
+  [[nodiscard]] virtual std::string prefix() const = 0;  // first path component: "market"
+  // All metrics of this provider for the given parameters.
+  virtual void compute(const Context& ctx, const ParamTable& params, MetricMap& out) const = 0;
+  // Fast path for Monte Carlo; the default wraps compute() (slow but correct).
+  [[nodiscard]] virtual CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metrics) const;
+};
+
+// The registry: every provider, registered explicitly in one function.
+const std::vector<std::unique_ptr<MetricProvider>>& providers();
+const MetricProvider& provider_for(std::string_view metric_path);
+
+// Evaluates the given metric paths (unknown path: UserError with suggestion).
+MetricMap evaluate(const Context& ctx, const std::vector<std::string>& paths);
+MetricMap evaluate(const Context& ctx, const ParamTable& params, const std::vector<std::string>& paths);
+// Every metric of the providers named by `prefixes` (all when empty).
+MetricMap evaluate_all(const Context& ctx, const std::vector<std::string>& prefixes = {});
+
+// Compiles a set of metrics (possibly from several providers) into one function.
+CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metrics);
+
+}  // namespace gpugap::analysis

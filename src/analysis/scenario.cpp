@@ -1,0 +1,213 @@
+#include "analysis/scenario.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "core/suggest.hpp"
+
+namespace fs = std::filesystem;
+
+namespace gpugap::analysis {
+namespace {
+
+int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+std::vector<std::string> decl_names() {
+  std::vector<std::string> out;
+  for (const auto& d : declared_params()) out.push_back(d.pattern);
+  return out;
+}
+
+struct Loaded {
+  std::string file;
+  YAML::Node params;
+  YAML::Node published;
+};
+
+// Applies one scenario file's params onto the table.
+void apply_params(ParamTable& table, const YAML::Node& params, const std::string& file) {
+  if (!params) return;
+  if (!params.IsMap()) throw UserError(Location{file, line_of(params), "params"}, "a mapping of parameter paths", "something else");
+  std::set<std::string> seen;
+  for (const auto& kv : params) {
+    const std::string path = kv.first.Scalar();
+    const Location where{file, line_of(kv.first), "params." + path};
+    if (!seen.insert(path).second) throw UserError(where, "each parameter once", "duplicate key '" + path + "'");
+    // A catalog value overridden by the scenario (chips.X.price.cn, regions.cn.pue...).
+    if (auto idx = table.find(path); idx && !find_decl(path)) {
+      const Param& old = table.at(*idx);
+      Param p = catalog::parse_sourced(kv.second, path, old.dim, false, file, {}, old.unit);
+      table.put(std::move(p));
+      continue;
+    }
+    const ParamDecl* d = find_decl(path);
+    if (!d) {
+      std::vector<std::string> cands = decl_names();
+      for (const auto& pth : table.paths()) cands.push_back(pth);
+      throw UserError(where, "a declared scenario parameter", "unknown parameter '" + path + "'", suggest(path, cands));
+    }
+    auto check_range = [&](const Param& p) {
+      if (!p.is_null && (p.value < d->lo || p.value > d->hi))
+        throw UserError(p.where, fmt::format("a value in [{}, {}]", d->lo, d->hi), fmt::format("{}", p.value));
+    };
+    if (!d->yearly) {
+      Param p = catalog::parse_sourced(kv.second, path, d->dim, false, file, {}, d->unit);
+      check_range(p);
+      table.put(std::move(p));
+      continue;
+    }
+    // Yearly series: {2024: v, 2030: v}; interpolate the years between.
+    if (!kv.second.IsMap()) throw UserError(where, "a mapping of year: value", "a single value");
+    std::map<int, Param> given;
+    for (const auto& yv : kv.second) {
+      const std::string ys = yv.first.Scalar();
+      auto y = parse_number(ys);
+      const Location yw{file, line_of(yv.first), path + "." + ys};
+      if (!y || *y != std::floor(*y) || *y < kFirstYear - 10 || *y > kLastYear + 10)
+        throw UserError(yw, fmt::format("a year {}..{}", kFirstYear, kLastYear), "'" + ys + "'");
+      const int year = static_cast<int>(*y);
+      if (given.count(year)) throw UserError(yw, "each year once", "duplicate key '" + ys + "'");
+      Param p = catalog::parse_sourced(yv.second, path + "." + ys, d->dim, false, file, {}, d->unit);
+      check_range(p);
+      given.emplace(year, std::move(p));
+    }
+    if (given.empty()) throw UserError(where, "at least one year", "none");
+    for (int year = kFirstYear; year <= kLastYear; ++year) {
+      const std::string yp = fmt::format("{}.{}", path, year);
+      if (auto it = given.find(year); it != given.end()) {
+        table.put(it->second);
+        continue;
+      }
+      auto hi = given.lower_bound(year);
+      Param p;
+      if (hi == given.begin() || hi == given.end()) {
+        // Outside the given years: hold the nearest value, flagged as a default.
+        const Param& near = hi == given.end() ? std::prev(hi)->second : hi->second;
+        p = near;
+        p.prov.is_default = true;
+        p.prov.note = fmt::format("held from {}", near.path);
+      } else {
+        auto lo = std::prev(hi);
+        const double t = static_cast<double>(year - lo->first) / (hi->first - lo->first);
+        p = lo->second;
+        if (lo->second.is_null || hi->second.is_null) p.is_null = true;
+        else if (d->geometric && lo->second.value > 0 && hi->second.value > 0)
+          p.value = lo->second.value * std::pow(hi->second.value / lo->second.value, t);
+        else
+          p.value = lo->second.value + t * (hi->second.value - lo->second.value);
+        p.prov.source = fmt::format("interpolated ({}) between {} and {}", d->geometric ? "geometric" : "linear",
+                                    lo->first, hi->first);
+        p.prov.confidence = std::min(lo->second.prov.confidence, hi->second.prov.confidence);
+        p.prov.estimate = lo->second.prov.estimate || hi->second.prov.estimate;
+        p.prov.note.clear();
+      }
+      p.path = yp;
+      table.put(std::move(p));
+    }
+  }
+}
+
+void merge_map(YAML::Node& into, const YAML::Node& from) {
+  if (!from || !from.IsMap()) return;
+  if (!into || !into.IsMap()) into = YAML::Node(YAML::NodeType::Map);
+  for (const auto& kv : from) into[kv.first.Scalar()] = kv.second;
+}
+
+}  // namespace
+
+bool matches_pattern(std::string_view pattern, std::string_view path) {
+  while (true) {
+    const auto pd = pattern.find('.');
+    const auto sd = path.find('.');
+    const auto pc = pattern.substr(0, pd);
+    const auto sc = path.substr(0, sd);
+    if (pc != "*" && pc != sc) return false;
+    if (pd == std::string_view::npos || sd == std::string_view::npos) return pd == sd;
+    pattern.remove_prefix(pd + 1);
+    path.remove_prefix(sd + 1);
+  }
+}
+
+const ParamDecl* find_decl(std::string_view path) {
+  for (const auto& d : declared_params())
+    if (matches_pattern(d.pattern, path)) return &d;
+  return nullptr;
+}
+
+std::string default_catalog_dir() {
+  if (const char* env = std::getenv("GPUGAP_CATALOG"); env && *env) return env;
+  return std::string(GPUGAP_SOURCE_DIR) + "/catalog";
+}
+
+Context make_context(const std::vector<std::string>& catalog_dirs, const std::string& scenario_name,
+                     const std::vector<std::string>& overrides) {
+  Context ctx;
+  auto cat = std::make_shared<catalog::Catalog>(catalog::Catalog::load(catalog_dirs));
+  ctx.catalog = cat;
+  ctx.params = cat->params();
+
+  // Resolve the scenario chain (child first), detecting cycles.
+  std::vector<const catalog::Entry*> chain;
+  std::unique_ptr<catalog::Catalog> file_cat;
+  const catalog::Entry* cur = nullptr;
+  if (scenario_name.size() > 5 && (scenario_name.ends_with(".yaml") || scenario_name.ends_with(".yml"))) {
+    if (!fs::exists(scenario_name)) throw UserError(Location{scenario_name, 0, ""}, "a scenario file", "no such file");
+    // A scenario file outside the catalog: validate it as a scenario entry.
+    const fs::path tmpdir = fs::path(scenario_name).parent_path();
+    (void)tmpdir;
+    file_cat = std::make_unique<catalog::Catalog>(catalog::Catalog::load_files_as(scenario_name, "scenarios"));
+    cur = file_cat->find("scenarios", fs::path(scenario_name).stem().string());
+  } else {
+    cur = &cat->entry("scenarios", scenario_name);
+  }
+  std::set<std::string> visited;
+  while (cur) {
+    if (!visited.insert(cur->id).second)
+      throw UserError(Location{cur->file(), 0, "scenarios." + cur->id + ".extends"}, "a scenario chain without cycles",
+                      "circular extends through '" + cur->id + "'");
+    chain.push_back(cur);
+    const std::string parent = cur->str("extends");
+    if (parent.empty()) break;
+    if (!cat->try_resolve("scenarios", parent))
+      throw UserError(Location{cur->file(), cur->raw_lines.count("extends") ? cur->raw_lines.at("extends") : 0,
+                               "scenarios." + cur->id + ".extends"},
+                      "a known scenario id", "'" + parent + "'", suggest(parent, cat->ids("scenarios")));
+    cur = &cat->entry("scenarios", parent);
+  }
+  // Apply parents first so children override.
+  Scenario& sc = ctx.scenario;
+  sc.id = chain.front()->id;
+  sc.name = chain.front()->str("name", sc.id);
+  sc.description = chain.front()->str("description");
+  std::map<std::string, Published> published;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const catalog::Entry& e = **it;
+    sc.chain.insert(sc.chain.begin(), e.id);
+    sc.files.push_back(e.file());
+    if (auto p = e.raw.find("params"); p != e.raw.end()) apply_params(ctx.params, p->second, e.file());
+    if (auto p = e.raw.find("published"); p != e.raw.end() && p->second.IsMap()) {
+      for (const auto& kv : p->second) {
+        const std::string metric = kv.first.Scalar();
+        Param v = catalog::parse_sourced(kv.second, "published." + metric, Dim::kNumber, false, e.file(), {});
+        published[metric] = Published{metric, v.value, "", v.prov};
+      }
+    }
+    if (auto p = e.raw.find("uncertainty"); p != e.raw.end()) merge_map(sc.uncertainty, p->second);
+    if (auto p = e.raw.find("correlations"); p != e.raw.end()) sc.correlations = p->second;
+    if (auto p = e.raw.find("dirichlet"); p != e.raw.end()) sc.dirichlet = p->second;
+  }
+  for (auto& [k, v] : published) sc.published.push_back(v);
+
+  for (const auto& o : overrides) {
+    auto [path, value] = split_assignment(o);
+    ctx.params.set_from_text(path, value);
+    ctx.overrides.push_back(path + "=" + value);
+  }
+  return ctx;
+}
+
+}  // namespace gpugap::analysis

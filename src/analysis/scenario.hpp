@@ -1,0 +1,74 @@
+// A scenario = catalog snapshot + assumptions (scenario file, with `extends:`)
+// + overrides (--set). It compiles to one flat ParamTable that every engine
+// reads. Scenario parameters must be declared by an engine (declared_params).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.hpp"
+#include "core/params.hpp"
+
+namespace gpugap::analysis {
+
+inline constexpr int kFirstYear = 2024;
+inline constexpr int kLastYear = 2030;
+
+// A scenario parameter an engine reads. '*' in the pattern matches one path
+// component (a vendor, a node); yearly parameters get a `.<year>` suffix per
+// year kFirstYear..kLastYear, interpolated between the years a scenario gives.
+struct ParamDecl {
+  std::string pattern;
+  Dim dim = Dim::kNumber;
+  std::string unit;         // display unit, e.g. "USD bn", "wafers/month"
+  std::string description;
+  bool yearly = false;
+  bool geometric = false;   // interpolate growth series geometrically
+  double lo = -1e300;       // allowed range
+  double hi = 1e300;
+};
+
+// Every engine's declarations, registered explicitly in one place.
+const std::vector<ParamDecl>& declared_params();
+const ParamDecl* find_decl(std::string_view path_without_year);
+
+struct Published {
+  std::string metric;  // metric path it compares with
+  double value = 0;
+  std::string unit;
+  Provenance prov;
+};
+
+struct Scenario {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::vector<std::string> chain;   // ms-2025-bull -> ms-2025
+  std::vector<std::string> files;
+  std::vector<Published> published;
+  YAML::Node uncertainty;           // merged, child wins
+  YAML::Node correlations;
+  YAML::Node dirichlet;
+};
+
+struct Context {
+  std::shared_ptr<const catalog::Catalog> catalog;
+  ParamTable params;
+  Scenario scenario;
+  std::vector<std::string> overrides;  // as given, "PATH=VALUE"
+  int threads = 0;
+  bool quiet = false;
+};
+
+// Loads the catalog folders and the scenario (catalog id or a .yaml file),
+// compiles the parameter table and applies the overrides.
+Context make_context(const std::vector<std::string>& catalog_dirs, const std::string& scenario,
+                     const std::vector<std::string>& overrides);
+
+// Shipped catalog folder (source tree, or next to the binary when installed).
+std::string default_catalog_dir();
+
+bool matches_pattern(std::string_view pattern, std::string_view path);
+
+}  // namespace gpugap::analysis

@@ -1,0 +1,179 @@
+#include "catalog/schema.hpp"
+
+#include <map>
+
+namespace gpugap::catalog {
+namespace {
+using K = FieldKind;
+
+// Keys every entry kind has.
+std::vector<Field> common() {
+  return {{"id", K::kString, Dim::kNumber, false, true},
+          {"name", K::kString},
+          {"aliases", K::kStringList},
+          {"source", K::kString},
+          {"as_of", K::kString},
+          {"confidence", K::kString},
+          {"notes", K::kString},
+          {"status", K::kString}};
+}
+
+std::vector<Field> with_common(std::vector<Field> own) {
+  auto all = common();
+  all.insert(all.end(), own.begin(), own.end());
+  return all;
+}
+
+const std::map<std::string, std::vector<Field>, std::less<>>& table() {
+  static const std::map<std::string, std::vector<Field>, std::less<>> t = {
+      {"chips",
+       with_common({
+           {"vendor", K::kString, Dim::kNumber, false, true},
+           {"launch_year", K::kQuantity, Dim::kYear},
+           {"compute.bf16", K::kQuantity, Dim::kCompute, true, false, "dense BF16 per chip"},
+           {"compute.fp16", K::kQuantity, Dim::kCompute, true},
+           {"compute.fp8", K::kQuantity, Dim::kCompute, true},
+           {"compute.int8", K::kQuantity, Dim::kCompute, true},
+           {"compute.fp4", K::kQuantity, Dim::kCompute, true},
+           {"memory.type", K::kString},
+           {"memory.capacity", K::kQuantity, Dim::kBytes, true},
+           {"memory.bandwidth", K::kQuantity, Dim::kBandwidth, true},
+           {"memory.hbm_stacks", K::kQuantity, Dim::kCount},
+           {"scaleup.interconnect", K::kString},
+           {"scaleup.bandwidth", K::kQuantity, Dim::kBandwidth, true, false, "per chip, per direction after conversion"},
+           {"scaleup.domain_size", K::kQuantity, Dim::kCount, true},
+           {"scaleout.bandwidth", K::kQuantity, Dim::kBandwidth, true},
+           {"power.tdp", K::kQuantity, Dim::kPower, true},
+           {"silicon.process_node", K::kString},
+           {"silicon.foundry", K::kString},
+           {"silicon.compute_dies", K::kQuantity, Dim::kCount, true},
+           {"silicon.die_area", K::kQuantity, Dim::kArea, true},
+           {"silicon.transistors_bn", K::kQuantity, Dim::kNumber, true},
+           {"price.*", K::kQuantity, Dim::kMoney, true, false, "per chip in a region"},
+           {"software.stack", K::kString},
+           {"software.eta_compute", K::kQuantity, Dim::kFraction, true},
+           {"software.eta_memory", K::kQuantity, Dim::kFraction, true},
+           {"software.eta_comm", K::kQuantity, Dim::kFraction, true},
+           {"software.launch_overhead", K::kQuantity, Dim::kTime},
+           {"software.calibrated", K::kBool},
+           {"software.calibration", K::kString},
+           {"export_control.cn_available_from", K::kQuantity, Dim::kYear},
+           {"export_control.cn_available_until", K::kQuantity, Dim::kYear},
+           {"export_control.note", K::kString},
+       })},
+      {"systems",
+       with_common({
+           {"vendor", K::kString},
+           {"chip", K::kString, Dim::kNumber, false, true},
+           {"launch_year", K::kQuantity, Dim::kYear},
+           {"chips_per_domain", K::kQuantity, Dim::kCount, true},
+           {"scaleup_bandwidth", K::kQuantity, Dim::kBandwidth, true},
+           {"scaleout_bandwidth", K::kQuantity, Dim::kBandwidth, true},
+           {"power", K::kQuantity, Dim::kPower, true},
+           {"price", K::kQuantity, Dim::kMoney, true},
+       })},
+      {"models",
+       with_common({
+           {"params_total_b", K::kQuantity, Dim::kNumber, true},
+           {"params_active_b", K::kQuantity, Dim::kNumber, true},
+           {"layers", K::kQuantity, Dim::kCount, true, true},
+           {"hidden", K::kQuantity, Dim::kCount, true, true},
+           {"vocab", K::kQuantity, Dim::kCount, true},
+           {"tie_embeddings", K::kBool},
+           {"native_precision", K::kString},
+           {"attention.kind", K::kString, Dim::kNumber, false, true},
+           {"attention.heads", K::kQuantity, Dim::kCount, true},
+           {"attention.kv_heads", K::kQuantity, Dim::kCount, true},
+           {"attention.head_dim", K::kQuantity, Dim::kCount, true},
+           {"attention.q_lora_rank", K::kQuantity, Dim::kCount},
+           {"attention.kv_lora_rank", K::kQuantity, Dim::kCount, true},
+           {"attention.qk_nope_dim", K::kQuantity, Dim::kCount},
+           {"attention.qk_rope_dim", K::kQuantity, Dim::kCount},
+           {"attention.v_head_dim", K::kQuantity, Dim::kCount},
+           {"attention.sliding_window", K::kQuantity, Dim::kCount},
+           {"attention.sliding_layers", K::kQuantity, Dim::kCount},
+           {"ffn.kind", K::kString, Dim::kNumber, false, true},
+           {"ffn.intermediate", K::kQuantity, Dim::kCount},
+           {"ffn.experts", K::kQuantity, Dim::kCount},
+           {"ffn.experts_per_token", K::kQuantity, Dim::kCount},
+           {"ffn.shared_experts", K::kQuantity, Dim::kCount},
+           {"ffn.expert_intermediate", K::kQuantity, Dim::kCount},
+           {"ffn.shared_intermediate", K::kQuantity, Dim::kCount},
+           {"ffn.dense_layers", K::kQuantity, Dim::kCount},
+           {"mtp_layers", K::kQuantity, Dim::kCount},
+       })},
+      {"workloads",
+       with_common({
+           {"isl", K::kQuantity, Dim::kCount, true, true},
+           {"osl", K::kQuantity, Dim::kCount, true, true},
+           {"ttft_target", K::kQuantity, Dim::kTime, true},
+           {"tpot_target", K::kQuantity, Dim::kTime, true},
+           {"description", K::kString},
+       })},
+      {"regions",
+       with_common({
+           {"currency", K::kString},
+           {"fx_per_usd", K::kQuantity, Dim::kNumber, true},
+           {"electricity_price", K::kQuantity, Dim::kEnergyPrice, true},
+           {"pue", K::kQuantity, Dim::kNumber, true},
+           {"cost_of_capital", K::kQuantity, Dim::kFraction},
+           {"depreciation_years", K::kQuantity, Dim::kNumber, true},
+           {"server_overhead_fraction", K::kQuantity, Dim::kNumber},
+           {"datacenter_capex_per_kw", K::kQuantity, Dim::kMoney, true},
+           {"datacenter_years", K::kQuantity, Dim::kNumber, true},
+           {"operations_fraction", K::kQuantity, Dim::kFraction},
+           {"utilisation", K::kQuantity, Dim::kFraction},
+       })},
+      {"stacks",
+       with_common({
+           {"eta_compute", K::kQuantity, Dim::kFraction, true, false, "achieved fraction of peak compute"},
+           {"eta_memory", K::kQuantity, Dim::kFraction, true, false, "achieved fraction of peak memory bandwidth"},
+           {"eta_comm", K::kQuantity, Dim::kFraction, true, false, "achieved fraction of link bandwidth"},
+           {"launch_overhead", K::kQuantity, Dim::kTime, false, false, "fixed time per layer per step"},
+           {"calibrated", K::kBool},
+           {"calibration", K::kString},
+           {"backend.*.eta_compute", K::kQuantity, Dim::kFraction, true},
+           {"backend.*.eta_memory", K::kQuantity, Dim::kFraction, true},
+       })},
+      {"vendors",
+       with_common({
+           {"country", K::kString},
+           {"chips", K::kStringList},
+           {"facts", K::kAny},
+           {"gaps", K::kAny},
+           {"qualitative.*", K::kAny},
+       })},
+      {"scenarios",
+       with_common({
+           {"description", K::kString},
+           {"extends", K::kString},
+           {"params", K::kAny},
+           {"published", K::kAny},
+           {"uncertainty", K::kAny},
+           {"correlations", K::kAny},
+           {"dirichlet", K::kAny},
+       })},
+  };
+  return t;
+}
+}  // namespace
+
+const std::vector<std::string>& kinds() {
+  static const std::vector<std::string> k = {"chips",   "systems", "models",  "workloads",
+                                             "regions", "stacks",  "vendors", "scenarios"};
+  return k;
+}
+
+const std::vector<Field>& schema_for(std::string_view kind) {
+  static const std::vector<Field> empty;
+  auto it = table().find(kind);
+  return it == table().end() ? empty : it->second;
+}
+
+const std::vector<std::string>& quantity_keys() {
+  static const std::vector<std::string> k = {"value", "source", "as_of", "confidence", "estimate",
+                                             "rationale", "note", "direction", "date"};
+  return k;
+}
+
+}  // namespace gpugap::catalog

@@ -1,0 +1,51 @@
+// The thin command-line shell: parse arguments, call the library, render.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/scenario.hpp"
+#include "core/output.hpp"
+
+namespace gpugap::cli {
+
+struct Global {
+  std::vector<std::string> catalogs;
+  std::string scenario = "ms-2025";
+  std::vector<std::string> sets;
+  std::string format = "table";
+  std::string out;
+  int threads = 0;
+  bool quiet = false;
+
+  [[nodiscard]] std::vector<std::string> catalog_dirs() const;
+  [[nodiscard]] analysis::Context context() const;
+};
+
+// What a command produced: JSON always; a table (or free text) for humans.
+struct Output {
+  nlohmann::json json;
+  std::vector<Table> tables;
+  std::vector<std::string> titles;  // one per table (may be empty)
+  std::string text;                 // extra lines after the tables
+  std::optional<Table> csv_table;   // which table CSV writes (default: first)
+};
+
+void emit(const Global& g, const Output& out);
+std::string dump_json(const nlohmann::json& j);
+
+// Each command file registers its subcommands.
+void add_catalog_commands(CLI::App& app, Global& g);
+void add_param_commands(CLI::App& app, Global& g);
+void add_perf_commands(CLI::App& app, Global& g);
+void add_econ_commands(CLI::App& app, Global& g);
+void add_market_commands(CLI::App& app, Global& g);
+void add_analysis_commands(CLI::App& app, Global& g);
+void add_score_commands(CLI::App& app, Global& g);
+void add_report_commands(CLI::App& app, Global& g);
+
+}  // namespace gpugap::cli

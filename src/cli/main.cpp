@@ -1,0 +1,91 @@
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/cli.hpp"
+#include "core/error.hpp"
+#include "core/output.hpp"
+
+namespace gpugap::cli {
+
+std::vector<std::string> Global::catalog_dirs() const {
+  std::vector<std::string> dirs{analysis::default_catalog_dir()};
+  dirs.insert(dirs.end(), catalogs.begin(), catalogs.end());
+  return dirs;
+}
+
+analysis::Context Global::context() const {
+  auto ctx = analysis::make_context(catalog_dirs(), scenario, sets);
+  ctx.threads = threads;
+  ctx.quiet = quiet;
+  return ctx;
+}
+
+std::string dump_json(const nlohmann::json& j) { return j.dump(2) + "\n"; }
+
+void emit(const Global& g, const Output& out) {
+  std::string content;
+  if (g.format == "json") {
+    content = dump_json(out.json);
+  } else if (g.format == "csv") {
+    if (out.csv_table) content = out.csv_table->csv();
+    else if (!out.tables.empty()) content = out.tables.front().csv();
+  } else {
+    for (std::size_t i = 0; i < out.tables.size(); ++i) {
+      if (i < out.titles.size() && !out.titles[i].empty()) content += out.titles[i] + "\n";
+      content += out.tables[i].text();
+      if (i + 1 < out.tables.size()) content += "\n";
+    }
+    if (!out.text.empty()) content += (out.tables.empty() ? "" : "\n") + out.text;
+  }
+  if (g.out.empty()) std::cout << content << std::flush;
+  else atomic_write(g.out, content);
+}
+
+}  // namespace gpugap::cli
+
+int main(int argc, char** argv) {
+  using namespace gpugap;
+  cli::Global g;
+  CLI::App app{"gpugap: economics of AI accelerators and of China's AI-chip industry"};
+  app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();
+  app.add_option("--catalog", g.catalogs, "add a catalog folder (same layout); later folders override")->check(CLI::ExistingDirectory);
+  app.add_option("--scenario", g.scenario, "scenario id or YAML file");
+  app.add_option("--set", g.sets, "override a parameter: PATH=VALUE (repeatable)");
+  app.add_option("--format", g.format, "output format")->check(CLI::IsMember({"table", "json", "csv"}));
+  app.add_option("-o,--out", g.out, "write output there (atomically)");
+  app.add_option("--threads", g.threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_flag("-q,--quiet", g.quiet, "no progress output");
+  app.fallthrough();
+
+  cli::add_catalog_commands(app, g);
+  cli::add_param_commands(app, g);
+  cli::add_perf_commands(app, g);
+  cli::add_econ_commands(app, g);
+  cli::add_market_commands(app, g);
+  cli::add_analysis_commands(app, g);
+  cli::add_score_commands(app, g);
+  cli::add_report_commands(app, g);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "gpugap: " << e.what() << "\n";
+    return 2;
+  } catch (const UserError& e) {
+    std::cerr << "gpugap: " << e.what() << "\n";
+    return 2;
+  } catch (const InsufficientData& e) {
+    std::cerr << "gpugap: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "gpugap: internal error: " << e.what() << "\n";
+    return 70;
+  }
+  return 0;
+}

@@ -1,0 +1,44 @@
+// User errors (bad input: exit 2) and internal errors (bugs: exit 70) are
+// different types. Library code throws; only the CLI decides the exit code.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace gpugap {
+
+// Where in an input a problem is: file, line (1-based, 0 = unknown), key path.
+struct Location {
+  std::string file;
+  int line = 0;
+  std::string path;
+};
+
+class UserError : public std::runtime_error {
+ public:
+  UserError(Location where, std::string expected, std::string found, std::string suggestion = {});
+  explicit UserError(std::string message);
+  [[nodiscard]] const Location& where() const { return where_; }
+
+ private:
+  Location where_;
+};
+
+// An engine needs a value the catalog does not have (null). Engines catch it
+// and turn it into a result with status "insufficient data: PATH".
+class InsufficientData : public std::runtime_error {
+ public:
+  explicit InsufficientData(std::string path)
+      : std::runtime_error("insufficient data: " + path), path_(std::move(path)) {}
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class InternalError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+}  // namespace gpugap
