@@ -321,7 +321,7 @@ void Catalog::check_references() const {
   if (auto it = entries_.find("systems"); it != entries_.end())
     for (const auto& [id, e] : it->second) {
       const std::string chip = e.str("chip");
-      if (!try_resolve("chips", chip))
+      if (!chip.empty() && !try_resolve("chips", chip))
         throw UserError(Location{e.file(), 0, "systems." + id + ".chip"}, "a known chip id", "'" + chip + "'",
                         suggest(chip, ids("chips")));
     }

@@ -64,7 +64,7 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
       {"systems",
        with_common({
            {"vendor", K::kString},
-           {"chip", K::kString, Dim::kNumber, false, true},
+           {"chip", K::kString, Dim::kNumber, false, false, "chip id; empty when not public"},
            {"launch_year", K::kQuantity, Dim::kYear},
            {"chips_per_domain", K::kQuantity, Dim::kCount, true},
            {"scaleup_bandwidth", K::kQuantity, Dim::kBandwidth, true},

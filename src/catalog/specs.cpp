@@ -171,9 +171,11 @@ ModelSpec model_spec(const catalog::Catalog& cat, const ParamTable& p, std::stri
   m.hidden = need_int(p, base + "hidden");
   m.vocab = need_int(p, base + "vocab");
   if (auto f = e.flags.find("tie_embeddings"); f != e.flags.end()) m.tie_embeddings = f->second;
-  const std::string np = e.str("native_precision", "bf16");
-  if (auto pr = parse_precision(np)) m.native_precision = *pr;
-  else throw UserError(Location{e.file(), 0, base + "native_precision"}, "bf16, fp16, fp8, int8 or fp4", "'" + np + "'");
+  m.native_format = e.str("native_precision", "bf16");
+  static const std::vector<std::string> formats = {"bf16", "fp16", "fp8", "int8", "fp4", "w4a16", "w4a8"};
+  if (std::find(formats.begin(), formats.end(), m.native_format) == formats.end())
+    throw UserError(Location{e.file(), 0, base + "native_precision"}, "one of bf16, fp16, fp8, int8, fp4, w4a16, w4a8",
+                    "'" + m.native_format + "'");
   const std::string ak = e.str("attention.kind");
   if (ak == "mha") m.attention = AttentionKind::kMha;
   else if (ak == "gqa") m.attention = AttentionKind::kGqa;
@@ -242,7 +244,7 @@ SystemSpec system_spec(const catalog::Catalog& cat, const ParamTable& p, std::st
   const std::string base = "systems." + s.id + ".";
   s.name = e.str("name", s.id);
   s.vendor = e.str("vendor");
-  s.chip = cat.resolve("chips", e.str("chip"));
+  if (!e.str("chip").empty()) s.chip = cat.resolve("chips", e.str("chip"));
   s.launch_year = opt_int(p, base + "launch_year");
   s.chips_per_domain = opt_int(p, base + "chips_per_domain");
   s.scaleup_bandwidth = opt_q<BytesPerSecond>(p, base + "scaleup_bandwidth");

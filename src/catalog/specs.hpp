@@ -73,7 +73,7 @@ struct ModelSpec {
   int hidden = 0;
   int vocab = 0;
   bool tie_embeddings = false;
-  Precision native_precision = Precision::kBf16;
+  std::string native_format = "bf16";  // checkpoint format: bf16, fp16, fp8, int8, fp4, w4a16, w4a8
   AttentionKind attention = AttentionKind::kGqa;
   int heads = 0;
   int kv_heads = 0;

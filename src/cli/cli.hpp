@@ -47,5 +47,7 @@ void add_market_commands(CLI::App& app, Global& g);
 void add_analysis_commands(CLI::App& app, Global& g);
 void add_score_commands(CLI::App& app, Global& g);
 void add_report_commands(CLI::App& app, Global& g);
+void add_gap_commands(CLI::App& app, Global& g);
+void add_supply_commands(CLI::App& app, Global& g);
 
 }  // namespace gpugap::cli

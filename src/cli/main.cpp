@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
   cli::add_analysis_commands(app, g);
   cli::add_score_commands(app, g);
   cli::add_report_commands(app, g);
+  cli::add_gap_commands(app, g);
+  cli::add_supply_commands(app, g);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,70 @@
+# gpugap: `make run` and `make test` work on a fresh Debian 12 machine.
+# Missing Debian packages are installed with apt-get (as root, non-interactive).
+
+BUILD     ?= build
+SAN_BUILD ?= build-san
+BENCH_BUILD ?= build-bench
+FUZZ_BUILD ?= build-fuzz
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+GPUGAP    := ./$(BUILD)/gpugap
+
+DEPS := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev \
+        libtbb-dev libboost-math-dev libxlsxwriter-dev libopenmpi-dev openmpi-bin libgtest-dev \
+        libgmock-dev libbenchmark-dev unzip
+BROWSER_DEPS := chromium
+FUZZ_DEPS := clang libclang-rt-14-dev
+
+.PHONY: all deps browser-deps build run test sanitize bench fuzz docs clean
+
+all: build
+
+# Installs only what is missing; skipped entirely when everything is present.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(DEPS))
+
+browser-deps:
+	$(call apt_install,$(BROWSER_DEPS))
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(GPUGAP) report -o out/report.html --xlsx out/report.xlsx --json out/report.json
+
+test: build browser-deps
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+sanitize: deps
+	cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPUGAP_SANITIZE=ON
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  GPUGAP_SANITIZED=1 ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench: deps
+	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DGPUGAP_BENCH=ON -DGPUGAP_TESTS=OFF
+	cmake --build $(BENCH_BUILD) -j $(JOBS)
+	./$(BENCH_BUILD)/gpugap_bench --benchmark_min_time=0.2
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	$(call apt_install,$(FUZZ_DEPS))
+	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPUGAP_FUZZ=ON \
+	  -DGPUGAP_TESTS=OFF -DGPUGAP_MPI=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD) out

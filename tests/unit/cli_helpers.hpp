@@ -1,0 +1,48 @@
+// Runs the built gpugap binary for end-to-end tests.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace gpugap::test {
+
+struct CliResult {
+  int rc = -1;
+  std::string out;
+  std::string err;
+  [[nodiscard]] nlohmann::json json() const { return nlohmann::json::parse(out); }
+};
+
+inline std::string source_dir() { return GPUGAP_SOURCE_DIR; }
+
+// Runs `gpugap ARGS` (ARGS is shell text) and captures stdout, stderr, exit code.
+inline CliResult run_cli(const std::string& args) {
+  static int counter = 0;
+  const auto tmp = std::filesystem::temp_directory_path() /
+                   ("gpugap-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".err");
+  const std::string cmd = std::string(GPUGAP_BINARY) + " " + args + " 2>" + tmp.string();
+  CliResult r;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(tmp);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  r.err = ss.str();
+  std::filesystem::remove(tmp);
+  return r;
+}
+
+}  // namespace gpugap::test
