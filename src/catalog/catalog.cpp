@@ -181,6 +181,37 @@ Param parse_sourced(const YAML::Node& node, const std::string& path, Dim dim, bo
   return p;
 }
 
+namespace {
+// A judged 0..5 score: {score, rationale, sources: [...], estimate}.
+Param parse_score(const YAML::Node& v, const std::string& path, const std::string& file) {
+  const Location at{file, line_of(v), path};
+  if (!v.IsMap()) throw UserError(at, "a mapping {score, rationale, sources, estimate}", "'" + scalar_text(v) + "'");
+  static const std::vector<std::string> keys = {"score", "rationale", "sources", "estimate", "note"};
+  for (const auto& kv : v) {
+    const std::string k = kv.first.Scalar();
+    if (std::find(keys.begin(), keys.end(), k) == keys.end())
+      throw UserError(Location{file, line_of(kv.first), join(path, k)}, "one of score, rationale, sources, estimate, note",
+                      "unknown key '" + k + "'", suggest(k, keys));
+  }
+  Param p;
+  p.path = path;
+  p.dim = Dim::kNumber;
+  p.unit = "score 0-5";
+  p.where = at;
+  if (!v["score"] || !v["score"].IsScalar()) throw UserError(at, "a 'score' key", "none");
+  auto s = parse_number(v["score"].Scalar());
+  if (!s || *s < 0 || *s > 5) throw UserError(Location{file, line_of(v["score"]), join(path, "score")}, "a score in [0, 5]", "'" + v["score"].Scalar() + "'");
+  p.value = *s;
+  if (v["rationale"]) p.prov.rationale = v["rationale"].Scalar();
+  if (v["sources"] && v["sources"].IsSequence())
+    for (const auto& src : v["sources"]) p.prov.source += (p.prov.source.empty() ? "" : "; ") + src.Scalar();
+  p.prov.estimate = v["estimate"] && v["estimate"].Scalar() == "true";
+  p.prov.confidence = Confidence::kLow;
+  if (p.prov.rationale.empty()) throw UserError(at, "a 'rationale' for a judged score", "none");
+  return p;
+}
+}  // namespace
+
 void Catalog::load_file(const std::string& path, const std::string& kind) {
   const YAML::Node root = read_yaml(path);
   const std::string stem = fs::path(path).stem().string();
@@ -256,6 +287,11 @@ void Catalog::load_file(const std::string& path, const std::string& kind) {
           slot.lists[sub] = items;
           break;
         }
+        case FieldKind::kScore:
+          params_.put(parse_score(v, join(prefix, sub), path));
+          slot.raw[sub] = v;
+          slot.raw_lines[sub] = line_of(v);
+          break;
         case FieldKind::kAny:
           slot.raw[sub] = v;
           slot.raw_lines[sub] = line_of(v);

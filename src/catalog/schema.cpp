@@ -141,7 +141,7 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"chips", K::kStringList},
            {"facts", K::kAny},
            {"gaps", K::kAny},
-           {"qualitative.*", K::kAny},
+           {"qualitative.*", K::kScore, Dim::kNumber, false, false, "0..5 score with rationale and sources"},
        })},
       {"scenarios",
        with_common({

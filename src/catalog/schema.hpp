@@ -16,6 +16,7 @@ enum class FieldKind {
   kBool,
   kStringList,
   kAny,         // free-form (lists of facts); validated by the consumer
+  kScore,       // {score, rationale, sources, estimate}: a judged score -> a parameter
 };
 
 struct Field {
