@@ -10,11 +10,11 @@ GPUGAP    := ./$(BUILD)/gpugap
 
 DEPS := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev \
         libtbb-dev libboost-math-dev libxlsxwriter-dev libopenmpi-dev openmpi-bin libgtest-dev \
-        libgmock-dev libbenchmark-dev unzip
+        libgmock-dev libbenchmark-dev unzip ccache
 BROWSER_DEPS := chromium
 FUZZ_DEPS := clang libclang-rt-14-dev
 
-.PHONY: all deps browser-deps build run test sanitize bench fuzz docs clean
+.PHONY: all deps browser-deps report-deps build run test sanitize bench fuzz docs clean
 
 all: build
 
@@ -35,19 +35,25 @@ deps:
 browser-deps:
 	$(call apt_install,$(BROWSER_DEPS))
 
+# The HTML report inlines Apache ECharts, version-pinned in third_party/package-lock.json.
+ECHARTS := third_party/node_modules/echarts/dist/echarts.min.js
+report-deps:
+	$(if $(shell command -v npm 2>/dev/null),,$(call apt_install,npm))
+	@[ -f $(ECHARTS) ] || npm ci --prefix third_party --no-audit --no-fund
+
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
 
-build: deps $(BUILD)/build.ninja
+build: deps report-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
 	$(GPUGAP) report -o out/report.html --xlsx out/report.xlsx --json out/report.json
 
 test: build browser-deps
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+	cd $(BUILD) && GPUGAP_REQUIRE_BROWSER=1 ctest --output-on-failure -j $(JOBS) --timeout 300
 
-sanitize: deps
+sanitize: deps report-deps
 	cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPUGAP_SANITIZE=ON
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -12,7 +12,7 @@ CompiledMetrics MetricProvider::compile(const Context& ctx, const std::vector<st
     ParamTable t = ctx.params;
     t.assign(std::vector<double>(values.begin(), values.end()));
     MetricMap m;
-    compute(ctx, t, m);
+    compute_paths(ctx, t, metrics, m);
     for (std::size_t i = 0; i < metrics.size(); ++i) {
       auto it = m.find(metrics[i]);
       out[i] = it == m.end() ? std::nan("") : it->second;
@@ -33,11 +33,13 @@ const MetricProvider& provider_for(std::string_view path) {
 
 MetricMap evaluate(const Context& ctx, const ParamTable& params, const std::vector<std::string>& paths) {
   std::map<std::string, MetricMap> by_provider;
+  std::map<std::string, std::vector<std::string>> wanted;  // per provider, so each computes once
+  for (const auto& path : paths) wanted[provider_for(path).prefix()].push_back(path);
   MetricMap out;
   for (const auto& path : paths) {
     const MetricProvider& p = provider_for(path);
     auto [it, fresh] = by_provider.try_emplace(p.prefix());
-    if (fresh) p.compute(ctx, params, it->second);
+    if (fresh) p.compute_paths(ctx, params, wanted[p.prefix()], it->second);
     auto m = it->second.find(path);
     if (m == it->second.end()) {
       std::vector<std::string> cands;

@@ -26,6 +26,14 @@ class MetricProvider {
   [[nodiscard]] virtual std::string prefix() const = 0;  // first path component: "market"
   // All metrics of this provider for the given parameters.
   virtual void compute(const Context& ctx, const ParamTable& params, MetricMap& out) const = 0;
+  // At least the metrics named in `paths`. Providers whose full set is too
+  // large to enumerate (a deployment search per chip x model x workload)
+  // override this; the default computes everything.
+  virtual void compute_paths(const Context& ctx, const ParamTable& params, const std::vector<std::string>& paths,
+                             MetricMap& out) const {
+    (void)paths;
+    compute(ctx, params, out);
+  }
   // Fast path for Monte Carlo; the default wraps compute() (slow but correct).
   [[nodiscard]] virtual CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metrics) const;
 };

@@ -28,6 +28,18 @@ struct Loaded {
   YAML::Node published;
 };
 
+// A named choice ({value: negative_binomial} or a bare name) -> its index.
+YAML::Node with_choice(const ParamDecl& d, const YAML::Node& node, const Location& where) {
+  if (d.choices.empty()) return node;
+  YAML::Node n = YAML::Clone(node);
+  YAML::Node v = n.IsMap() ? n["value"] : n;
+  if (!v || !v.IsScalar()) return node;
+  const std::string idx = resolve_choice(d, v.Scalar(), where);
+  if (n.IsMap()) n["value"] = idx;
+  else n = YAML::Node(idx);
+  return n;
+}
+
 // Applies one scenario file's params onto the table.
 void apply_params(ParamTable& table, const YAML::Node& params, const std::string& file) {
   if (!params) return;
@@ -40,7 +52,7 @@ void apply_params(ParamTable& table, const YAML::Node& params, const std::string
     // A catalog value overridden by the scenario (chips.X.price.cn, regions.cn.pue...).
     if (auto idx = table.find(path); idx && !find_decl(path)) {
       const Param& old = table.at(*idx);
-      Param p = catalog::parse_sourced(kv.second, path, old.dim, false, file, {}, old.unit);
+      Param p = catalog::parse_sourced(kv.second, path, old.dim, old.positive, file, {}, old.unit);
       table.put(std::move(p));
       continue;
     }
@@ -55,7 +67,7 @@ void apply_params(ParamTable& table, const YAML::Node& params, const std::string
         throw UserError(p.where, fmt::format("a value in [{}, {}]", d->lo, d->hi), fmt::format("{}", p.value));
     };
     if (!d->yearly) {
-      Param p = catalog::parse_sourced(kv.second, path, d->dim, false, file, {}, d->unit);
+      Param p = catalog::parse_sourced(with_choice(*d, kv.second, where), path, d->dim, false, file, {}, d->unit);
       check_range(p);
       table.put(std::move(p));
       continue;
@@ -132,6 +144,14 @@ bool matches_pattern(std::string_view pattern, std::string_view path) {
   }
 }
 
+std::string resolve_choice(const ParamDecl& d, const std::string& text, const Location& where) {
+  if (d.choices.empty() || parse_number(text)) return text;
+  for (std::size_t i = 0; i < d.choices.size(); ++i)
+    if (d.choices[i] == text) return std::to_string(i);
+  throw UserError(where, "one of " + fmt::format("{}", fmt::join(d.choices, ", ")), "'" + text + "'",
+                  suggest(text, d.choices));
+}
+
 const ParamDecl* find_decl(std::string_view path) {
   for (const auto& d : declared_params())
     if (matches_pattern(d.pattern, path)) return &d;
@@ -167,14 +187,13 @@ Context make_context(const std::vector<std::string>& catalog_dirs, const std::st
   std::set<std::string> visited;
   while (cur) {
     if (!visited.insert(cur->id).second)
-      throw UserError(Location{cur->file(), 0, "scenarios." + cur->id + ".extends"}, "a scenario chain without cycles",
+      throw UserError(chain.back()->at("extends"), "a scenario chain without cycles",
                       "circular extends through '" + cur->id + "'");
     chain.push_back(cur);
     const std::string parent = cur->str("extends");
     if (parent.empty()) break;
     if (!cat->try_resolve("scenarios", parent))
-      throw UserError(Location{cur->file(), cur->raw_lines.count("extends") ? cur->raw_lines.at("extends") : 0,
-                               "scenarios." + cur->id + ".extends"},
+      throw UserError(cur->at("extends"),
                       "a known scenario id", "'" + parent + "'", suggest(parent, cat->ids("scenarios")));
     cur = &cat->entry("scenarios", parent);
   }
@@ -189,22 +208,47 @@ Context make_context(const std::vector<std::string>& catalog_dirs, const std::st
     sc.chain.insert(sc.chain.begin(), e.id);
     sc.files.push_back(e.file());
     if (auto p = e.raw.find("params"); p != e.raw.end()) apply_params(ctx.params, p->second, e.file());
-    if (auto p = e.raw.find("published"); p != e.raw.end() && p->second.IsMap()) {
+    if (auto p = e.raw.find("published"); p != e.raw.end() && !p->second.IsNull()) {
+      if (!p->second.IsMap())
+        throw UserError(Location{e.file(), e.raw_lines.at("published"), "scenarios." + e.id + ".published"},
+                        "a mapping of metric paths to sourced values", "something else");
       for (const auto& kv : p->second) {
         const std::string metric = kv.first.Scalar();
         Param v = catalog::parse_sourced(kv.second, "published." + metric, Dim::kNumber, false, e.file(), {});
         published[metric] = Published{metric, v.value, "", v.prov};
       }
     }
-    if (auto p = e.raw.find("uncertainty"); p != e.raw.end()) merge_map(sc.uncertainty, p->second);
-    if (auto p = e.raw.find("correlations"); p != e.raw.end()) sc.correlations = p->second;
-    if (auto p = e.raw.find("dirichlet"); p != e.raw.end()) sc.dirichlet = p->second;
+    if (auto p = e.raw.find("uncertainty"); p != e.raw.end()) {
+      merge_map(sc.uncertainty, p->second);
+      if (p->second.IsMap())
+        for (const auto& kv : p->second) sc.uncertainty_files[kv.first.Scalar()] = e.file();
+    }
+    // reset, not =: Node assignment would write the child's block through
+    // into the parent entry's node.
+    if (auto p = e.raw.find("correlations"); p != e.raw.end()) {
+      sc.correlations.reset(p->second);
+      sc.correlations_file = e.file();
+    }
+    if (auto p = e.raw.find("dirichlet"); p != e.raw.end()) {
+      sc.dirichlet.reset(p->second);
+      sc.dirichlet_file = e.file();
+    }
   }
   for (auto& [k, v] : published) sc.published.push_back(v);
 
   for (const auto& o : overrides) {
     auto [path, value] = split_assignment(o);
+    if (const ParamDecl* d = find_decl(path)) value = resolve_choice(*d, value, Location{"--set", 0, path});
     ctx.params.set_from_text(path, value);
+    // The declared range holds for overrides too (a yearly path ends in .<year>).
+    const ParamDecl* d = find_decl(path);
+    if (!d) {
+      const auto dot = path.rfind('.');
+      if (dot != std::string::npos && parse_number(path.substr(dot + 1)))
+        if (const ParamDecl* y = find_decl(path.substr(0, dot)); y && y->yearly) d = y;
+    }
+    if (const double v = ctx.params.at(path).value; d && (v < d->lo || v > d->hi))
+      throw UserError(Location{"--set", 0, path}, fmt::format("a value in [{}, {}]", d->lo, d->hi), "'" + value + "'");
     ctx.overrides.push_back(path + "=" + value);
   }
   return ctx;

@@ -3,6 +3,7 @@
 // reads. Scenario parameters must be declared by an engine (declared_params).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct ParamDecl {
   bool geometric = false;   // interpolate growth series geometrically
   double lo = -1e300;       // allowed range
   double hi = 1e300;
+  // Named values (e.g. yield models): the scenario or --set may give a name,
+  // stored as its index in this list. Empty: a plain number.
+  std::vector<std::string> choices = {};
 };
 
 // Every engine's declarations, registered explicitly in one place.
@@ -50,6 +54,11 @@ struct Scenario {
   YAML::Node uncertainty;           // merged, child wins
   YAML::Node correlations;
   YAML::Node dirichlet;
+  // The file each uncertainty key, and the correlations and dirichlet blocks,
+  // came from (for file:line in error messages).
+  std::map<std::string, std::string> uncertainty_files;
+  std::string correlations_file;
+  std::string dirichlet_file;
 };
 
 struct Context {
@@ -70,5 +79,9 @@ Context make_context(const std::vector<std::string>& catalog_dirs, const std::st
 std::string default_catalog_dir();
 
 bool matches_pattern(std::string_view pattern, std::string_view path);
+
+// For a parameter declared with `choices`: a name becomes its index (as text);
+// anything else is returned unchanged. Unknown names: UserError with a suggestion.
+std::string resolve_choice(const ParamDecl& d, const std::string& text, const Location& where);
 
 }  // namespace gpugap::analysis

@@ -1,6 +1,7 @@
 #include "catalog/catalog.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -80,6 +81,25 @@ std::vector<std::string> siblings(const std::vector<Field>& schema, const std::s
   return {out.begin(), out.end()};
 }
 
+// Offset of the first byte that is not UTF-8 (overlong forms, surrogates and
+// code points above U+10FFFF included), or npos. JSON output needs valid UTF-8.
+std::size_t invalid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return i;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    const auto c1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
+    if ((n == 2 && c < 0xC2) || (n == 3 && ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0))) ||
+        (n == 4 && ((c == 0xF0 && c1 < 0x90) || c > 0xF4 || (c == 0xF4 && c1 >= 0x90))))
+      return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 std::string scalar_text(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() : std::string("a ") + (n.IsMap() ? "mapping" : n.IsSequence() ? "list" : "null"); }
 
 }  // namespace
@@ -87,6 +107,11 @@ std::string scalar_text(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() 
 std::string Entry::str(const std::string& key, const std::string& fallback) const {
   auto it = strings.find(key);
   return it == strings.end() ? fallback : it->second;
+}
+
+Location Entry::at(const std::string& key) const {
+  if (auto it = where.find(key); it != where.end()) return it->second;
+  return Location{files.empty() ? "" : file(), 0, kind + "." + id + "." + key};
 }
 
 Confidence parse_confidence(const YAML::Node& n, const Location& where) {
@@ -109,11 +134,22 @@ YAML::Node read_yaml(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buf;
   buf << in.rdbuf();
-  const std::string text = buf.str();
+  return parse_yaml(buf.str(), path);
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& path) {
+  if (text.size() > kMaxFileBytes)
+    throw UserError(Location{path, 0, ""}, fmt::format("a file under {} MB", kMaxFileBytes >> 20),
+                    fmt::format("{} bytes", text.size()));
   if (text.find('\0') != std::string::npos)
     throw UserError(Location{path, 0, ""}, "a YAML text file", "binary data (NUL byte)");
+  if (const auto bad = invalid_utf8(text); bad != std::string_view::npos)
+    throw UserError(Location{path, static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n')) + 1, ""},
+                    "UTF-8 text", fmt::format("byte 0x{:02x}", static_cast<unsigned char>(text[bad])));
   try {
     return YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw UserError(Location{path, e.mark.line >= 0 ? e.mark.line + 1 : 0, ""}, "valid YAML", "nesting too deep");
   } catch (const YAML::Exception& e) {
     throw UserError(Location{path, e.mark.line >= 0 ? e.mark.line + 1 : 0, ""}, "valid YAML", e.msg);
   }
@@ -126,6 +162,7 @@ Param parse_sourced(const YAML::Node& node, const std::string& path, Dim dim, bo
   p.dim = dim;
   p.unit = std::move(unit_label);
   p.where = Location{file, line_of(node), path};
+  p.positive = positive;
   p.prov = inherited;
   YAML::Node value = node;
   if (node.IsMap()) {
@@ -212,8 +249,9 @@ Param parse_score(const YAML::Node& v, const std::string& path, const std::strin
 }
 }  // namespace
 
-void Catalog::load_file(const std::string& path, const std::string& kind) {
-  const YAML::Node root = read_yaml(path);
+void Catalog::load_file(const std::string& path, const std::string& kind) { load_root(read_yaml(path), path, kind); }
+
+void Catalog::load_root(const YAML::Node& root, const std::string& path, const std::string& kind) {
   const std::string stem = fs::path(path).stem().string();
   if (!root.IsMap())
     throw UserError(Location{path, line_of(root), ""}, "a YAML mapping (key: value) at the top level",
@@ -261,6 +299,7 @@ void Catalog::load_file(const std::string& path, const std::string& kind) {
         throw UserError(where, "a known key", "unknown key '" + k + "'", suggest(k, siblings(schema, at)));
       }
       seen_fields.insert(std::string(f->pattern));
+      slot.where[sub] = where;
       const YAML::Node& v = kv.second;
       switch (f->kind) {
         case FieldKind::kQuantity:
@@ -352,22 +391,35 @@ Catalog Catalog::load_files_as(const std::string& file, const std::string& kind)
   return c;
 }
 
+Catalog Catalog::load_text(const std::string& text, const std::string& file, const std::string& kind) {
+  Catalog c;
+  c.load_root(parse_yaml(text, file), file, kind);
+  return c;
+}
+
 void Catalog::check_references() const {
   // Cross-entry references must resolve: a system's chip, a vendor's chips.
   if (auto it = entries_.find("systems"); it != entries_.end())
     for (const auto& [id, e] : it->second) {
       const std::string chip = e.str("chip");
       if (!chip.empty() && !try_resolve("chips", chip))
-        throw UserError(Location{e.file(), 0, "systems." + id + ".chip"}, "a known chip id", "'" + chip + "'",
-                        suggest(chip, ids("chips")));
+        throw UserError(e.at("chip"), "a known chip id", "'" + chip + "'", suggest(chip, ids("chips")));
     }
   if (auto it = entries_.find("vendors"); it != entries_.end())
     for (const auto& [id, e] : it->second)
       if (auto l = e.lists.find("chips"); l != e.lists.end())
         for (const auto& chip : l->second)
           if (!try_resolve("chips", chip))
-            throw UserError(Location{e.file(), 0, "vendors." + id + ".chips"}, "a known chip id", "'" + chip + "'",
-                            suggest(chip, ids("chips")));
+            throw UserError(e.at("chips"), "a known chip id", "'" + chip + "'", suggest(chip, ids("chips")));
+  // A chip's or system's vendor must be a vendor entry (when the catalog has vendors).
+  if (entries_.count("vendors"))
+    for (const char* kind : {"chips", "systems"})
+      if (auto it = entries_.find(kind); it != entries_.end())
+        for (const auto& [id, e] : it->second) {
+          const std::string vendor = e.str("vendor");
+          if (!vendor.empty() && !try_resolve("vendors", vendor))
+            throw UserError(e.at("vendor"), "a known vendor id", "'" + vendor + "'", suggest(vendor, ids("vendors")));
+        }
 }
 
 std::optional<std::string> Catalog::try_resolve(std::string_view kind, std::string_view name) const {

@@ -24,8 +24,11 @@ struct Entry {
   std::map<std::string, YAML::Node> raw;               // free-form subtrees (facts, scenario params)
   std::map<std::string, int> raw_lines;                // line of each raw subtree
   std::vector<std::string> aliases;
+  std::map<std::string, Location> where;                // key path -> file, line of the key
 
   [[nodiscard]] std::string str(const std::string& key, const std::string& fallback = "") const;
+  // Where a key was given (for error messages); file only when unknown.
+  [[nodiscard]] Location at(const std::string& key) const;
   [[nodiscard]] const std::string& file() const { return files.back(); }
 };
 
@@ -37,6 +40,9 @@ class Catalog {
   static Catalog load_files(const std::vector<std::string>& files);
   // One file of a given kind, wherever it lives (a scenario file given by path).
   static Catalog load_files_as(const std::string& file, const std::string& kind);
+  // One entry from YAML text, as if read from `file` (fuzzing, tests): same
+  // checks as a file on disk, no file system access.
+  static Catalog load_text(const std::string& text, const std::string& file, const std::string& kind);
 
   [[nodiscard]] std::string resolve(std::string_view kind, std::string_view id_or_alias) const;
   [[nodiscard]] std::optional<std::string> try_resolve(std::string_view kind, std::string_view id_or_alias) const;
@@ -48,6 +54,7 @@ class Catalog {
 
  private:
   void load_file(const std::string& path, const std::string& kind);
+  void load_root(const YAML::Node& root, const std::string& path, const std::string& kind);
   void check_references() const;
 
   std::map<std::string, std::map<std::string, Entry>, std::less<>> entries_;
@@ -58,6 +65,8 @@ class Catalog {
 
 // Reads a YAML file with bounded size, turning parser errors into UserErrors.
 YAML::Node read_yaml(const std::string& path);
+// Parses YAML text read from `path` (size and NUL checks, parser errors as UserErrors).
+YAML::Node parse_yaml(const std::string& text, const std::string& path);
 
 // Parses a sourced value node ({value, source, ...} or a bare scalar or null)
 // into a Param. `inherited` supplies entry-level provenance.

@@ -4,15 +4,25 @@
 
 #include <cmath>
 
+#include "core/suggest.hpp"
+
 namespace gpugap {
 namespace {
 
 std::optional<double> opt(const ParamTable& p, const std::string& path) { return p.maybe(path); }
 
+// Counts are stored as doubles; one too large for an int is a bad input, not a wrap-around.
+int checked_int(const ParamTable& p, const std::string& path, double v) {
+  constexpr double kMaxInt = 2147483647.0;
+  if (!(std::fabs(v) <= kMaxInt))
+    throw UserError(p.at(path).where, "a whole number below 2^31", fmt::format("{}", v));
+  return static_cast<int>(std::lround(v));
+}
+
 std::optional<int> opt_int(const ParamTable& p, const std::string& path) {
   auto v = p.maybe(path);
   if (!v) return std::nullopt;
-  return static_cast<int>(std::lround(*v));
+  return checked_int(p, path, *v);
 }
 
 template <class Q>
@@ -25,17 +35,21 @@ std::optional<Q> opt_q(const ParamTable& p, const std::string& path) {
 int need_int(const ParamTable& p, const std::string& path) {
   auto v = p.maybe(path);
   if (!v) throw InsufficientData(path);
-  return static_cast<int>(std::lround(*v));
+  return checked_int(p, path, *v);
 }
 
 int int_or(const ParamTable& p, const std::string& path, int fallback) {
   auto v = p.maybe(path);
-  return v ? static_cast<int>(std::lround(*v)) : fallback;
+  return v ? checked_int(p, path, *v) : fallback;
 }
 
 UserError contradiction(const catalog::Entry& e, const std::string& path, const std::string& expected,
                         const std::string& found) {
-  return UserError(Location{e.file(), 0, path}, expected, found);
+  // The file and line the key was given at (the entry's file when it is missing).
+  const std::string prefix = e.kind + "." + e.id + ".";
+  Location where = path.starts_with(prefix) ? e.at(path.substr(prefix.size())) : Location{e.file(), 0, path};
+  where.path = path;
+  return UserError(where, expected, found);
 }
 
 }  // namespace
@@ -143,6 +157,7 @@ ChipSpec chip_spec(const catalog::Catalog& cat, const ParamTable& p, std::string
   c.eta_memory = sw("eta_memory");
   c.eta_comm = sw("eta_comm");
   c.launch_overhead = Seconds(sw("launch_overhead").value_or(0.0));
+  c.ttft_overhead = Seconds(sw("ttft_overhead").value_or(0.0));
   if (auto f = e.flags.find("software.calibrated"); f != e.flags.end()) c.calibrated = f->second;
   else if (const auto* st = c.stack.empty() ? nullptr : cat.find("stacks", c.stack)) {
     if (auto f2 = st->flags.find("calibrated"); f2 != st->flags.end()) c.calibrated = f2->second;
@@ -174,13 +189,13 @@ ModelSpec model_spec(const catalog::Catalog& cat, const ParamTable& p, std::stri
   m.native_format = e.str("native_precision", "bf16");
   static const std::vector<std::string> formats = {"bf16", "fp16", "fp8", "int8", "fp4", "w4a16", "w4a8"};
   if (std::find(formats.begin(), formats.end(), m.native_format) == formats.end())
-    throw UserError(Location{e.file(), 0, base + "native_precision"}, "one of bf16, fp16, fp8, int8, fp4, w4a16, w4a8",
-                    "'" + m.native_format + "'");
+    throw UserError(e.at("native_precision"), "one of bf16, fp16, fp8, int8, fp4, w4a16, w4a8",
+                    "'" + m.native_format + "'", suggest(m.native_format, formats));
   const std::string ak = e.str("attention.kind");
   if (ak == "mha") m.attention = AttentionKind::kMha;
   else if (ak == "gqa") m.attention = AttentionKind::kGqa;
   else if (ak == "mla") m.attention = AttentionKind::kMla;
-  else throw UserError(Location{e.file(), 0, base + "attention.kind"}, "mha, gqa or mla", "'" + ak + "'");
+  else throw UserError(e.at("attention.kind"), "mha, gqa or mla", "'" + ak + "'", suggest(ak, {"mha", "gqa", "mla"}));
   m.heads = need_int(p, base + "attention.heads");
   m.kv_heads = int_or(p, base + "attention.kv_heads", m.heads);
   m.head_dim = int_or(p, base + "attention.head_dim", m.heads ? m.hidden / m.heads : 0);
@@ -194,7 +209,7 @@ ModelSpec model_spec(const catalog::Catalog& cat, const ParamTable& p, std::stri
   const std::string fk = e.str("ffn.kind");
   if (fk == "dense") m.ffn = FfnKind::kDense;
   else if (fk == "moe") m.ffn = FfnKind::kMoe;
-  else throw UserError(Location{e.file(), 0, base + "ffn.kind"}, "dense or moe", "'" + fk + "'");
+  else throw UserError(e.at("ffn.kind"), "dense or moe", "'" + fk + "'", suggest(fk, {"dense", "moe"}));
   m.intermediate = int_or(p, base + "ffn.intermediate", 0);
   m.experts = int_or(p, base + "ffn.experts", 0);
   m.experts_per_token = int_or(p, base + "ffn.experts_per_token", 0);

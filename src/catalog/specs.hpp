@@ -48,6 +48,7 @@ struct ChipSpec {
   std::optional<double> eta_memory;
   std::optional<double> eta_comm;
   Seconds launch_overhead{0.0};
+  Seconds ttft_overhead{0.0};  // fixed serving latency before the first token (API, scheduling)
   bool calibrated = false;
   std::string calibration;  // provenance of the fitted values
 

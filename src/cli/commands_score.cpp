@@ -1,7 +1,318 @@
+// gpugap score: the vendor scorecard (cli.md), its watch metrics (--watch)
+// and the risk cases (--risks).
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
+#include "score/risk.hpp"
+#include "score/score.hpp"
 
 namespace gpugap::cli {
+namespace {
 
-void add_score_commands(CLI::App& /*app*/, Global& /*g*/) {}
+using nlohmann::json;
+using score::Figure;
+
+json fig(const Figure& f) { return f.ok() && std::isfinite(*f.value) ? json(*f.value) : json(nullptr); }
+json opt(const std::optional<double>& v) { return v && std::isfinite(*v) ? json(*v) : json(nullptr); }
+json opt_int(const std::optional<int>& v) { return v ? json(*v) : json(nullptr); }
+std::string cell(const Figure& f, int sig = 3) { return f.ok() ? fmt_num(*f.value, sig) : "n/a"; }
+
+json economics_json(const score::ChipEconomics& e) {
+  json j;
+  j["workload"] = e.workload;
+  j["deployment"] = e.deployment;
+  json missing = json::object();
+  for (auto m : score::kAllMetrics) {
+    const Figure& f = e.get(m);
+    const std::string k = m == score::Metric::kTps ? "output_tps_per_chip" : std::string(score::metric_name(m));
+    j[k] = fig(f);
+    if (!f.ok()) missing[k] = f.missing;
+  }
+  if (!missing.empty()) j["missing"] = missing;
+  return j;
+}
+
+json chip_json(const std::optional<score::ChipScore>& c) {
+  if (!c) return nullptr;
+  json j;
+  j["chip"] = c->chip;
+  j["launch_year"] = opt_int(c->launch_year);
+  j["index"] = fig(c->index);
+  j["coverage"] = c->coverage;
+  json ratios = json::object();
+  for (const auto& [m, f] : c->ratio) ratios[std::string(score::metric_name(m))] = fig(f);
+  j["ratios"] = ratios;
+  j["missing"] = c->missing;
+  json rows = json::array();
+  for (const auto& e : c->rows) rows.push_back(economics_json(e));
+  j["workloads"] = rows;
+  return j;
+}
+
+json vendor_json(const score::VendorScore& v, int supply_year) {
+  json j;
+  j["vendor"] = v.vendor;
+  j["name"] = v.name;
+  j["domestic"] = v.domestic;
+  j["rank"] = v.domestic ? json(v.rank) : json(nullptr);
+  j["composite"] = v.composite;
+  j["composite_basis"] = v.composite_basis;
+  j["quantitative"] = fig(v.quantitative);
+  j["quant_index"] = fig(v.quant_index);
+  j["quant_status"] = v.quant_status;
+  j["qualitative"] = fig(v.qualitative_score);
+  json qs = json::object();
+  for (const auto& [k, f] : v.qualitative) qs[k] = fig(f);
+  j["qualitative_scores"] = qs;
+  json conds = json::object(), details = json::object();
+  for (auto c : score::kConditions) {
+    const std::string k(c);
+    const auto& met = v.conditions.at(k);
+    conds[k] = met ? json(*met) : json(nullptr);
+    json d;
+    d["met"] = conds[k];
+    d["value"] = v.condition_value.count(k) ? json(v.condition_value.at(k)) : json(nullptr);
+    d["threshold"] = v.condition_threshold.count(k) ? json(v.condition_threshold.at(k)) : json(nullptr);
+    if (!met) d["status"] = "insufficient data";
+    details[k] = d;
+  }
+  j["conditions"] = conds;
+  j["condition_details"] = details;
+  j["conditions_missed"] = v.conditions_missed;
+  j["all_conditions"] = v.conditions_missed.empty();
+  j["current_chip"] = chip_json(v.current);
+  j["next_chip"] = chip_json(v.next);
+  j["supply_chips"] = v.supply_chips ? json{{"year", supply_year}, {"chips", opt(v.supply_chips)}} : json(nullptr);
+  j["notes"] = v.notes;
+  return j;
+}
+
+std::string conditions_text(const score::VendorScore& v) {
+  std::string s;
+  for (auto c : score::kConditions) {
+    const auto& met = v.conditions.at(std::string(c));
+    s += !met ? '?' : (*met ? 'Y' : 'n');
+  }
+  return s;
+}
+
+std::string chip_cell(const std::optional<score::ChipScore>& c) {
+  if (!c) return "-";
+  return c->chip + (c->index.ok() ? " " + fmt_num(*c->index.value, 3) + "x" : " n/a");
+}
+
+void score_table(const Global& g, const std::string& reference, const std::string& model) {
+  const auto ctx = g.context();
+  score::Settings s = score::settings(ctx.params);
+  if (!reference.empty()) s.reference_chip = ctx.catalog->resolve("chips", reference);
+  if (!model.empty()) s.model = ctx.catalog->resolve("models", model);
+  const score::ScoreResult r = score::evaluate(ctx, ctx.params, s);
+
+  const int supply_year = s.supply_year;
+  Output out;
+  out.json["scenario"] = ctx.scenario.id;
+  out.json["overrides"] = ctx.overrides;
+  out.json["reference_chip"] = s.reference_chip;
+  out.json["model"] = s.model;
+  out.json["region"] = s.region;
+  out.json["as_of_year"] = s.as_of_year;
+  out.json["workloads"] = s.workload_weights;
+  json mw = json::object();
+  for (const auto& [m, w] : s.metric_weights) mw[std::string(score::metric_name(m))] = w;
+  out.json["metric_weights"] = mw;
+  out.json["weights"] = {{"quantitative", s.weight_quantitative}};
+  for (const auto& [k, w] : s.weight_qualitative) out.json["weights"][k] = w;
+  json th = {{"inference_economics", s.threshold_index}};
+  for (const auto& [k, t] : s.threshold_score) th[k] = t;
+  th["supply_chips"] = s.threshold_supply_chips;
+  th["supply_year"] = s.supply_year;
+  out.json["thresholds"] = th;
+  out.json["reference"] = chip_json(r.reference);
+  json vs = json::array(), bs = json::array();
+  for (const auto& v : r.vendors) vs.push_back(vendor_json(v, supply_year));
+  for (const auto& v : r.benchmarks) bs.push_back(vendor_json(v, supply_year));
+  out.json["vendors"] = vs;
+  out.json["benchmarks"] = bs;
+  out.json["notes"] = r.notes;
+
+  Table t{{"rank", "vendor", "composite", "quant", "index", "qual", "cap", "csp", "pol", "road", "E C S P", "current chip",
+           "next chip"},
+          {},
+          {true, false, true, true, true, true, true, true, true, true, false, false, false}};
+  auto row = [&](const score::VendorScore& v) {
+    t.rows.push_back({v.domestic ? std::to_string(v.rank) : "(ref)", v.vendor, fmt_num(v.composite, 3), cell(v.quantitative),
+                      cell(v.quant_index), cell(v.qualitative_score), cell(v.qualitative.at("capacity_access"), 2),
+                      cell(v.qualitative.at("csp_ties"), 2), cell(v.qualitative.at("policy"), 2),
+                      cell(v.qualitative.at("roadmap"), 2), conditions_text(v), chip_cell(v.current), chip_cell(v.next)});
+  };
+  for (const auto& v : r.vendors) row(v);
+  for (const auto& v : r.benchmarks) row(v);
+  out.tables.push_back(t);
+  out.titles.push_back(fmt::format("Vendor scorecard ({}; quantitative index: x {} on {} in region {}, as of {})",
+                                   ctx.scenario.id, s.reference_chip, s.model, s.region, s.as_of_year));
+  std::string text = "Conditions E C S P: inference economics, capacity, CSP ties, policy (Y met, n not met, ? insufficient data).\n";
+  for (const auto& v : r.vendors)
+    if (!v.quantitative.ok()) text += fmt::format("{}: quantitative layer {}\n", v.vendor, v.quant_status);
+  for (const auto& n : r.notes) text += n + "\n";
+  out.text = text;
+  emit(g, out);
+}
+
+json fact_json(const score::Fact& f) {
+  json j;
+  j["field"] = f.field;
+  j["year"] = opt_int(f.year);
+  j["value"] = opt(f.value);
+  j["text"] = f.text;
+  j["unit"] = f.unit;
+  j["source"] = f.source;
+  j["confidence"] = f.confidence;
+  if (!f.note.empty()) j["note"] = f.note;
+  return j;
+}
+
+void watch_cmd(const Global& g, const std::string& vendor) {
+  const auto ctx = g.context();
+  std::vector<std::string> ids;
+  if (!vendor.empty()) ids.push_back(ctx.catalog->resolve("vendors", vendor));
+  else ids = score::scored_vendors(*ctx.catalog);
+  Output out;
+  json arr = json::array();
+  Table gen{{"vendor", "chip", "year", "BF16 TFLOPS", "8-bit TFLOPS", "FP4 TFLOPS", "HBM TB/s", "HBM GB", "TDP W", "price kUSD"},
+            {},
+            {false, false, true, true, true, true, true, true, true, true}};
+  Table facts{{"vendor", "field", "year", "value", "unit", "confidence"}, {}, {false, false, true, true, false, false}};
+  auto num = [](const std::optional<double>& v, double scale) { return v ? fmt_num(*v / scale, 4) : "-"; };
+  for (const auto& id : ids) {
+    const score::Watch w = score::watch(*ctx.catalog, ctx.params, id);
+    json j;
+    j["vendor"] = w.vendor;
+    j["name"] = w.name;
+    json gens = json::array();
+    // Chart-ready series: one per spec, points (year, value) for chips with a launch year.
+    std::map<std::string, json> series;
+    for (const auto& x : w.generations) {
+      json gj;
+      gj["chip"] = x.chip;
+      gj["name"] = x.name;
+      gj["launch_year"] = opt_int(x.launch_year);
+      gj["compute_bf16_flops"] = opt(x.compute_bf16);
+      gj["compute_8bit_flops"] = opt(x.compute_8bit);
+      gj["compute_fp4_flops"] = opt(x.compute_fp4);
+      gj["memory_bandwidth_bps"] = opt(x.mem_bandwidth);
+      gj["memory_capacity_bytes"] = opt(x.mem_capacity);
+      gj["tdp_w"] = opt(x.tdp);
+      gj["price_usd_cn"] = opt(x.price_usd);
+      gens.push_back(gj);
+      gen.rows.push_back({w.vendor, x.chip, x.launch_year ? std::to_string(*x.launch_year) : "-", num(x.compute_bf16, 1e12),
+                          num(x.compute_8bit, 1e12), num(x.compute_fp4, 1e12), num(x.mem_bandwidth, 1e12),
+                          num(x.mem_capacity, 1e9), num(x.tdp, 1), num(x.price_usd, 1e3)});
+      if (!x.launch_year) continue;
+      auto point = [&](const char* name, const std::optional<double>& v) {
+        if (v) series[name].push_back({{"x", *x.launch_year}, {"y", *v}, {"chip", x.chip}});
+      };
+      point("compute_bf16_flops", x.compute_bf16);
+      point("compute_8bit_flops", x.compute_8bit);
+      point("memory_bandwidth_bps", x.mem_bandwidth);
+      point("memory_capacity_bytes", x.mem_capacity);
+    }
+    json fs = json::array();
+    for (const auto& f : w.facts) {
+      fs.push_back(fact_json(f));
+      facts.rows.push_back({w.vendor, f.field, f.year ? std::to_string(*f.year) : "-", f.text.size() > 40 ? f.text.substr(0, 37) + "..." : f.text,
+                            f.unit.size() > 30 ? f.unit.substr(0, 27) + "..." : f.unit, f.confidence});
+      if (f.value && f.year) series[f.field].push_back({{"x", *f.year}, {"y", *f.value}, {"unit", f.unit}});
+    }
+    j["generations"] = gens;
+    j["facts"] = fs;
+    json sj = json::object();
+    for (auto& [k, v] : series) sj[k] = v;
+    j["series"] = sj;
+    arr.push_back(j);
+  }
+  out.json["scenario"] = ctx.scenario.id;
+  out.json["watch"] = arr;
+  out.tables = {gen, facts};
+  out.titles = {"Spec progression per generation", "Shipments, ASP, gross margin and revenue (sourced facts)"};
+  emit(g, out);
+}
+
+void risks_cmd(const Global& g, const std::vector<std::string>& only) {
+  const auto ctx = g.context();
+  const score::Settings s = score::settings(ctx.params);
+  auto cache = score::make_perf_cache();
+  const score::ScoreResult base = score::evaluate(ctx, ctx.params, s, cache);
+  const auto paths = score::risk_metric_paths(base, ctx);
+  const analysis::MetricMap base_metrics = score::evaluate_available(ctx, paths);
+  std::vector<std::string> ids = only.empty() ? score::risk_scenarios(*ctx.catalog) : only;
+  Output out;
+  out.json["scenario"] = ctx.scenario.id;
+  out.json["overrides"] = ctx.overrides;
+  json cases = json::array();
+  Table ranks{{"case", "vendor", "rank", "->", "composite", "->", "quant", "->", "conditions", "->"},
+              {},
+              {false, false, true, true, true, true, true, true, true, true}};
+  Table figs{{"case", "metric", "base", "risk", "change"}, {}, {false, false, true, true, true}};
+  for (const auto& id : ids) {
+    auto rctx = analysis::make_context(g.catalog_dirs(), id, g.sets);
+    const score::RiskCase rc = score::risk_case(ctx, base, base_metrics, rctx, paths, cache);
+    json j;
+    j["scenario"] = rc.scenario;
+    j["name"] = rc.name;
+    j["description"] = rc.description;
+    j["status"] = rc.status;
+    j["changed_parameters"] = rc.overrides_in_case;
+    json rs = json::array();
+    for (const auto& m : rc.ranks) {
+      rs.push_back({{"vendor", m.vendor}, {"base_rank", m.base_rank}, {"risk_rank", m.risk_rank},
+                    {"base_composite", m.base_composite}, {"risk_composite", m.risk_composite},
+                    {"base_quantitative", opt(m.base_quant)}, {"risk_quantitative", opt(m.risk_quant)},
+                    {"base_conditions_met", m.base_conditions}, {"risk_conditions_met", m.risk_conditions}});
+      ranks.rows.push_back({rc.scenario, m.vendor, std::to_string(m.base_rank), std::to_string(m.risk_rank),
+                            fmt_num(m.base_composite, 3), fmt_num(m.risk_composite, 3),
+                            m.base_quant ? fmt_num(*m.base_quant, 3) : "n/a", m.risk_quant ? fmt_num(*m.risk_quant, 3) : "n/a",
+                            std::to_string(m.base_conditions), std::to_string(m.risk_conditions)});
+    }
+    j["ranks"] = rs;
+    json ms = json::array();
+    for (const auto& m : rc.metrics) {
+      json mj{{"path", m.path}, {"base", opt(m.base)}, {"risk", opt(m.risk)}};
+      if (m.base && m.risk) mj["change"] = *m.risk - *m.base;
+      ms.push_back(mj);
+      figs.rows.push_back({rc.scenario, m.path, m.base ? fmt_num(*m.base, 4) : "n/a", m.risk ? fmt_num(*m.risk, 4) : "n/a",
+                           m.base && m.risk ? fmt_num(*m.risk - *m.base, 3) : "n/a"});
+    }
+    j["metrics"] = ms;
+    cases.push_back(j);
+  }
+  out.json["cases"] = cases;
+  out.tables = {ranks, figs};
+  out.titles = {"Risk cases: vendor ranking (base -> risk)", "Risk cases: market, supply, demand and gap figures"};
+  if (ids.empty()) out.text = "no risk-case scenarios (catalog/scenarios/risk-*.yaml) in the catalog\n";
+  emit(g, out);
+}
+
+}  // namespace
+
+void add_score_commands(CLI::App& app, Global& g) {
+  auto* cmd = app.add_subcommand("score", "vendor scorecard: two layers, four winning conditions, rank");
+  static std::string reference, model, vendor;
+  static bool watch = false, risks = false;
+  static std::vector<std::string> cases;
+  cmd->add_option("--reference", reference, "reference chip of the quantitative layer (default nvidia-h20)");
+  cmd->add_option("--model", model, "model of the standard workload set (default qwen3-235b-a22b)");
+  cmd->add_flag("--watch", watch, "watch metrics: spec progression, shipments, ASP, gross margin");
+  cmd->add_option("--vendor", vendor, "with --watch: one vendor");
+  cmd->add_flag("--risks", risks, "risk cases: re-run the chain under each risk-* scenario");
+  cmd->add_option("--case", cases, "with --risks: only these scenarios");
+  cmd->callback([&g] {
+    if (watch) watch_cmd(g, vendor);
+    else if (risks) risks_cmd(g, cases);
+    else score_table(g, reference, model);
+  });
+}
 
 }  // namespace gpugap::cli

@@ -21,7 +21,10 @@ analysis::Context Global::context() const {
   return ctx;
 }
 
-std::string dump_json(const nlohmann::json& j) { return j.dump(2) + "\n"; }
+// Invalid UTF-8 (from a CSV or a --set value) is replaced, not an internal error.
+std::string dump_json(const nlohmann::json& j) {
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
 
 void emit(const Global& g, const Output& out) {
   std::string content;

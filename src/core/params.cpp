@@ -58,8 +58,11 @@ std::optional<double> ParamTable::maybe(std::string_view path) const {
 }
 
 void ParamTable::set_from_text(std::string_view path, std::string_view text) {
-  const ParamIndex i = require(path);
-  Param& p = params_[i];
+  const auto found = find(path);
+  if (!found)
+    throw UserError(Location{"--set", 0, std::string(path)}, "a known parameter path", "unknown path",
+                    suggest(path, paths()));
+  Param& p = params_[*found];
   auto r = parse_quantity(text, p.dim);
   if (!r.value) throw UserError(Location{"--set", 0, std::string(path)}, r.error.substr(9), "", "");
   if (p.dim == Dim::kMoney || p.dim == Dim::kEnergyPrice) {
@@ -69,7 +72,7 @@ void ParamTable::set_from_text(std::string_view path, std::string_view text) {
                       std::string(text));
     p.currency = r.value->currency;
   }
-  const bool positive = p.dim == Dim::kCompute || p.dim == Dim::kBandwidth || p.dim == Dim::kBytes ||
+  const bool positive = p.positive || p.dim == Dim::kCompute || p.dim == Dim::kBandwidth || p.dim == Dim::kBytes ||
                         p.dim == Dim::kMoney || p.dim == Dim::kPower || p.dim == Dim::kEnergyPrice;
   if (positive && r.value->value <= 0)
     throw UserError(Location{"--set", 0, std::string(path)}, "a positive value", std::string(text));

@@ -37,6 +37,7 @@ struct Param {
   Provenance prov;
   Location where;
   bool overridden = false;
+  bool positive = false;  // the schema requires > 0 (checked again on --set)
 };
 
 using ParamIndex = std::size_t;

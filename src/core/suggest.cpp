@@ -22,13 +22,15 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string suggest(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  const std::size_t limit = std::max<std::size_t>(2, word.size() / 3) + 1;
+  std::size_t best_d = limit;
   for (const auto& c : candidates) {
     std::size_t d = edit_distance(word, c);
-    // A candidate that contains the word (or vice versa) is a strong hint.
-    if (d >= best_d && (c.find(word) != std::string::npos || word.find(c) != std::string_view::npos) &&
+    // A candidate that contains the word (or vice versa) is a hint when no
+    // close typo is found, but never beats one ('nvidia-h2O' is 'nvidia-h20', not 'nvidia').
+    if (d >= limit && (c.find(word) != std::string::npos || word.find(c) != std::string_view::npos) &&
         !word.empty() && !c.empty())
-      d = best_d - 1;
+      d = limit - 1;
     if (d < best_d) {
       best_d = d;
       best = c;

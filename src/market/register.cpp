@@ -1,8 +1,77 @@
 // Registers the market engine's scenario parameters and metric providers.
+#include <cmath>
+#include <vector>
+
 #include "analysis/registry.hpp"
+#include "market/model.hpp"
 
 namespace gpugap::market {
+namespace {
 
-void register_engine(analysis::Registry& /*r*/) {}
+using analysis::ParamDecl;
+
+class MarketProvider final : public analysis::MetricProvider {
+ public:
+  [[nodiscard]] std::string prefix() const override { return "market"; }
+
+  void compute(const analysis::Context& ctx, const ParamTable& params, analysis::MetricMap& out) const override {
+    const auto model = MarketModel::build(ctx, params);
+    const auto values = params.values();
+    std::vector<double> buf(model->slots().size());
+    model->run(values, buf.data(), model->has_supply());
+    // An undefined value (growth before the first year, a multiple not given)
+    // is not a metric.
+    for (std::size_t i = 0; i < model->slots().metric_count(); ++i)
+      if (!std::isnan(buf[i])) out[model->slots().name(i)] = buf[i];
+  }
+
+  [[nodiscard]] analysis::CompiledMetrics compile(const analysis::Context& ctx,
+                                                  const std::vector<std::string>& metrics) const override {
+    auto model = MarketModel::build(ctx, ctx.params);
+    auto idx = supply::slot_indices(model->slots(), metrics);
+    bool with_supply = false;
+    for (std::size_t i : idx) with_supply = with_supply || i >= model->first_supply_metric();
+    // Only the supply-derived metrics pay for a supply run.
+    return supply::compiled_metrics(std::move(model), std::move(idx),
+                                    [with_supply](const MarketModel& m, std::span<const double> v, double* o) {
+                                      m.run(v, o, with_supply);
+                                    });
+  }
+};
+
+}  // namespace
+
+void register_engine(analysis::Registry& r) {
+  constexpr double kBig = 1e12;
+  auto add = [&r](ParamDecl d) { r.params.push_back(std::move(d)); };
+  // Demand chain (yearly; interpolated between the years a scenario gives).
+  add({"market.cloud_capex_usd_bn", Dim::kNumber, "USD bn", "China cloud (AI) capex", true, true, 0, kBig});
+  add({"market.chain.overseas_share", Dim::kFraction, "fraction", "share of the capex spent on overseas data centres",
+       true, false, 0, 1});
+  add({"market.chain.server_share", Dim::kFraction, "fraction", "servers as a share of (domestic) cloud capex", true,
+       false, 0, 1});
+  add({"market.chain.ai_server_share", Dim::kFraction, "fraction", "AI-accelerated servers as a share of server spend",
+       true, false, 0, 1});
+  add({"market.chain.accelerator_share", Dim::kFraction, "fraction", "accelerators as a share of an AI server's value",
+       true, false, 0, 1});
+  add({"market.buyers.non_cloud_share", Dim::kFraction, "fraction",
+       "share of the TAM bought outside the cloud chain (sovereign buyers + innovators)", true, false, 0, 0.95});
+  add({"market.buyers.innovator_fraction", Dim::kFraction, "fraction",
+       "innovators' part of the non-cloud demand (the rest: sovereign buyers)", true, false, 0, 1});
+  add({"market.self_sufficiency_assumed", Dim::kFraction, "fraction",
+       "domestic vendors' share of the TAM as the report states it", true, false, 0, 1});
+  // AI-infrastructure returns.
+  add({"market.infra.revenue_2030_rmb_bn", Dim::kNumber, "RMB bn", "AI revenue (AI lift) in 2030", false, false, 0, kBig});
+  add({"market.infra.revenue_yield_2024", Dim::kNumber, "RMB/RMB/yr",
+       "2024 AI revenue per RMB of installed AI-server capital (ramps linearly to the 2030 value)", false, false, 0, 10});
+  add({"market.infra.server_usd_per_kw", Dim::kNumber, "USD/kW", "AI server capex per kW of IT load", false, false, 1,
+       1e7});
+  // Valuation.
+  add({"market.valuation.ps_multiple.*", Dim::kNumber, "x sales", "price/sales multiple applied to a vendor's revenue",
+       false, false, 0, 1e4});
+  add({"market.valuation.market_cap_rmb_bn.*", Dim::kNumber, "RMB bn", "a vendor's market value", false, false, 0, kBig});
+
+  r.providers.push_back(std::make_unique<MarketProvider>());
+}
 
 }  // namespace gpugap::market

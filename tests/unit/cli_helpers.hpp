@@ -23,12 +23,16 @@ struct CliResult {
 
 inline std::string source_dir() { return GPUGAP_SOURCE_DIR; }
 
-// Runs `gpugap ARGS` (ARGS is shell text) and captures stdout, stderr, exit code.
-inline CliResult run_cli(const std::string& args) {
+// Runs `gpugap ARGS` (ARGS is shell text) and captures stdout, stderr, exit code;
+// `cwd` (optional) is the folder it runs in.
+inline CliResult run_cli_in(const std::string& cwd, const std::string& args);
+inline CliResult run_cli(const std::string& args) { return run_cli_in("", args); }
+inline CliResult run_cli_in(const std::string& cwd, const std::string& args) {
   static int counter = 0;
   const auto tmp = std::filesystem::temp_directory_path() /
                    ("gpugap-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".err");
-  const std::string cmd = std::string(GPUGAP_BINARY) + " " + args + " 2>" + tmp.string();
+  const std::string cmd = (cwd.empty() ? std::string() : "cd '" + cwd + "' && ") + std::string(GPUGAP_BINARY) + " " +
+                          args + " 2>" + tmp.string();
   CliResult r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) return r;

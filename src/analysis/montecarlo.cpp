@@ -1,0 +1,218 @@
+#include "analysis/montecarlo.hpp"
+
+#include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+
+namespace gpugap::analysis {
+namespace {
+
+// Samples per task: big enough to amortise the parameter-vector copy, small
+// enough to balance two cores.
+constexpr std::uint64_t kGrain = 1024;
+constexpr int kBarWidth = 40;
+constexpr auto kBarInterval = std::chrono::milliseconds(100);
+
+class Progress {
+ public:
+  Progress(std::uint64_t total, bool enabled) : total_(total), enabled_(enabled && total > 0) {}
+  void add(std::uint64_t n) {
+    const std::uint64_t done = done_ += n;
+    if (!enabled_) return;
+    std::unique_lock lock(mu_, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total_ && now - last_ < kBarInterval) return;
+    last_ = now;
+    const double f = static_cast<double>(done) / static_cast<double>(total_);
+    const int filled = static_cast<int>(f * kBarWidth);
+    std::fprintf(stderr, "\r[%s%s] %3d%% %llu/%llu samples", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(kBarWidth - filled), '.').c_str(), static_cast<int>(f * 100),
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_));
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (!enabled_) return;
+    std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  std::uint64_t total_;
+  bool enabled_;
+  std::atomic<std::uint64_t> done_{0};
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+// Neumaier's compensated sum, in the given order: accurate and reproducible.
+double compensated_sum(std::span<const double> v) {
+  double s = 0;
+  double c = 0;
+  for (const double x : v) {
+    const double t = s + x;
+    c += std::abs(s) >= std::abs(x) ? (s - t) + x : (x - t) + s;
+    s = t;
+  }
+  return s + c;
+}
+
+}  // namespace
+
+void McOptions::validate(std::size_t metrics) const {
+  const Location where{"", 0, "mc"};
+  if (metrics == 0) throw UserError(where, "at least one --metric PATH", "none");
+  if (samples < kMinSamples || samples > kMaxSamples)
+    throw UserError(where, fmt::format("--samples between {} and {}", kMinSamples, kMaxSamples), fmt::format("{}", samples));
+  if (samples * metrics > kMaxSampleValues)
+    throw UserError(where,
+                    fmt::format("samples x metrics <= {} (every value is kept for exact percentiles; "
+                                "run fewer metrics or fewer samples)",
+                                kMaxSampleValues),
+                    fmt::format("{} x {} = {}", samples, metrics, samples * metrics));
+  if (bins < 1 || bins > kMaxBins) throw UserError(where, fmt::format("--bins between 1 and {}", kMaxBins), fmt::format("{}", bins));
+  if (threads < 0) throw UserError(where, "--threads >= 0", fmt::format("{}", threads));
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return std::nan("");
+  const double h = (static_cast<double>(v.size()) - 1.0) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const double x_lo = v[lo];
+  if (lo + 1 >= v.size()) return x_lo;
+  const double x_hi = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  return x_lo + (h - static_cast<double>(lo)) * (x_hi - x_lo);
+}
+
+MetricSummary summarise(std::string metric, std::span<const double> values, int bins) {
+  MetricSummary s;
+  s.metric = std::move(metric);
+  std::vector<double> v;
+  v.reserve(values.size());
+  for (const double x : values) {
+    if (std::isfinite(x)) v.push_back(x);
+    else ++s.non_finite;
+  }
+  s.n = v.size();
+  if (v.empty()) {
+    s.mean = s.sd = s.sem = s.p5 = s.p50 = s.p95 = s.min = s.max = std::nan("");
+    return s;
+  }
+  const double n = static_cast<double>(v.size());
+  s.mean = compensated_sum(v) / n;
+  std::vector<double> sq(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) sq[i] = (v[i] - s.mean) * (v[i] - s.mean);
+  s.sd = v.size() > 1 ? std::sqrt(compensated_sum(sq) / (n - 1.0)) : 0.0;
+  s.sem = s.sd / std::sqrt(n);
+  const auto [mn, mx] = std::minmax_element(v.begin(), v.end());
+  s.min = *mn;
+  s.max = *mx;
+  // Histogram before the percentiles reorder v (counts do not depend on order).
+  // Every sample equal (no uncertainty reaches this metric): one bin.
+  const auto nb = s.max > s.min ? static_cast<std::size_t>(std::max(bins, 1)) : std::size_t{1};
+  s.histogram.counts.assign(nb, 0);
+  const double width = (s.max - s.min) / static_cast<double>(nb);
+  for (std::size_t b = 0; b <= nb; ++b) s.histogram.edges.push_back(b == nb ? s.max : s.min + width * static_cast<double>(b));
+  for (const double x : v) {
+    std::size_t b = width > 0 ? static_cast<std::size_t>((x - s.min) / width) : 0;
+    ++s.histogram.counts[std::min(b, nb - 1)];
+  }
+  constexpr double kP5 = 0.05;
+  constexpr double kP50 = 0.50;
+  constexpr double kP95 = 0.95;
+  s.p5 = percentile(v, kP5);
+  s.p50 = percentile(v, kP50);
+  s.p95 = percentile(v, kP95);
+  return s;
+}
+
+void run_samples(const Sampler& sampler, const CompiledMetrics& f, std::size_t metrics, std::uint64_t seed,
+                 std::uint64_t first, std::uint64_t last, int threads, bool progress, std::span<double> out,
+                 std::span<std::uint64_t> clamps) {
+  if (last > kMaxSamples) throw InternalError("sample index beyond the 32-bit counter");
+  Progress bar(last - first, progress);
+  std::mutex clamp_mu;
+  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::uint64_t>(first, last, kGrain), [&](const tbb::blocked_range<std::uint64_t>& r) {
+      // Each task owns its parameter vector and its copy of the evaluator
+      // (whatever scratch state the closure captured is then private too).
+      std::vector<double> values = sampler.base();
+      std::vector<std::uint64_t> local(clamps.size(), 0);
+      const CompiledMetrics eval = f;
+      for (std::uint64_t i = r.begin(); i != r.end(); ++i) {
+        sampler.draw(seed, static_cast<std::uint32_t>(i), values, local);
+        eval(values, out.subspan((i - first) * metrics, metrics));
+      }
+      {
+        const std::lock_guard lock(clamp_mu);
+        for (std::size_t k = 0; k < local.size(); ++k) clamps[k] += local[k];
+      }
+      bar.add(r.size());
+    });
+  });
+  bar.finish();
+}
+
+McResult monte_carlo(const ParamTable& params, const Uncertainty& u, const CompiledMetrics& f,
+                     const std::vector<std::string>& metrics, const McOptions& opt, const MpiSession* mpi) {
+  opt.validate(metrics.size());
+  const Sampler sampler(params, u);
+  const std::size_t m = metrics.size();
+  const int ranks = mpi ? mpi->size() : 1;
+  const int rank = mpi ? mpi->rank() : 0;
+  const std::uint64_t first = opt.samples * static_cast<std::uint64_t>(rank) / static_cast<std::uint64_t>(ranks);
+  const std::uint64_t last = opt.samples * static_cast<std::uint64_t>(rank + 1) / static_cast<std::uint64_t>(ranks);
+
+  std::vector<double> mine((last - first) * m);
+  std::vector<std::uint64_t> clamps(sampler.touched().size(), 0);
+  std::exception_ptr failure;
+  try {
+    run_samples(sampler, f, m, opt.seed, first, last, opt.threads, opt.progress && rank == 0, mine, clamps);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  // Every rank learns of a failure anywhere, so none waits in a gather forever.
+  if (mpi && mpi->any(failure != nullptr)) {
+    if (failure) std::rethrow_exception(failure);
+    throw UserError(Location{"", 0, "mc"}, "every MPI rank to finish its samples", "a failure on another rank (see its message)");
+  }
+  if (failure) std::rethrow_exception(failure);
+
+  std::vector<double> all = mpi ? mpi->gather(mine) : std::move(mine);
+  if (mpi) mpi->sum_to_root(clamps);
+  McResult res;
+  res.samples = opt.samples;
+  res.seed = opt.seed;
+  if (mpi && !mpi->root()) {
+    res.root = false;
+    return res;
+  }
+  if (all.size() != opt.samples * m) throw InternalError("Monte Carlo gathered the wrong number of values");
+
+  std::vector<double> base(m);
+  f(sampler.base(), base);
+  std::vector<double> column(opt.samples);
+  for (std::size_t k = 0; k < m; ++k) {
+    for (std::uint64_t i = 0; i < opt.samples; ++i) column[i] = all[i * m + k];
+    MetricSummary s = summarise(metrics[k], column, opt.bins);
+    s.base = base[k];
+    res.metrics.push_back(std::move(s));
+  }
+  for (std::size_t k = 0; k < clamps.size(); ++k)
+    if (clamps[k] > 0) res.clamped.emplace_back(params.at(sampler.touched()[k]).path, clamps[k]);
+  std::sort(res.clamped.begin(), res.clamped.end());
+  return res;
+}
+
+}  // namespace gpugap::analysis

@@ -1,0 +1,160 @@
+#include "gap/demand.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "analysis/scenario.hpp"
+#include "gap/gap.hpp"
+
+namespace gpugap::gap {
+namespace {
+
+using score::Figure;
+
+double need(const ParamTable& p, const std::string& path) {
+  auto i = p.find(path);
+  if (!i) throw InsufficientData(path);
+  return p.value(*i);
+}
+
+std::map<std::string, double> shares(const ParamTable& p, const std::string& prefix) {
+  std::map<std::string, double> out;
+  double total = 0;
+  for (const auto& prm : p.all()) {
+    if (!prm.path.starts_with(prefix)) continue;
+    if (prm.is_null) throw InsufficientData(prm.path);
+    if (prm.value > 0) out[prm.path.substr(prefix.size())] = prm.value;
+    total += prm.value;
+  }
+  if (out.empty() || total <= 0) throw InsufficientData(prefix + "*");
+  for (auto& [k, v] : out) v /= total;
+  return out;
+}
+
+}  // namespace
+
+DemandSettings demand_settings(const ParamTable& p, const std::string& region) {
+  DemandSettings s;
+  s.region = region;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    s.daily_tokens[y] = need(p, fmt::format("demand.daily_tokens.{}", y));
+    s.inference_share[y] = need(p, fmt::format("demand.inference_share.{}", y));
+  }
+  s.prior_daily_tokens = need(p, "demand.daily_tokens_prior");
+  s.workload_mix = shares(p, "demand.workload_mix.");
+  s.model_mix = shares(p, "demand.model_mix.");
+  s.utilisation = need(p, "demand.utilisation");
+  s.life_years = need(p, "regions." + region + ".depreciation_years");
+  return s;
+}
+
+DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const DemandSettings& s,
+                    const score::EconomicsSource& src, const std::map<std::string, double>& market) {
+  DemandResult r;
+  r.settings = s;
+  // Output share of each (model, workload) cell: tokens count input + output,
+  // so a workload's output fraction is osl / (isl + osl).
+  struct CellW {
+    std::string model, workload;
+    double output_share = 0;  // of all tokens
+  };
+  std::vector<CellW> cells;
+  double out_frac = 0;
+  for (const auto& [m, wm] : s.model_mix) {
+    for (const auto& [w, ww] : s.workload_mix) {
+      const Workload wl = workload_spec(cat, p, w);
+      const double f = static_cast<double>(wl.osl) / (wl.isl + wl.osl);
+      cells.push_back({m, w, wm * ww * f});
+      out_frac += wm * ww * f;
+    }
+  }
+  // Effective output tokens/s of a chip on the mix: total output over the
+  // chip-seconds each cell needs (a token-weighted harmonic mean).
+  auto effective = [&](const ChipSpec& c) -> Figure {
+    double chip_seconds = 0;
+    for (const auto& cw : cells) {
+      const Figure f = src.get(c, cw.model, cw.workload).output_tps;
+      if (!f.ok()) return f;
+      if (*f.value <= 0) return Figure::none(fmt::format("no feasible deployment of {} on {} ({})", cw.model, c.id, cw.workload));
+      chip_seconds += cw.output_share / *f.value;
+    }
+    return Figure::of(out_frac / chip_seconds);
+  };
+
+  // Domestic chips and their effective throughput (once each).
+  std::map<std::string, ChipSpec> specs;
+  std::map<std::string, Figure> eff;
+  for (const auto& id : cat.ids("chips")) {
+    ChipSpec c = chip_spec(cat, p, id);
+    const bool wanted = s.fleet_chip.empty() ? side_of(c) == Side::kDomestic : c.id == s.fleet_chip;
+    if (!wanted) continue;
+    eff[id] = effective(c);
+    specs.emplace(id, std::move(c));
+  }
+  if (!s.fleet_chip.empty() && specs.empty())
+    throw UserError(Location{"", 0, "--chip"}, "a known chip id", "'" + s.fleet_chip + "'");
+
+  double prev_capacity = s.prior_daily_tokens * out_frac / kSecondsPerDay / s.utilisation;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    DemandYear d;
+    d.year = y;
+    d.tokens_per_day = s.daily_tokens.at(y);
+    d.output_tokens_per_s = d.tokens_per_day * out_frac / kSecondsPerDay;
+    // Serving capacity (output tokens/s) installed for the year-end run rate.
+    const double capacity = d.output_tokens_per_s / s.utilisation;
+    const double added = std::max(0.0, capacity - prev_capacity) + prev_capacity / s.life_years;
+    prev_capacity = capacity;
+
+    // The fleet chip: the one given, else the domestic chip available this
+    // year with the lowest capex per output token/s.
+    std::vector<FleetCandidate>& cands = r.candidates[y];
+    for (const auto& [id, c] : specs) {
+      if (s.fleet_chip.empty()) {
+        Part part;
+        part.side = Side::kDomestic;
+        part.launch_year = c.launch_year;
+        part.cn_from = c.cn_available_from;
+        if (!counts(part, Set::kChina, y)) continue;
+      }
+      FleetCandidate fc;
+      fc.chip = id;
+      fc.effective_tps = eff.at(id);
+      if (auto it = c.price.find(s.region); it != c.price.end() && it->second) fc.price_usd = it->second->value();
+      if (!fc.effective_tps.ok()) fc.usd_per_tps = fc.effective_tps;
+      else if (!fc.price_usd) fc.usd_per_tps = Figure::none("insufficient data: " + c.path("price." + s.region));
+      else fc.usd_per_tps = Figure::of(*fc.price_usd / *fc.effective_tps.value);
+      cands.push_back(std::move(fc));
+    }
+    const FleetCandidate* best = nullptr;
+    for (const auto& fc : cands)
+      if (fc.usd_per_tps.ok() && (!best || *fc.usd_per_tps.value < *best->usd_per_tps.value)) best = &fc;
+    if (!best) {
+      const std::string why = fmt::format("no domestic chip available in {} with both a price (region {}) and a "
+                                          "feasible deployment on the mix", y, s.region);
+      d.chip_tps = d.chips_needed = d.chips_bought = d.spend_usd_bn = d.implied_total_usd_bn = Figure::none(why);
+    } else {
+      d.chip = best->chip;
+      d.chip_tps = best->effective_tps;
+      const double tps = *best->effective_tps.value;
+      d.chips_needed = Figure::of(capacity / tps);
+      d.chips_bought = Figure::of(added / tps);
+      d.spend_usd_bn = Figure::of(added / tps * *best->price_usd / 1e9);
+      const double share = s.inference_share.at(y);
+      d.implied_total_usd_bn = share > 0 ? Figure::of(*d.spend_usd_bn.value / share) : Figure::none("inference share 0");
+    }
+    if (auto it = market.find(fmt::format("market.tam_usd_bn.{}", y)); it != market.end() && std::isfinite(it->second))
+      d.tam_usd_bn = it->second;
+    if (auto it = market.find(fmt::format("market.domestic_usd_bn.{}", y)); it != market.end() && std::isfinite(it->second))
+      d.domestic_usd_bn = it->second;
+    if (d.implied_total_usd_bn.ok() && d.tam_usd_bn && *d.tam_usd_bn > 0)
+      d.tam_ratio = Figure::of(*d.implied_total_usd_bn.value / *d.tam_usd_bn);
+    else
+      d.tam_ratio = Figure::none(d.tam_usd_bn ? d.implied_total_usd_bn.missing : "market.tam_usd_bn not available");
+    r.years.push_back(std::move(d));
+  }
+  return r;
+}
+
+}  // namespace gpugap::gap

@@ -1,0 +1,70 @@
+// Bottom-up token demand: daily tokens served in China (sourced where public,
+// flagged estimates otherwise) and their growth, the mix of models and
+// workloads -> output tokens/s to serve -> accelerators needed at the
+// predicted tokens/s per chip and a utilisation -> accelerator spend, shown
+// beside the capex-based TAM of the market model, with the inference/training
+// split. Pure functions; see docs/model-gap.md.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.hpp"
+#include "score/inference.hpp"
+
+namespace gpugap::gap {
+
+inline constexpr double kSecondsPerDay = 86400.0;
+
+struct DemandSettings {
+  std::map<int, double> daily_tokens;           // year -> tokens/day, year-end run rate (input + output)
+  double prior_daily_tokens = 0;                // year-end run rate of the year before the first
+  std::map<std::string, double> workload_mix;   // share of tokens by workload (normalised)
+  std::map<std::string, double> model_mix;      // share of tokens by model (normalised)
+  double utilisation = 0;                       // average load / serving capacity
+  std::map<int, double> inference_share;        // inference share of AI accelerator demand
+  double life_years = 0;                        // accelerator life (replacement = 1/life per year)
+  std::string region = "cn";
+  std::string fleet_chip;                       // "" = per year, the cheapest capacity (see docs)
+};
+DemandSettings demand_settings(const ParamTable& p, const std::string& region = "cn");
+
+// One candidate fleet chip in one year: its effective tokens/s on the mix.
+struct FleetCandidate {
+  std::string chip;
+  score::Figure effective_tps;        // output tokens/s per chip on the mix (token-weighted harmonic mean)
+  std::optional<double> price_usd;
+  score::Figure usd_per_tps;          // capex per output token/s of capacity
+};
+
+struct DemandYear {
+  int year = 0;
+  double tokens_per_day = 0;
+  double output_tokens_per_s = 0;     // average
+  std::string chip;                   // the fleet chip of the year
+  score::Figure chip_tps;             // its effective output tokens/s on the mix
+  score::Figure chips_needed;         // installed accelerators to serve the year-end run rate
+  score::Figure chips_bought;         // growth + replacement, in that year's chip
+  score::Figure spend_usd_bn;         // chips bought x price
+  score::Figure implied_total_usd_bn; // spend / inference share
+  std::optional<double> tam_usd_bn;   // market.tam_usd_bn.<year> (beside, not an input)
+  std::optional<double> domestic_usd_bn;
+  score::Figure tam_ratio;            // implied total / TAM
+};
+
+struct DemandResult {
+  DemandSettings settings;
+  std::string model_note;
+  std::vector<DemandYear> years;
+  std::map<int, std::vector<FleetCandidate>> candidates;  // by year
+  std::vector<std::string> notes;
+};
+
+// `market` holds market.tam_usd_bn.<year> and market.domestic_usd_bn.<year>
+// where the market model provides them (shown beside; may be empty).
+DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const DemandSettings& s,
+                    const score::EconomicsSource& src, const std::map<std::string, double>& market);
+
+}  // namespace gpugap::gap

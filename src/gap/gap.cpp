@@ -1,0 +1,385 @@
+#include "gap/gap.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "analysis/scenario.hpp"
+#include "score/score.hpp"
+
+namespace gpugap::gap {
+namespace {
+
+double need(const ParamTable& p, const std::string& path) {
+  auto i = p.find(path);
+  if (!i) throw InsufficientData(path);
+  return p.value(*i);
+}
+
+std::optional<double> compute_of(const ChipSpec& c, Precision pr) {
+  const auto& v = c.compute[static_cast<int>(pr)];
+  return v ? std::optional<double>(v->value()) : std::nullopt;
+}
+
+}  // namespace
+
+std::string_view set_name(Set s) { return s == Set::kChina ? "china" : "global"; }
+
+Side side_of(const ChipSpec& c) {
+  if (c.domestic()) return Side::kDomestic;
+  static const std::vector<std::string> us = {"nvidia", "nvidia-china", "amd", "google"};
+  return std::find(us.begin(), us.end(), c.vendor) != us.end() ? Side::kUs : Side::kOther;
+}
+
+std::string_view lever_name(Lever l) {
+  switch (l) {
+    case Lever::kProcess: return "process";
+    case Lever::kPackaging: return "packaging";
+    case Lever::kScaleup: return "scaleup";
+    case Lever::kSoftware: return "software";
+    case Lever::kAll: return "all";
+  }
+  return "?";
+}
+
+Settings settings(const ParamTable& p) {
+  Settings s;
+  s.today = static_cast<int>(std::lround(need(p, "gap.today_year")));
+  s.horizon_years = static_cast<int>(std::lround(need(p, "gap.horizon_years")));
+  const std::string wl = "score.workload_weights.";
+  for (const auto& prm : p.all()) {
+    if (!prm.path.starts_with(wl)) continue;
+    if (prm.is_null) throw InsufficientData(prm.path);
+    if (prm.value > 0) s.workload_weights[prm.path.substr(wl.size())] = prm.value;
+  }
+  if (s.workload_weights.empty()) throw InsufficientData("score.workload_weights.*");
+  if (!s.workload_weights.count(s.system_workload)) s.system_workload = s.workload_weights.begin()->first;
+  s.model = std::string(score::kDefaultModel);
+  return s;
+}
+
+std::vector<Basis> bases(const Settings& s) {
+  std::vector<Basis> b;
+  b.push_back({"compute_bf16", BasisKind::kComputeBf16, "", true, "FLOP/s", "peak dense BF16 compute per chip"});
+  b.push_back({"compute_8bit", BasisKind::kCompute8bit, "", true, "FLOP/s", "peak dense 8-bit compute per chip (FP8, else INT8)"});
+  b.push_back({"memory_bandwidth", BasisKind::kMemoryBandwidth, "", true, "B/s", "memory bandwidth per chip"});
+  if (!s.perf_bases) return b;
+  for (const auto& [wl, w] : s.workload_weights)
+    b.push_back({"tps_" + wl, BasisKind::kTpsChip, wl, true, "tokens/s",
+                 "predicted output tokens/s per chip on " + wl + " (" + s.model + ", best deployment under the targets)"});
+  b.push_back({"tps_system", BasisKind::kTpsSystem, s.system_workload, true, "tokens/s",
+               "predicted output tokens/s per scale-up system on " + s.system_workload});
+  b.push_back({"usd_per_mtok", BasisKind::kUsdPerMtok, "", false, "USD/Mtok",
+               "cost per million output tokens in region " + s.region + " (workload-weighted)"});
+  b.push_back({"tps_per_watt", BasisKind::kTpsPerWatt, "", true, "tokens/s/W", "output tokens/s per wall watt (workload-weighted)"});
+  b.push_back({"tps_per_watt_per_kusd", BasisKind::kTpsPerWattPerKusd, "", true, "tokens/s/W/kUSD",
+               "tokens/s per watt per thousand USD of chip price in region " + s.region + " (workload-weighted)"});
+  return b;
+}
+
+bool counts(const Part& p, Set set, int year) {
+  if (!p.launch_year || *p.launch_year > year) return false;
+  if (p.side == Side::kUs && set == Set::kChina) {
+    if (!p.cn_from || *p.cn_from > year) return false;
+    if (p.cn_until && year > *p.cn_until) return false;
+  }
+  if (p.side == Side::kDomestic && p.cn_from && *p.cn_from > year) return false;
+  return true;
+}
+
+bool lever_applies(BasisKind b, Lever l) {
+  switch (b) {
+    case BasisKind::kComputeBf16:
+    case BasisKind::kCompute8bit: return l == Lever::kProcess || l == Lever::kPackaging || l == Lever::kAll;
+    case BasisKind::kMemoryBandwidth: return l == Lever::kPackaging || l == Lever::kAll;
+    default: return true;
+  }
+}
+
+namespace {
+// `all` on a spec basis: only the levers that can move it.
+ChipSpec swap_all_relevant(const ChipSpec& d, const ChipSpec& u, BasisKind b);
+}  // namespace
+
+ChipSpec swap_lever(const ChipSpec& d, const ChipSpec& u, Lever l) {
+  ChipSpec x = d;
+  auto dies = [](const ChipSpec& c) {
+    if (!c.compute_dies || *c.compute_dies <= 0) throw InsufficientData(c.path("silicon.compute_dies"));
+    return *c.compute_dies;
+  };
+  if (l == Lever::kProcess || l == Lever::kAll) {
+    // Per-die compute of the US part, on the domestic part's die count.
+    const int nd = dies(d), nu = dies(u);
+    for (auto pr : kAllPrecisions) {
+      const auto& cu = u.compute[static_cast<int>(pr)];
+      if (cu) x.compute[static_cast<int>(pr)] = FlopsPerSecond(cu->value() / nu * nd);
+    }
+  }
+  if (l == Lever::kPackaging || l == Lever::kAll) {
+    // Dies per package and HBM per package of the US part.
+    const int nd = dies(d), nu = dies(u);
+    for (auto pr : kAllPrecisions) {
+      auto& cx = x.compute[static_cast<int>(pr)];
+      if (cx) cx = FlopsPerSecond(cx->value() / nd * nu);
+    }
+    x.compute_dies = nu;
+    if (!u.mem_capacity) throw InsufficientData(u.path("memory.capacity"));
+    if (!u.mem_bandwidth) throw InsufficientData(u.path("memory.bandwidth"));
+    x.mem_capacity = u.mem_capacity;
+    x.mem_bandwidth = u.mem_bandwidth;
+    x.hbm_stacks = u.hbm_stacks;
+  }
+  if (l == Lever::kScaleup || l == Lever::kAll) {
+    if (!u.scaleup_domain) throw InsufficientData(u.path("scaleup.domain_size"));
+    if (!u.scaleup_bandwidth) throw InsufficientData(u.path("scaleup.bandwidth"));
+    x.scaleup_domain = u.scaleup_domain;
+    x.scaleup_bandwidth = u.scaleup_bandwidth;
+  }
+  if (l == Lever::kSoftware || l == Lever::kAll) {
+    x.eta_compute = u.eta_compute;
+    x.eta_memory = u.eta_memory;
+    x.eta_comm = u.eta_comm;
+    x.launch_overhead = u.launch_overhead;
+    x.stack = u.stack;
+  }
+  return x;
+}
+
+namespace {
+
+using score::Figure;
+
+// The basis figure of one chip (per-chip bases).
+Figure chip_figure(const Basis& b, const ChipSpec& c, const Settings& s, const score::EconomicsSource& src) {
+  switch (b.kind) {
+    case BasisKind::kComputeBf16: {
+      if (auto v = compute_of(c, Precision::kBf16)) return Figure::of(*v);
+      return Figure::none("insufficient data: " + c.path("compute.bf16"));
+    }
+    case BasisKind::kCompute8bit: {
+      auto f8 = compute_of(c, Precision::kFp8), i8 = compute_of(c, Precision::kInt8);
+      if (f8 || i8) return Figure::of(std::max(f8.value_or(0), i8.value_or(0)));
+      return Figure::none("insufficient data: " + c.path("compute.fp8"));
+    }
+    case BasisKind::kMemoryBandwidth:
+      if (c.mem_bandwidth) return Figure::of(c.mem_bandwidth->value());
+      return Figure::none("insufficient data: " + c.path("memory.bandwidth"));
+    case BasisKind::kTpsChip:
+    case BasisKind::kTpsSystem: return src.get(c, s.model, b.workload).output_tps;
+    case BasisKind::kUsdPerMtok:
+    case BasisKind::kTpsPerWatt:
+    case BasisKind::kTpsPerWattPerKusd: {
+      const score::Metric m = b.kind == BasisKind::kUsdPerMtok   ? score::Metric::kUsdPerMtok
+                              : b.kind == BasisKind::kTpsPerWatt ? score::Metric::kTpsPerWatt
+                                                                 : score::Metric::kTpsPerWattPerKusd;
+      double acc = 0, wsum = 0;
+      for (const auto& [wl, w] : s.workload_weights) {
+        const score::ChipEconomics e = src.get(c, s.model, wl);
+        const Figure& f = e.get(m);
+        if (!f.ok()) return f;
+        acc += w * *f.value;
+        wsum += w;
+      }
+      return wsum > 0 ? Figure::of(acc / wsum) : Figure::none("no workload weighted");
+    }
+  }
+  return Figure::none("?");
+}
+
+Part chip_part(const ChipSpec& c) {
+  Part p;
+  p.id = c.id;
+  p.chip = c.id;
+  p.side = side_of(c);
+  p.launch_year = c.launch_year;
+  p.cn_from = c.cn_available_from;
+  p.cn_until = c.cn_available_until;
+  return p;
+}
+
+bool better(const Basis& b, const Part& a, const Part& x) {
+  if (*a.value.value != *x.value.value) return b.higher_is_better ? *a.value.value > *x.value.value : *a.value.value < *x.value.value;
+  return a.id < x.id;
+}
+
+Figure ratio_of(const Basis& b, double us, double dom) {
+  const double num = b.higher_is_better ? us : dom;
+  const double den = b.higher_is_better ? dom : us;
+  if (den <= 0) return Figure::none(b.higher_is_better ? "no domestic part reaches a positive figure" : "zero cost");
+  return Figure::of(num / den);
+}
+
+ChipSpec swap_all_relevant(const ChipSpec& d, const ChipSpec& u, BasisKind b) {
+  ChipSpec x = d;
+  for (Lever l : {Lever::kProcess, Lever::kPackaging, Lever::kScaleup, Lever::kSoftware})
+    if (lever_applies(b, l)) x = swap_lever(x, u, l);
+  return x;
+}
+
+Figure share_closed(const Figure& r0, const Figure& r1) {
+  if (!r0.ok() || !r1.ok()) return Figure::none(!r0.ok() ? r0.missing : r1.missing);
+  if (*r0.value <= 0 || *r1.value <= 0) return Figure::none("non-positive ratio");
+  const double l0 = std::log(*r0.value);
+  if (std::abs(l0) < std::log(kMinGapForShares))
+    return Figure::none(fmt::format("no material gap (ratio within {}x of parity)", kMinGapForShares));
+  return Figure::of((l0 - std::log(*r1.value)) / l0);
+}
+
+}  // namespace
+
+const Cell* GapResult::cell(const std::string& basis, Set set, int year) const {
+  for (const auto& b : bases)
+    if (b.basis.id == basis)
+      for (const auto& c : b.cells)
+        if (c.set == set && c.year == year) return &c;
+  return nullptr;
+}
+
+GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const score::EconomicsSource& src) {
+  GapResult r;
+  r.settings = s;
+  std::map<std::string, ChipSpec> specs;
+  for (const auto& id : cat.ids("chips")) {
+    ChipSpec c = chip_spec(cat, p, id);
+    if (side_of(c) == Side::kOther) continue;
+    if (!c.launch_year) r.notes.push_back(fmt::format("{}: no launch year (chips.{}.launch_year is null); not counted", id, id));
+    specs.emplace(id, std::move(c));
+  }
+  for (const Basis& b : bases(s)) {
+    BasisResult br;
+    br.basis = b;
+    if (b.kind == BasisKind::kTpsSystem) {
+      for (const auto& sid : cat.ids("systems")) {
+        const SystemSpec sys = system_spec(cat, p, sid);
+        if (sys.chip.empty() || !specs.count(sys.chip)) continue;
+        ChipSpec c = specs.at(sys.chip);
+        Part part = chip_part(c);
+        part.id = sys.id;
+        part.launch_year = sys.launch_year ? sys.launch_year : c.launch_year;
+        if (!sys.chips_per_domain) {
+          part.value = Figure::none("insufficient data: systems." + sid + ".chips_per_domain");
+        } else {
+          // The chip inside the system's scale-up domain.
+          c.scaleup_domain = *sys.chips_per_domain;
+          if (sys.scaleup_bandwidth) c.scaleup_bandwidth = sys.scaleup_bandwidth;
+          const Figure f = chip_figure(b, c, s, src);
+          if (f.ok()) {
+            part.value = Figure::of(*f.value * *sys.chips_per_domain);
+            part.detail = fmt::format("{} chips x {:.1f} tokens/s", *sys.chips_per_domain, *f.value);
+          } else {
+            part.value = f;
+          }
+        }
+        br.parts.push_back(std::move(part));
+      }
+    } else {
+      for (const auto& [id, c] : specs) {
+        Part part = chip_part(c);
+        part.value = chip_figure(b, c, s, src);
+        br.parts.push_back(std::move(part));
+      }
+    }
+    for (Set set : kAllSets) {
+      for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+        Cell cell;
+        cell.year = y;
+        cell.set = set;
+        for (const Part& part : br.parts) {
+          if (part.side == Side::kOther || !part.value.ok() || !counts(part, set, y)) continue;
+          auto& slot = part.side == Side::kUs ? cell.us : cell.domestic;
+          if (!slot || better(b, part, *slot)) slot = part;
+        }
+        if (!cell.us) cell.ratio = Figure::none(fmt::format("no US part with data counts in {} ({})", y, set_name(set)));
+        else if (!cell.domestic) cell.ratio = Figure::none(fmt::format("no domestic part with data counts in {}", y));
+        else cell.ratio = ratio_of(b, *cell.us->value.value, *cell.domestic->value.value);
+        br.cells.push_back(std::move(cell));
+      }
+    }
+    r.bases.push_back(std::move(br));
+  }
+
+  // Lever decomposition at today and today + horizon (or the years asked for).
+  std::vector<int> years = s.decomposition_years;
+  if (years.empty()) years = {s.today, s.today + s.horizon_years};
+  for (const BasisResult& br : r.bases) {
+    if (br.basis.kind == BasisKind::kTpsSystem) continue;  // systems: see the per-chip bases
+    for (Set set : kAllSets) {
+      for (int y : years) {
+        const Cell* cell = r.cell(br.basis.id, set, y);
+        if (!cell) continue;
+        Decomposition d;
+        d.basis = br.basis.id;
+        d.set = set;
+        d.year = y;
+        d.ratio = cell->ratio;
+        if (!cell->us || !cell->domestic || !cell->ratio.ok()) {
+          d.status = cell->ratio.ok() ? "no parts" : cell->ratio.missing;
+          r.decompositions.push_back(std::move(d));
+          continue;
+        }
+        d.us_part = cell->us->chip;
+        d.domestic_part = cell->domestic->chip;
+        const ChipSpec& us = specs.at(d.us_part);
+        const ChipSpec& dom = specs.at(d.domestic_part);
+        for (Lever l : kAllLevers) {
+          LeverResult lr;
+          lr.lever = std::string(lever_name(l));
+          if (!lever_applies(br.basis.kind, l)) {
+            lr.ratio_after = Figure::none("lever does not apply to this basis");
+            lr.share_closed = lr.ratio_after;
+            d.levers.push_back(std::move(lr));
+            continue;
+          }
+          try {
+            const ChipSpec x = l == Lever::kAll ? swap_all_relevant(dom, us, br.basis.kind) : swap_lever(dom, us, l);
+            const Figure f = chip_figure(br.basis, x, s, src);
+            lr.ratio_after = f.ok() ? ratio_of(br.basis, *cell->us->value.value, *f.value) : f;
+          } catch (const InsufficientData& e) {
+            lr.ratio_after = Figure::none(e.what());
+          }
+          lr.share_closed = share_closed(d.ratio, lr.ratio_after);
+          d.levers.push_back(std::move(lr));
+        }
+        r.decompositions.push_back(std::move(d));
+      }
+    }
+  }
+  return r;
+}
+
+std::vector<ClaimCheck> check_claim(const GapResult& r) {
+  std::vector<ClaimCheck> out;
+  const int today = r.settings.today;
+  const int horizon = std::min(analysis::kLastYear, today + r.settings.horizon_years);
+  for (const auto& b : r.bases) {
+    for (Set set : kAllSets) {
+      ClaimCheck c;
+      c.basis = b.basis.id;
+      c.set = set;
+      c.today = today;
+      c.horizon = horizon;
+      const Cell* t = r.cell(b.basis.id, set, today);
+      const Cell* h = r.cell(b.basis.id, set, horizon);
+      c.today_ratio = t ? t->ratio : Figure::none("year outside the model");
+      c.horizon_ratio = h ? h->ratio : Figure::none("year outside the model");
+      if (c.today_ratio.ok()) c.holds_today = *c.today_ratio.value >= kClaimTodayLo && *c.today_ratio.value <= kClaimTodayHi;
+      if (c.horizon_ratio.ok())
+        c.holds_horizon = *c.horizon_ratio.value >= 1.0 / kParityBand && *c.horizon_ratio.value <= kParityBand;
+      auto word = [](const std::optional<bool>& v) { return !v ? "insufficient data" : *v ? "holds" : "does not hold"; };
+      c.verdict = fmt::format("today: {}; in {}: {}", word(c.holds_today), horizon, word(c.holds_horizon));
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+GapResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
+                   std::shared_ptr<score::PerfCache> cache) {
+  score::SourceOptions o;
+  o.region = s.region;
+  auto src = score::perf_econ_source(ctx, p, o, std::move(cache));
+  return evaluate(*ctx.catalog, p, s, *src);
+}
+
+}  // namespace gpugap::gap

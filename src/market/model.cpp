@@ -1,0 +1,248 @@
+#include "market/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "core/suggest.hpp"
+
+namespace gpugap::market {
+namespace {
+
+constexpr double kBillion = 1e9;
+constexpr double kHoursPerYear = 8760.0;
+constexpr int kLastIdx = kYears - 1;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Resolver {
+  const ParamTable& t;
+  [[nodiscard]] std::size_t need(const std::string& path) const {
+    auto i = t.find(path);
+    if (!i || t.at(*i).is_null) throw InsufficientData(path);
+    return *i;
+  }
+  [[nodiscard]] std::optional<std::size_t> opt(const std::string& path) const {
+    auto i = t.find(path);
+    if (!i || t.at(*i).is_null) return std::nullopt;
+    return *i;
+  }
+  [[nodiscard]] YearIdx yearly(const std::string& prefix) const {
+    YearIdx out{};
+    for (int y = 0; y < kYears; ++y) out[y] = need(prefix + "." + std::to_string(supply::year_at(y)));
+    return out;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& ctx, const ParamTable& params) {
+  auto m = std::make_shared<MarketModel>();
+  const Resolver r{params};
+  m->capex_ = r.yearly("market.cloud_capex_usd_bn");
+  m->overseas_ = r.yearly("market.chain.overseas_share");
+  m->server_ = r.yearly("market.chain.server_share");
+  m->ai_server_ = r.yearly("market.chain.ai_server_share");
+  m->accel_ = r.yearly("market.chain.accelerator_share");
+  m->non_cloud_ = r.yearly("market.buyers.non_cloud_share");
+  m->innovator_ = r.yearly("market.buyers.innovator_fraction");
+  m->self_suff_ = r.yearly("market.self_sufficiency_assumed");
+  m->revenue_2030_ = r.need("market.infra.revenue_2030_rmb_bn");
+  m->revenue_yield_2024_ = r.need("market.infra.revenue_yield_2024");
+  m->usd_per_kw_ = r.need("market.infra.server_usd_per_kw");
+  m->fx_ = r.need("regions.cn.fx_per_usd");
+  m->dep_years_ = r.need("regions.cn.depreciation_years");
+  m->elec_ = r.need("regions.cn.electricity_price");
+  m->elec_rmb_ = params.at(m->elec_).currency == Currency::kRmb;
+  m->pue_ = r.need("regions.cn.pue");
+  m->util_ = r.need("regions.cn.utilisation");
+  m->dc_capex_ = r.need("regions.cn.datacenter_capex_per_kw");
+  m->dc_capex_rmb_ = params.at(m->dc_capex_).currency == Currency::kRmb;
+  m->dc_years_ = r.need("regions.cn.datacenter_years");
+
+  // The supply model feeds the supply-derived view and the vendor shares; a
+  // scenario without supply inputs still has every demand-side metric.
+  try {
+    m->supply_ = supply::SupplyModel::build(ctx, params);
+  } catch (const InsufficientData& e) {
+    m->supply_missing_ = e.path();
+  }
+
+  // Valuation vendors: any vendor with a P/S multiple or a market value.
+  std::set<std::string> vendors;
+  for (const auto& p : params.all()) {
+    for (const char* pre : {"market.valuation.ps_multiple.", "market.valuation.market_cap_rmb_bn."}) {
+      const std::string_view prefix(pre);
+      if (p.path.starts_with(prefix) && p.path.find('.', prefix.size()) == std::string::npos)
+        vendors.insert(p.path.substr(prefix.size()));
+    }
+  }
+  for (const auto& v : vendors) {
+    ValuationIn val;
+    val.vendor = v;
+    val.ps_multiple = r.opt("market.valuation.ps_multiple." + v);
+    val.market_cap = r.opt("market.valuation.market_cap_rmb_bn." + v);
+    if (m->supply_) {
+      std::vector<std::string> ids;
+      bool found = false;
+      for (std::size_t k = 0; k < m->supply_->vendors().size(); ++k) {
+        ids.push_back(m->supply_->vendors()[k].id);
+        if (ids.back() == v) { val.supply_vendor = k; found = true; }
+      }
+      if (!found) {
+        const std::string path = val.ps_multiple ? "market.valuation.ps_multiple." + v : "market.valuation.market_cap_rmb_bn." + v;
+        throw UserError(params.at(path).where, "a vendor the supply model allocates wafers or dies to", "'" + v + "'",
+                        suggest(v, ids));
+      }
+    }
+    m->valuations_.push_back(std::move(val));
+  }
+
+  supply::Slots& s = m->slots_;
+  Out& o = m->out_;
+  o.capex = s.yearly("market.cloud_capex_usd_bn");
+  o.ai_capex_rmb = s.yearly("market.ai_capex_rmb_bn");
+  o.ai_capex_growth = s.yearly("market.ai_capex_growth");
+  o.chain = s.yearly("market.chain_product");
+  o.cloud = s.yearly("market.cloud_demand_usd_bn");
+  o.sovereign = s.yearly("market.sovereign_usd_bn");
+  o.innovator = s.yearly("market.innovator_usd_bn");
+  o.non_cloud = s.yearly("market.non_cloud_usd_bn");
+  o.tam = s.yearly("market.tam_usd_bn");
+  o.tam_share = s.yearly("market.tam_share_of_capex");
+  o.self_suff = s.yearly("market.self_sufficiency");
+  o.domestic = s.yearly("market.domestic_usd_bn");
+  o.foreign = s.yearly("market.foreign_usd_bn");
+  o.infra_capex = s.yearly("market.infra.capex_rmb_bn");
+  o.infra_installed = s.yearly("market.infra.installed_rmb_bn");
+  o.infra_gw = s.yearly("market.infra.it_power_gw");
+  o.infra_dep = s.yearly("market.infra.depreciation_rmb_bn");
+  o.infra_power = s.yearly("market.infra.power_rmb_bn");
+  o.infra_lease = s.yearly("market.infra.leasing_rmb_bn");
+  o.infra_cost = s.yearly("market.infra.cost_rmb_bn");
+  o.infra_revenue = s.yearly("market.infra.revenue_rmb_bn");
+  o.infra_profit = s.yearly("market.infra.profit_rmb_bn");
+  o.margin = s.yearly("market.ai_infra_margin");
+  o.tam_cagr = s.single("market.tam_cagr");
+  o.domestic_cagr = s.single("market.domestic_cagr");
+  o.capex_cagr = s.single("market.cloud_capex_cagr");
+  o.breakeven = s.single("market.breakeven_year");
+  m->first_supply_metric_ = s.metric_count();
+  if (m->supply_) {
+    std::vector<std::string> vnames;
+    for (const auto& v : m->valuations_) vnames.push_back(v.vendor);
+    o.supply_value = s.yearly("market.supply_value_usd_bn");
+    o.domestic_supply = s.yearly("market.domestic_supply_usd_bn");
+    o.self_suff_supply = s.yearly("market.self_sufficiency_supply");
+    o.val_share = s.keyed_yearly("market.valuation.share", vnames);
+    o.val_revenue = s.keyed_yearly("market.valuation.revenue_usd_bn", vnames);
+    o.val_value = s.keyed_yearly("market.valuation.implied_value_usd_bn", vnames);
+    o.val_ps = s.keyed_yearly("market.valuation.implied_ps", vnames);
+    m->supply_base_ = s.scratch(m->supply_->slots().size());
+  }
+  return m;
+}
+
+void MarketModel::run(std::span<const double> v, double* out, bool with_supply) const {
+  const Out& o = out_;
+  const double fx = v[fx_];
+  const double life = v[dep_years_];
+  const double usd_per_kw = v[usd_per_kw_];
+  const double elec_usd = elec_rmb_ ? v[elec_] / fx : v[elec_];
+  const double dc_capex_usd = dc_capex_rmb_ ? v[dc_capex_] / fx : v[dc_capex_];
+  const double lease_usd_per_kw_year = v[dc_years_] > 0 ? dc_capex_usd / v[dc_years_] : 0.0;
+  const double revenue_2030 = v[revenue_2030_];
+
+  // Demand chain, and the domestic AI-server part of the capex (RMB bn).
+  std::array<double, kYears> infra_capex{}, installed{}, depreciation{};
+  for (int y = 0; y < kYears; ++y) {
+    const double capex = v[capex_[y]];
+    const double domestic_capex_share = 1.0 - v[overseas_[y]];
+    const double chain = domestic_capex_share * v[server_[y]] * v[ai_server_[y]] * v[accel_[y]];
+    const double cloud = capex * chain;
+    const double nc = v[non_cloud_[y]];
+    const double tam = nc < 1.0 ? cloud / (1.0 - nc) : kNaN;
+    const double non_cloud = tam - cloud;
+    const double innov = non_cloud * v[innovator_[y]];
+    const double ss = v[self_suff_[y]];
+    out[o.capex + y] = capex;
+    out[o.ai_capex_rmb + y] = capex * fx;
+    out[o.ai_capex_growth + y] = y > 0 ? capex / v[capex_[y - 1]] - 1.0 : kNaN;
+    out[o.chain + y] = chain;
+    out[o.cloud + y] = cloud;
+    out[o.sovereign + y] = non_cloud - innov;
+    out[o.innovator + y] = innov;
+    out[o.non_cloud + y] = non_cloud;
+    out[o.tam + y] = tam;
+    out[o.tam_share + y] = capex > 0 ? tam / capex : kNaN;
+    out[o.self_suff + y] = ss;
+    out[o.domestic + y] = tam * ss;
+    out[o.foreign + y] = tam * (1.0 - ss);
+    infra_capex[y] = capex * fx * domestic_capex_share * v[server_[y]] * v[ai_server_[y]];
+    // Straight-line depreciation of the vintages in service (from 2024).
+    for (int k = 0; k <= y; ++k) {
+      const double alive = std::clamp(life - (y - k), 0.0, 1.0);  // fraction of year y the vintage is in service
+      installed[y] += infra_capex[k] * alive;
+      depreciation[y] += life > 0 ? infra_capex[k] * alive / life : 0.0;
+    }
+  }
+
+  // AI-infrastructure returns: revenue = installed capital x a monetisation
+  // yield that ramps linearly from its 2024 value to the one implied by the
+  // 2030 revenue; the IT load of the installed servers draws power and rents
+  // data-centre space.
+  const double yield_2024 = v[revenue_yield_2024_];
+  const double yield_2030 = installed[kLastIdx] > 0 ? revenue_2030 / installed[kLastIdx] : 0.0;
+  double breakeven = kNoBreakeven;
+  for (int y = 0; y < kYears; ++y) {
+    const double kw = usd_per_kw > 0 ? installed[y] / fx * kBillion / usd_per_kw : 0.0;
+    const double power = kw * kHoursPerYear * v[util_] * v[pue_] * elec_usd * fx / kBillion;
+    const double lease = kw * lease_usd_per_kw_year * fx / kBillion;
+    const double cost = depreciation[y] + power + lease;
+    const double yield = yield_2024 + (yield_2030 - yield_2024) * y / static_cast<double>(kLastIdx);
+    const double revenue = installed[y] * yield;
+    const double margin = revenue > 0 ? (revenue - cost) / revenue : -INFINITY;
+    if (margin >= 0 && breakeven == kNoBreakeven) breakeven = supply::year_at(y);
+    out[o.infra_capex + y] = infra_capex[y];
+    out[o.infra_installed + y] = installed[y];
+    out[o.infra_gw + y] = kw / 1e6;
+    out[o.infra_dep + y] = depreciation[y];
+    out[o.infra_power + y] = power;
+    out[o.infra_lease + y] = lease;
+    out[o.infra_cost + y] = cost;
+    out[o.infra_revenue + y] = revenue;
+    out[o.infra_profit + y] = revenue - cost;
+    out[o.margin + y] = margin;
+  }
+  constexpr double kSpan = kYears - 1;
+  out[o.tam_cagr] = cagr(out[o.tam], out[o.tam + kLastIdx], kSpan);
+  out[o.domestic_cagr] = cagr(out[o.domestic], out[o.domestic + kLastIdx], kSpan);
+  out[o.capex_cagr] = cagr(out[o.capex], out[o.capex + kLastIdx], kSpan);
+  out[o.breakeven] = breakeven;
+
+  if (!with_supply || !supply_) return;
+  double* sup = out + supply_base_;
+  supply_->run(v, sup, supply::SupplyModel::RunOptions{false});  // only values and vendor values are read
+  const auto& so = supply_->out();
+  for (int y = 0; y < kYears; ++y) {
+    const double tam = out[o.tam + y];
+    const double value = sup[so.value + y];
+    // Domestic supply sells at most the whole market (no exports modelled).
+    const double sold = std::min(value, tam);
+    out[o.supply_value + y] = value;
+    out[o.domestic_supply + y] = sold;
+    out[o.self_suff_supply + y] = tam > 0 ? sold / tam : kNaN;
+    for (std::size_t k = 0; k < valuations_.size(); ++k) {
+      const ValuationIn& val = valuations_[k];
+      const double share = value > 0 ? sup[so.vendor_value + val.supply_vendor * kYears + y] / value : 0.0;
+      const double revenue = out[o.domestic + y] * share;
+      out[o.val_share + k * kYears + y] = share;
+      out[o.val_revenue + k * kYears + y] = revenue;
+      out[o.val_value + k * kYears + y] = val.ps_multiple ? revenue * v[*val.ps_multiple] : kNaN;
+      out[o.val_ps + k * kYears + y] =
+          val.market_cap && revenue > 0 ? v[*val.market_cap] / fx / revenue : kNaN;
+    }
+  }
+}
+
+}  // namespace gpugap::market

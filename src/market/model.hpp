@@ -1,0 +1,84 @@
+// The market engine: China cloud capex -> AI accelerator TAM (cloud chain plus
+// the sovereign and innovator buyers) -> self-sufficiency (as assumed, and as
+// derived from the supply model) -> domestic market; the AI-infrastructure
+// returns layer (depreciation, power, facility leasing, revenue -> margin,
+// break-even year); valuation by vendor. Equations and sources:
+// docs/model-market.md.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "analysis/scenario.hpp"
+#include "supply/model.hpp"
+#include "supply/slots.hpp"
+
+namespace gpugap::market {
+
+using supply::kYears;
+using supply::YearIdx;
+
+// market.breakeven_year when the margin stays negative through kLastYear.
+inline constexpr double kNoBreakeven = analysis::kLastYear + 1;
+
+struct ValuationIn {
+  std::string vendor;
+  std::size_t supply_vendor = 0;            // index into the supply model's vendors
+  std::optional<std::size_t> ps_multiple;   // market.valuation.ps_multiple.<vendor>
+  std::optional<std::size_t> market_cap;    // market.valuation.market_cap_rmb_bn.<vendor>
+};
+
+class MarketModel {
+ public:
+  static std::shared_ptr<const MarketModel> build(const analysis::Context& ctx, const ParamTable& params);
+
+  [[nodiscard]] const supply::Slots& slots() const { return slots_; }
+  // Writes the market slots; with_supply also runs the supply model (into the
+  // scratch region) and fills the supply-derived metrics.
+  void run(std::span<const double> v, double* out, bool with_supply) const;
+
+  // Metrics at or after this slot need the supply model.
+  [[nodiscard]] std::size_t first_supply_metric() const { return first_supply_metric_; }
+  [[nodiscard]] bool has_supply() const { return supply_ != nullptr; }
+  [[nodiscard]] const std::string& supply_missing() const { return supply_missing_; }
+  [[nodiscard]] const supply::SupplyModel* supply_model() const { return supply_.get(); }
+  [[nodiscard]] std::size_t supply_offset() const { return supply_base_; }
+  [[nodiscard]] const std::vector<ValuationIn>& valuations() const { return valuations_; }
+
+  struct Out {
+    std::size_t capex, ai_capex_rmb, ai_capex_growth, chain, cloud, sovereign, innovator, non_cloud, tam,
+        tam_share, self_suff, domestic, foreign;
+    std::size_t infra_capex, infra_installed, infra_gw, infra_dep, infra_power, infra_lease, infra_cost,
+        infra_revenue, infra_profit, margin;
+    std::size_t tam_cagr, domestic_cagr, capex_cagr, breakeven;
+    // supply-dependent
+    std::size_t supply_value, domestic_supply, self_suff_supply;
+    std::size_t val_share, val_revenue, val_value, val_ps;  // by valuation vendor, yearly
+  };
+  [[nodiscard]] const Out& out() const { return out_; }
+
+ private:
+  YearIdx capex_{}, overseas_{}, server_{}, ai_server_{}, accel_{}, non_cloud_{}, innovator_{}, self_suff_{};
+  std::size_t revenue_2030_ = 0, revenue_yield_2024_ = 0, usd_per_kw_ = 0;
+  std::size_t fx_ = 0, dep_years_ = 0, elec_ = 0, pue_ = 0, util_ = 0, dc_capex_ = 0, dc_years_ = 0;
+  bool elec_rmb_ = false, dc_capex_rmb_ = false;
+  std::vector<ValuationIn> valuations_;
+  std::shared_ptr<const supply::SupplyModel> supply_;
+  std::string supply_missing_;
+  supply::Slots slots_;
+  Out out_{};
+  std::size_t first_supply_metric_ = 0;
+  std::size_t supply_base_ = 0;
+};
+
+// Compound annual growth rate between two values n years apart.
+inline double cagr(double from, double to, double years) {
+  return from > 0 && years > 0 ? std::pow(to / from, 1.0 / years) - 1.0 : std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace gpugap::market

@@ -1,0 +1,94 @@
+// Internals of the perf engine shared by evaluate() and search(): the
+// per-(chip, model, format) constants computed once, and the allocation-free
+// core that evaluates one deployment from them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "perf/perf.hpp"
+
+namespace gpugap::perf::detail {
+
+// Operators of the breakdown (summed over the layers of one step).
+enum class Op : std::uint8_t {
+  kAttnProj, kAttnCore, kDenseFfn, kRouter, kMoeExperts, kSharedExperts, kLmHead, kMtpDraft,
+  kCommTp, kCommMoe, kCommPp, kLaunch, kCount
+};
+inline constexpr int kOps = static_cast<int>(Op::kCount);
+std::string_view op_name(Op op);
+
+struct OpAcc {
+  double flops = 0, bytes = 0, comm = 0, time = 0, t_compute = 0, t_memory = 0;
+};
+using Breakdown = std::array<OpAcc, kOps>;
+
+// Element counts of the model, per layer unless noted.
+struct ModelC {
+  bool mla = false;
+  bool moe = false;
+  int layers = 0, dense_layers = 0, moe_layers = 0;
+  int full_layers = 0, sliding_layers = 0, window = 0;
+  int hidden = 0, heads = 0, kv_heads = 0, experts = 0, top_k = 0;
+  double attn_split = 0;       // attention weights split across TP
+  double attn_kv_split = 0;    // GQA K/V projection weights (replicated when kv_heads < tp)
+  double attn_repl = 0;        // replicated attention weights (MLA down-projections)
+  double kv_elems = 0;         // KV cache elements per token per layer (GQA: before the TP split)
+  double core_decode = 0;      // attention FLOPs per query token per context token (all heads)
+  double core_prefill = 0;
+  double mla_kv_up = 0;        // MLA: K/V up-projection elements applied to cached prefix tokens
+  double dense_ffn = 0;        // gated FFN weights of a dense layer
+  double expert = 0;           // one routed expert
+  double shared = 0;           // all shared experts of a layer
+  double router = 0;
+  double embed = 0, lm_head = 0;
+  bool has_mtp_layers = false;
+};
+
+struct ChipC {
+  double peak_gemm = 0;   // FLOP/s x eta_compute for the GEMM format
+  double peak_attn = 0;   // BF16 (or FP16) x eta_compute for attention
+  double bw = 0;          // memory B/s x eta_memory
+  double capacity = 0;    // usable bytes
+  double scaleup = 0;     // per direction, x eta_comm (0: unknown)
+  double scaleout = 0;
+  int domain = 0;         // 0: unknown
+  double launch = 0;      // s per layer per step, and per collective
+  double ttft_overhead = 0;  // s added to every TTFT (API, scheduling)
+  bool has_eta_comm = false;
+};
+
+struct Prepared {
+  ModelC m;
+  ChipC c;
+  Format format{};
+  DType kv = DType::kBf16;
+  double wbytes = 2, abytes = 2, kvbytes = 2, dispatch_bytes = 2;
+  std::string chip_id;
+  std::string stack;
+};
+
+// Throws InsufficientData for a value the chip lacks (compute, bandwidth,
+// capacity, efficiencies) and UserError for an unusable model.
+Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv);
+ModelC model_constants(const ModelSpec& model);
+
+struct Outcome {
+  bool feasible = false;
+  int reason = 0;  // 0 ok, 1 memory, 2 prefill pool saturated, 3 prefill pool memory
+  double shortfall = 0;
+  int batch = 0, max_batch = 0, chips = 0;
+  double ttft = 0, tpot = 0, out_tps_chip = 0, in_tps_chip = 0, pf_tps_chip = 0, step = 0, tokens_per_step = 1;
+  double mem_used = 0, mem_cap = 0, w_bytes = 0, kv_bytes = 0;
+  Bottleneck prefill_bn = Bottleneck::kNone, decode_bn = Bottleneck::kNone;
+};
+
+// Evaluates one deployment (d.batch 0: the most that fit). `bd_decode` and
+// `bd_prefill`, when given, receive the per-operator breakdown.
+Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown* bd_decode = nullptr,
+            Breakdown* bd_prefill = nullptr);
+
+// The largest batch (sequences per instance) that fits; 0 when even the weights do not.
+int max_batch(const Prepared& p, const Deployment& d, const Workload& w);
+
+}  // namespace gpugap::perf::detail

@@ -1,0 +1,766 @@
+// The per-operator roofline of one serving step, and evaluate(). Equations
+// and assumptions: docs/model-perf.md.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "perf/engine.hpp"
+
+namespace gpugap::perf {
+
+std::string_view dtype_name(DType d) {
+  switch (d) {
+    case DType::kBf16: return "bf16";
+    case DType::kFp16: return "fp16";
+    case DType::kFp8: return "fp8";
+    case DType::kInt8: return "int8";
+    case DType::kInt4: return "int4";
+    case DType::kFp4: return "fp4";
+  }
+  return "?";
+}
+
+std::optional<DType> parse_dtype(std::string_view s) {
+  for (auto d : {DType::kBf16, DType::kFp16, DType::kFp8, DType::kInt8, DType::kInt4, DType::kFp4})
+    if (dtype_name(d) == s) return d;
+  return std::nullopt;
+}
+
+double dtype_bytes(DType d) {
+  // 4-bit formats carry one 8-bit scale per 16 values (NVFP4 block size 16).
+  constexpr double kFourBit = 0.5 + 1.0 / 16.0;
+  switch (d) {
+    case DType::kBf16:
+    case DType::kFp16: return 2.0;
+    case DType::kFp8:
+    case DType::kInt8: return 1.0;
+    case DType::kInt4:
+    case DType::kFp4: return kFourBit;
+  }
+  return 2.0;
+}
+
+std::optional<Format> parse_format(std::string_view s) {
+  if (s == "bf16") return Format{DType::kBf16, DType::kBf16};
+  if (s == "fp16") return Format{DType::kFp16, DType::kFp16};
+  if (s == "fp8") return Format{DType::kFp8, DType::kFp8};
+  if (s == "int8" || s == "w8a8") return Format{DType::kInt8, DType::kInt8};
+  if (s == "w4a8") return Format{DType::kInt4, DType::kInt8};
+  if (s == "w4a8-fp8") return Format{DType::kInt4, DType::kFp8};
+  if (s == "w4a16" || s == "int4") return Format{DType::kInt4, DType::kBf16};
+  if (s == "fp4" || s == "nvfp4") return Format{DType::kFp4, DType::kFp4};
+  return std::nullopt;
+}
+
+std::string format_name(Format f) {
+  if (f.weights == f.activations) return std::string(dtype_name(f.weights));
+  if (f.weights == DType::kInt8 && f.activations == DType::kInt8) return "int8";
+  if (f.weights == DType::kInt4 || f.weights == DType::kFp4) {
+    if (f.activations == DType::kInt8) return "w4a8";
+    if (f.activations == DType::kFp8) return "w4a8-fp8";
+    return "w4a16";
+  }
+  return fmt::format("w{}a{}", dtype_name(f.weights), dtype_name(f.activations));
+}
+
+std::string_view mode_name(ServeMode m) { return m == ServeMode::kAgg ? "agg" : "disagg"; }
+
+std::string_view bottleneck_name(Bottleneck b) {
+  switch (b) {
+    case Bottleneck::kNone: return "none";
+    case Bottleneck::kCompute: return "compute";
+    case Bottleneck::kMemory: return "memory bandwidth";
+    case Bottleneck::kComm: return "communication";
+    case Bottleneck::kLaunch: return "launch overhead";
+    case Bottleneck::kCapacity: return "memory capacity";
+  }
+  return "?";
+}
+
+namespace {
+
+bool chip_has(const ChipSpec& c, DType d) {
+  switch (d) {
+    case DType::kBf16: return c.has(Precision::kBf16) || c.has(Precision::kFp16);
+    case DType::kFp16: return c.has(Precision::kFp16) || c.has(Precision::kBf16);
+    case DType::kFp8: return c.has(Precision::kFp8);
+    case DType::kInt8: return c.has(Precision::kInt8);
+    case DType::kFp4: return c.has(Precision::kFp4);
+    case DType::kInt4: return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+Format resolve_format(const ChipSpec& chip, Format f, std::string* note) {
+  const Format asked = f;
+  auto say = [&](const std::string& why) {
+    if (note && !(f == asked)) *note = fmt::format("{} runs {} as {} ({})", chip.id, format_name(asked), format_name(f), why);
+  };
+  if (f.activations == DType::kFp4 && !chip_has(chip, DType::kFp4)) {
+    // FP4 weights are dequantised for an 8-bit (or 16-bit) GEMM.
+    f.weights = DType::kFp4;
+    f.activations = chip_has(chip, DType::kFp8) ? DType::kFp8 : chip_has(chip, DType::kInt8) ? DType::kInt8 : DType::kBf16;
+    say("no FP4 compute");
+    return f;
+  }
+  if (f.activations == DType::kFp8 && !chip_has(chip, DType::kFp8)) {
+    // As deployed on Ascend 910B/910C and A100: W8A8 INT8, else BF16.
+    if (chip_has(chip, DType::kInt8)) {
+      if (f.weights == DType::kFp8) f.weights = DType::kInt8;
+      f.activations = DType::kInt8;
+    } else {
+      if (f.weights == DType::kFp8) f.weights = DType::kBf16;
+      f.activations = DType::kBf16;
+    }
+    say("no FP8 compute");
+    return f;
+  }
+  if (f.activations == DType::kInt8 && !chip_has(chip, DType::kInt8) && chip_has(chip, DType::kFp8)) {
+    if (f.weights == DType::kInt8) f.weights = DType::kFp8;
+    f.activations = DType::kFp8;
+    say("INT8 compute unknown; FP8 used");
+  }
+  return f;
+}
+
+Format native_format(const ModelSpec& model) {
+  if (auto f = parse_format(model.native_format)) {
+    // MXFP4/NVFP4 checkpoints store FP4 weights; treat as W4 with FP4 GEMM where available.
+    return *f;
+  }
+  return Format{};
+}
+
+std::string check_deployment(const ModelSpec& m, const Deployment& d) {
+  auto pos = [](int v) { return v >= 1; };
+  if (!pos(d.tp) || !pos(d.pp) || !pos(d.dp) || !pos(d.attention_dp) || !pos(d.ep) || d.moe_tp < 0 || d.batch < 0)
+    return "parallel sizes must be >= 1 (batch >= 0)";
+  if (m.heads % d.tp != 0) return fmt::format("tp {} must divide the {} attention heads of {}", d.tp, m.heads, m.id);
+  if (d.pp > m.layers) return fmt::format("pp {} exceeds the {} layers of {}", d.pp, m.layers, m.id);
+  if (m.ffn == FfnKind::kMoe) {
+    if (d.ep > m.experts) return fmt::format("ep {} exceeds the {} experts of {}", d.ep, m.experts, m.id);
+    if (d.width() % d.ep != 0) return fmt::format("ep {} must divide tp x attention_dp = {}", d.ep, d.width());
+    if (d.moe_tp > 0 && d.moe_tp * d.ep != d.width())
+      return fmt::format("moe_tp x ep ({} x {}) must equal tp x attention_dp ({})", d.moe_tp, d.ep, d.width());
+  } else if (d.ep > 1) {
+    return fmt::format("ep {} given for the dense model {}", d.ep, m.id);
+  }
+  if (d.mtp < 0 || d.mtp > 8) return "mtp draft tokens must be in 0..8";
+  if (d.mtp_acceptance < 0 || d.mtp_acceptance > 1) return "mtp acceptance must be in 0..1";
+  if (d.prefix_hit < 0 || d.prefix_hit >= 1) return "prefix hit rate must be in [0, 1)";
+  if (d.prefill_decode_ratio < 0) return "prefill:decode ratio must be >= 0";
+  if (d.concurrency < 0) return "concurrency must be >= 0";
+  if (d.burst < 0 || d.burst > 1) return "burst share must be in 0..1";
+  if (d.prefill_tp < 0 || d.prefill_ep < 0 || d.prefill_attention_dp < 0) return "prefill parallel sizes must be >= 0";
+  if (d.prefill_tp > 0 && m.heads % d.prefill_tp != 0)
+    return fmt::format("prefill tp {} must divide the {} attention heads", d.prefill_tp, m.heads);
+  return "";
+}
+
+Deployment default_deployment(const ChipSpec& chip, const ModelSpec& model) {
+  Deployment d;
+  d.format = resolve_format(chip, native_format(model));
+  d.kv = chip_has(chip, DType::kFp8) ? DType::kFp8 : DType::kBf16;
+  // The smallest power-of-two TP (within the scale-up domain) whose weights fill at most half the memory.
+  const double cap = chip.mem_capacity ? chip.mem_capacity->value() * kUsableMemoryFraction : 0;
+  const double weights = model.params_total * dtype_bytes(d.format.weights);
+  const int domain = std::max(1, chip.scaleup_domain.value_or(8));
+  while (cap > 0 && weights / d.tp > cap / 2 && d.tp * 2 <= domain && model.heads % (d.tp * 2) == 0) d.tp *= 2;
+  if (model.ffn == FfnKind::kMoe) d.ep = std::min(d.tp, model.experts);
+  return d;
+}
+
+namespace detail {
+
+std::string_view op_name(Op op) {
+  switch (op) {
+    case Op::kAttnProj: return "attention projections";
+    case Op::kAttnCore: return "attention (KV cache)";
+    case Op::kDenseFfn: return "dense FFN";
+    case Op::kRouter: return "MoE router";
+    case Op::kMoeExperts: return "routed experts";
+    case Op::kSharedExperts: return "shared experts";
+    case Op::kLmHead: return "LM head";
+    case Op::kMtpDraft: return "MTP / draft layers";
+    case Op::kCommTp: return "TP all-reduce";
+    case Op::kCommMoe: return "MoE dispatch/combine";
+    case Op::kCommPp: return "pipeline send";
+    case Op::kLaunch: return "launch overhead";
+    case Op::kCount: break;
+  }
+  return "?";
+}
+
+ModelC model_constants(const ModelSpec& m) {
+  ModelC c;
+  c.layers = m.layers;
+  c.moe = m.ffn == FfnKind::kMoe;
+  c.dense_layers = c.moe ? m.dense_layers : m.layers;
+  c.moe_layers = c.moe ? m.layers - m.dense_layers : 0;
+  c.sliding_layers = m.sliding_window > 0 ? std::min(m.sliding_layers, m.layers) : 0;
+  c.full_layers = m.layers - c.sliding_layers;
+  c.window = m.sliding_window;
+  c.hidden = m.hidden;
+  c.heads = m.heads;
+  c.kv_heads = m.kv_heads;
+  c.experts = m.experts;
+  c.top_k = m.experts_per_token;
+  const double h = m.hidden;
+  if (m.attention == AttentionKind::kMla) {
+    c.mla = true;
+    const double qk = m.qk_nope_dim + m.qk_rope_dim;
+    // Down-projections (q_a, kv_a) are replicated across TP; up-projections and output split.
+    c.attn_repl = (m.q_lora_rank > 0 ? h * m.q_lora_rank : 0.0) + h * (m.kv_lora_rank + m.qk_rope_dim);
+    c.attn_split = (m.q_lora_rank > 0 ? double(m.q_lora_rank) : h) * m.heads * qk +
+                   double(m.kv_lora_rank) * m.heads * (m.qk_nope_dim + m.v_head_dim) + double(m.heads) * m.v_head_dim * h;
+    c.kv_elems = m.kv_lora_rank + m.qk_rope_dim;
+    // Absorbed decode: scores over the latent (kv_lora + rope), values over the latent.
+    c.core_decode = 2.0 * m.heads * (2.0 * m.kv_lora_rank + m.qk_rope_dim);
+    // Prefill in the expanded (MHA) form: QK over nope+rope, PV over v.
+    c.core_prefill = 2.0 * m.heads * (qk + m.v_head_dim);
+    c.mla_kv_up = double(m.kv_lora_rank) * m.heads * (m.qk_nope_dim + m.v_head_dim);
+  } else {
+    const double hd = m.head_dim;
+    c.attn_split = h * m.heads * hd * 2.0;  // Q and O
+    c.attn_kv_split = h * m.kv_heads * hd * 2.0;
+    c.kv_elems = 2.0 * m.kv_heads * hd;
+    c.core_decode = 4.0 * m.heads * hd;
+    c.core_prefill = 4.0 * m.heads * hd;
+  }
+  // Gated FFNs (SwiGLU): gate, up and down projections.
+  c.dense_ffn = 3.0 * h * m.intermediate;
+  if (c.moe) {
+    c.expert = 3.0 * h * m.expert_intermediate;
+    c.shared = 3.0 * h * m.shared_intermediate * m.shared_experts;
+    c.router = h * m.experts;
+  }
+  c.lm_head = h * m.vocab;
+  c.embed = m.tie_embeddings ? 0.0 : h * m.vocab;
+  c.has_mtp_layers = m.mtp_layers > 0;
+  return c;
+}
+
+namespace {
+
+std::string eta_path(const ChipSpec& chip, const char* key) {
+  return chip.stack.empty() ? chip.path(std::string("software.") + key) : "stacks." + chip.stack + "." + key;
+}
+
+// Dense peak of the GEMM that a given activation type runs on.
+double peak_for(const ChipSpec& chip, DType act) {
+  switch (act) {
+    case DType::kBf16:
+    case DType::kFp16:
+      if (!chip.has(Precision::kBf16) && chip.has(Precision::kFp16)) return chip.need_compute(Precision::kFp16).value();
+      return chip.need_compute(Precision::kBf16).value();
+    case DType::kFp8: return chip.need_compute(Precision::kFp8).value();
+    case DType::kInt8:
+    case DType::kInt4: return chip.need_compute(Precision::kInt8).value();
+    case DType::kFp4: return chip.need_compute(Precision::kFp4).value();
+  }
+  return chip.need_compute(Precision::kBf16).value();
+}
+
+}  // namespace
+
+Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv) {
+  Prepared p;
+  p.m = model_constants(model);
+  p.format = f;
+  p.kv = kv;
+  p.chip_id = chip.id;
+  p.stack = chip.stack;
+  p.wbytes = dtype_bytes(f.weights);
+  p.abytes = 2.0;  // activations between operators stay 16-bit
+  p.kvbytes = dtype_bytes(kv);
+  p.dispatch_bytes = (f.activations == DType::kFp8 || f.activations == DType::kFp4 || f.activations == DType::kInt8) ? 1.0 : 2.0;
+  if (!chip.eta_compute) throw InsufficientData(eta_path(chip, "eta_compute"));
+  if (!chip.eta_memory) throw InsufficientData(eta_path(chip, "eta_memory"));
+  const double ec = *chip.eta_compute;
+  const double em = *chip.eta_memory;
+  p.c.peak_gemm = peak_for(chip, f.activations) * ec;
+  p.c.peak_attn = peak_for(chip, DType::kBf16) * ec;
+  p.c.bw = chip.need_bandwidth().value() * em;
+  p.c.capacity = chip.need_capacity().value() * kUsableMemoryFraction;
+  p.c.has_eta_comm = chip.eta_comm.has_value();
+  const double eco = chip.eta_comm.value_or(0.0);
+  p.c.scaleup = chip.scaleup_bandwidth ? chip.scaleup_bandwidth->value() * eco : 0.0;
+  p.c.scaleout = chip.scaleout_bandwidth ? chip.scaleout_bandwidth->value() * eco : 0.0;
+  p.c.domain = chip.scaleup_domain.value_or(0);
+  p.c.launch = chip.launch_overhead.value();
+  p.c.ttft_overhead = chip.ttft_overhead.value();
+  return p;
+}
+
+namespace {
+
+// One step of one pipeline stage on one device, in expected values.
+struct StepIn {
+  double seqs = 0;       // decode sequences per attention rank
+  double q = 0;          // decode query tokens per rank (1 + drafts per sequence)
+  double ctx = 0;        // mean KV length of a decoding sequence
+  double pf = 0;         // prefill tokens per rank
+  double pf_ctx = 0;     // mean attention context of a prefill token
+  double pf_prefix = 0;  // cached prefix tokens whose KV the prefill reads
+  double logits = 0;     // tokens that need the LM head, per rank
+  double frac = 1;       // share of the layers in this stage
+  int drafts = 0;        // MTP draft passes (each: one layer + LM head over seqs tokens)
+};
+
+struct StepOut {
+  double t = 0, compute = 0, memory = 0, comm = 0, launch = 0;
+  [[nodiscard]] Bottleneck bottleneck() const {
+    Bottleneck b = Bottleneck::kCompute;
+    double best = compute;
+    if (memory > best) { best = memory; b = Bottleneck::kMemory; }
+    if (comm > best) { best = comm; b = Bottleneck::kComm; }
+    if (launch > best) b = Bottleneck::kLaunch;
+    return b;
+  }
+};
+
+class Stepper {
+ public:
+  Stepper(const Prepared& p, const Deployment& d, Breakdown* bd) : p_(p), m_(p.m), c_(p.c), d_(d), bd_(bd) {
+    tp_ = d.tp;
+    adp_ = d.attention_dp;
+    w_ = d.width();
+    ep_ = d.ep;
+    mtp_ = d.moe_tp_size();
+    kv_local_ = m_.mla ? m_.kv_elems : m_.kv_elems * std::max(double(m_.kv_heads) / tp_, 1.0) / m_.kv_heads;
+    kv_w_frac_ = m_.mla ? 0.0 : std::max(double(m_.kv_heads) / tp_, 1.0) / m_.kv_heads;
+  }
+
+  StepOut run(const StepIn& in) {
+    StepOut o;
+    const double full = m_.full_layers * in.frac;
+    const double slide = m_.sliding_layers * in.frac;
+    const double dense = m_.dense_layers * in.frac;
+    const double moe = m_.moe_layers * in.frac;
+    const double tokens = in.q + in.pf;
+    layers(o, in, tokens, full, slide, dense, moe, Op::kCount);
+    // LM head over the tokens that need logits (vocabulary split across TP).
+    const double lm = m_.lm_head / tp_;
+    roof(o, Op::kLmHead, 2.0 * in.logits * lm, lm * 2.0 + in.logits * m_.hidden * p_.abytes, c_.peak_gemm, 1.0);
+    // MTP drafts: one extra layer (MoE where the model is) and the LM head per draft.
+    for (int i = 0; i < in.drafts; ++i) {
+      StepIn di = in;
+      di.q = in.seqs;
+      di.pf = 0;
+      di.pf_prefix = 0;
+      const double n_moe = m_.moe ? 1.0 : 0.0;
+      layers(o, di, in.seqs, m_.full_layers > 0 ? 1.0 : 0.0, m_.full_layers > 0 ? 0.0 : 1.0, 1.0 - n_moe, n_moe,
+             Op::kMtpDraft);
+      roof(o, Op::kMtpDraft, 2.0 * in.seqs * lm, lm * 2.0, c_.peak_gemm, 1.0);
+    }
+    const double launch = c_.launch * (m_.layers * in.frac + in.drafts);
+    o.launch += launch;
+    add(Op::kLaunch, 0, 0, 0, launch, 0, 0);
+    const double work = o.compute + o.memory;
+    o.t = (d_.overlap ? std::max(work, o.comm) : work + o.comm) + o.launch;
+    return o;
+  }
+
+  // Pipeline send of one micro-batch's activations to the next stage.
+  double p2p(double tokens) {
+    if (d_.pp <= 1) return 0.0;
+    const double vol = tokens * m_.hidden * p_.abytes;
+    const double t = link(d_.chips(), vol, false) + c_.launch;
+    add(Op::kCommPp, 0, 0, vol, t, 0, 0);
+    return t;
+  }
+
+ private:
+  void add(Op op, double flops, double bytes, double comm, double t, double tc, double tm) {
+    if (!bd_) return;
+    auto& a = (*bd_)[static_cast<int>(op)];
+    a.flops += flops;
+    a.bytes += bytes;
+    a.comm += comm;
+    a.time += t;
+    a.t_compute += tc;
+    a.t_memory += tm;
+  }
+
+  // Roofline of one operator repeated `count` times.
+  void roof(StepOut& o, Op op, double flops, double bytes, double peak, double count) {
+    if (count <= 0) return;
+    const double tc = flops / peak;
+    const double tm = bytes / c_.bw;
+    const double t = std::max(tc, tm) * count;
+    (tc >= tm ? o.compute : o.memory) += t;
+    add(op, flops * count, bytes * count, 0, t, tc >= tm ? t : 0, tc >= tm ? 0 : t);
+  }
+
+  // Time to send `vol` bytes per device within a group of n devices.
+  double link(int n, double vol, bool ring) {
+    if (n <= 1 || vol <= 0) return 0.0;
+    if (!c_.has_eta_comm) throw InsufficientData(p_.stack.empty() ? "chips." + p_.chip_id + ".software.eta_comm" : "stacks." + p_.stack + ".eta_comm");
+    if (c_.domain <= 0) throw InsufficientData("chips." + p_.chip_id + ".scaleup.domain_size");
+    if (c_.scaleup <= 0) throw InsufficientData("chips." + p_.chip_id + ".scaleup.bandwidth");
+    if (n <= c_.domain) return vol / c_.scaleup;
+    if (c_.scaleout <= 0) throw InsufficientData("chips." + p_.chip_id + ".scaleout.bandwidth");
+    if (ring) return vol / std::min(c_.scaleup, c_.scaleout);
+    // All-to-all: the share of peers outside the domain goes over the NIC.
+    const double out = double(n - c_.domain) / (n - 1);
+    return std::max(vol * (1 - out) / c_.scaleup, vol * out / c_.scaleout);
+  }
+
+  double allreduce(int n, double size, Op op, StepOut& o, double count) {
+    if (n <= 1 || count <= 0) return 0.0;
+    const double vol = 2.0 * (n - 1) / n * size;
+    const double t = (link(n, vol, true) + c_.launch) * count;
+    o.comm += t;
+    add(op, 0, 0, vol * count, t, 0, 0);
+    return t;
+  }
+
+  void layers(StepOut& o, const StepIn& in, double tokens, double full, double slide, double dense, double moe, Op force) {
+    auto op = [&](Op x) { return force == Op::kCount ? x : force; };
+    const double all = full + slide;
+    if (all <= 0 && dense + moe <= 0) return;
+    // Attention projections.
+    const double wa = m_.attn_split / tp_ + m_.attn_kv_split * kv_w_frac_ + m_.attn_repl;
+    roof(o, op(Op::kAttnProj), 2.0 * tokens * wa, wa * p_.wbytes + tokens * m_.hidden * p_.abytes * 2.0, c_.peak_gemm, all);
+    // Attention over the KV cache: decode reads each sequence's cache once for all its query tokens.
+    auto core = [&](double ctx, double pf_ctx, double count) {
+      if (count <= 0) return;
+      double flops = (in.q * ctx * m_.core_decode + in.pf * pf_ctx * m_.core_prefill) / tp_;
+      if (m_.mla) flops += 2.0 * in.pf_prefix * m_.mla_kv_up / tp_;
+      const double bytes = (in.seqs * ctx + in.pf + in.pf_prefix) * kv_local_ * p_.kvbytes;
+      roof(o, op(Op::kAttnCore), flops, bytes, c_.peak_attn, count);
+    };
+    core(in.ctx, in.pf_ctx, full);
+    if (slide > 0) core(std::min(in.ctx, double(m_.window)), std::min(in.pf_ctx, double(m_.window)), slide);
+    const double act = tokens * m_.hidden * p_.abytes;
+    allreduce(tp_, act, op(Op::kCommTp), o, all);
+    // Dense FFN layers.
+    if (dense > 0) {
+      const double wf = m_.dense_ffn / tp_;
+      roof(o, op(Op::kDenseFfn), 2.0 * tokens * wf, wf * p_.wbytes + act * 2.0, c_.peak_gemm, dense);
+      allreduce(tp_, act, op(Op::kCommTp), o, dense);
+    }
+    if (moe > 0) {
+      roof(o, op(Op::kRouter), 2.0 * tokens * m_.router, m_.router * p_.abytes + act, c_.peak_attn, moe);
+      // Tokens entering the MoE group: replicated across TP ranks, distinct across attention-DP ranks.
+      const double group = tokens * adp_;
+      const double e = m_.experts;
+      const double k = m_.top_k;
+      const double touched = e * (1.0 - std::pow(1.0 - k / e, group));
+      const double bytes = touched / ep_ * m_.expert / mtp_ * p_.wbytes + group * k / w_ * m_.hidden * p_.abytes * 2.0;
+      roof(o, op(Op::kMoeExperts), 2.0 * group * k * m_.expert / (ep_ * mtp_), bytes, c_.peak_gemm, moe);
+      if (m_.shared > 0) {
+        const double ws = m_.shared / tp_;
+        roof(o, op(Op::kSharedExperts), 2.0 * tokens * ws, ws * p_.wbytes + act * 2.0, c_.peak_gemm, moe);
+      }
+      if (w_ > 1) {
+        if (adp_ == 1) {
+          allreduce(w_, act, op(Op::kCommMoe), o, moe);
+        } else {
+          // All-to-all dispatch (8-bit where the GEMM is) and combine (16-bit).
+          const double dests = std::min<double>(w_, std::min<double>(k, ep_) * mtp_);
+          const double share = double(w_ - 1) / w_;
+          const double vol = tokens * m_.hidden * dests * share * (p_.dispatch_bytes + p_.abytes);
+          const double t = (link(w_, vol, false) + 2.0 * c_.launch) * moe;
+          o.comm += t;
+          add(op(Op::kCommMoe), 0, 0, vol * moe, t, 0, 0);
+        }
+      }
+    }
+  }
+
+  const Prepared& p_;
+  const ModelC& m_;
+  const ChipC& c_;
+  const Deployment& d_;
+  Breakdown* bd_;
+  int tp_ = 1, adp_ = 1, w_ = 1, ep_ = 1, mtp_ = 1;
+  double kv_local_ = 0, kv_w_frac_ = 0;
+};
+
+struct Memory {
+  double weights = 0, workspace = 0, kv_per_seq = 0;  // per device; kv per sequence of an attention rank
+};
+
+Memory memory(const Prepared& p, const Deployment& d, double ctx) {
+  const ModelC& m = p.m;
+  const int tp = d.tp;
+  const double kv_w_frac = m.mla ? 0.0 : std::max(double(m.kv_heads) / tp, 1.0) / m.kv_heads;
+  const double attn = m.attn_split / tp + m.attn_kv_split * kv_w_frac + m.attn_repl;
+  const double moe_layer = m.moe ? m.experts * m.expert / d.width() + m.shared / tp + m.router : 0.0;
+  const double frac = 1.0 / d.pp;
+  double gemm = (attn * m.layers + m.dense_ffn / tp * m.dense_layers + moe_layer * m.moe_layers) * frac;
+  if (d.mtp > 0 && m.has_mtp_layers) gemm += attn + (m.moe ? moe_layer : m.dense_ffn / tp);
+  const double emb = (d.pp == 1 ? m.embed + m.lm_head : std::max(m.embed, m.lm_head)) / tp * 2.0;
+  Memory r;
+  r.weights = gemm * p.wbytes + emb;
+  const int chunk = d.prefill_tokens > 0 ? d.prefill_tokens : kPrefillChunkTokens;
+  r.workspace = double(chunk) * 8.0 * m.hidden * p.abytes;
+  const double kv_local = m.mla ? m.kv_elems : m.kv_elems * std::max(double(m.kv_heads) / tp, 1.0) / m.kv_heads;
+  const double toks = m.full_layers * ctx + m.sliding_layers * std::min(ctx, double(m.window > 0 ? m.window : ctx));
+  r.kv_per_seq = toks * frac * kv_local * p.kvbytes;
+  return r;
+}
+
+double mean_ctx(const Workload& w) { return w.isl + std::max(w.osl, 1) / 2.0; }
+
+// Load effects on TTFT: a simultaneous wave queues for prefill (mean wait of
+// half the wave), clients beyond the running batch wait for a slot (closed
+// loop, Little's law), and the stack's fixed overhead.
+void finish_ttft(Outcome& r, const Deployment& d, double isl_c, double osl, double prefill_tokens_per_s, double overhead) {
+  const double batch = std::max(r.batch, 1);
+  if (d.burst > 0 && prefill_tokens_per_s > 0) r.ttft += d.burst * (batch - 1) / 2.0 * isl_c / prefill_tokens_per_s;
+  if (d.concurrency > r.batch) {
+    const double service = r.ttft + osl * r.tpot;  // time a request holds its slot
+    r.ttft += (d.concurrency - batch) / batch * service;
+  }
+  r.ttft += overhead;
+}
+
+}  // namespace
+
+int max_batch(const Prepared& p, const Deployment& d, const Workload& w) {
+  const Memory mem = memory(p, d, mean_ctx(w));
+  const double free = p.c.capacity - mem.weights - mem.workspace;
+  if (free <= 0 || mem.kv_per_seq <= 0) return 0;
+  const double per_rank = std::floor(free / mem.kv_per_seq);
+  return static_cast<int>(std::min(per_rank * d.attention_dp, 1e8));
+}
+
+Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown* bd_dec, Breakdown* bd_pf) {
+  Outcome r;
+  const double isl = std::max(w.isl, 1);
+  const double osl = std::max(w.osl, 1);
+  const double hit = std::clamp(d.prefix_hit, 0.0, 0.999);
+  const double isl_c = std::max(1.0, isl * (1.0 - hit));  // prefill tokens actually computed
+  const double pf_ctx = isl * hit + isl_c / 2.0;
+  const double ctx = mean_ctx(w);
+  double tps = 1.0;
+  for (int i = 1; i <= d.mtp; ++i) tps += std::pow(d.mtp_acceptance, i);
+  r.tokens_per_step = tps;
+  const int chunk = d.prefill_tokens > 0 ? d.prefill_tokens : kPrefillChunkTokens;
+
+  // Memory of the decode (or aggregated) instance.
+  const Memory mem = memory(p, d, ctx);
+  r.max_batch = max_batch(p, d, w);
+  r.batch = d.batch > 0 ? d.batch : std::max(r.max_batch, 1);
+  const int adp = d.attention_dp;
+  const int pp = d.pp;
+  r.w_bytes = mem.weights;
+  r.kv_bytes = mem.kv_per_seq * (double(r.batch) / adp);
+  r.mem_used = mem.weights + mem.workspace + r.kv_bytes;
+  r.mem_cap = p.c.capacity;
+  r.feasible = r.mem_used <= r.mem_cap;
+  if (!r.feasible) {
+    r.reason = 1;
+    r.shortfall = r.mem_used - r.mem_cap;
+  }
+  r.chips = d.chips();
+
+  const double seqs = double(r.batch) / (adp * pp);  // per attention rank per micro-batch
+  StepIn dec;
+  dec.seqs = seqs;
+  dec.q = seqs * (1 + d.mtp);
+  dec.ctx = ctx;
+  dec.frac = 1.0 / pp;
+  dec.drafts = d.mtp;
+  dec.logits = dec.q;
+
+  // Prefill-only step on the instance's own parallelism (throughput of a prefill chip, bottleneck).
+  auto prefill_step = [&](const Deployment& pd, Breakdown* bd, double tokens_per_rank, StepOut* out) {
+    Stepper s(p, pd, bd);
+    StepIn in;
+    in.pf = tokens_per_rank;
+    in.pf_ctx = pf_ctx;
+    in.pf_prefix = tokens_per_rank / isl_c * (isl - isl_c);
+    in.logits = tokens_per_rank / isl_c;
+    in.frac = 1.0;
+    StepOut o = s.run(in);
+    if (out) *out = o;
+    return o.t;
+  };
+
+  if (d.mode == ServeMode::kAgg) {
+    Stepper s(p, d, bd_dec);
+    // Steady state of continuous batching: each step also prefills the
+    // requests that replace the ones finishing (B * tokens_per_step / osl per step).
+    StepIn mix = dec;
+    mix.pf = double(r.batch) * tps / osl * isl_c / (adp * pp);
+    mix.pf_ctx = pf_ctx;
+    mix.pf_prefix = mix.pf / isl_c * (isl - isl_c);
+    mix.logits = dec.q + mix.pf / isl_c;
+    const StepOut o = s.run(mix);
+    const double round = pp * (o.t + s.p2p(dec.q + mix.pf));
+    r.step = round;
+    r.tpot = round / tps;
+    r.decode_bn = o.bottleneck();
+    const double out_inst = r.batch * tps / round;
+    r.out_tps_chip = out_inst / r.chips;
+    r.in_tps_chip = r.out_tps_chip * isl / osl;
+    // TTFT: the request's own prefill chunks ride in steps of the same mix, plus half a step of waiting.
+    Stepper s2(p, d, nullptr);
+    StepIn req = mix;
+    req.pf = std::max(mix.pf, std::min(isl_c, double(chunk)));
+    req.pf_prefix = req.pf / isl_c * (isl - isl_c);
+    req.logits = dec.q + req.pf / isl_c;
+    const double req_round = pp * (s2.run(req).t + s2.p2p(dec.q + req.pf));
+    const double n_chunks = std::ceil(isl_c / chunk);
+    r.ttft = n_chunks * req_round + 0.5 * round;
+    StepOut po;
+    const double t_pf = prefill_step(d, bd_pf, double(chunk), &po);
+    r.pf_tps_chip = double(chunk) * adp / t_pf / d.width();
+    r.prefill_bn = po.bottleneck();
+    finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * d.width(), p.c.ttft_overhead);
+    return r;
+  }
+
+  // Disaggregated: decode pool.
+  Stepper s(p, d, bd_dec);
+  const StepOut o = s.run(dec);
+  const double round = pp * (o.t + s.p2p(dec.q));
+  r.step = round;
+  r.tpot = round / tps;
+  r.decode_bn = o.bottleneck();
+  const double out_dec_chip = r.batch * tps / round / d.chips();
+  // Prefill pool (pp = 1).
+  Deployment pd = d;
+  pd.pp = 1;
+  pd.mtp = 0;
+  if (d.prefill_tp > 0) pd.tp = d.prefill_tp;
+  if (d.prefill_attention_dp > 0) pd.attention_dp = d.prefill_attention_dp;
+  if (d.prefill_ep > 0) pd.ep = d.prefill_ep;
+  if (d.prefill_tp > 0 || d.prefill_attention_dp > 0 || d.prefill_ep > 0) pd.moe_tp = 0;
+  if (pd.ep > pd.width()) pd.ep = pd.width();
+  const Memory pmem = memory(p, pd, isl);
+  const double pf_used = pmem.weights + pmem.workspace + pmem.kv_per_seq * std::max(1.0, double(chunk) / isl);
+  if (pf_used > p.c.capacity && r.feasible) {
+    r.feasible = false;
+    r.reason = 3;
+    r.shortfall = pf_used - p.c.capacity;
+  }
+  const double tokens = std::max(double(chunk), 1.0);
+  StepOut po;
+  const double t_pf = prefill_step(pd, bd_pf, tokens, &po);
+  r.prefill_bn = po.bottleneck();
+  r.pf_tps_chip = tokens * pd.attention_dp / t_pf / pd.width();
+  const double need = out_dec_chip / osl * isl_c / r.pf_tps_chip;  // prefill chips per decode chip
+  const double ratio = d.prefill_decode_ratio > 0 ? d.prefill_decode_ratio : need / kPrefillPoolLoad;
+  double rho = need / ratio;
+  double out_chip_dec = out_dec_chip;
+  if (rho >= 1.0) {
+    // The prefill pool cannot keep up: decode is starved to its rate.
+    out_chip_dec /= rho;
+    if (r.feasible) {
+      r.feasible = false;
+      r.reason = 2;
+    }
+    rho = 0.999;
+  }
+  const double wait = rho / (2.0 * (1.0 - rho)) * t_pf;
+  // KV cache handed from the prefill to the decode pool over the NIC (scale-up link when none).
+  const double kv_total = isl * p.m.kv_elems * p.m.layers * p.kvbytes;
+  const double xfer_bw = p.c.scaleout > 0 ? p.c.scaleout : p.c.scaleup;
+  const double xfer = xfer_bw > 0 ? kv_total / xfer_bw : 0.0;
+  // A request waits for the batch it joins (half a step), then runs its own chunks.
+  r.ttft = std::ceil(isl_c / tokens) * t_pf + 0.5 * t_pf + wait + xfer;
+  r.out_tps_chip = out_chip_dec / (1.0 + ratio);
+  r.in_tps_chip = r.out_tps_chip * isl / osl;
+  r.chips = static_cast<int>(std::lround(d.chips() * (1.0 + ratio)));
+  finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * ratio * d.chips(), p.c.ttft_overhead);
+  return r;
+}
+
+}  // namespace detail
+
+namespace {
+
+std::vector<OpCost> to_breakdown(const detail::Breakdown& b, Phase phase) {
+  std::vector<OpCost> out;
+  for (int i = 0; i < detail::kOps; ++i) {
+    const auto& a = b[i];
+    if (a.time <= 0) continue;
+    OpCost c;
+    c.name = detail::op_name(static_cast<detail::Op>(i));
+    c.phase = phase;
+    c.flops = a.flops;
+    c.bytes = a.bytes;
+    c.comm_bytes = a.comm;
+    c.time_s = a.time;
+    const auto op = static_cast<detail::Op>(i);
+    if (op == detail::Op::kCommTp || op == detail::Op::kCommMoe || op == detail::Op::kCommPp) c.bound = Bottleneck::kComm;
+    else if (op == detail::Op::kLaunch) c.bound = Bottleneck::kLaunch;
+    else c.bound = a.t_compute >= a.t_memory ? Bottleneck::kCompute : Bottleneck::kMemory;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+PerfResult evaluate(const ChipSpec& chip, const ModelSpec& model, const Deployment& d_in, const Workload& w,
+                    const EvalOptions& opt) {
+  PerfResult r;
+  if (auto err = check_deployment(model, d_in); !err.empty()) throw UserError(err);
+  Deployment d = d_in;
+  std::string note;
+  d.format = resolve_format(chip, d.format, &note);
+  if (!note.empty()) r.notes.push_back(note);
+  if (d.kv == DType::kFp8 && !chip_has(chip, DType::kFp8)) {
+    d.kv = chip_has(chip, DType::kInt8) ? DType::kInt8 : DType::kBf16;
+    r.notes.push_back(fmt::format("{} stores the KV cache as {} (no FP8)", chip.id, dtype_name(d.kv)));
+  }
+  if (d.mtp > 0 && d.mtp_acceptance <= 0)
+    r.notes.push_back("MTP drafts with acceptance 0 cost time and add no tokens");
+  try {
+    const detail::Prepared p = detail::prepare(chip, model, d.format, d.kv);
+    detail::Breakdown bd{}, bp{};
+    const detail::Outcome o = detail::run(p, d, w, opt.breakdown ? &bd : nullptr, opt.breakdown ? &bp : nullptr);
+    if (d.batch == 0) {
+      d.batch = o.batch;
+      r.notes.push_back(fmt::format("batch {}: the most sequences that fit in memory", o.batch));
+    }
+    r.deployment = d;
+    r.feasible = o.feasible;
+    r.memory_shortfall_bytes = o.shortfall;
+    if (o.reason == 1)
+      r.infeasible_reason = fmt::format("does not fit in memory: needs {:.1f} GB per chip, {:.1f} GB usable (short by {:.1f} GB){}",
+                                        o.mem_used / 1e9, o.mem_cap / 1e9, o.shortfall / 1e9,
+                                        o.max_batch > 0 ? fmt::format("; at most batch {}", o.max_batch) : "; the weights alone do not fit");
+    else if (o.reason == 2)
+      r.infeasible_reason = "the prefill pool cannot keep up with the decode pool at this prefill:decode ratio";
+    else if (o.reason == 3)
+      r.infeasible_reason = fmt::format("the prefill pool does not fit in memory (short by {:.1f} GB per chip)", o.shortfall / 1e9);
+    r.ttft_s = o.ttft;
+    r.tpot_s = o.tpot;
+    r.tokens_per_s_per_user = o.tpot > 0 ? 1.0 / o.tpot : 0.0;
+    r.output_tps_per_chip = o.out_tps_chip;
+    r.input_tps_per_chip = o.in_tps_chip;
+    r.prefill_tps_per_chip = o.pf_tps_chip;
+    r.decode_step_s = o.step;
+    r.tokens_per_step = o.tokens_per_step;
+    r.batch = o.batch;
+    r.max_batch = o.max_batch;
+    r.chips = o.chips;
+    r.memory_used_bytes = o.mem_used;
+    r.memory_capacity_bytes = o.mem_cap;
+    r.weight_bytes = o.w_bytes;
+    r.kv_bytes = o.kv_bytes;
+    r.prefill_bottleneck = o.prefill_bn;
+    r.decode_bottleneck = o.feasible || o.reason != 1 ? o.decode_bn : Bottleneck::kCapacity;
+    if (opt.breakdown) {
+      r.breakdown = to_breakdown(bp, Phase::kPrefill);
+      auto dec = to_breakdown(bd, Phase::kDecode);
+      r.breakdown.insert(r.breakdown.end(), dec.begin(), dec.end());
+    }
+  } catch (const InsufficientData& e) {
+    r.status = e.what();
+    r.feasible = false;
+    r.deployment = d;
+  }
+  return r;
+}
+
+}  // namespace gpugap::perf

@@ -1,0 +1,682 @@
+// Validation against measurements and calibration of the stack efficiencies.
+// How each row becomes a deployment is documented in docs/model-perf.md
+// ("Validation rows").
+#include "perf/validation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "perf/engine.hpp"
+
+namespace gpugap::perf {
+namespace {
+
+// RFC 4180 records: quoted fields may hold commas, quotes ("") and newlines.
+std::vector<std::vector<std::string>> read_csv(const std::string& path, std::vector<int>& lines) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(Location{path, 0, ""}, "a readable CSV file", "cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string s = ss.str();
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  int line = 1, start = 1;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < s.size() && s[i + 1] == '"') { field += '"'; ++i; }
+        else quoted = false;
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') quoted = true;
+    else if (c == ',') { row.push_back(std::move(field)); field.clear(); }
+    else if (c == '\r') continue;
+    else if (c == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      if (!(row.size() == 1 && row[0].empty())) { rows.push_back(std::move(row)); lines.push_back(start); }
+      row.clear();
+      start = ++line;
+    } else field += c;
+  }
+  if (quoted) throw UserError(Location{path, start, ""}, "a closed quoted field", "end of file inside quotes");
+  if (!field.empty() || !row.empty()) { row.push_back(field); rows.push_back(row); lines.push_back(start); }
+  return rows;
+}
+
+std::optional<double> num(const std::string& s, const std::string& file, int line, const std::string& col) {
+  if (s.empty()) return std::nullopt;
+  auto v = parse_number(s);
+  if (!v) throw UserError(Location{file, line, col}, "a number", "'" + s + "'");
+  return v;
+}
+
+int as_int(const std::optional<double>& v) { return v ? static_cast<int>(std::lround(*v)) : 0; }
+
+std::string field_of(const std::string& text, const std::string& key) {
+  const auto p = text.find(key + "=");
+  if (p == std::string::npos) return "";
+  const auto b = p + key.size() + 1;
+  const auto e = text.find_first_of(";, ", b);
+  return text.substr(b, e == std::string::npos ? std::string::npos : e - b);
+}
+
+}  // namespace
+
+std::vector<Measurement> read_measurements(const std::string& path) {
+  std::vector<int> lines;
+  const auto rows = read_csv(path, lines);
+  if (rows.empty()) throw UserError(Location{path, 1, ""}, "a header row", "an empty file");
+  const auto& header = rows[0];
+  std::map<std::string, std::size_t> col;
+  for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  const bool aic = col.count("system") && col.count("model_path");
+  const bool shared = col.count("chip") && col.count("model");
+  if (!aic && !shared)
+    throw UserError(Location{path, 1, "header"}, "the measurement schema (chip, model, ...) or the AIC schema (system, model_path, ...)",
+                    "neither");
+  const std::string base = std::filesystem::path(path).filename().string();
+  std::vector<Measurement> out;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    const int line = lines[r];
+    if (row.size() != header.size())
+      throw UserError(Location{path, line, ""}, fmt::format("{} fields", header.size()), fmt::format("{} fields", row.size()));
+    auto get = [&](const std::string& k) -> std::string {
+      auto it = col.find(k);
+      return it == col.end() ? std::string() : row[it->second];
+    };
+    auto n = [&](const std::string& k) { return num(get(k), path, line, k); };
+    Measurement m;
+    m.file = base;
+    m.line = line;
+    m.id = get("id");
+    m.backend = get("backend");
+    m.mode = get("mode");
+    m.isl = n("isl") ? std::optional<int>(as_int(n("isl"))) : std::nullopt;
+    m.osl = n("osl") ? std::optional<int>(as_int(n("osl"))) : std::nullopt;
+    m.tp = as_int(n("tp_size"));
+    m.pp = as_int(n("pp_size"));
+    m.adp = as_int(n("attention_dp_size"));
+    m.moe_tp = as_int(n("moe_tp_size"));
+    m.ep = as_int(n("moe_ep_size"));
+    m.p_workers = as_int(n("prefill_num_workers"));
+    m.p_tp = as_int(n("prefill_tp_size"));
+    m.p_ep = as_int(n("prefill_moe_ep_size"));
+    m.d_workers = as_int(n("decode_num_workers"));
+    m.d_tp = as_int(n("decode_tp_size"));
+    m.d_ep = as_int(n("decode_moe_ep_size"));
+    if (aic) {
+      m.schema = "aic";
+      m.chip = get("system");
+      m.model = get("model_path");
+      m.precision = get("precision");
+      const std::string gq = get("gemm_quant_mode");
+      if (gq == "int4_wo") m.precision = "w4a16";
+      else if (m.precision.empty()) m.precision = gq.empty() ? "bf16" : (gq == "nvfp4" ? "fp4" : "fp8");
+      m.batch_per_rank = as_int(n("batch_size"));
+      m.p_adp = as_int(n("prefill_attention_dp_size"));
+      m.d_adp = as_int(n("decode_attention_dp_size"));
+      m.p_batch = as_int(n("prefill_batch_size"));
+      m.d_batch = as_int(n("decode_batch_size"));
+      const std::string src = get("silicon_data_source");
+      if (auto c = field_of(src, "silicon_concurrency"); !c.empty()) m.concurrency = parse_number(c);
+      m.ttft_ms = n("silicon_ttft_ms");
+      m.tpot_ms = n("silicon_tpot_ms");
+      m.trust = "high";
+    } else {
+      m.schema = "shared";
+      m.chip = get("chip");
+      m.model = get("model");
+      m.precision = get("precision");
+      m.kv_precision = get("kv_precision");
+      m.trust = get("trust");
+      m.n_chips = n("n_chips") ? std::optional<int>(as_int(n("n_chips"))) : std::nullopt;
+      m.concurrency = n("concurrency");
+      if (auto v = n("mtp_tokens")) m.mtp = as_int(v);
+      m.ttft_ms = n("ttft_ms");
+      m.tpot_ms = n("tpot_ms");
+      m.output_tps_per_chip = n("output_tps_per_chip");
+      m.input_tps_per_chip = n("input_tps_per_chip");
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::string chip_family(const std::string& id) {
+  // Same silicon generation and stack: the level at which efficiencies transfer.
+  static const std::vector<std::pair<std::string, std::string>> families = {
+      {"nvidia-a100", "nvidia-ampere"}, {"nvidia-a800", "nvidia-ampere"},    {"nvidia-h100", "nvidia-hopper"},
+      {"nvidia-h200", "nvidia-hopper"}, {"nvidia-h800", "nvidia-hopper"},    {"nvidia-h20", "nvidia-hopper-h20"},
+      {"nvidia-gh200", "nvidia-hopper"}, {"nvidia-b200", "nvidia-blackwell"}, {"nvidia-b300", "nvidia-blackwell"},
+      {"nvidia-gb200", "nvidia-blackwell"}, {"nvidia-gb300", "nvidia-blackwell"}, {"nvidia-b30a", "nvidia-blackwell"},
+      {"nvidia-l40s", "nvidia-ada"},    {"nvidia-rtx-pro", "nvidia-blackwell-rtx"}, {"amd-mi3", "amd-cdna3"},
+      {"huawei-ascend-910", "huawei-ascend-910"}, {"huawei-ascend-9", "huawei-ascend-950+"}, {"hygon", "hygon-dcu"},
+  };
+  for (const auto& [prefix, fam] : families)
+    if (id.rfind(prefix, 0) == 0) return fam;
+  return id;
+}
+
+namespace {
+
+// A row resolved once: specs, deployment, workload and how to predict it.
+struct PreparedRow {
+  RowPrediction base;  // chip/model ids, skip reason, method
+  ChipSpec chip;
+  ModelSpec model;
+  Deployment d;
+  Workload w;
+  bool iso_tpot = false;     // batch chosen so that TPOT matches the measured TPOT
+  bool offline = false;      // batch: the most that fit
+  bool prefill_only = false;
+  bool decode_only = false;
+  int concurrency_batch = 0; // measured concurrency per instance
+  double burst = 0.0;        // the backend's fitted benchmark burst share
+};
+
+int pow2_floor(int v) {
+  int p = 1;
+  while (p * 2 <= v) p *= 2;
+  return p;
+}
+
+PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m, const ValidateOptions& opt) {
+  PreparedRow pr;
+  RowPrediction& r = pr.base;
+  r.row = &m;
+  auto skip = [&](std::string why) { r.skip_reason = std::move(why); return pr; };
+  const auto chip_id = cat.try_resolve("chips", m.chip);
+  if (!chip_id) return skip("chip '" + m.chip + "' is not in the catalog (no id or alias)");
+  const auto model_id = cat.try_resolve("models", m.model);
+  if (!model_id) return skip("model '" + m.model + "' is not in the catalog (no id or alias)");
+  r.chip_id = *chip_id;
+  r.model_id = *model_id;
+  r.family = chip_family(r.chip_id);
+  try {
+    pr.chip = chip_spec(cat, params, *chip_id);
+    pr.model = model_spec(cat, params, *model_id);
+  } catch (const InsufficientData& e) {
+    return skip(e.what());
+  }
+  r.stack = pr.chip.stack;
+  if (!pr.chip.stack.empty())
+    if (auto v = params.maybe("stacks." + pr.chip.stack + ".benchmark_burst")) pr.burst = *v;
+  if (opt.use_backend && !pr.chip.stack.empty() && !m.backend.empty()) {
+    const std::string b = "stacks." + pr.chip.stack + ".backend." + m.backend + ".";
+    if (auto v = params.maybe(b + "eta_compute")) pr.chip.eta_compute = v;
+    if (auto v = params.maybe(b + "eta_memory")) pr.chip.eta_memory = v;
+    if (auto v = params.maybe(b + "eta_comm")) pr.chip.eta_comm = v;
+    if (auto v = params.maybe(b + "launch_overhead")) pr.chip.launch_overhead = Seconds(*v);
+    if (auto v = params.maybe(b + "ttft_overhead")) pr.chip.ttft_overhead = Seconds(*v);
+    if (auto v = params.maybe(b + "benchmark_burst")) pr.burst = *v;
+  }
+  const ChipSpec& chip = pr.chip;
+  const ModelSpec& model = pr.model;
+  const bool moe = model.ffn == FfnKind::kMoe;
+
+  int isl = 0;
+  if (m.isl) isl = *m.isl;
+  else if (opt.assumed_isl) { isl = *opt.assumed_isl; r.assumed_isl = true; }
+  else return skip("no isl: the dataset's mean input length is not given with a cited source (see --assume-isl)");
+  const bool prefill_only = m.mode == "prefill";
+  const bool decode_only = m.mode == "decode";
+  int osl = m.osl.value_or(0);
+  if (osl <= 0) {
+    if (prefill_only || decode_only) osl = 1;
+    else return skip("no osl");
+  }
+  pr.w.id = m.id;
+  pr.w.name = m.id;
+  pr.w.isl = isl;
+  pr.w.osl = osl;
+
+  auto fmt_opt = parse_format(m.precision.empty() ? "bf16" : m.precision);
+  if (!fmt_opt) return skip("precision '" + m.precision + "' is not a known format");
+  Deployment& d = pr.d;
+  std::string note;
+  d.format = resolve_format(chip, *fmt_opt, &note);
+  if (auto kv = parse_dtype(m.kv_precision)) d.kv = *kv;
+  else {
+    // Not stated: FP8 for TensorRT-LLM FP8/FP4 (ModelOpt checkpoints carry KV scales), else the 16-bit default.
+    const bool q = fmt_opt->activations == DType::kFp8 || fmt_opt->activations == DType::kFp4;
+    d.kv = (m.backend == "trtllm" && q && chip.has(Precision::kFp8)) ? DType::kFp8 : DType::kBf16;
+  }
+  if (d.kv == DType::kFp8 && !chip.has(Precision::kFp8)) d.kv = chip.has(Precision::kInt8) ? DType::kInt8 : DType::kBf16;
+  d.mtp = m.mtp.value_or(0);
+  if (d.mtp > 0) {
+    auto acc = model_mtp_acceptance(params, model);
+    d.mtp_acceptance = acc.value_or(0.0);
+  }
+  std::vector<std::string> method;
+  const int n_chips = m.n_chips.value_or(0);
+  // Fills a pool's layout; returns false when nothing is stated.
+  auto layout = [&](int tp, int adp, int ep, int moe_tp, int& otp, int& oadp, int& oep, int& omoe) {
+    if (tp <= 0 && adp <= 0 && ep <= 0 && moe_tp <= 0) return false;
+    otp = std::max(tp, 1);
+    oadp = adp > 0 ? adp : std::max(1, std::max(ep, moe_tp > 0 && ep > 0 ? ep * moe_tp : 0) / otp);
+    const int width = otp * oadp;
+    if (moe) {
+      if (ep > 0) oep = ep;
+      else if (moe_tp > 0) oep = std::max(1, width / moe_tp);
+      else oep = oadp > 1 ? width : 1;
+      oep = std::min(oep, model.experts);
+      omoe = (width % oep == 0) ? width / oep : 0;
+      if (omoe == 0) { oep = 1; omoe = width; }
+    } else {
+      oep = 1;
+      omoe = 0;
+    }
+    return true;
+  };
+  auto unknown_layout = [&](int chips) {
+    if (moe) {
+      // DP attention + expert parallelism over the stated chips (the max-throughput recipes of SGLang/TRT-LLM).
+      const int width = std::max(1, chips);
+      d.tp = 1;
+      d.attention_dp = width;
+      d.ep = std::min(width, model.experts);
+      while (width % d.ep != 0) --d.ep;
+      d.moe_tp = width / d.ep;
+      method.push_back(fmt::format("layout not stated: DP-attention {} x EP {}", width, d.ep));
+    } else {
+      // The smallest power-of-two TP that fits, replicas filling the chips.
+      const auto p = detail::prepare(chip, model, d.format, d.kv);
+      int tp = 1;
+      const int cap = std::max(1, chips > 0 ? pow2_floor(chips) : 8);
+      while (tp < cap && (model.heads % (tp * 2) == 0)) {
+        Deployment t = d;
+        t.tp = tp;
+        if (detail::max_batch(p, t, pr.w) >= 16) break;
+        tp *= 2;
+      }
+      d.tp = tp;
+      method.push_back(fmt::format("layout not stated: TP {} (smallest that fits)", tp));
+    }
+  };
+  try {
+    if (m.mode == "disagg") {
+      d.mode = ServeMode::kDisagg;
+      int tp = 0, adp = 0, ep = 0, mt = 0;
+      if (layout(m.d_tp, m.d_adp, m.d_ep, 0, tp, adp, ep, mt)) {
+        d.tp = tp; d.attention_dp = adp; d.ep = ep; d.moe_tp = mt;
+      } else {
+        unknown_layout(n_chips > 0 ? n_chips / 2 : 8);
+      }
+      int ptp = 0, padp = 0, pep = 0, pmt = 0;
+      if (layout(m.p_tp, m.p_adp, m.p_ep, 0, ptp, padp, pep, pmt)) {
+        d.prefill_tp = ptp; d.prefill_attention_dp = padp; d.prefill_ep = pep;
+        if (m.p_workers > 0 && m.d_workers > 0)
+          d.prefill_decode_ratio = double(m.p_workers * ptp * padp) / double(m.d_workers * d.width());
+      }
+      if (m.p_batch > 0) d.prefill_tokens = m.p_batch * isl;
+      if (m.d_batch > 0) pr.concurrency_batch = m.d_batch * std::max(1, d.attention_dp);
+      else if (m.concurrency) pr.concurrency_batch = static_cast<int>(std::lround(*m.concurrency / std::max(1, m.d_workers)));
+    } else {
+      d.mode = decode_only ? ServeMode::kDisagg : ServeMode::kAgg;
+      int tp = 0, adp = 0, ep = 0, mt = 0;
+      if (layout(m.tp, m.adp, m.ep, m.moe_tp, tp, adp, ep, mt)) {
+        d.tp = tp; d.attention_dp = adp; d.ep = ep; d.moe_tp = mt;
+        d.pp = std::max(1, m.pp);
+      } else {
+        unknown_layout(n_chips);
+      }
+      if (m.batch_per_rank > 0) pr.concurrency_batch = m.batch_per_rank * std::max(1, d.attention_dp);
+      else if (m.concurrency) pr.concurrency_batch = static_cast<int>(std::lround(*m.concurrency));
+      if (prefill_only && m.concurrency) d.prefill_tokens = static_cast<int>(*m.concurrency * isl / d.width() / std::max(1, d.pp));
+    }
+  } catch (const InsufficientData& e) {
+    return skip(e.what());
+  }
+  if (auto err = check_deployment(model, d); !err.empty()) return skip("deployment: " + err);
+  pr.prefill_only = prefill_only;
+  pr.decode_only = decode_only;
+  if (!prefill_only) {
+    if (pr.concurrency_batch > 0) method.push_back(fmt::format("batch {} (measured concurrency)", pr.concurrency_batch));
+    else if (m.tpot_ms) { pr.iso_tpot = true; method.push_back("batch at the measured TPOT (iso-latency)"); }
+    else { pr.offline = true; method.push_back("offline: the most sequences that fit"); }
+  }
+  if (!note.empty()) method.push_back(note);
+  r.method = fmt::format("{}", fmt::join(method, "; "));
+  return pr;
+}
+
+PerfResult eval_at(const PreparedRow& pr, const ChipSpec& chip, int batch, double burst = 0.0) {
+  Deployment d = pr.d;
+  d.batch = batch;
+  d.concurrency = pr.concurrency_batch;
+  d.burst = pr.concurrency_batch > 0 ? burst : 0.0;
+  return evaluate(chip, pr.model, d, pr.w, EvalOptions{false});
+}
+
+RowPrediction predict_prepared(const PreparedRow& pr, const Efficiency* eff) {
+  RowPrediction r = pr.base;
+  if (!r.skip_reason.empty()) return r;
+  ChipSpec chip = pr.chip;
+  if (eff) {
+    chip.eta_compute = eff->eta_compute;
+    chip.eta_memory = eff->eta_memory;
+    chip.launch_overhead = Seconds(eff->launch_overhead_s);
+    chip.ttft_overhead = Seconds(eff->ttft_overhead_s);
+  }
+  const double burst = eff ? eff->burst : pr.burst;
+  const Measurement& m = *r.row;
+  // The most sequences that fit (0 when even the weights do not).
+  PerfResult probe = eval_at(pr, chip, 0);
+  if (!probe.ok()) { r.skip_reason = probe.status; return r; }
+  const int maxb = std::max(probe.max_batch, 1);
+  int batch = maxb;
+  if (pr.concurrency_batch > 0) batch = std::min(pr.concurrency_batch, maxb);
+  PerfResult res;
+  if (pr.iso_tpot) {
+    // Largest batch whose TPOT does not exceed the measured one (TPOT grows with batch).
+    const double target = *m.tpot_ms / 1e3;
+    int lo = 1, hi = maxb;
+    if (eval_at(pr, chip, hi).tpot_s <= target) lo = hi;
+    else {
+      while (hi - lo > 1) {
+        const int mid = lo + (hi - lo) / 2;
+        (eval_at(pr, chip, mid).tpot_s <= target ? lo : hi) = mid;
+      }
+    }
+    batch = lo;
+  }
+  res = eval_at(pr, chip, batch, burst);
+  if (!res.ok()) { r.skip_reason = res.status; return r; }
+  r.deployment = res.deployment;
+  auto add = [&](const char* name, const std::optional<double>& meas, double pred) {
+    if (meas && *meas > 0 && std::isfinite(pred) && pred > 0) r.metrics.push_back({name, *meas, pred});
+  };
+  if (pr.prefill_only) {
+    add("input_tps_per_chip", m.input_tps_per_chip, res.prefill_tps_per_chip);
+    return r;
+  }
+  if (pr.decode_only) {
+    const double out = res.batch * res.tokens_per_step / res.decode_step_s / res.deployment.chips();
+    add("tpot_ms", m.tpot_ms, res.tpot_s * 1e3);
+    add("output_tps_per_chip", m.output_tps_per_chip, out);
+    return r;
+  }
+  add("ttft_ms", m.ttft_ms, res.ttft_s * 1e3);
+  if (!pr.iso_tpot) add("tpot_ms", m.tpot_ms, res.tpot_s * 1e3);
+  add("output_tps_per_chip", m.output_tps_per_chip, res.output_tps_per_chip);
+  if (!m.output_tps_per_chip) add("input_tps_per_chip", m.input_tps_per_chip, res.input_tps_per_chip);
+  return r;
+}
+
+}  // namespace
+
+RowPrediction predict(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m, const ValidateOptions& opt,
+                      const Efficiency* eff) {
+  const PreparedRow pr = prepare_row(cat, params, m, opt);
+  return predict_prepared(pr, eff);
+}
+
+Summary summarize(const std::vector<double>& errs) {
+  Summary s;
+  s.n = errs.size();
+  if (errs.empty()) return s;
+  std::vector<double> v = errs;
+  std::sort(v.begin(), v.end());
+  auto q = [&](double p) {
+    const double pos = p * (v.size() - 1);
+    const auto i = static_cast<std::size_t>(std::floor(pos));
+    const double f = pos - i;
+    return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+  };
+  s.median_abs_error_pct = q(0.5);
+  s.p90_abs_error_pct = q(0.9);
+  return s;
+}
+
+// ---- calibration -------------------------------------------------------------
+
+namespace {
+
+constexpr double kHuberDelta = 0.2;  // log-error beyond which residuals count linearly (~22%)
+constexpr double kEtaMin = 0.02;
+constexpr double kLaunchMin = 1e-7, kLaunchMax = 2e-4;
+
+double huber(double r) {
+  const double a = std::fabs(r);
+  return a <= kHuberDelta ? 0.5 * r * r : kHuberDelta * (a - 0.5 * kHuberDelta);
+}
+
+constexpr int kParams = 5;  // eta_compute, eta_memory, launch overhead, TTFT overhead, burst share
+using Vec = std::array<double, kParams>;
+constexpr double kTtftMin = 1e-4, kTtftMax = 3.0;
+
+double sig(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+double logit(double p) {
+  p = std::clamp(p, 1e-6, 1 - 1e-6);
+  return std::log(p / (1 - p));
+}
+double log_between(double lo, double hi, double u) { return std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * u); }
+double log_share(double lo, double hi, double v) { return (std::log(std::clamp(v, lo, hi)) - std::log(lo)) / (std::log(hi) - std::log(lo)); }
+
+Efficiency from_x(const Vec& x) {
+  Efficiency e;
+  e.eta_compute = kEtaMin + (1 - kEtaMin) * sig(x[0]);
+  e.eta_memory = kEtaMin + (1 - kEtaMin) * sig(x[1]);
+  e.launch_overhead_s = log_between(kLaunchMin, kLaunchMax, sig(x[2]));
+  e.ttft_overhead_s = log_between(kTtftMin, kTtftMax, sig(x[3]));
+  e.burst = sig(x[4]);
+  return e;
+}
+
+Vec to_x(const Efficiency& e) {
+  return {logit((e.eta_compute - kEtaMin) / (1 - kEtaMin)), logit((e.eta_memory - kEtaMin) / (1 - kEtaMin)),
+          logit(log_share(kLaunchMin, kLaunchMax, e.launch_overhead_s)),
+          logit(log_share(kTtftMin, kTtftMax, std::max(e.ttft_overhead_s, kTtftMin))), logit(std::clamp(e.burst, 0.01, 0.99))};
+}
+
+double loss(const std::vector<const PreparedRow*>& rows, const Efficiency& e) {
+  double sum = 0;
+  for (const auto* pr : rows) {
+    const RowPrediction p = predict_prepared(*pr, &e);
+    if (!p.skip_reason.empty()) { sum += 1.0; continue; }  // a row the fit makes unusable costs like a large miss
+    // Each row weighs one in total, shared by its metrics.
+    const double w = p.metrics.empty() ? 0.0 : 1.0 / p.metrics.size();
+    for (const auto& me : p.metrics) sum += w * huber(std::log(me.predicted / me.measured));
+  }
+  return sum;
+}
+
+// Nelder-Mead on the unbounded (logit) parameters: deterministic, derivative-free.
+Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& start) {
+  constexpr int kN = kParams;
+  constexpr int kIterations = 250;
+  constexpr double kStep = 0.8;
+  std::array<Vec, kN + 1> s{};
+  std::array<double, kN + 1> f{};
+  s[0] = to_x(start);
+  for (int i = 0; i < kN; ++i) {
+    s[i + 1] = s[0];
+    s[i + 1][i] += kStep;
+  }
+  for (int i = 0; i <= kN; ++i) f[i] = loss(rows, from_x(s[i]));
+  std::array<int, kN + 1> idx{};
+  for (int it = 0; it < kIterations; ++it) {
+    for (int i = 0; i <= kN; ++i) idx[i] = i;
+    std::sort(idx.begin(), idx.end(), [&](int a, int b) { return f[a] < f[b] || (f[a] == f[b] && a < b); });
+    const int best = idx[0], worst = idx[kN], second = idx[kN - 1];
+    if (std::fabs(f[worst] - f[best]) < 1e-7 * (1 + std::fabs(f[best]))) break;
+    Vec c{};
+    for (int k = 0; k < kN; ++k)
+      for (int j = 0; j < kN; ++j) c[j] += s[idx[k]][j] / kN;
+    auto along = [&](double t) {
+      Vec p{};
+      for (int j = 0; j < kN; ++j) p[j] = c[j] + t * (s[worst][j] - c[j]);
+      return p;
+    };
+    const Vec xr = along(-1.0);
+    const double fr = loss(rows, from_x(xr));
+    if (fr < f[best]) {
+      const Vec xe = along(-2.0);
+      const double fe = loss(rows, from_x(xe));
+      if (fe < fr) { s[worst] = xe; f[worst] = fe; }
+      else { s[worst] = xr; f[worst] = fr; }
+    } else if (fr < f[second]) {
+      s[worst] = xr;
+      f[worst] = fr;
+    } else {
+      const Vec xc = along(0.5);
+      const double fc = loss(rows, from_x(xc));
+      if (fc < f[worst]) { s[worst] = xc; f[worst] = fc; }
+      else {
+        for (int k = 1; k <= kN; ++k) {
+          const int i = idx[k];
+          for (int j = 0; j < kN; ++j) s[i][j] = s[best][j] + 0.5 * (s[i][j] - s[best][j]);
+          f[i] = loss(rows, from_x(s[i]));
+        }
+      }
+    }
+  }
+  int b = 0;
+  for (int i = 1; i <= kN; ++i)
+    if (f[i] < f[b]) b = i;
+  return from_x(s[b]);
+}
+
+std::uint64_t fnv1a(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+double median_abs(const std::vector<RowPrediction>& preds) {
+  std::vector<double> e;
+  for (const auto& p : preds)
+    for (const auto& m : p.metrics) e.push_back(std::fabs(m.error_pct()));
+  return summarize(e).median_abs_error_pct;
+}
+
+}  // namespace
+
+CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& params, const std::vector<Measurement>& rows,
+                            const CalibrateOptions& opt) {
+  CalibrationResult res;
+  res.folds = std::max(2, opt.folds);
+  ValidateOptions vo = opt.validate;
+  vo.use_backend = false;  // fits start from the stack values, never from earlier fits of a backend
+  std::vector<PreparedRow> prepared;
+  prepared.reserve(rows.size());
+  for (const auto& m : rows) prepared.push_back(prepare_row(cat, params, m, vo));
+  // Groups: every stack with usable rows; backends with enough rows.
+  std::map<std::string, std::vector<std::size_t>> by_stack;
+  std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> by_backend;
+  for (std::size_t i = 0; i < prepared.size(); ++i) {
+    const auto& pr = prepared[i];
+    if (!pr.base.skip_reason.empty() || pr.chip.stack.empty()) continue;
+    by_stack[pr.chip.stack].push_back(i);
+    by_backend[{pr.chip.stack, rows[i].backend}].push_back(i);
+  }
+  auto start_for = [&](const std::string& stack) {
+    Efficiency e;
+    if (auto v = params.maybe("stacks." + stack + ".eta_compute")) e.eta_compute = std::clamp(*v, 0.05, 0.95);
+    if (auto v = params.maybe("stacks." + stack + ".eta_memory")) e.eta_memory = std::clamp(*v, 0.05, 0.95);
+    if (auto v = params.maybe("stacks." + stack + ".launch_overhead")) e.launch_overhead_s = std::clamp(*v, 2e-7, 1e-4);
+    if (auto v = params.maybe("stacks." + stack + ".ttft_overhead")) e.ttft_overhead_s = *v;
+    e.ttft_overhead_s = std::max(e.ttft_overhead_s, 0.01);
+    e.burst = 0.1;
+    return e;
+  };
+  auto fit_rows = [&](const std::vector<std::size_t>& idx, const Efficiency& start) {
+    std::vector<const PreparedRow*> ptrs;
+    for (auto i : idx) ptrs.push_back(&prepared[i]);
+    return fit(ptrs, start);
+  };
+  auto fold_of = [&](std::size_t i) { return static_cast<int>(fnv1a(rows[i].id + "#" + std::to_string(i)) % res.folds); };
+
+  for (const auto& [stack, idx] : by_stack) {
+    FitGroup g;
+    g.stack = stack;
+    g.rows = idx;
+    g.fitted = fit_rows(idx, start_for(stack));
+    res.groups.push_back(g);
+    for (const auto& [key, bidx] : by_backend) {
+      if (key.first != stack || key.second.empty() || bidx.size() < opt.min_rows_backend || bidx.size() == idx.size()) continue;
+      FitGroup b;
+      b.stack = stack;
+      b.backend = key.second;
+      b.rows = bidx;
+      b.fitted = fit_rows(bidx, g.fitted);
+      res.groups.push_back(b);
+    }
+  }
+  // Train error of each group.
+  for (auto& g : res.groups) {
+    std::vector<RowPrediction> preds;
+    for (auto i : g.rows) preds.push_back(predict_prepared(prepared[i], &g.fitted));
+    g.train_median_abs_error_pct = median_abs(preds);
+    for (const auto& p : preds) g.n_metrics += p.metrics.size();
+  }
+  // k-fold: refit every group without the fold, predict the fold.
+  std::vector<RowPrediction> held(prepared.size());
+  std::vector<bool> done(prepared.size(), false);
+  for (int k = 0; k < res.folds; ++k) {
+    for (const auto& [stack, idx] : by_stack) {
+      std::vector<std::size_t> train, test;
+      for (auto i : idx) (fold_of(i) == k ? test : train).push_back(i);
+      if (test.empty()) continue;
+      if (train.empty()) {
+        for (auto i : test) {
+          held[i] = prepared[i].base;
+          held[i].skip_reason = "no training rows for stack " + stack + " outside this fold";
+          done[i] = true;
+        }
+        continue;
+      }
+      const Efficiency stack_fit = fit_rows(train, start_for(stack));
+      std::map<std::string, Efficiency> backend_fit;
+      for (const auto& g : res.groups) {
+        if (g.stack != stack || g.backend.empty()) continue;
+        std::vector<std::size_t> btrain;
+        for (auto i : train)
+          if (rows[i].backend == g.backend) btrain.push_back(i);
+        if (btrain.size() >= opt.min_rows_backend) backend_fit[g.backend] = fit_rows(btrain, stack_fit);
+      }
+      for (auto i : test) {
+        auto it = backend_fit.find(rows[i].backend);
+        held[i] = predict_prepared(prepared[i], it != backend_fit.end() ? &it->second : &stack_fit);
+        done[i] = true;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < prepared.size(); ++i) {
+    if (!done[i]) held[i] = predict_prepared(prepared[i], nullptr);  // skipped rows keep their reason
+    res.heldout.push_back(held[i]);
+  }
+  // Held-out error per group.
+  for (auto& g : res.groups) {
+    std::vector<RowPrediction> preds;
+    std::map<std::string, std::vector<double>> by_metric;
+    for (auto i : g.rows) {
+      if (!g.backend.empty() && rows[i].backend != g.backend) continue;
+      preds.push_back(held[i]);
+      for (const auto& m : held[i].metrics) by_metric[m.metric].push_back(std::fabs(m.error_pct()));
+    }
+    g.heldout_median_abs_error_pct = median_abs(preds);
+    for (const auto& [k, v] : by_metric) g.heldout_by_metric[k] = summarize(v);
+  }
+  return res;
+}
+
+}  // namespace gpugap::perf

@@ -1,0 +1,117 @@
+// Validation and calibration of the perf model against published
+// measurements: the shared measurement schema (measurements-shared.csv) and
+// AIConfigurator's silicon sample (aic-silicon-sample.csv), read into one
+// row type; per-row predictions; error summaries; robust least-squares fits
+// of the software-stack efficiencies with k-fold held-out errors.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.hpp"
+#include "perf/perf.hpp"
+
+namespace gpugap::perf {
+
+struct Measurement {
+  std::string id;
+  std::string file;  // base name of the CSV
+  int line = 0;
+  std::string schema;  // "shared" or "aic"
+  std::string chip, model, backend, precision, kv_precision, mode, trust;
+  std::optional<int> n_chips, isl, osl;
+  std::optional<double> concurrency;
+  // Parallel sizes (0 = not stated). For disaggregated rows the prefill_/decode_ values.
+  int tp = 0, pp = 0, adp = 0, moe_tp = 0, ep = 0;
+  int batch_per_rank = 0;  // AIC batch_size (per attention-DP rank)
+  int p_workers = 0, p_tp = 0, p_adp = 0, p_ep = 0, p_batch = 0;
+  int d_workers = 0, d_tp = 0, d_adp = 0, d_ep = 0, d_batch = 0;
+  std::optional<int> mtp;
+  std::optional<double> ttft_ms, tpot_ms, output_tps_per_chip, input_tps_per_chip;
+};
+
+// Reads either schema (chosen from the header). Throws UserError naming file
+// and line for a malformed file.
+std::vector<Measurement> read_measurements(const std::string& path);
+
+// Efficiency overrides of one stack/backend (what calibrate fits).
+struct Efficiency {
+  double eta_compute = 0.6;
+  double eta_memory = 0.8;
+  double launch_overhead_s = 1e-5;
+  double ttft_overhead_s = 0.0;  // fixed latency before the first token
+  double burst = 0.0;            // benchmark: share of requests in the first simultaneous wave
+};
+
+struct MetricError {
+  std::string metric;  // ttft_ms, tpot_ms, output_tps_per_chip, input_tps_per_chip
+  double measured = 0;
+  double predicted = 0;
+  [[nodiscard]] double error_pct() const { return 100.0 * (predicted - measured) / measured; }
+};
+
+struct RowPrediction {
+  const Measurement* row = nullptr;
+  std::string chip_id, model_id, stack, family;  // resolved
+  std::string skip_reason;                        // non-empty: skipped
+  bool assumed_isl = false;                       // isl from --assume-isl (reported separately)
+  std::string method;                             // how batch/deployment were chosen
+  std::vector<MetricError> metrics;
+  Deployment deployment;
+};
+
+struct ValidateOptions {
+  std::optional<int> assumed_isl;  // for rows without isl
+  std::string assumed_isl_source;  // its citation
+  bool use_backend = true;         // apply stacks.X.backend.Y values when present
+};
+
+// The row's chip family: a grouping of chips that share a stack and a generation.
+std::string chip_family(const std::string& chip_id);
+
+// Predicts one row with the catalog's efficiencies (or `eff` when given, for
+// every row of the fit's group).
+RowPrediction predict(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m,
+                      const ValidateOptions& opt, const Efficiency* eff = nullptr);
+
+struct Summary {
+  std::size_t n = 0;
+  double median_abs_error_pct = 0;
+  double p90_abs_error_pct = 0;
+};
+Summary summarize(const std::vector<double>& abs_errors_pct);
+
+// ---- calibration -----------------------------------------------------------
+
+struct FitGroup {
+  std::string stack;
+  std::string backend;  // "" = the whole stack
+  std::vector<std::size_t> rows;  // indices into the measurement vector (usable rows only)
+  Efficiency fitted;
+  std::size_t n_metrics = 0;
+  double train_median_abs_error_pct = 0;
+  double heldout_median_abs_error_pct = 0;  // k-fold
+  std::map<std::string, Summary> heldout_by_metric;
+};
+
+struct CalibrationResult {
+  std::vector<FitGroup> groups;
+  // Held-out (k-fold) predictions of every usable row, for the tables.
+  std::vector<RowPrediction> heldout;
+  int folds = 5;
+};
+
+struct CalibrateOptions {
+  int folds = 5;
+  std::size_t min_rows_backend = 8;  // fit a backend separately from this many rows
+  ValidateOptions validate;
+};
+
+// Fits eta_compute, eta_memory and launch overhead per stack (and per backend
+// where it has enough rows) by robust (Huber) least squares on log(pred/meas).
+CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& params, const std::vector<Measurement>& rows,
+                            const CalibrateOptions& opt);
+
+}  // namespace gpugap::perf

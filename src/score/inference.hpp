@@ -1,0 +1,84 @@
+// Inference economics of one chip on one model and workload in one region:
+// the best deployment under the workload's latency targets (perf::search) and
+// its token economics (econ). Shared by the vendor scorecard and the gap
+// analysis. Each figure is a value or the reason it is missing, never a guess.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/scenario.hpp"
+#include "catalog/specs.hpp"
+
+namespace gpugap::score {
+
+// One figure: a value, or why there is none ("insufficient data: PATH",
+// "no feasible deployment under the latency targets").
+struct Figure {
+  std::optional<double> value;
+  std::string missing;
+  [[nodiscard]] bool ok() const { return value.has_value(); }
+  static Figure of(double v) { return Figure{v, {}}; }
+  static Figure none(std::string why) { return Figure{std::nullopt, std::move(why)}; }
+};
+
+// The four quantitative metrics of the report's first layer.
+enum class Metric { kTps, kTpsPerWatt, kTpsPerWattPerKusd, kUsdPerMtok };
+inline constexpr Metric kAllMetrics[] = {Metric::kTps, Metric::kTpsPerWatt, Metric::kTpsPerWattPerKusd, Metric::kUsdPerMtok};
+std::string_view metric_name(Metric m);       // "tps", "tps_per_watt", ...
+std::optional<Metric> parse_metric(std::string_view s);
+// Higher is better for every metric except cost per token.
+bool higher_is_better(Metric m);
+
+struct ChipEconomics {
+  std::string chip;
+  std::string model;
+  std::string workload;
+  std::string region;
+  Figure output_tps;             // output tokens/s per chip at the best deployment
+  Figure tps_per_watt;           // output tokens/s per wall watt (incl. PUE)
+  Figure tps_per_watt_per_kusd;  // tps_per_watt per thousand USD of chip price
+  Figure usd_per_mtok;           // USD per million output tokens, all-in
+  std::string deployment;        // short description of the deployment found
+  [[nodiscard]] const Figure& get(Metric m) const;
+};
+
+// A source of chip economics. The engine's source runs perf and econ (with a
+// cache); tests hand in tables of made-up figures.
+class EconomicsSource {
+ public:
+  virtual ~EconomicsSource() = default;
+  // `chip` may be a modified spec (lever swaps): sources key on its contents.
+  [[nodiscard]] virtual ChipEconomics get(const ChipSpec& chip, const std::string& model,
+                                          const std::string& workload) const = 0;
+};
+
+// Options of the perf/econ source.
+struct SourceOptions {
+  std::string region = "cn";
+  // Scale-up domain cap for the deployment search (0: the chip's own domain).
+  int max_width = 0;
+};
+
+// Deployment-search results keyed by (chip contents, model, workload, width
+// cap). Thread-safe. A compiled metric keeps one across Monte Carlo samples:
+// a sample that leaves a chip's specs unchanged reuses its search, and only
+// the economics (cheap) are recomputed.
+class PerfCache;
+std::shared_ptr<PerfCache> make_perf_cache();
+
+// The engine's source: perf::search under the workload's targets, then the
+// econ TCO in the region. Results are cached per (chip contents, model,
+// workload) for the life of the source, i.e. one evaluation; searches also in
+// `cache` when one is given.
+std::unique_ptr<EconomicsSource> perf_econ_source(const analysis::Context& ctx, const ParamTable& params,
+                                                  SourceOptions opt = {}, std::shared_ptr<PerfCache> cache = nullptr);
+
+// A stable text key of the spec fields that the perf and econ engines read
+// (used as the cache key, so a modified spec never hits a stale entry).
+std::string spec_key(const ChipSpec& c);
+
+}  // namespace gpugap::score

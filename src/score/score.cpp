@@ -1,0 +1,376 @@
+#include "score/score.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "analysis/metrics.hpp"
+
+namespace gpugap::score {
+namespace {
+
+double need(const ParamTable& p, const std::string& path) {
+  auto i = p.find(path);
+  if (!i) throw InsufficientData(path);
+  return p.value(*i);
+}
+
+std::optional<int> year_of(const ParamTable& p, const std::string& chip) {
+  auto v = p.maybe("chips." + chip + ".launch_year");
+  if (!v) return std::nullopt;
+  return static_cast<int>(std::lround(*v));
+}
+
+// Text of an InsufficientData or other reason, for one missing figure.
+std::string reason_of(const Figure& f, const std::string& fallback) { return f.missing.empty() ? fallback : f.missing; }
+
+}  // namespace
+
+Settings settings(const ParamTable& p) {
+  Settings s;
+  s.weight_quantitative = need(p, "score.weights.quantitative");
+  for (auto k : kQualitativeKeys) s.weight_qualitative[std::string(k)] = need(p, "score.weights." + std::string(k));
+  for (auto m : kAllMetrics) s.metric_weights[m] = need(p, "score.metric_weights." + std::string(metric_name(m)));
+  const std::string wl = "score.workload_weights.";
+  for (const auto& prm : p.all()) {
+    if (!prm.path.starts_with(wl)) continue;
+    if (prm.is_null) throw InsufficientData(prm.path);
+    s.workload_weights[prm.path.substr(wl.size())] = prm.value;
+  }
+  if (s.workload_weights.empty()) throw InsufficientData("score.workload_weights.*");
+  s.threshold_index = need(p, "score.thresholds.inference_economics");
+  for (auto c : {"capacity", "csp_ties", "policy"}) s.threshold_score[c] = need(p, std::string("score.thresholds.") + c);
+  s.full_marks_index = need(p, "score.full_marks_index");
+  s.next_chip_weight = need(p, "score.next_chip_weight");
+  s.as_of_year = static_cast<int>(std::lround(need(p, "score.as_of_year")));
+  s.supply_year = static_cast<int>(std::lround(need(p, "score.supply_year")));
+  s.threshold_supply_chips = need(p, "score.thresholds.supply_chips");
+  double total = 0;
+  for (const auto& [k, w] : s.workload_weights) total += w;
+  if (total <= 0) throw UserError(Location{"", 0, "score.workload_weights"}, "at least one positive workload weight", "none");
+  return s;
+}
+
+void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& s) {
+  s.supply_chips.clear();
+  const std::string suffix = "." + std::to_string(s.supply_year);
+  analysis::MetricMap all;
+  try {
+    analysis::provider_for("supply.").compute(ctx, p, all);
+  } catch (const UserError&) {
+    return;
+  } catch (const InsufficientData&) {
+    return;
+  }
+  const std::string prefix = "supply.chips.";
+  for (const auto& [path, v] : all) {
+    if (!path.starts_with(prefix) || !path.ends_with(suffix)) continue;
+    const std::string vendor = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    if (vendor.find('.') == std::string::npos && std::isfinite(v)) s.supply_chips[vendor] = v;
+  }
+}
+
+namespace {
+
+ChipScore score_chip(const ChipSpec& chip, const Settings& s, const EconomicsSource& src,
+                     const std::vector<ChipEconomics>& ref_rows) {
+  ChipScore cs;
+  cs.chip = chip.id;
+  cs.launch_year = chip.launch_year;
+  for (const auto& [wl, w] : s.workload_weights) {
+    if (w <= 0) continue;
+    cs.rows.push_back(src.get(chip, s.model, wl));
+  }
+  double weight_all = 0, weight_ok = 0, acc = 0;
+  for (auto m : kAllMetrics) {
+    const double mw = s.metric_weights.at(m);
+    if (mw <= 0) continue;
+    weight_all += mw;
+    double sum = 0, wsum = 0;
+    std::string why;
+    std::size_t k = 0;
+    for (const auto& [wl, w] : s.workload_weights) {
+      if (w <= 0) continue;
+      const ChipEconomics& x = cs.rows[k];
+      const ChipEconomics& r = ref_rows[k];
+      ++k;
+      const Figure& fx = x.get(m);
+      const Figure& fr = r.get(m);
+      if (!fr.ok() || *fr.value <= 0 || !std::isfinite(*fr.value)) {
+        why = "reference " + r.chip + " on " + wl + ": " + reason_of(fr, "no feasible deployment");
+        break;
+      }
+      // A chip that cannot serve a workload under its targets scores 0 on it.
+      if (x.output_tps.ok() && *x.output_tps.value <= 0) {
+        wsum += w;
+        continue;
+      }
+      if (!fx.ok()) {
+        why = reason_of(fx, "insufficient data");
+        break;
+      }
+      const double ratio = higher_is_better(m) ? *fx.value / *fr.value : *fr.value / *fx.value;
+      sum += w * ratio;
+      wsum += w;
+    }
+    if (!why.empty()) {
+      cs.ratio[m] = Figure::none(why);
+      cs.missing.push_back(std::string(metric_name(m)) + ": " + why);
+      continue;
+    }
+    const double ratio = sum / wsum;
+    cs.ratio[m] = Figure::of(ratio);
+    acc += mw * ratio;
+    weight_ok += mw;
+  }
+  cs.coverage = weight_all > 0 ? weight_ok / weight_all : 0;
+  if (weight_ok > 0) cs.index = Figure::of(acc / weight_ok);
+  else cs.index = Figure::none(cs.missing.empty() ? "no metric weighted" : cs.missing.front());
+  return cs;
+}
+
+// A generation's flagship: has an index, then the highest throughput ratio
+// (the one metric every evaluated chip has), then more coverage.
+bool better(const ChipScore& a, const ChipScore& b) {
+  if (a.index.ok() != b.index.ok()) return a.index.ok();
+  const Figure& ta = a.ratio.count(Metric::kTps) ? a.ratio.at(Metric::kTps) : a.index;
+  const Figure& tb = b.ratio.count(Metric::kTps) ? b.ratio.at(Metric::kTps) : b.index;
+  if (ta.ok() != tb.ok()) return ta.ok();
+  if (ta.ok() && *ta.value != *tb.value) return *ta.value > *tb.value;
+  if (a.coverage != b.coverage) return a.coverage > b.coverage;
+  return a.chip < b.chip;
+}
+
+std::optional<ChipScore> pick(const std::vector<ChipScore>& cands) {
+  if (cands.empty()) return std::nullopt;
+  return *std::min_element(cands.begin(), cands.end(), better);
+}
+
+VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const Settings& s,
+                         const EconomicsSource& src, const std::vector<ChipEconomics>& ref_rows, const std::string& id) {
+  const catalog::Entry& e = *cat.find("vendors", id);
+  VendorScore v;
+  v.vendor = id;
+  v.name = e.str("name", id);
+  v.domestic = e.str("country") == "cn";
+  if (auto l = e.lists.find("chips"); l != e.lists.end()) v.chips = l->second;
+
+  // Current: the latest launched by the as-of year; next: the earliest after it.
+  std::optional<int> cur_year, next_year;
+  for (const auto& c : v.chips) {
+    auto y = year_of(p, c);
+    if (!y) {
+      v.notes.push_back(fmt::format("{}: no launch year (chips.{}.launch_year is null), not placed in time", c, c));
+      continue;
+    }
+    if (*y <= s.as_of_year) cur_year = std::max(cur_year.value_or(*y), *y);
+    else next_year = std::min(next_year.value_or(*y), *y);
+  }
+  std::vector<ChipScore> cur, nxt;
+  for (const auto& c : v.chips) {
+    auto y = year_of(p, c);
+    if (!y || (*y != cur_year && *y != next_year)) continue;
+    const ChipSpec spec = chip_spec(cat, p, c);
+    (*y == cur_year ? cur : nxt).push_back(score_chip(spec, s, src, ref_rows));
+  }
+  v.current = pick(cur);
+  v.next = pick(nxt);
+
+  // The vendor's index: current and next chip, blended.
+  double acc = 0, wsum = 0;
+  std::vector<std::string> partial;
+  auto add = [&](const std::optional<ChipScore>& c, double w, const char* which) {
+    if (!c) return;
+    if (!c->index.ok()) {
+      partial.push_back(fmt::format("{} chip {}: {}", which, c->chip, c->index.missing));
+      return;
+    }
+    if (c->coverage < 1)
+      for (const auto& m : c->missing) partial.push_back(fmt::format("{} chip {}: {}", which, c->chip, m));
+    acc += w * *c->index.value;
+    wsum += w;
+  };
+  add(v.current, 1.0 - s.next_chip_weight, "current");
+  add(v.next, s.next_chip_weight, "next");
+  if (wsum > 0) {
+    v.quant_index = Figure::of(acc / wsum);
+    v.quantitative = Figure::of(kMaxScore * std::min(1.0, *v.quant_index.value / s.full_marks_index));
+    v.quant_status = partial.empty() ? "ok" : "partial: " + partial.front();
+  } else {
+    std::string why = !partial.empty() ? partial.front() : "no chip with a launch year";
+    if (!v.current && !v.next) why = "no current or next chip with a launch year";
+    v.quant_index = Figure::none(why);
+    v.quantitative = Figure::none(why);
+    v.quant_status = why.starts_with("insufficient data") ? why : "insufficient data: " + why;
+  }
+  for (const auto& m : partial) v.notes.push_back(m);
+
+  // Qualitative layer.
+  double qacc = 0, qw = 0;
+  for (auto k : kQualitativeKeys) {
+    const std::string path = "vendors." + id + ".qualitative." + std::string(k);
+    auto val = p.maybe(path);
+    v.qualitative[std::string(k)] = val ? Figure::of(*val) : Figure::none("insufficient data: " + path);
+    if (val) {
+      qacc += s.weight_qualitative.at(std::string(k)) * *val;
+      qw += s.weight_qualitative.at(std::string(k));
+    }
+  }
+  v.qualitative_score = qw > 0 ? Figure::of(qacc / qw) : Figure::none("insufficient data: vendors." + id + ".qualitative");
+
+  // Composite over the layers with data.
+  double cacc = qacc, cw = qw;
+  if (v.quantitative.ok()) {
+    cacc += s.weight_quantitative * *v.quantitative.value;
+    cw += s.weight_quantitative;
+  }
+  v.composite = cw > 0 ? cacc / cw : 0;
+  v.composite_basis = v.quantitative.ok() ? "both layers" : "qualitative layer only (quantitative: insufficient data)";
+
+  // The four conditions. Inference economics is judged on the chip shipping
+  // now (a winner needs them today), and only on a complete index.
+  v.conditions["inference_economics"] = std::nullopt;
+  if (v.current && v.current->index.ok()) {
+    v.condition_value["inference_economics"] = *v.current->index.value;
+    if (v.current->coverage >= 1) v.conditions["inference_economics"] = *v.current->index.value >= s.threshold_index;
+  }
+  v.condition_threshold["inference_economics"] = s.threshold_index;
+  const std::map<std::string, std::string> key_of = {{"capacity", "capacity_access"}, {"csp_ties", "csp_ties"}, {"policy", "policy"}};
+  for (const auto& [cond, key] : key_of) {
+    const Figure& f = v.qualitative[key];
+    v.condition_threshold[cond] = s.threshold_score.at(cond);
+    if (!f.ok()) {
+      v.conditions[cond] = std::nullopt;
+      continue;
+    }
+    v.condition_value[cond] = *f.value;
+    v.conditions[cond] = *f.value >= s.threshold_score.at(cond);
+  }
+  // Capacity also needs secured volume where the supply model covers the vendor.
+  if (auto it = s.supply_chips.find(id); it != s.supply_chips.end()) {
+    v.supply_chips = it->second;
+    if (it->second < s.threshold_supply_chips) {
+      if (v.conditions["capacity"] == std::optional<bool>(true)) v.conditions["capacity"] = false;
+      v.notes.push_back(fmt::format("capacity: the supply model gives {:.0f} chips in {}, below the {:.0f} threshold",
+                                    it->second, s.supply_year, s.threshold_supply_chips));
+    }
+  }
+  for (auto c : kConditions)
+    if (v.conditions[std::string(c)] != std::optional<bool>(true)) v.conditions_missed.emplace_back(c);
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::string> scored_vendors(const catalog::Catalog& cat) {
+  std::vector<std::string> dom, foreign;
+  for (const auto& id : cat.ids("vendors")) {
+    const auto& e = *cat.find("vendors", id);
+    bool has_qual = false;
+    for (auto k : kQualitativeKeys)
+      if (cat.params().find("vendors." + id + ".qualitative." + std::string(k))) has_qual = true;
+    if (!has_qual) continue;
+    (e.str("country") == "cn" ? dom : foreign).push_back(id);
+  }
+  dom.insert(dom.end(), foreign.begin(), foreign.end());
+  return dom;
+}
+
+ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const EconomicsSource& src) {
+  ScoreResult r;
+  r.settings = s;
+  const ChipSpec ref = chip_spec(cat, p, s.reference_chip);
+  r.reference.chip = ref.id;
+  r.reference.launch_year = ref.launch_year;
+  for (const auto& [wl, w] : s.workload_weights)
+    if (w > 0) r.reference.rows.push_back(src.get(ref, s.model, wl));
+  // The reference against itself: ratio 1 where it has data.
+  r.reference = score_chip(ref, s, src, r.reference.rows);
+  for (const auto& id : scored_vendors(cat)) {
+    VendorScore v = score_vendor(cat, p, s, src, r.reference.rows, id);
+    (v.domestic ? r.vendors : r.benchmarks).push_back(std::move(v));
+  }
+  std::stable_sort(r.vendors.begin(), r.vendors.end(), [](const VendorScore& a, const VendorScore& b) {
+    if (a.composite != b.composite) return a.composite > b.composite;
+    return a.vendor < b.vendor;
+  });
+  for (std::size_t i = 0; i < r.vendors.size(); ++i) r.vendors[i].rank = static_cast<int>(i) + 1;
+  if (!r.reference.index.ok())
+    r.notes.push_back("reference chip " + ref.id + " has no quantitative result: " + r.reference.index.missing +
+                      "; every quantitative layer is insufficient data");
+  return r;
+}
+
+ScoreResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
+                     std::shared_ptr<PerfCache> cache) {
+  SourceOptions o;
+  o.region = s.region;
+  auto src = perf_econ_source(ctx, p, o, std::move(cache));
+  Settings with = s;
+  if (with.supply_chips.empty()) attach_supply(ctx, p, with);
+  return evaluate(*ctx.catalog, p, with, *src);
+}
+
+// ---- watch metrics -----------------------------------------------------------
+
+Watch watch(const catalog::Catalog& cat, const ParamTable& p, const std::string& vendor) {
+  const catalog::Entry& e = cat.entry("vendors", vendor);
+  Watch w;
+  w.vendor = e.id;
+  w.name = e.str("name", e.id);
+  if (auto l = e.lists.find("chips"); l != e.lists.end()) {
+    for (const auto& id : l->second) {
+      const ChipSpec c = chip_spec(cat, p, id);
+      Generation g;
+      g.chip = c.id;
+      g.name = c.name;
+      g.launch_year = c.launch_year;
+      auto comp = [&](Precision pr) -> std::optional<double> {
+        const auto& v = c.compute[static_cast<int>(pr)];
+        return v ? std::optional<double>(v->value()) : std::nullopt;
+      };
+      g.compute_bf16 = comp(Precision::kBf16);
+      auto f8 = comp(Precision::kFp8), i8 = comp(Precision::kInt8);
+      if (f8 || i8) g.compute_8bit = std::max(f8.value_or(0), i8.value_or(0));
+      g.compute_fp4 = comp(Precision::kFp4);
+      if (c.mem_bandwidth) g.mem_bandwidth = c.mem_bandwidth->value();
+      if (c.mem_capacity) g.mem_capacity = c.mem_capacity->value();
+      if (c.tdp) g.tdp = c.tdp->value();
+      if (auto it = c.price.find("cn"); it != c.price.end() && it->second) g.price_usd = it->second->value();
+      w.generations.push_back(g);
+    }
+  }
+  std::stable_sort(w.generations.begin(), w.generations.end(), [](const Generation& a, const Generation& b) {
+    if (a.launch_year.has_value() != b.launch_year.has_value()) return a.launch_year.has_value();
+    return a.launch_year.value_or(0) < b.launch_year.value_or(0);
+  });
+  if (auto it = e.raw.find("facts"); it != e.raw.end() && it->second.IsSequence()) {
+    for (const auto& f : it->second) {
+      if (!f.IsMap() || !f["field"]) continue;
+      const std::string field = f["field"].Scalar();
+      if (std::find(kWatchFields.begin(), kWatchFields.end(), field) == kWatchFields.end()) continue;
+      Fact x;
+      x.field = field;
+      if (f["year"] && f["year"].IsScalar())
+        if (auto y = parse_number(f["year"].Scalar())) x.year = static_cast<int>(*y);
+      if (f["value"] && f["value"].IsScalar()) {
+        x.text = f["value"].Scalar();
+        x.value = parse_number(x.text);
+      }
+      auto str = [&](const char* k) { return f[k] && f[k].IsScalar() ? f[k].Scalar() : std::string(); };
+      x.unit = str("unit");
+      x.source = str("source");
+      x.confidence = str("confidence");
+      x.note = str("note");
+      w.facts.push_back(std::move(x));
+    }
+  }
+  std::stable_sort(w.facts.begin(), w.facts.end(), [](const Fact& a, const Fact& b) {
+    if (a.field != b.field) return a.field < b.field;
+    return a.year.value_or(0) < b.year.value_or(0);
+  });
+  return w;
+}
+
+}  // namespace gpugap::score

@@ -1,0 +1,168 @@
+// The two-layer vendor framework of the report's third question (which
+// Chinese AI GPU vendors can win?): a computed quantitative layer (inference
+// economics of each vendor's current and next chip, normalised to a reference
+// chip) and a qualitative layer from sourced vendor data (capacity access,
+// ties with cloud buyers, policy, roadmap), a composite with configurable
+// weights, the four winning conditions checked one by one, and a rank.
+// Pure functions: catalog + parameters + an economics source in, a value out.
+// See docs/model-score.md.
+#pragma once
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.hpp"
+#include "score/inference.hpp"
+
+namespace gpugap::score {
+
+// The default normaliser of the quantitative layer: the report compares
+// domestic parts with the H20, the NVIDIA part sold in China in volume.
+inline constexpr std::string_view kDefaultReferenceChip = "nvidia-h20";
+// The default model of the standard workload set: a 235B-parameter MoE that
+// fits in one 8-chip domain of 96 GB parts (the H20 reference included), so
+// that no chip is judged on a deployment its memory cannot hold (see
+// docs/model-score.md).
+inline constexpr std::string_view kDefaultModel = "qwen3-235b-a22b";
+inline constexpr std::string_view kDefaultRegion = "cn";
+// Scores of the qualitative layer run 0..5 (catalog/vendors, docs/catalog.md).
+inline constexpr double kMaxScore = 5.0;
+
+// The qualitative keys of catalog/vendors/<id>.yaml.
+inline constexpr std::array<std::string_view, 4> kQualitativeKeys = {"capacity_access", "csp_ties", "policy",
+                                                                     "roadmap"};
+// The report's four winning conditions, in its order.
+inline constexpr std::array<std::string_view, 4> kConditions = {"inference_economics", "capacity", "csp_ties",
+                                                                "policy"};
+
+// Scenario parameters of the scorecard (paths score.*).
+struct Settings {
+  // Composite weights: the quantitative layer and each qualitative key.
+  double weight_quantitative = 0;
+  std::map<std::string, double> weight_qualitative;  // capacity_access, csp_ties, policy, roadmap
+  // Weights of the four metrics inside the quantitative layer.
+  std::map<Metric, double> metric_weights;
+  // The standard workload set and each workload's weight.
+  std::map<std::string, double> workload_weights;
+  // Thresholds of the four conditions: the quantitative index (1 = the
+  // reference chip) and the qualitative scores (0..5).
+  double threshold_index = 0;
+  std::map<std::string, double> threshold_score;  // capacity, csp_ties, policy
+  double full_marks_index = 0;    // quantitative index that earns 5/5
+  double next_chip_weight = 0;    // weight of the next chip in the vendor's index
+  int as_of_year = 0;             // "current" = launched by this year
+  // Secured volume (capacity condition): vendors the supply model covers
+  // need at least `threshold_supply_chips` chips in `supply_year`.
+  int supply_year = 0;
+  double threshold_supply_chips = 0;
+  std::map<std::string, double> supply_chips;  // vendor -> supply.chips.<vendor>.<supply_year> (filled by attach_supply)
+  std::string reference_chip{kDefaultReferenceChip};
+  std::string model{kDefaultModel};
+  std::string region{kDefaultRegion};
+};
+
+// Reads score.* from the parameter table (InsufficientData on a missing one).
+Settings settings(const ParamTable& p);
+// Fills Settings::supply_chips from the supply model (vendors it covers);
+// leaves it empty when the supply model cannot evaluate.
+void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& s);
+
+// One chip's quantitative result against the reference chip.
+struct ChipScore {
+  std::string chip;
+  std::optional<int> launch_year;
+  std::vector<ChipEconomics> rows;              // one per workload
+  std::map<Metric, Figure> ratio;               // workload-weighted ratio to the reference (higher = better)
+  Figure index;                                 // metric-weighted mean of the ratios
+  double coverage = 0;                          // fraction of the metric weight with data
+  std::vector<std::string> missing;             // reasons, one per missing metric
+};
+
+struct VendorScore {
+  std::string vendor;
+  std::string name;
+  bool domestic = true;
+  std::vector<std::string> chips;               // catalog order
+  std::optional<ChipScore> current;
+  std::optional<ChipScore> next;
+  Figure quant_index;                           // blend of current and next
+  Figure quantitative;                          // 0..5
+  std::string quant_status;                     // "ok", "partial: ...", "insufficient data: ..."
+  std::map<std::string, Figure> qualitative;    // key -> 0..5
+  Figure qualitative_score;                     // weighted mean of the keys, 0..5
+  double composite = 0;                         // 0..5
+  std::string composite_basis;                  // "both layers" or "qualitative only (...)"
+  int rank = 0;
+  std::map<std::string, std::optional<bool>> conditions;  // null: insufficient data
+  std::map<std::string, double> condition_value;
+  std::map<std::string, double> condition_threshold;
+  std::vector<std::string> conditions_missed;   // names not met or not known
+  std::optional<double> supply_chips;           // supply model: chips in Settings::supply_year
+  std::vector<std::string> notes;
+};
+
+struct ScoreResult {
+  Settings settings;
+  ChipScore reference;                          // the reference chip itself (ratios 1)
+  std::vector<VendorScore> vendors;             // domestic vendors, by rank
+  std::vector<VendorScore> benchmarks;          // foreign vendors with a qualitative layer (not ranked)
+  std::vector<std::string> notes;
+};
+
+// Vendors scored: every catalog vendor with a qualitative layer. Domestic
+// (country cn) ones are ranked; the others are shown as benchmarks.
+ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const EconomicsSource& src);
+
+// Convenience: the engine's perf/econ source (searches kept in `cache` when
+// given) and the supply model's volumes (attach_supply, unless already given).
+ScoreResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
+                     std::shared_ptr<PerfCache> cache = nullptr);
+
+// ---- watch metrics -------------------------------------------------------
+
+// One generation of a vendor's chips (spec progression).
+struct Generation {
+  std::string chip;
+  std::string name;
+  std::optional<int> launch_year;
+  std::optional<double> compute_bf16;   // FLOP/s dense
+  std::optional<double> compute_8bit;   // FLOP/s dense, max(FP8, INT8)
+  std::optional<double> compute_fp4;
+  std::optional<double> mem_bandwidth;  // B/s
+  std::optional<double> mem_capacity;   // B
+  std::optional<double> tdp;            // W
+  std::optional<double> price_usd;      // region cn
+};
+
+// One dated vendor fact (shipments, ASP, gross margin, revenue).
+struct Fact {
+  std::string field;
+  std::optional<int> year;
+  std::optional<double> value;  // numeric value when the fact is a number
+  std::string text;             // the value as written
+  std::string unit;
+  std::string source;
+  std::string confidence;
+  std::string note;
+};
+
+struct Watch {
+  std::string vendor;
+  std::string name;
+  std::vector<Generation> generations;  // by launch year (unknown years last)
+  std::vector<Fact> facts;              // watch fields only, by field then year
+};
+
+// The facts fields that the watch metrics follow.
+inline constexpr std::array<std::string_view, 6> kWatchFields = {"shipments_units", "shipments_to_buyer", "asp",
+                                                                 "gross_margin",    "revenue",            "revenue_ai_chips"};
+
+Watch watch(const catalog::Catalog& cat, const ParamTable& p, const std::string& vendor);
+// Vendors with a qualitative layer, domestic first, by id.
+std::vector<std::string> scored_vendors(const catalog::Catalog& cat);
+
+}  // namespace gpugap::score

@@ -1,0 +1,260 @@
+// The gap engine on a small hand-made catalog (written to a temp folder) and a
+// closed-form economics source: ratios, launch-year and export-control
+// gating, swapping figures, the lever decomposition, the claim check and the
+// bottom-up demand arithmetic.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "analysis/scenario.hpp"
+#include "gap/demand.hpp"
+#include "gap/gap.hpp"
+
+using namespace gpugap;
+using score::ChipEconomics;
+using score::Figure;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ChipDef {
+  std::string id, vendor;
+  int year;
+  double bf16_tflops, bw_tbs;
+  int dies = 1;
+  std::optional<int> cn_from, cn_until;
+  double price_usd = 10000;
+};
+
+std::string chip_yaml(const ChipDef& c) {
+  std::string s = "id: " + c.id + "\nname: " + c.id + "\nvendor: " + c.vendor + "\nsource: test\n";
+  s += "launch_year: " + std::to_string(c.year) + "\n";
+  s += "compute:\n  bf16: \"" + std::to_string(c.bf16_tflops) + " TFLOPS\"\n";
+  s += "memory:\n  bandwidth: \"" + std::to_string(c.bw_tbs) + " TB/s\"\n  capacity: \"96 GB\"\n";
+  s += "scaleup:\n  bandwidth: \"400 GB/s\"\n  domain_size: 8\n";
+  s += "power:\n  tdp: \"500 W\"\n";
+  s += "silicon:\n  compute_dies: " + std::to_string(c.dies) + "\n";
+  s += "price:\n  cn: \"" + std::to_string(c.price_usd) + " USD\"\n";
+  s += "export_control:\n  cn_available_from: " + (c.cn_from ? std::to_string(*c.cn_from) : "null") + "\n";
+  s += "  cn_available_until: " + (c.cn_until ? std::to_string(*c.cn_until) : "null") + "\n";
+  return s;
+}
+
+// A catalog folder with the given chips plus the three workloads.
+catalog::Catalog make_catalog(const std::vector<ChipDef>& chips, const std::string& tag) {
+  const fs::path dir = fs::temp_directory_path() / ("gpugap-gap-test-" + std::to_string(::getpid()) + "-" + tag);
+  fs::remove_all(dir);
+  fs::create_directories(dir / "chips");
+  fs::create_directories(dir / "workloads");
+  fs::create_directories(dir / "regions");
+  std::ofstream(dir / "regions" / "cn.yaml") << "id: cn\nname: China\ncurrency: USD\nsource: test\n";
+  for (const auto& c : chips) std::ofstream(dir / "chips" / (c.id + ".yaml")) << chip_yaml(c);
+  for (auto [id, isl, osl] : {std::tuple{"chat", 1024, 1024}, {"reasoning", 1024, 8192}, {"long-context", 32768, 1024}})
+    std::ofstream(dir / "workloads" / (std::string(id) + ".yaml"))
+        << "id: " << id << "\nname: " << id << "\nsource: test\nisl: " << isl << "\nosl: " << osl << "\n";
+  auto cat = catalog::Catalog::load({dir.string()});
+  fs::remove_all(dir);
+  return cat;
+}
+
+// tps = bandwidth (TB/s) x 100 x eta_memory (1 when unset) x domain/8; the
+// money figures follow from TDP and price.
+class FormulaSource final : public score::EconomicsSource {
+ public:
+  ChipEconomics get(const ChipSpec& c, const std::string& model, const std::string& workload) const override {
+    ChipEconomics e;
+    e.chip = c.id;
+    e.model = model;
+    e.workload = workload;
+    const double tps = c.mem_bandwidth->value() / 1e12 * 100 * c.eta_memory.value_or(1.0) *
+                       (c.scaleup_domain ? *c.scaleup_domain / 8.0 : 1.0);
+    e.output_tps = Figure::of(tps);
+    e.tps_per_watt = Figure::of(tps / c.tdp->value());
+    const double usd = c.price.at("cn")->value();
+    e.tps_per_watt_per_kusd = Figure::of(*e.tps_per_watt.value / (usd / 1e3));
+    e.usd_per_mtok = Figure::of(usd / tps);
+    return e;
+  }
+};
+
+gap::Settings settings(bool perf = true) {
+  gap::Settings s;
+  s.today = 2025;
+  s.horizon_years = 4;
+  s.model = "m";
+  s.workload_weights = {{"chat", 1}, {"reasoning", 1}, {"long-context", 1}};
+  s.perf_bases = perf;
+  return s;
+}
+
+double ratio(const gap::GapResult& r, const std::string& basis, gap::Set set, int year) {
+  const gap::Cell* c = r.cell(basis, set, year);
+  EXPECT_TRUE(c && c->ratio.ok()) << basis << " " << year << (c ? " " + c->ratio.missing : "");
+  return c && c->ratio.ok() ? *c->ratio.value : std::nan("");
+}
+
+const std::vector<ChipDef> kBase = {
+    {"us-a", "nvidia", 2024, 1000, 4.0, 1, std::nullopt, std::nullopt},    // global only
+    {"us-h", "nvidia-china", 2024, 150, 4.0, 1, 2024, std::nullopt},       // sold in China
+    {"cn-x", "huawei", 2025, 500, 2.0, 1, 2025, std::nullopt},
+    {"cn-y", "cambricon", 2027, 800, 3.0, 2, 2027, std::nullopt},          // launches later
+};
+
+}  // namespace
+
+TEST(Gap, RatioIsUsOverDomestic) {
+  const auto cat = make_catalog(kBase, "ratio");
+  const FormulaSource src;
+  const auto r = gap::evaluate(cat, cat.params(), settings(), src);
+  // Global frontier, 2025: best US BF16 1000 (us-a) over best domestic 500 (cn-x).
+  EXPECT_NEAR(ratio(r, "compute_bf16", gap::Set::kGlobal, 2025), 2.0, 1e-12);
+  // Available in China, 2025: us-h (150) vs cn-x (500).
+  EXPECT_NEAR(ratio(r, "compute_bf16", gap::Set::kChina, 2025), 0.3, 1e-12);
+  // Memory bandwidth 4.0 / 2.0 on both sets.
+  EXPECT_NEAR(ratio(r, "memory_bandwidth", gap::Set::kChina, 2025), 2.0, 1e-12);
+  // Cost is lower-is-better: the ratio is domestic cost / US cost (here equal prices: bandwidth ratio).
+  EXPECT_NEAR(ratio(r, "usd_per_mtok", gap::Set::kGlobal, 2025), 2.0, 1e-9);
+  EXPECT_NEAR(ratio(r, "tps_chat", gap::Set::kGlobal, 2025), 2.0, 1e-9);
+}
+
+TEST(Gap, LaunchYearGatesWhenAChipCounts) {
+  const auto cat = make_catalog(kBase, "gate");
+  const FormulaSource src;
+  const auto r = gap::evaluate(cat, cat.params(), settings(false), src);
+  // No domestic part launched by 2024.
+  const gap::Cell* c24 = r.cell("compute_bf16", gap::Set::kGlobal, 2024);
+  ASSERT_TRUE(c24);
+  EXPECT_FALSE(c24->domestic);
+  EXPECT_FALSE(c24->ratio.ok());
+  // cn-y (launch 2027) does not count in 2026, does from 2027.
+  EXPECT_EQ(r.cell("compute_bf16", gap::Set::kGlobal, 2026)->domestic->id, "cn-x");
+  EXPECT_EQ(r.cell("compute_bf16", gap::Set::kGlobal, 2027)->domestic->id, "cn-y");
+  EXPECT_NEAR(ratio(r, "compute_bf16", gap::Set::kGlobal, 2027), 1000.0 / 800.0, 1e-12);
+  // Moving its launch to 2026 moves the step.
+  ParamTable p = cat.params();
+  p.set_from_text("chips.cn-y.launch_year", "2026");
+  p.set_from_text("chips.cn-y.export_control.cn_available_from", "2026");
+  const auto r2 = gap::evaluate(cat, p, settings(false), src);
+  EXPECT_EQ(r2.cell("compute_bf16", gap::Set::kGlobal, 2026)->domestic->id, "cn-y");
+}
+
+TEST(Gap, ExportControlYearsGateTheChinaSet) {
+  auto defs = kBase;
+  defs.push_back({"us-old", "nvidia", 2020, 2000, 1.0, 1, 2020, 2022});  // sold in China 2020-2022 only
+  const auto cat = make_catalog(defs, "export");
+  const FormulaSource src;
+  const auto r = gap::evaluate(cat, cat.params(), settings(false), src);
+  // Not available in China after 2022: the China set's best US part is us-h.
+  EXPECT_EQ(r.cell("compute_bf16", gap::Set::kChina, 2025)->us->id, "us-h");
+  // The global frontier counts it (launched 2020).
+  EXPECT_EQ(r.cell("compute_bf16", gap::Set::kGlobal, 2025)->us->id, "us-old");
+}
+
+TEST(Gap, SwappingTwoChipsFiguresInvertsTheRatio) {
+  const auto cat = make_catalog(kBase, "swap");
+  const FormulaSource src;
+  const auto r = gap::evaluate(cat, cat.params(), settings(), src);
+  const double before_bw = ratio(r, "memory_bandwidth", gap::Set::kChina, 2025);
+  const double before_tps = ratio(r, "tps_reasoning", gap::Set::kChina, 2025);
+  const double before_bf16 = ratio(r, "compute_bf16", gap::Set::kChina, 2025);
+  ParamTable p = cat.params();
+  p.set_from_text("chips.us-h.memory.bandwidth", "2.0 TB/s");
+  p.set_from_text("chips.cn-x.memory.bandwidth", "4.0 TB/s");
+  p.set_from_text("chips.us-h.compute.bf16", "500 TFLOPS");
+  p.set_from_text("chips.cn-x.compute.bf16", "150 TFLOPS");
+  const auto s = gap::evaluate(cat, p, settings(), src);
+  EXPECT_NEAR(ratio(s, "memory_bandwidth", gap::Set::kChina, 2025), 1.0 / before_bw, 1e-12);
+  EXPECT_NEAR(ratio(s, "tps_reasoning", gap::Set::kChina, 2025), 1.0 / before_tps, 1e-12);
+  EXPECT_NEAR(ratio(s, "compute_bf16", gap::Set::kChina, 2025), 1.0 / before_bf16, 1e-12);
+}
+
+TEST(Gap, SwappingEveryLeverClosesAPerformanceGap) {
+  const auto cat = make_catalog(kBase, "levers");
+  const FormulaSource src;
+  const auto r = gap::evaluate(cat, cat.params(), settings(), src);
+  bool seen = false;
+  for (const auto& d : r.decompositions) {
+    if (d.basis != "tps_chat" || d.set != gap::Set::kGlobal || d.year != 2025) continue;
+    seen = true;
+    ASSERT_EQ(d.status, "ok");
+    EXPECT_EQ(d.us_part, "us-a");
+    EXPECT_EQ(d.domestic_part, "cn-x");
+    for (const auto& l : d.levers) {
+      // The formula reads bandwidth (packaging lever), domain and eta only.
+      if (l.lever == "packaging" || l.lever == "all") {
+        ASSERT_TRUE(l.ratio_after.ok()) << l.lever << ": " << l.ratio_after.missing;
+        EXPECT_NEAR(*l.ratio_after.value, 1.0, 1e-12) << l.lever;
+        EXPECT_NEAR(*l.share_closed.value, 1.0, 1e-12) << l.lever;
+      }
+      if (l.lever == "process" || l.lever == "scaleup" || l.lever == "software") {
+        ASSERT_TRUE(l.share_closed.ok()) << l.lever;
+        EXPECT_NEAR(*l.share_closed.value, 0.0, 1e-12) << l.lever;
+      }
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST(Gap, ProcessLeverSwapsPerDieCompute) {
+  ChipSpec us, dom;
+  us.id = "u";
+  dom.id = "d";
+  us.compute[0] = FlopsPerSecond(2000e12);
+  us.compute_dies = 2;
+  dom.compute[0] = FlopsPerSecond(300e12);
+  dom.compute_dies = 1;
+  const ChipSpec x = gap::swap_lever(dom, us, gap::Lever::kProcess);
+  EXPECT_DOUBLE_EQ(x.compute[0]->value(), 1000e12);  // US per-die compute on one die
+  const ChipSpec y = gap::swap_lever(dom, us, gap::Lever::kPackaging);
+  EXPECT_DOUBLE_EQ(y.compute[0]->value(), 600e12);   // own die, US die count
+  dom.compute_dies.reset();
+  EXPECT_THROW((void)gap::swap_lever(dom, us, gap::Lever::kProcess), InsufficientData);
+}
+
+TEST(Gap, ClaimCheckReadsTheTwoYears) {
+  const auto cat = make_catalog(kBase, "claim");
+  const FormulaSource src;
+  const auto r = gap::evaluate(cat, cat.params(), settings(false), src);
+  for (const auto& c : gap::check_claim(r)) {
+    if (c.basis != "compute_bf16" || c.set != gap::Set::kGlobal) continue;
+    EXPECT_EQ(c.today, 2025);
+    EXPECT_EQ(c.horizon, 2029);
+    // 2025: 1000 / 500 = 2.0 (inside 1.5-2x); 2029: 1000 / 800 = 1.25 (outside ~1x within 20%).
+    EXPECT_EQ(c.holds_today, std::optional<bool>(true));
+    EXPECT_EQ(c.holds_horizon, std::optional<bool>(false));
+  }
+}
+
+TEST(Gap, DemandChipsFollowTokensAndThroughput) {
+  const auto cat = make_catalog(kBase, "demand");
+  const FormulaSource src;
+  gap::DemandSettings s;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    s.daily_tokens[y] = 1e12 * (y - 2023);
+    s.inference_share[y] = 0.5;
+  }
+  s.prior_daily_tokens = 1e11;
+  s.workload_mix = {{"chat", 1.0}};
+  s.model_mix = {{"m", 1.0}};
+  s.utilisation = 0.5;
+  s.life_years = 5;
+  const auto d = gap::demand(cat, cat.params(), s, src, {{"market.tam_usd_bn.2026", 10.0}});
+  // No domestic chip in 2024; from 2025 cn-x (only one with tps; price 10k).
+  EXPECT_FALSE(d.years[0].chips_needed.ok());
+  const auto& y25 = d.years[1];
+  ASSERT_TRUE(y25.chips_needed.ok()) << y25.chips_needed.missing;
+  EXPECT_EQ(y25.chip, "cn-x");
+  const double out_tps = 2e12 * 0.5 / gap::kSecondsPerDay;  // chat: half of the tokens are output
+  EXPECT_NEAR(y25.output_tokens_per_s, out_tps, 1e-6);
+  const double chip_tps = 2.0 * 100;                         // 2 TB/s x 100
+  EXPECT_NEAR(*y25.chips_needed.value, out_tps / 0.5 / chip_tps, 1e-6);
+  // Bought in 2026: growth since 2025 plus one fifth of 2025's capacity.
+  const auto& y26 = d.years[2];
+  const double cap25 = out_tps / 0.5, cap26 = 3e12 * 0.5 / gap::kSecondsPerDay / 0.5;
+  EXPECT_NEAR(*y26.chips_bought.value, (cap26 - cap25 + cap25 / 5) / chip_tps, 1e-6);
+  EXPECT_NEAR(*y26.spend_usd_bn.value, *y26.chips_bought.value * 10000 / 1e9, 1e-12);
+  EXPECT_NEAR(*y26.implied_total_usd_bn.value, *y26.spend_usd_bn.value / 0.5, 1e-12);
+  EXPECT_NEAR(*y26.tam_ratio.value, *y26.implied_total_usd_bn.value / 10.0, 1e-12);
+}

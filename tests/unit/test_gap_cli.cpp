@@ -1,0 +1,129 @@
+// End-to-end: `gpugap gap` on the shipped catalog and ms-2025: the JSON
+// contract (each basis and year: both sides' best parts and the ratio), the
+// export-control rule set, swapping two chips' figures and the metric paths.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "cli_helpers.hpp"
+
+using gpugap::test::run_cli;
+using nlohmann::json;
+
+namespace {
+
+const json& spec_gap() {
+  static const json j = [] {
+    auto r = run_cli("gap --spec-only --format json");
+    EXPECT_EQ(r.rc, 0) << r.err;
+    return r.rc == 0 ? r.json() : json::object();
+  }();
+  return j;
+}
+
+const json* cell(const json& j, const std::string& basis, const std::string& set, int year) {
+  for (const auto& b : j["bases"])
+    if (b["id"] == basis)
+      for (const auto& c : b["cells"])
+        if (c["set"] == set && c["year"] == year) return &c;
+  return nullptr;
+}
+
+// --set overrides that give the H20 the domestic part's bandwidth and back.
+std::string fmt_args(double us_bps, double dom_bps, const std::string& dom) {
+  char a[128], b[128];
+  std::snprintf(a, sizeof a, "%.17g", dom_bps / 1e12);
+  std::snprintf(b, sizeof b, "%.17g", us_bps / 1e12);
+  return " --set 'chips.nvidia-h20.memory.bandwidth=" + std::string(a) + " TB/s' --set 'chips." + dom +
+         ".memory.bandwidth=" + std::string(b) + " TB/s'";
+}
+
+}  // namespace
+
+TEST(GapCli, EveryBasisAndYearHasBothSidesAndTheRatio) {
+  const json& j = spec_gap();
+  ASSERT_TRUE(j.contains("bases"));
+  for (const auto& b : j["bases"]) {
+    EXPECT_EQ(b["cells"].size(), 2u * 7u) << b["id"];  // two sets x 2024..2030
+    for (const auto& c : b["cells"]) {
+      for (const char* k : {"set", "year", "us", "domestic", "ratio"}) EXPECT_TRUE(c.contains(k)) << k;
+      if (!c["us"].is_null() && !c["domestic"].is_null()) {
+        const double us = c["us"]["value"].get<double>(), dom = c["domestic"]["value"].get<double>();
+        EXPECT_NEAR(c["ratio"].get<double>(), us / dom, 1e-9 * us / dom);
+      }
+    }
+  }
+  EXPECT_EQ(j["today"], 2025);
+  EXPECT_EQ(j["horizon_years"], 4);
+  EXPECT_FALSE(j["claim"].empty());
+}
+
+TEST(GapCli, ChinaSetFollowsTheExportControlYears) {
+  const json& j = spec_gap();
+  // The H20 is the best US BF16 part sold in China in 2025 (H100/H200/B200 are
+  // not: cn_available_from null or later); the H200 counts from 2026.
+  EXPECT_EQ((*cell(j, "memory_bandwidth", "china", 2025))["us"]["id"], "nvidia-h20");
+  EXPECT_EQ((*cell(j, "memory_bandwidth", "china", 2026))["us"]["id"], "nvidia-h200-sxm");
+  // The global frontier is never behind the China set on the US side.
+  for (int y = 2024; y <= 2030; ++y) {
+    const json* c = cell(j, "compute_bf16", "china", y);
+    const json* g = cell(j, "compute_bf16", "global", y);
+    ASSERT_TRUE(c && g);
+    EXPECT_GE((*g)["us"]["value"].get<double>(), (*c)["us"]["value"].get<double>());
+  }
+}
+
+TEST(GapCli, SwappingTwoChipsFiguresInvertsTheRatio) {
+  // 2025, China set, memory bandwidth: H20 (4.0 TB/s) vs the best domestic part.
+  const json* c = cell(spec_gap(), "memory_bandwidth", "china", 2025);
+  ASSERT_TRUE(c && !(*c)["ratio"].is_null());
+  const std::string dom = (*c)["domestic"]["id"];
+  const double us_v = (*c)["us"]["value"].get<double>(), dom_v = (*c)["domestic"]["value"].get<double>();
+  const std::string args = fmt_args(us_v, dom_v, dom);
+  auto r = run_cli("gap --spec-only --basis memory_bandwidth --format json" + args);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json* s = cell(r.json(), "memory_bandwidth", "china", 2025);
+  ASSERT_TRUE(s);
+  EXPECT_EQ((*s)["us"]["id"], "nvidia-h20");
+  EXPECT_EQ((*s)["domestic"]["id"], dom);
+  EXPECT_NEAR((*s)["ratio"].get<double>(), 1.0 / (*c)["ratio"].get<double>(), 1e-9);
+}
+
+TEST(GapCli, LaunchYearGatesWhenAChipCounts) {
+  // Ascend 970 (launch 2028) is the best domestic bandwidth from 2028; moved to 2030 it counts only then.
+  const json& j = spec_gap();
+  EXPECT_EQ((*cell(j, "memory_bandwidth", "global", 2028))["domestic"]["id"], "huawei-ascend-970");
+  auto r = run_cli("gap --spec-only --basis memory_bandwidth --format json --set chips.huawei-ascend-970.launch_year=2030 "
+                   "--set chips.huawei-ascend-970.export_control.cn_available_from=2030");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json k = r.json();
+  EXPECT_NE((*cell(k, "memory_bandwidth", "global", 2028))["domestic"]["id"], "huawei-ascend-970");
+  EXPECT_NE((*cell(k, "memory_bandwidth", "global", 2029))["domestic"]["id"], "huawei-ascend-970");
+  EXPECT_EQ((*cell(k, "memory_bandwidth", "global", 2030))["domestic"]["id"], "huawei-ascend-970");
+}
+
+TEST(GapCli, PerfBasesAndMetricPaths) {
+  auto r = run_cli("eval gap.compute_bf16.china.2025 gap.tps_chat.global.2029 demand.tokens_per_day.2025 "
+                   "demand.chips_needed.2030 --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json m = r.json()["metrics"];
+  // 100 trillion tokens/day at the end of 2025 (NDA, SCIO 2026-03-24; ms-2025).
+  EXPECT_DOUBLE_EQ(m["demand.tokens_per_day.2025"].get<double>(), 1e14);
+  EXPECT_GT(m["gap.tps_chat.global.2029"].get<double>(), 1.0);
+  EXPECT_TRUE(m.contains("gap.compute_bf16.china.2025"));
+}
+
+TEST(GapCli, DemandSitsBesideTheTam) {
+  auto r = run_cli("gap --spec-only --demand --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json d = r.json()["demand"];
+  ASSERT_EQ(d["years"].size(), 7u);
+  for (const auto& y : d["years"]) {
+    if (y["chips_needed"].is_null()) continue;
+    EXPECT_GT(y["chips_needed"].get<double>(), 0);
+    if (!y["tam_usd_bn"].is_null() && !y["implied_total_usd_bn"].is_null()) {
+      EXPECT_NEAR(y["tam_ratio"].get<double>(), y["implied_total_usd_bn"].get<double>() / y["tam_usd_bn"].get<double>(), 1e-9);
+    }
+  }
+}

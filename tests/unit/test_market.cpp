@@ -1,0 +1,270 @@
+// Market engine: the demand chain by hand, CAGR identities, interpolation,
+// overrides, the reconciliation, and the report's figures (mission.md Q2)
+// reproduced from the ms-2025 assumptions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "analysis/metrics.hpp"
+#include "analysis/scenario.hpp"
+#include "cli_helpers.hpp"
+#include "market/model.hpp"
+#include "market/reconcile.hpp"
+
+using namespace gpugap;
+using gpugap::test::run_cli;
+
+namespace {
+
+const analysis::Context& base_ctx() {
+  static const analysis::Context c = analysis::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
+  return c;
+}
+
+analysis::Context with(const std::vector<std::string>& sets, const std::string& scenario = "ms-2025") {
+  return analysis::make_context({analysis::default_catalog_dir()}, scenario, sets);
+}
+
+double metric(const analysis::Context& ctx, const std::string& path) { return analysis::evaluate(ctx, {path}).at(path); }
+double param(const std::string& path) { return base_ctx().params.value(path); }
+
+}  // namespace
+
+// --- the report's figures (issue 6 "done when"), computed from assumptions ----
+
+TEST(MarketReport, TamAndGrowth) {
+  const auto& c = base_ctx();
+  EXPECT_NEAR(metric(c, "market.tam_usd_bn.2030"), 67.0, 0.03 * 67.0);     // report: ~$67bn
+  EXPECT_NEAR(metric(c, "market.tam_cagr"), 0.23, 0.015);                 // report: ~23% 2024-30
+}
+
+TEST(MarketReport, SelfSufficiencyAndDomesticMarket) {
+  const auto& c = base_ctx();
+  EXPECT_NEAR(metric(c, "market.self_sufficiency.2024"), 0.33, 0.02);      // report: 33%
+  EXPECT_NEAR(metric(c, "market.self_sufficiency.2030"), 0.76, 0.02);      // report: ~76%
+  EXPECT_NEAR(metric(c, "market.domestic_usd_bn.2030"), 51.0, 0.03 * 51);  // report: $51bn
+  EXPECT_NEAR(metric(c, "market.domestic_usd_bn.2024"), 6.0, 0.5);         // report: $6bn
+  EXPECT_NEAR(metric(c, "market.domestic_cagr"), 0.42, 0.015);             // report: ~42%
+}
+
+TEST(MarketReport, BreakevenYear) {
+  // Report: AI infrastructure breaks even around 2028.
+  EXPECT_EQ(metric(base_ctx(), "market.breakeven_year"), 2028);
+  const auto& c = base_ctx();
+  EXPECT_LT(metric(c, "market.ai_infra_margin.2027"), 0.0);
+  EXPECT_GE(metric(c, "market.ai_infra_margin.2028"), 0.0);
+}
+
+TEST(MarketReport, AiCapexAnchors) {
+  // Report: RMB 597bn in 2026, +38% YoY (capex series in USD at 7.15 RMB/USD).
+  const auto& c = base_ctx();
+  EXPECT_NEAR(metric(c, "market.ai_capex_rmb_bn.2026"), 597.0, 0.5);
+  EXPECT_NEAR(metric(c, "market.ai_capex_growth.2026"), 0.38, 0.002);
+  EXPECT_NEAR(metric(c, "market.cloud_capex_usd_bn.2030"), 130.0, 1e-9);
+}
+
+// --- the chain by hand ----------------------------------------------------------
+
+TEST(MarketChain, TamByHand2030) {
+  // 130 x (1 - 0.30) x 0.90 x 0.85 x 0.80 = 55.692 from the cloud chain; the
+  // non-cloud buyers make up 16.9% of the TAM: TAM = 55.692 / (1 - 0.169).
+  const double cloud = 130.0 * 0.70 * 0.90 * 0.85 * 0.80;
+  EXPECT_NEAR(metric(base_ctx(), "market.cloud_demand_usd_bn.2030"), cloud, 1e-9);
+  EXPECT_NEAR(metric(base_ctx(), "market.chain_product.2030"), 0.4284, 1e-12);
+  EXPECT_NEAR(metric(base_ctx(), "market.tam_usd_bn.2030"), cloud / (1 - 0.169), 1e-9);
+  const double non_cloud = metric(base_ctx(), "market.non_cloud_usd_bn.2030");
+  EXPECT_NEAR(metric(base_ctx(), "market.sovereign_usd_bn.2030") + metric(base_ctx(), "market.innovator_usd_bn.2030"),
+              non_cloud, 1e-9);
+}
+
+TEST(MarketChain, TamByHandEveryYear) {
+  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string ys = std::to_string(y);
+    const double chain = (1 - param("market.chain.overseas_share." + ys)) * param("market.chain.server_share." + ys) *
+                         param("market.chain.ai_server_share." + ys) * param("market.chain.accelerator_share." + ys);
+    const double tam = param("market.cloud_capex_usd_bn." + ys) * chain / (1 - param("market.buyers.non_cloud_share." + ys));
+    EXPECT_NEAR(m.at("market.tam_usd_bn." + ys), tam, 1e-9 * tam) << y;
+    EXPECT_NEAR(m.at("market.domestic_usd_bn." + ys), tam * param("market.self_sufficiency_assumed." + ys), 1e-9) << y;
+    EXPECT_NEAR(m.at("market.domestic_usd_bn." + ys) + m.at("market.foreign_usd_bn." + ys), tam, 1e-9) << y;
+  }
+}
+
+TEST(MarketChain, CagrIdentities) {
+  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  const double t0 = m.at("market.tam_usd_bn.2024"), t1 = m.at("market.tam_usd_bn.2030");
+  EXPECT_NEAR(t0 * std::pow(1 + m.at("market.tam_cagr"), 6), t1, 1e-9 * t1);
+  const double d0 = m.at("market.domestic_usd_bn.2024"), d1 = m.at("market.domestic_usd_bn.2030");
+  EXPECT_NEAR(d0 * std::pow(1 + m.at("market.domestic_cagr"), 6), d1, 1e-9 * d1);
+  // Domestic growth = TAM growth x self-sufficiency growth.
+  const double ss = m.at("market.self_sufficiency.2030") / m.at("market.self_sufficiency.2024");
+  EXPECT_NEAR(1 + m.at("market.domestic_cagr"), (1 + m.at("market.tam_cagr")) * std::pow(ss, 1.0 / 6), 1e-12);
+  EXPECT_NEAR(market::cagr(6, 51, 6), 0.4285, 0.0005);  // supply-market-notes.md section 7: 42.9%
+  EXPECT_NEAR(market::cagr(100, 100, 3), 0.0, 1e-15);
+}
+
+TEST(MarketChain, Interpolation) {
+  // Linear between given years: AI-server share 75% (2025) -> 85% (2030).
+  EXPECT_NEAR(param("market.chain.ai_server_share.2027"), 0.75 + 0.4 * 0.10, 1e-12);
+  // Geometric for capex: 83.5 (2026) -> 130 (2030).
+  EXPECT_NEAR(param("market.cloud_capex_usd_bn.2028"), 83.5 * std::pow(130.0 / 83.5, 0.5), 1e-9);
+  // Before the first given year: held, and flagged as a default.
+  const Param& held = base_ctx().params.at("market.chain.overseas_share.2024");
+  EXPECT_DOUBLE_EQ(held.value, 0.40);
+  EXPECT_TRUE(held.prov.is_default);
+  EXPECT_NEAR(param("market.chain.overseas_share.2026"), 0.35, 1e-12);
+  EXPECT_FALSE(base_ctx().params.at("market.chain.overseas_share.2027").prov.is_default);
+}
+
+TEST(MarketChain, OverridesFlowThrough) {
+  // Overseas share 30% -> 20% in 2030: the cloud part of the TAM scales by 0.8 / 0.7.
+  const auto ctx = with({"market.chain.overseas_share.2030=0.2"});
+  const double before = metric(base_ctx(), "market.tam_usd_bn.2030");
+  const double after = metric(ctx, "market.tam_usd_bn.2030");
+  EXPECT_NEAR(after / before, 0.8 / 0.7, 1e-12);
+  // Other years are untouched.
+  EXPECT_DOUBLE_EQ(metric(ctx, "market.tam_usd_bn.2029"), metric(base_ctx(), "market.tam_usd_bn.2029"));
+  // Through the CLI too, with the override recorded.
+  auto r = run_cli("eval market.tam_usd_bn.2030 --set market.chain.overseas_share.2030=0.2 --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  EXPECT_NEAR(j["metrics"]["market.tam_usd_bn.2030"].get<double>(), before * 0.8 / 0.7, 1e-9);
+  EXPECT_EQ(j["overrides"][0].get<std::string>(), "market.chain.overseas_share.2030=0.2");
+}
+
+TEST(MarketChain, OutOfRangeOverrideRejected) {
+  auto r = run_cli("eval market.tam_usd_bn.2030 --set market.chain.overseas_share.2030=1.4");
+  EXPECT_EQ(r.rc, 2) << r.out;
+}
+
+// --- reconciliation ----------------------------------------------------------------
+
+TEST(MarketReconciliation, ExplicitGapAndAlternatives) {
+  // supply-market-notes.md section 7: the stated ratios give 42.84% -> $55.7bn;
+  // alone, the overseas share would have to be 1 - (67/130) / 0.612 = 15.8%
+  // (the notes round to 15.9%); the server and AI-server shares would have to
+  // exceed 1 (impossible).
+  const auto r = market::reconcile(base_ctx());
+  EXPECT_NEAR(r.chain_product, 0.4284, 1e-12);
+  EXPECT_NEAR(r.cloud_tam, 55.692, 1e-9);
+  ASSERT_TRUE(r.published_tam);
+  EXPECT_DOUBLE_EQ(*r.published_tam, 67.0);
+  ASSERT_EQ(r.alternatives.size(), 5u);
+  EXPECT_NEAR(r.alternatives[0].required, 1 - (67.0 / 130) / 0.612, 1e-12);  // overseas share
+  EXPECT_NEAR(r.alternatives[0].required, 0.159, 0.0015);
+  EXPECT_TRUE(r.alternatives[0].feasible);
+  EXPECT_FALSE(r.alternatives[1].feasible);                // server share 1.08
+  EXPECT_FALSE(r.alternatives[2].feasible);                // AI-server share 1.02
+  EXPECT_NEAR(r.alternatives[3].required, 0.962, 0.001);   // accelerator share
+  EXPECT_NEAR(r.alternatives[4].required, 1 - 55.692 / 67, 1e-12);
+}
+
+TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
+  auto r = run_cli("market");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("Reconciliation"), std::string::npos);
+  EXPECT_NE(r.out.find("42.84%"), std::string::npos);
+  EXPECT_NE(r.out.find("ADDED"), std::string::npos);
+  EXPECT_NE(r.out.find("market.tam_usd_bn.2030"), std::string::npos);
+  auto j = run_cli("market --format json");
+  ASSERT_EQ(j.rc, 0) << j.err;
+  const auto js = j.json();
+  EXPECT_EQ(js["years"].size(), 7u);
+  bool found = false;
+  for (const auto& p : js["published"]) {
+    if (p["metric"] == "market.tam_usd_bn.2030") {
+      found = true;
+      EXPECT_DOUBLE_EQ(p["published"].get<double>(), 67.0);
+      EXPECT_NEAR(p["difference"].get<double>(), p["computed"].get<double>() - 67.0, 1e-12);
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_NEAR(js["reconciliation"]["gap_usd_bn"].get<double>(), 67 - 55.692, 1e-9);
+}
+
+// --- supply-derived view, returns layer, valuation -----------------------------------
+
+TEST(MarketSupplyView, SelfSufficiencyFromSupplyIsCappedShare) {
+  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string ys = std::to_string(y);
+    const double ss = m.at("market.self_sufficiency_supply." + ys);
+    EXPECT_GE(ss, 0.0) << y;
+    EXPECT_LE(ss, 1.0) << y;
+    const double tam = m.at("market.tam_usd_bn." + ys);
+    EXPECT_NEAR(ss * tam, std::min(m.at("market.supply_value_usd_bn." + ys), tam), 1e-9) << y;
+  }
+  // Less SMIC capacity -> less domestic supply (never more).
+  const auto low = with({"supply.nodes.smic-n2.ai_share.2027=0.1"});
+  EXPECT_LT(metric(low, "market.supply_value_usd_bn.2027"), metric(base_ctx(), "market.supply_value_usd_bn.2027"));
+}
+
+TEST(MarketInfra, DepreciationByHand) {
+  // Straight-line over regions.cn.depreciation_years (5): in 2028 the 2024-28
+  // vintages are each depreciated by 1/5.
+  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  const double life = param("regions.cn.depreciation_years");
+  ASSERT_DOUBLE_EQ(life, 5);
+  double dep = 0;
+  for (int y = 2024; y <= 2028; ++y) dep += m.at("market.infra.capex_rmb_bn." + std::to_string(y)) / life;
+  EXPECT_NEAR(m.at("market.infra.depreciation_rmb_bn.2028"), dep, 1e-9);
+  double dep30 = 0;
+  for (int y = 2026; y <= 2030; ++y) dep30 += m.at("market.infra.capex_rmb_bn." + std::to_string(y)) / life;
+  EXPECT_NEAR(m.at("market.infra.depreciation_rmb_bn.2030"), dep30, 1e-9);
+  // Margin identity.
+  const double rev = m.at("market.infra.revenue_rmb_bn.2030");
+  EXPECT_NEAR(m.at("market.ai_infra_margin.2030"), (rev - m.at("market.infra.cost_rmb_bn.2030")) / rev, 1e-12);
+  EXPECT_NEAR(rev, 806.0, 1e-9);  // MS Jul-2025 AI lift, RMB bn
+}
+
+TEST(MarketInfra, BreakevenRobustToEarlyMonetisation) {
+  // Break-even stays 2028 across early monetisation yields 0..0.10; a high
+  // early yield pulls it forward; a tiny 2030 revenue pushes it past 2030.
+  for (const char* v : {"0", "0.02", "0.08", "0.10"})
+    EXPECT_EQ(metric(with({std::string("market.infra.revenue_yield_2024=") + v}), "market.breakeven_year"), 2028) << v;
+  EXPECT_LT(metric(with({"market.infra.revenue_yield_2024=0.3"}), "market.breakeven_year"), 2028);
+  EXPECT_EQ(metric(with({"market.infra.revenue_2030_rmb_bn=10"}), "market.breakeven_year"), market::kNoBreakeven);
+  // Margins rise monotonically (capacity is monetised progressively).
+  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  for (int y = 2025; y <= 2030; ++y)
+    EXPECT_GT(m.at("market.ai_infra_margin." + std::to_string(y)), m.at("market.ai_infra_margin." + std::to_string(y - 1)));
+}
+
+TEST(MarketValuation, ImpliedMultiple) {
+  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  const double fx = param("regions.cn.fx_per_usd");
+  const double rev = m.at("market.valuation.revenue_usd_bn.cambricon.2026");
+  EXPECT_GT(rev, 0);
+  EXPECT_NEAR(m.at("market.valuation.implied_ps.cambricon.2026"), 577.3 / fx / rev, 1e-9);
+  EXPECT_NEAR(m.at("market.valuation.implied_value_usd_bn.cambricon.2026"), 50 * rev, 1e-9);
+  EXPECT_NEAR(rev, m.at("market.domestic_usd_bn.2026") * m.at("market.valuation.share.cambricon.2026"), 1e-12);
+}
+
+TEST(MarketCompile, CompiledMatchesComputed) {
+  const auto& ctx = base_ctx();
+  const std::vector<std::string> paths = {"market.tam_usd_bn.2030", "market.domestic_cagr", "market.breakeven_year",
+                                          "market.self_sufficiency_supply.2029", "market.ai_infra_margin.2030"};
+  const auto fn = analysis::compile(ctx, paths);
+  const auto values = ctx.params.values();
+  std::vector<double> out(paths.size());
+  fn(values, out);
+  const auto m = analysis::evaluate(ctx, paths);
+  for (std::size_t i = 0; i < paths.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m.at(paths[i])) << paths[i];
+  // The compiled function reads the perturbed vector, not the table.
+  auto v2 = values;
+  v2[*ctx.params.find("market.chain.accelerator_share.2030")] = 0.4;
+  fn(v2, out);
+  EXPECT_NEAR(out[0], m.at(paths[0]) / 2, 1e-9);
+}
+
+TEST(MarketScenarios, VariantsCompileAndOrder) {
+  const double base = metric(base_ctx(), "market.tam_usd_bn.2030");
+  const double bull = metric(with({}, "ms-2025-bull"), "market.tam_usd_bn.2030");
+  const double bear = metric(with({}, "ms-2025-bear"), "market.tam_usd_bn.2030");
+  EXPECT_GT(bull, base);
+  EXPECT_LT(bear, base);
+  const double dom = metric(base_ctx(), "market.domestic_usd_bn.2030");
+  EXPECT_LT(metric(with({}, "risk-slow-adoption"), "market.domestic_usd_bn.2030"), dom);
+  EXPECT_LT(metric(with({}, "risk-foundry-shortfall"), "supply.chips_total.2027"),
+            metric(base_ctx(), "supply.chips_total.2027"));
+}

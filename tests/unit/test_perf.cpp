@@ -1,0 +1,377 @@
+// Perf engine: analytic identities, reference measurements, infeasible
+// deployments, search, metric paths.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "analysis/metrics.hpp"
+#include "analysis/scenario.hpp"
+#include "catalog/catalog.hpp"
+#include "catalog/specs.hpp"
+#include "perf/engine.hpp"
+#include "perf/perf.hpp"
+
+using namespace gpugap;
+using namespace gpugap::perf;
+
+namespace {
+
+const catalog::Catalog& cat() {
+  static const catalog::Catalog c = catalog::Catalog::load({analysis::default_catalog_dir()});
+  return c;
+}
+ChipSpec chip(const std::string& id) { return chip_spec(cat(), cat().params(), id); }
+ModelSpec model(const std::string& id) { return model_spec(cat(), cat().params(), id); }
+Workload wl(int isl, int osl) {
+  Workload w;
+  w.id = "test";
+  w.isl = isl;
+  w.osl = osl;
+  return w;
+}
+
+// An idealised chip: efficiencies 1, no launch overhead, everything known.
+ChipSpec ideal(double flops, double bw) {
+  ChipSpec c;
+  c.id = "ideal";
+  for (auto p : kAllPrecisions) c.compute[static_cast<int>(p)] = FlopsPerSecond(flops);
+  c.mem_capacity = Bytes(1e13);
+  c.mem_bandwidth = BytesPerSecond(bw);
+  c.scaleup_bandwidth = BytesPerSecond(450e9);
+  c.scaleup_domain = 8;
+  c.scaleout_bandwidth = BytesPerSecond(50e9);
+  c.eta_compute = 1.0;
+  c.eta_memory = 1.0;
+  c.eta_comm = 1.0;
+  c.launch_overhead = Seconds(0.0);
+  return c;
+}
+
+Deployment decode_only(int batch, Format f = {DType::kBf16, DType::kBf16}) {
+  Deployment d;
+  d.format = f;
+  d.kv = DType::kBf16;
+  d.batch = batch;
+  d.mode = ServeMode::kDisagg;
+  return d;
+}
+
+}  // namespace
+
+// A memory-bound decode step takes exactly its bytes over the bandwidth.
+TEST(Perf, MemoryBoundDecodeStepIsBytesOverBandwidth) {
+  const ModelSpec m = model("llama-3.1-8b");
+  const double bw = 1e12;
+  const ChipSpec c = ideal(1e18, bw);  // compute so fast that every operator is memory-bound
+  const PerfResult r = evaluate(c, m, decode_only(1), wl(1000, 2));
+  ASSERT_TRUE(r.ok()) << r.status;
+  double bytes = 0;
+  for (const auto& op : r.breakdown)
+    if (op.phase == Phase::kDecode) bytes += op.bytes;
+  EXPECT_NEAR(r.decode_step_s, bytes / bw, 1e-12 * r.decode_step_s + 1e-15);
+  // Independent check: one read of all weights but the input embedding (8.03e9 - 0.53e9 parameters, BF16).
+  const double read = (m.params_total - double(m.vocab) * m.hidden) * 2.0;
+  EXPECT_NEAR(bytes, read, 0.03 * read);
+  EXPECT_NEAR(r.weight_bytes, m.params_total * 2.0, 0.03 * m.params_total * 2.0);
+}
+
+// The step time is continuous in the batch across the ridge point (a max of
+// continuous functions): no jump between neighbouring batches.
+TEST(Perf, RooflineContinuousAcrossTheRidge) {
+  const ModelSpec m = model("llama-3.1-8b");
+  const ChipSpec c = ideal(1e15, 3e12);
+  const auto p = detail::prepare(c, m, Format{}, DType::kBf16);
+  double prev = 0;
+  bool crossed = false;
+  Bottleneck first = Bottleneck::kNone;
+  for (int b = 1; b <= 2048; ++b) {
+    Deployment d = decode_only(b);
+    const auto o = detail::run(p, d, wl(200, 2));
+    if (b == 1) first = o.decode_bn;
+    if (o.decode_bn != first) crossed = true;
+    if (b > 1) {
+      EXPECT_LT(std::fabs(o.step - prev) / prev, 0.02) << "jump at batch " << b;
+    }
+    prev = o.step;
+  }
+  EXPECT_TRUE(crossed) << "the sweep never crossed from memory- to compute-bound";
+  // At the ridge of a single GEMM, compute time equals memory time: here the
+  // crossing batch sits where FLOPs/peak = bytes/bandwidth for the weights (B ~ peak/bw).
+  EXPECT_EQ(first, Bottleneck::kMemory);
+}
+
+// More bandwidth (memory, link) or more compute never makes anything slower.
+TEST(Perf, MoreBandwidthOrComputeNeverSlows) {
+  struct Case {
+    std::string chip, model;
+    Deployment d;
+    int isl, osl;
+  };
+  std::vector<Case> cases;
+  Deployment a;
+  a.format = {DType::kFp8, DType::kFp8};
+  a.kv = DType::kFp8;
+  a.tp = 8;
+  a.ep = 8;
+  a.batch = 64;
+  cases.push_back({"nvidia-h200-sxm", "deepseek-r1", a, 1024, 1024});
+  Deployment b = a;
+  b.tp = 1;
+  b.attention_dp = 8;
+  b.batch = 512;
+  b.mode = ServeMode::kDisagg;
+  cases.push_back({"nvidia-h200-sxm", "deepseek-r1", b, 8192, 1024});
+  Deployment c;
+  c.format = {DType::kBf16, DType::kBf16};
+  c.tp = 2;
+  c.batch = 32;
+  cases.push_back({"nvidia-h20", "qwen3-32b", c, 1024, 1024});
+  Deployment e = c;
+  e.tp = 4;
+  e.pp = 2;
+  e.batch = 8;
+  cases.push_back({"nvidia-h100-sxm", "llama-3.1-70b", e, 4096, 256});
+  for (const auto& k : cases) {
+    const ChipSpec base = chip(k.chip);
+    const ModelSpec m = model(k.model);
+    const PerfResult r0 = evaluate(base, m, k.d, wl(k.isl, k.osl));
+    ASSERT_TRUE(r0.ok()) << r0.status;
+    for (int which = 0; which < 3; ++which) {
+      ChipSpec faster = base;
+      if (which == 0) faster.mem_bandwidth = *base.mem_bandwidth * 2.0;
+      if (which == 1) faster.scaleup_bandwidth = *base.scaleup_bandwidth * 2.0;
+      if (which == 2)
+        for (auto& cp : faster.compute)
+          if (cp) cp = *cp * 2.0;
+      const PerfResult r1 = evaluate(faster, m, k.d, wl(k.isl, k.osl));
+      ASSERT_TRUE(r1.ok());
+      EXPECT_LE(r1.tpot_s, r0.tpot_s * (1 + 1e-12)) << k.chip << " " << which;
+      EXPECT_LE(r1.ttft_s, r0.ttft_s * (1 + 1e-12)) << k.chip << " " << which;
+      EXPECT_GE(r1.output_tps_per_chip, r0.output_tps_per_chip * (1 - 1e-12)) << k.chip << " " << which;
+    }
+  }
+}
+
+// Expected distinct experts touched by B tokens with top-k of E: E (1 - (1 - k/E)^B).
+TEST(Perf, MoeReadsTheExpectedDistinctExperts) {
+  const ModelSpec m = model("deepseek-r1");
+  const ChipSpec c = ideal(1e18, 1e12);
+  const double expert_bytes = 3.0 * m.hidden * m.expert_intermediate * 1.0;  // FP8
+  for (int b : {1, 4, 64}) {
+    Deployment d = decode_only(b, {DType::kFp8, DType::kFp8});
+    const PerfResult r = evaluate(c, m, d, wl(100, 2));
+    ASSERT_TRUE(r.ok()) << r.status;
+    double bytes = 0;
+    for (const auto& op : r.breakdown)
+      if (op.phase == Phase::kDecode && op.name == "routed experts") bytes += op.bytes;
+    const double touched = m.experts * (1 - std::pow(1.0 - double(m.experts_per_token) / m.experts, b));
+    const double act = b * double(m.experts_per_token) * m.hidden * 2.0 * 2.0;  // activations in and out
+    EXPECT_NEAR(bytes / m.moe_layers(), touched * expert_bytes + act, 1e-6 * bytes) << b;
+  }
+}
+
+// MLA caches kv_lora_rank + rope dims per token per layer; GQA 2 x kv_heads x head_dim.
+TEST(Perf, KvCacheBytesPerToken) {
+  const ChipSpec c = ideal(1e15, 1e12);
+  {
+    const ModelSpec m = model("deepseek-r1");
+    const PerfResult r = evaluate(c, m, decode_only(10, {DType::kFp8, DType::kFp8}), wl(1000, 2));
+    EXPECT_NEAR(r.kv_bytes, 10 * 1001.0 * (512 + 64) * 61 * 2.0, 1.0);
+  }
+  {
+    const ModelSpec m = model("llama-3.1-70b");
+    Deployment d = decode_only(4);
+    d.tp = 4;
+    const PerfResult r = evaluate(c, m, d, wl(1000, 2));
+    EXPECT_NEAR(r.kv_bytes, 4 * 1001.0 * 2 * (8.0 / 4) * 128 * 80 * 2.0, 1.0);
+  }
+}
+
+// The parameter count implied by the architecture matches the model card.
+TEST(Perf, ArchitectureMatchesPublishedParameterCounts) {
+  for (const char* id : {"deepseek-r1", "llama-3.1-70b", "qwen3-32b", "qwen3-235b-a22b", "mixtral-8x7b", "llama-3.1-8b"}) {
+    const ModelSpec m = model(id);
+    const auto c = detail::model_constants(m);
+    const double total = c.layers * (c.attn_split + c.attn_kv_split + c.attn_repl) + c.dense_layers * c.dense_ffn +
+                         c.moe_layers * (c.experts * c.expert + c.shared + c.router) + c.lm_head + c.embed;
+    EXPECT_NEAR(total / m.params_total, 1.0, 0.03) << id;
+  }
+}
+
+TEST(Perf, InfeasibleDeploymentReportsShortfall) {
+  const ChipSpec c = chip("nvidia-h20");
+  const ModelSpec m = model("deepseek-r1");
+  Deployment d;
+  d.format = {DType::kBf16, DType::kBf16};
+  d.batch = 1;
+  const PerfResult r = evaluate(c, m, d, wl(1024, 1024));
+  ASSERT_TRUE(r.ok()) << r.status;
+  EXPECT_FALSE(r.feasible);
+  // 671B BF16 parameters (~1.34 TB) against 0.9 x 96 GB.
+  EXPECT_GT(r.memory_shortfall_bytes, 1.2e12);
+  EXPECT_NE(r.infeasible_reason.find("short by"), std::string::npos) << r.infeasible_reason;
+  EXPECT_EQ(r.decode_bottleneck, Bottleneck::kCapacity);
+}
+
+TEST(Perf, BatchIsCappedByMemory) {
+  const ChipSpec c = chip("nvidia-h100-sxm");
+  const ModelSpec m = model("llama-3.1-70b");
+  Deployment d;
+  d.format = {DType::kFp8, DType::kFp8};
+  d.kv = DType::kFp8;
+  d.tp = 2;
+  const PerfResult auto_b = evaluate(c, m, d, wl(1024, 1024));
+  ASSERT_TRUE(auto_b.feasible);
+  EXPECT_GT(auto_b.batch, 8);
+  d.batch = auto_b.max_batch + 50;
+  const PerfResult over = evaluate(c, m, d, wl(1024, 1024));
+  EXPECT_FALSE(over.feasible);
+  EXPECT_GT(over.memory_shortfall_bytes, 0.0);
+}
+
+TEST(Perf, MissingDataIsReportedNotCrashed) {
+  const ChipSpec c = chip("huawei-ascend-910b");  // generic 910B: bin unknown, compute null
+  const PerfResult r = evaluate(c, model("qwen3-32b"), Deployment{}, wl(1024, 1024));
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status.rfind("insufficient data: chips.huawei-ascend-910b.", 0), 0u) << r.status;
+  const SearchResult s = search(c, model("qwen3-32b"), wl(1024, 1024));
+  EXPECT_FALSE(s.found);
+  EXPECT_EQ(s.status.rfind("insufficient data: ", 0), 0u) << s.status;
+}
+
+// A chip without FP8 runs an FP8 checkpoint as W8A8 INT8 (Ascend 910C), not at a fictional FP8 rate.
+TEST(Perf, NoFp8ChipRunsW8A8) {
+  const ChipSpec c = chip("huawei-ascend-910c");
+  std::string note;
+  const Format f = resolve_format(c, {DType::kFp8, DType::kFp8}, &note);
+  EXPECT_EQ(f.activations, DType::kInt8);
+  EXPECT_EQ(f.weights, DType::kInt8);
+  EXPECT_NE(note.find("no FP8"), std::string::npos);
+  const ChipSpec a100 = chip("nvidia-a100-sxm");
+  EXPECT_EQ(resolve_format(a100, {DType::kFp8, DType::kFp8}).activations, DType::kInt8);
+  // H20 has no FP4: FP4 weights run with FP8 GEMMs (as Chitu does).
+  const Format h20 = resolve_format(chip("nvidia-h20"), {DType::kFp4, DType::kFp4});
+  EXPECT_EQ(h20.weights, DType::kFp4);
+  EXPECT_EQ(h20.activations, DType::kFp8);
+}
+
+TEST(Perf, MtpRaisesTokensPerStep) {
+  const ChipSpec c = chip("nvidia-h200-sxm");
+  const ModelSpec m = model("deepseek-r1");
+  Deployment d;
+  d.format = {DType::kFp8, DType::kFp8};
+  d.kv = DType::kFp8;
+  d.tp = 8;
+  d.ep = 8;
+  d.batch = 1;
+  const PerfResult base = evaluate(c, m, d, wl(1024, 2048));
+  d.mtp = 3;
+  d.mtp_acceptance = 0.8;
+  const PerfResult mtp = evaluate(c, m, d, wl(1024, 2048));
+  EXPECT_NEAR(mtp.tokens_per_step, 1 + 0.8 + 0.64 + 0.512, 1e-12);
+  EXPECT_LT(mtp.tpot_s, base.tpot_s);  // at batch 1 the step is memory-bound: drafts are nearly free
+}
+
+TEST(Perf, PrefixHitsCutTtft) {
+  const ChipSpec c = chip("nvidia-h100-sxm");
+  const ModelSpec m = model("llama-3.1-70b");
+  Deployment d;
+  d.format = {DType::kFp8, DType::kFp8};
+  d.tp = 4;
+  d.batch = 16;
+  const PerfResult cold = evaluate(c, m, d, wl(8192, 256));
+  d.prefix_hit = 0.75;
+  const PerfResult warm = evaluate(c, m, d, wl(8192, 256));
+  EXPECT_LT(warm.ttft_s, 0.5 * cold.ttft_s);
+}
+
+TEST(Perf, DisaggSizesThePrefillPool) {
+  const ChipSpec c = chip("nvidia-h200-sxm");
+  const ModelSpec m = model("deepseek-r1");
+  Deployment d;
+  d.format = {DType::kFp8, DType::kFp8};
+  d.kv = DType::kFp8;
+  d.tp = 1;
+  d.attention_dp = 8;
+  d.ep = 8;
+  d.batch = 256;
+  d.mode = ServeMode::kDisagg;
+  const PerfResult r = evaluate(c, m, d, wl(8192, 1024));
+  ASSERT_TRUE(r.feasible) << r.infeasible_reason;
+  EXPECT_GT(r.chips, d.chips());  // prefill chips added
+  // Too few prefill chips: infeasible (the prefill pool cannot keep up).
+  d.prefill_decode_ratio = 0.01;
+  const PerfResult starved = evaluate(c, m, d, wl(8192, 1024));
+  EXPECT_FALSE(starved.feasible);
+}
+
+// Reference cases from published measurements (calibrated catalog; loose
+// tolerances: these guard against gross regressions, docs/validation.md has the errors).
+TEST(Perf, ReferenceChituQwen3H20BatchOne) {
+  // Chitu benchmark, Qwen3-32B BF16 on one H20, batch 1, 128/1024: TPOT 22.33 ms
+  // (shared/data/measurements-shared.csv row CHITU-QWEN3-32B-H20-BS1; github.com/thu-pacman/chitu).
+  Deployment d;
+  d.batch = 1;
+  const PerfResult r = evaluate(chip("nvidia-h20"), model("qwen3-32b"), d, wl(128, 1024));
+  ASSERT_TRUE(r.ok()) << r.status;
+  EXPECT_NEAR(r.tpot_s * 1e3, 22.33, 0.30 * 22.33);
+}
+
+TEST(Perf, ReferenceTrtllmLlama8bH200Offline) {
+  // TensorRT-LLM v1.0 perf-overview: Llama-3.1-8B FP8 on one H200, 1000/1000, offline max throughput
+  // 17,744 output tok/s (measurements-shared.csv row TRTLLM-PO-L3.1-8B-H200-1K1K).
+  Deployment d;
+  d.format = {DType::kFp8, DType::kFp8};
+  d.kv = DType::kFp8;
+  const PerfResult r = evaluate(chip("nvidia-h200-sxm"), model("llama-3.1-8b"), d, wl(1000, 1000));
+  ASSERT_TRUE(r.feasible) << r.infeasible_reason;
+  EXPECT_NEAR(r.output_tps_per_chip, 17744, 0.40 * 17744);
+}
+
+TEST(Perf, SearchFindsBestUnderTargetsAndAFrontier) {
+  const ChipSpec c = chip("nvidia-h200-sxm");
+  const ModelSpec m = model("deepseek-r1");
+  Workload w = wl(1024, 1024);
+  w.ttft_target = Seconds(2.0);
+  w.tpot_target = Seconds(0.05);
+  SearchOptions so;
+  so.mtp_acceptance = 0.8;
+  const SearchResult r = search(c, m, w, so);
+  ASSERT_TRUE(r.found) << r.status;
+  EXPECT_LE(r.best.tpot_s, 0.05);
+  EXPECT_LE(r.best.ttft_s, 2.0);
+  EXPECT_TRUE(r.best.feasible);
+  EXPECT_GT(r.evaluated, 100u);
+  ASSERT_GE(r.pareto.size(), 3u);
+  for (std::size_t i = 1; i < r.pareto.size(); ++i) {
+    EXPECT_GT(r.pareto[i].tokens_per_s_per_user, r.pareto[i - 1].tokens_per_s_per_user);
+    EXPECT_LT(r.pareto[i].output_tps_per_chip, r.pareto[i - 1].output_tps_per_chip);
+  }
+  // No frontier point under the targets beats the best.
+  for (const auto& p : r.pareto)
+    if (p.tpot_s <= 0.05 && p.ttft_s <= 2.0) {
+      EXPECT_LE(p.output_tps_per_chip, r.best.output_tps_per_chip * (1 + 1e-9));
+    }
+  // Tighter TPOT never raises the best throughput.
+  SearchOptions tight = so;
+  tight.tpot_target_s = 0.02;
+  const SearchResult t = search(c, m, w, tight);
+  if (t.found) {
+    EXPECT_LE(t.best.output_tps_per_chip, r.best.output_tps_per_chip);
+  }
+}
+
+TEST(Perf, MetricPathsEvaluate) {
+  const auto ctx = [] {
+    analysis::Context c;
+    auto cp = std::make_shared<catalog::Catalog>(cat());
+    c.catalog = cp;
+    c.params = cp->params();
+    return c;
+  }();
+  const std::string p = "perf.nvidia-h200-sxm.llama-3.1-70b.chat.output_tps_per_chip";
+  const auto m = analysis::evaluate(ctx, {p, "perf.nvidia-h200-sxm.llama-3.1-70b.chat.tpot_ms"});
+  EXPECT_GT(m.at(p), 100.0);
+  EXPECT_LE(m.at("perf.nvidia-h200-sxm.llama-3.1-70b.chat.tpot_ms"), 40.0 + 1e-9);  // chat target
+  EXPECT_THROW(analysis::evaluate(ctx, {"perf.nvidia-h200-sxm.llama-3.1-70b.chat.tps"}), UserError);
+}

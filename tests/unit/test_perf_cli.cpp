@@ -1,0 +1,231 @@
+// End-to-end tests of `gpugap perf | search | validate | calibrate`, and the
+// golden JSON of perf and search. Regenerate the golden files with
+//   GPUGAP_UPDATE_GOLDEN=1 ./build/gpugap_tests --gtest_filter='PerfGolden*'
+// (they are compared with relative tolerance 1e-4 and absolute 1e-9; strings exactly).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "cli_helpers.hpp"
+
+using gpugap::test::run_cli;
+using gpugap::test::source_dir;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kRelTol = 1e-4;
+constexpr double kAbsTol = 1e-9;
+
+std::string shared_data(const std::string& file) {
+  for (const auto& d : {source_dir() + "/../shared/data/", std::string("/work/shared/data/")})
+    if (fs::exists(d + file)) return d + file;
+  return "";
+}
+
+void compare_json(const nlohmann::json& want, const nlohmann::json& got, const std::string& where) {
+  if (want.is_number() && got.is_number()) {
+    const double a = want.get<double>(), b = got.get<double>();
+    EXPECT_LE(std::fabs(a - b), kAbsTol + kRelTol * std::fabs(a)) << where << ": want " << a << " got " << b;
+    return;
+  }
+  ASSERT_EQ(want.type_name(), std::string(got.type_name())) << where;
+  if (want.is_object()) {
+    for (auto it = want.begin(); it != want.end(); ++it) {
+      ASSERT_TRUE(got.contains(it.key())) << where << "." << it.key() << " missing";
+      compare_json(it.value(), got[it.key()], where + "." + it.key());
+    }
+    for (auto it = got.begin(); it != got.end(); ++it) EXPECT_TRUE(want.contains(it.key())) << where << "." << it.key() << " unexpected";
+  } else if (want.is_array()) {
+    ASSERT_EQ(want.size(), got.size()) << where;
+    for (std::size_t i = 0; i < want.size(); ++i) compare_json(want[i], got[i], where + "[" + std::to_string(i) + "]");
+  } else {
+    EXPECT_EQ(want, got) << where;
+  }
+}
+
+void golden(const std::string& name, const std::string& args) {
+  const auto r = run_cli(args);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto got = r.json();
+  const fs::path file = fs::path(source_dir()) / "tests" / "golden" / (name + ".json");
+  const char* update = std::getenv("GPUGAP_UPDATE_GOLDEN");
+  if (update && std::string(update) == "1") {
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << got.dump(2) << "\n";
+    GTEST_SKIP() << "golden file written: " << file;
+  }
+  ASSERT_TRUE(fs::exists(file)) << file << " missing; run with GPUGAP_UPDATE_GOLDEN=1";
+  std::ifstream in(file);
+  const auto want = nlohmann::json::parse(in);
+  compare_json(want, got, name);
+}
+
+}  // namespace
+
+TEST(PerfGolden, PerfH200Llama70bChat) {
+  golden("perf_h200_llama70b_chat", "perf --chip nvidia-h200-sxm --model llama-3.1-70b --workload chat --precision fp8 "
+                                    "--kv-precision fp8 --tp 2 --batch 64 --format json");
+}
+
+TEST(PerfGolden, PerfAscend910cDeepseekDisagg) {
+  golden("perf_910c_dsr1_disagg", "perf --chip huawei-ascend-910c --model deepseek-r1 --isl 2048 --osl 2048 --precision fp8 "
+                                  "--tp 1 --attention-dp 16 --ep 16 --batch 1024 --mode disagg --mtp 1 --format json");
+}
+
+TEST(PerfGolden, SearchDeepseekR1Chat) {
+  golden("search_dsr1_chat", "search --model deepseek-r1 --chips nvidia-h200-sxm,nvidia-h20,huawei-ascend-910c,nvidia-b200 "
+                             "--workload chat --pareto -q --format json");
+}
+
+TEST(PerfCli, PerfPrintsTheHeadline) {
+  const auto r = run_cli("perf --chip h200_sxm --model meta-llama/Llama-3.1-70B-Instruct --isl 1024 --osl 256 --tp 4");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  for (const char* s : {"output tokens/s per chip", "TTFT", "TPOT", "bottleneck", "per-operator breakdown", "attention"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+TEST(PerfCli, PerfJsonHasTheContractKeys) {
+  const auto r = run_cli("perf --chip nvidia-h100-sxm --model qwen3-32b --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  for (const char* k : {"chip", "model", "deployment", "feasible", "ttft_ms", "tpot_ms", "tokens_per_s_per_user",
+                        "output_tps_per_chip", "input_tps_per_chip", "batch", "memory", "bottleneck", "breakdown"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_TRUE(j["memory"].contains("used_gb"));
+  EXPECT_TRUE(j["memory"].contains("capacity_gb"));
+  EXPECT_TRUE(j["bottleneck"].contains("prefill"));
+  EXPECT_TRUE(j["bottleneck"].contains("decode"));
+}
+
+TEST(PerfCli, InfeasibleIsReportedWithExitTwo) {
+  const auto r = run_cli("perf --chip nvidia-h20 --model deepseek-r1 --tp 1 --precision bf16 --batch 1 --format json");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("does not fit in memory"), std::string::npos) << r.err;
+  const auto j = r.json();
+  EXPECT_FALSE(j["feasible"].get<bool>());
+  EXPECT_GT(j["memory_shortfall_gb"].get<double>(), 1000.0);
+}
+
+TEST(PerfCli, InsufficientDataNamesThePath) {
+  const auto r = run_cli("perf --chip huawei-ascend-910b --model qwen3-32b");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("insufficient data: chips.huawei-ascend-910b."), std::string::npos) << r.err;
+}
+
+TEST(PerfCli, BadInputSuggests) {
+  auto r = run_cli("perf --chip nvidia-h2O --model qwen3-32b");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("did you mean"), std::string::npos) << r.err;
+  r = run_cli("perf --chip nvidia-h20 --model qwen3-32b --precision fp9");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("fp8"), std::string::npos) << r.err;
+  r = run_cli("perf --chip nvidia-h20 --model qwen3-32b --tp 3");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("tp 3 must divide"), std::string::npos) << r.err;
+}
+
+TEST(PerfCli, SetOverridesChangeTheResult) {
+  const std::string base = "perf --chip nvidia-h20 --model qwen3-32b --batch 8 --format json";
+  const auto a = run_cli(base);
+  const auto b = run_cli(base + " --set 'chips.nvidia-h20.memory.bandwidth=8 TB/s'");
+  ASSERT_EQ(a.rc, 0) << a.err;
+  ASSERT_EQ(b.rc, 0) << b.err;
+  EXPECT_LT(b.json()["tpot_ms"].get<double>(), a.json()["tpot_ms"].get<double>());
+}
+
+TEST(PerfCli, SearchRanksAndHonoursTop) {
+  const auto r = run_cli("search --model qwen3-32b --chips nvidia-h100-sxm,nvidia-h20,huawei-ascend-910b,nvidia-l40s "
+                         "--top 3 -q --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  ASSERT_LE(j["rows"].size(), 3u);
+  double prev = 1e300;
+  for (const auto& row : j["rows"]) {
+    if (!row["found"].get<bool>()) continue;
+    EXPECT_LE(row["output_tps_per_chip"].get<double>(), prev);
+    prev = row["output_tps_per_chip"].get<double>();
+    EXPECT_LE(row["tpot_ms"].get<double>(), j["targets"]["tpot_ms"].get<double>() + 1e-9);
+  }
+}
+
+TEST(PerfCli, SearchIsDeterministic) {
+  const std::string args = "search --model deepseek-r1 --chips nvidia-h20,huawei-ascend-910c -q --format json";
+  const auto a = run_cli(args + " --threads 1");
+  const auto b = run_cli(args + " --threads 2");
+  ASSERT_EQ(a.rc, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(PerfCli, ValidateSharedMeasurements) {
+  const std::string csv = shared_data("measurements-shared.csv");
+  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  const auto r = run_cli("validate --measurements " + csv + " --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  EXPECT_GT(j["summary"]["n"].get<int>(), 40);
+  EXPECT_TRUE(j["summary"].contains("median_abs_error_pct"));
+  EXPECT_TRUE(j["summary"].contains("p90_abs_error_pct"));
+  EXPECT_TRUE(j["summary"]["by"].is_object());
+  // Rows whose chip lacks data are listed with the reason, not dropped silently.
+  bool saw_missing = false;
+  for (const auto& s : j["skipped"])
+    if (s["reason"].get<std::string>().find("insufficient data") != std::string::npos) saw_missing = true;
+  EXPECT_TRUE(saw_missing);
+  for (const auto& row : j["rows"])
+    for (const char* k : {"id", "metric", "measured", "predicted", "error_pct"}) ASSERT_TRUE(row.contains(k)) << k;
+  // Regression guard (in-sample, calibrated catalog): median |error| stays below 35%.
+  EXPECT_LT(j["summary"]["median_abs_error_pct"].get<double>(), 35.0);
+}
+
+TEST(PerfCli, ValidateReadsTheAicSchema) {
+  const std::string csv = shared_data("aic-silicon-sample.csv");
+  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  const auto r = run_cli("validate --measurements " + csv + " --by backend --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  EXPECT_GT(j["summary"]["n"].get<int>(), 3000);
+  EXPECT_TRUE(j["summary"]["by"].contains("trtllm"));
+  EXPECT_TRUE(j["summary"]["by_metric"].contains("tpot_ms"));
+  EXPECT_TRUE(j["summary"]["by_metric"].contains("ttft_ms"));
+}
+
+TEST(PerfCli, CalibrateWritesALoadableOverlay) {
+  const std::string csv = shared_data("measurements-shared.csv");
+  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  const auto dir = fs::temp_directory_path() / ("gpugap-cal-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto r = run_cli("calibrate --measurements " + csv + " --folds 3 --date 2026-01-01 -o " + dir.string() + " --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  ASSERT_FALSE(j["groups"].empty());
+  bool cann = false;
+  for (const auto& g : j["groups"]) {
+    EXPECT_GT(g["eta_compute"].get<double>(), 0.0);
+    EXPECT_LE(g["eta_memory"].get<double>(), 1.0);
+    if (g["stack"] == "cann") cann = true;
+  }
+  EXPECT_TRUE(cann) << "Ascend rows must calibrate the CANN stack";
+  ASSERT_TRUE(fs::exists(dir / "stacks" / "cuda.yaml"));
+  std::ifstream in(dir / "stacks" / "cuda.yaml");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("fitted on"), std::string::npos);
+  EXPECT_NE(text.find("2026-01-01"), std::string::npos);
+  // The overlay loads and marks the chips calibrated.
+  const auto show = run_cli("--catalog " + dir.string() + " catalog show nvidia-h20 --format json");
+  ASSERT_EQ(show.rc, 0) << show.err;
+  EXPECT_EQ(show.json()["calibration"].get<std::string>().rfind("calibrated", 0), 0u);
+  fs::remove_all(dir);
+}
+
+TEST(PerfCli, CatalogShowSaysCalibratedOrSpecOnly) {
+  const auto a = run_cli("catalog show nvidia-h20 --format json");
+  ASSERT_EQ(a.rc, 0) << a.err;
+  EXPECT_EQ(a.json()["calibration"].get<std::string>().rfind("calibrated", 0), 0u);
+  const auto b = run_cli("catalog show cambricon-mlu590 --format json");
+  ASSERT_EQ(b.rc, 0) << b.err;
+  EXPECT_EQ(b.json()["calibration"].get<std::string>().rfind("spec-only", 0), 0u);
+}

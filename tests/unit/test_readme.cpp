@@ -1,0 +1,37 @@
+// Every command shown in README.md ("$ gpugap ...") runs and exits 0: the
+// README's tour is an end-to-end test, so it cannot drift from the tool.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+
+#include "cli_helpers.hpp"
+
+using gpugap::test::run_cli_in;
+
+namespace {
+std::vector<std::string> readme_commands() {
+  std::ifstream in(gpugap::test::source_dir() + "/README.md");
+  std::vector<std::string> cmds;
+  std::string line;
+  bool in_code = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("```", 0) == 0) { in_code = !in_code; continue; }
+    if (in_code && line.rfind("$ gpugap ", 0) == 0) cmds.push_back(line.substr(9));
+  }
+  return cmds;
+}
+}  // namespace
+
+TEST(Readme, HasCommandTour) { EXPECT_GE(readme_commands().size(), 8u); }
+
+TEST(Readme, EveryCommandRuns) {
+  for (const auto& c : readme_commands()) {
+    // Commands writing files write to a temp folder, not the source tree.
+    std::string args = std::regex_replace(c, std::regex("(^| )(-o|--out|--xlsx|--json) out/"), "$1$2 /tmp/gpugap-readme-out/");
+    // README commands are written for the repository root (../shared is beside it).
+    const auto r = run_cli_in(gpugap::test::source_dir(), args + " -q");
+    EXPECT_EQ(r.rc, 0) << "gpugap " << c << "\n" << r.err;
+    EXPECT_TRUE(r.err.empty() || r.rc == 0) << r.err;
+  }
+}

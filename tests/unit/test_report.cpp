@@ -1,0 +1,293 @@
+// The report: model formatting, chart builders, the three renderers, and the
+// `gpugap report` command end to end (files written, sheets, determinism).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "cli_helpers.hpp"
+#include "report/charts.hpp"
+#include "report/report.hpp"
+
+namespace fs = std::filesystem;
+using gpugap::report::Cell;
+using gpugap::report::Chart;
+using gpugap::report::Report;
+using gpugap::report::Section;
+using gpugap::report::TableData;
+namespace charts = gpugap::report::charts;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string sh(const std::string& cmd) {
+  std::string out;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return out;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  ::pclose(pipe);
+  return out;
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("gpugap-report-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// Sheet names as workbook.xml lists them, in order.
+std::vector<std::string> sheet_names(const fs::path& xlsx) {
+  const std::string wb = sh("unzip -p '" + xlsx.string() + "' xl/workbook.xml");
+  std::vector<std::string> names;
+  const std::regex re("<sheet name=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(wb.begin(), wb.end(), re); it != std::sregex_iterator(); ++it) names.push_back((*it)[1]);
+  return names;
+}
+
+// A small report with one of every item kind.
+Report sample_report() {
+  Report r;
+  r.title = "Test <report> & co";
+  r.scenario_id = "test";
+  Section a{"first", "1. First", "A takeaway with <b>markup</b>", {}};
+  a.items.push_back(gpugap::report::Paragraph{"Some text."});
+  TableData t;
+  t.id = "t1";
+  t.title = "Numbers";
+  t.headers = {"name", "value (USD bn)", "share"};
+  t.rows.push_back({Cell::txt("alpha"), Cell::num(1234.5, gpugap::report::kOne), Cell::num(0.25, gpugap::report::kPct0, true)});
+  t.rows.push_back({Cell::txt("beta"), Cell::num(std::nan(""), gpugap::report::kOne), Cell::empty()});
+  a.items.push_back(t);
+  a.items.push_back(charts::bar("bars", "Bars", "alpha leads.", {"name", gpugap::report::kOne}, {"value (USD bn)", gpugap::report::kOne},
+                                {"alpha", "beta"}, {charts::Series{"s", {1.0, 2.0}, "", ""}}));
+  Section b{"second", "2. Second: a very long title that exceeds Excel's limit", "Second takeaway", {}};
+  b.items.push_back(gpugap::report::Unavailable{"thing", "engine missing"});
+  b.items.push_back(charts::waterfall("wf", "Waterfall </script> test", "ends at 60.", {"USD bn", gpugap::report::kOne},
+                                      {{"start", 100, true}, {"minus", -40, false}, {"end", 60, true}}));
+  r.sections = {a, b};
+  return r;
+}
+
+}  // namespace
+
+TEST(ReportModel, NumberFormats) {
+  using namespace gpugap::report;
+  EXPECT_EQ(format_number(1234.56, kOne), "1,234.6");
+  EXPECT_EQ(format_number(-1234567.0, kInt), "-1,234,567");
+  EXPECT_EQ(format_number(0.7649, kPct0), "76%");
+  EXPECT_EQ(format_number(0.2345, kPct1), "23.4%");
+  EXPECT_EQ(format_number(2028.0, kYear), "2028");
+  EXPECT_EQ(format_number(-0.01, kOne), "0.0");  // no "-0.0"
+  EXPECT_EQ(format_number(std::nan(""), kOne), "n/a");
+  EXPECT_EQ(format_number(9.89e14, kGeneral), "9.89e+14");
+  EXPECT_EQ(excel_format(kOne), "#,##0.0");
+  EXPECT_EQ(excel_format(kPct0), "0%");
+  EXPECT_EQ(excel_format(kPct1), "0.0%");
+  EXPECT_EQ(excel_format(kYear), "0");
+  EXPECT_EQ(excel_format(kGeneral), "General");
+  EXPECT_EQ(Cell::num(std::nan(""), kOne).kind, Cell::Kind::kEmpty);
+}
+
+TEST(ReportCharts, WaterfallRunsToItsTotal) {
+  using namespace gpugap::report;
+  // 130 bn of capex, 30% overseas, ... : the running total must end on the last bar.
+  const Chart c = charts::waterfall("w", "TAM build-up", "t", {"USD bn", kOne},
+                                    {{"capex", 130, true}, {"overseas", -39, false}, {"non-server", -9.1, false}, {"TAM", 81.9, true}});
+  ASSERT_EQ(c.data.rows.size(), 4u);
+  EXPECT_NEAR(c.data.rows[2][2].number, 130 - 39 - 9.1, 1e-9);
+  EXPECT_NEAR(c.data.rows[3][2].number, 81.9, 1e-9);
+  // The invisible base of a decrease is where the bar ends: 130 - 39 = 91.
+  EXPECT_DOUBLE_EQ(c.option["series"][0]["data"][1].get<double>(), 91.0);
+  EXPECT_DOUBLE_EQ(c.option["series"][3]["data"][1].get<double>(), 39.0);
+}
+
+TEST(ReportCharts, EveryChartHasTitleAxisNamesAndData) {
+  using namespace gpugap::report;
+  const charts::Axis x{"year", kYear}, y{"TAM (USD bn)", kOne}, p{"share (%)", kPct0};
+  const std::vector<std::string> cats{"2024", "2025"};
+  std::vector<Chart> all{
+      charts::bar("a", "A", "t", x, y, cats, {charts::Series{"s", {1, 2}, "", "k"}}),
+      charts::line("b", "B", "t", x, p, cats, {charts::Series{"s", {0.3, 0.5}, "", ""}}),
+      charts::scatter("c", "C", "t", {"tokens/s per user", kOne}, {"tokens/s per chip", kOne}, {{"chip", {{1, 10}, {2, 8}}, "", true}}),
+      charts::tornado("d", "D", "t", y, 67, {{"param.a", 60, 75, "-20%", "+20%"}}),
+      charts::fan("e", "E", "t", x, y, cats, {{1, 2}, {}, {2, 3}, {}, {3, 4}, {2, 3}}),
+      charts::heatmap("f", "F", "t", {"layer", kOne}, {"vendor", kOne}, {"l1"}, {"v1"}, {{3}}, 0, 5, kOne),
+  };
+  for (const auto& c : all) {
+    EXPECT_FALSE(c.option["title"]["text"].get<std::string>().empty()) << c.id;
+    EXPECT_FALSE(c.data.rows.empty()) << c.id;
+    if (c.option.contains("xAxis")) {
+      EXPECT_FALSE(c.option["xAxis"]["name"].get<std::string>().empty()) << c.id;
+    }
+    if (c.id != "f" && c.id != "d" && c.option.contains("yAxis")) {
+      EXPECT_FALSE(c.option["yAxis"]["name"].get<std::string>().empty()) << c.id;
+    }
+  }
+  // Percent axes plot percentages (ECharts cannot scale): 0.3 -> 30.
+  EXPECT_DOUBLE_EQ(all[1].option["series"][0]["data"][0].get<double>(), 30.0);
+  // The tornado draws changes from the base value: 60 - 67 = -7.
+  EXPECT_DOUBLE_EQ(all[3].option["series"][0]["data"][0].get<double>(), -7.0);
+}
+
+TEST(ReportHtml, SelfContainedEscapedWithOneContainerPerChart) {
+  const std::string html = gpugap::report::render_html(sample_report());
+  EXPECT_GT(html.size(), 500'000u);  // ECharts inlined
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+  EXPECT_NE(html.find("Test &lt;report&gt; &amp; co"), std::string::npos);
+  EXPECT_NE(html.find("A takeaway with &lt;b&gt;markup&lt;/b&gt;"), std::string::npos);
+  // "</script>" inside chart JSON is neutralised.
+  EXPECT_EQ(html.find("Waterfall </script>"), std::string::npos);
+  std::size_t n = 0;
+  for (auto pos = html.find("class=\"chart\" id=\"chart-"); pos != std::string::npos; pos = html.find("class=\"chart\" id=\"chart-", pos + 1))
+    ++n;
+  EXPECT_EQ(n, 2u);
+  EXPECT_NE(html.find("href=\"#first\""), std::string::npos);  // table of contents
+  EXPECT_NE(html.find("Not available: thing"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num flag\">25%</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">1,234.5</td>"), std::string::npos);
+}
+
+TEST(ReportXlsx, SheetsNumbersAndDeterminism) {
+  const auto dir = scratch("xlsx");
+  const Report r = sample_report();
+  gpugap::report::write_xlsx(r, (dir / "a.xlsx").string());
+  gpugap::report::write_xlsx(r, (dir / "b.xlsx").string());
+  const auto names = sheet_names(dir / "a.xlsx");
+  ASSERT_EQ(names.size(), 3u);
+  EXPECT_EQ(names[0], "Contents");
+  EXPECT_EQ(names[1], "1. First");
+  EXPECT_LE(names[2].size(), 31u);  // Excel's limit
+  const std::string list = sh("unzip -l '" + (dir / "a.xlsx").string() + "'");
+  for (const char* part : {"xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml", "xl/styles.xml"})
+    EXPECT_NE(list.find(part), std::string::npos) << part;
+  // Numbers stay numbers: 1234.5 is a numeric cell, not a string.
+  const std::string s2 = sh("unzip -p '" + (dir / "a.xlsx").string() + "' xl/worksheets/sheet2.xml");
+  EXPECT_NE(s2.find("<v>1234.5</v>"), std::string::npos);
+  EXPECT_EQ(slurp(dir / "a.xlsx"), slurp(dir / "b.xlsx"));
+  // No temporary file left behind.
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(ReportJson, NumbersStayNumbersAndFlagsAreListed) {
+  const auto j = gpugap::report::to_json(sample_report());
+  const auto& t = j["sections"][0]["items"][1];
+  EXPECT_EQ(t["type"], "table");
+  EXPECT_DOUBLE_EQ(t["rows"][0][1].get<double>(), 1234.5);
+  EXPECT_TRUE(t["rows"][1][1].is_null());
+  EXPECT_EQ(t["flagged_cells"][0], nlohmann::json({0, 2}));
+  EXPECT_EQ(j["sections"][1]["items"][0]["type"], "unavailable");
+}
+
+TEST(ReportCli, WritesHtmlXlsxJsonWithEverySection) {
+  const auto dir = scratch("cli");
+  const std::string args = "report -q -o " + (dir / "r.html").string() + " --xlsx " + (dir / "r.xlsx").string() + " --json " +
+                           (dir / "r.json").string();
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto res = gpugap::test::run_cli(args);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(res.rc, 0) << res.err;
+  EXPECT_TRUE(res.err.empty()) << res.err;  // --quiet: no progress
+  if (!std::getenv("GPUGAP_SANITIZED")) {
+    EXPECT_LT(secs, 10.0);
+  }
+  for (const char* f : {"r.html", "r.xlsx", "r.json"}) EXPECT_TRUE(fs::exists(dir / f)) << f;
+  EXPECT_NE(res.out.find("written:"), std::string::npos);
+
+  const auto j = nlohmann::json::parse(slurp(dir / "r.json"));
+  std::vector<std::string> ids;
+  for (const auto& s : j["sections"]) {
+    ids.push_back(s["id"]);
+    EXPECT_FALSE(s["takeaway"].get<std::string>().empty()) << s["id"];
+    for (const auto& it : s["items"])
+      if (it["type"] == "chart") {
+        EXPECT_FALSE(it["takeaway"].get<std::string>().empty()) << it["id"];
+        EXPECT_FALSE(it["title"].get<std::string>().empty()) << it["id"];
+      }
+  }
+  const std::vector<std::string> want{"summary", "supply", "demand", "inference", "vendors", "uncertainty", "validation", "assumptions"};
+  EXPECT_EQ(ids, want);
+  EXPECT_EQ(j["scenario"], "ms-2025");
+
+  // The assumptions appendix lists every parameter of the scenario.
+  const auto params = gpugap::test::run_cli("params --format json");
+  ASSERT_EQ(params.rc, 0) << params.err;
+  EXPECT_EQ(j["results"]["params"].size(), params.json()["params"].size());
+
+  // One sheet per section after Contents; the last is the assumptions sheet.
+  const auto names = sheet_names(dir / "r.xlsx");
+  ASSERT_EQ(names.size(), want.size() + 1);
+  EXPECT_EQ(names.front(), "Contents");
+  EXPECT_EQ(names[1], "1. Summary");
+  EXPECT_EQ(names.back(), "8. Assumptions appendix");
+  const std::string list = sh("unzip -l '" + (dir / "r.xlsx").string() + "'");
+  EXPECT_NE(list.find("xl/worksheets/sheet" + std::to_string(names.size()) + ".xml"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(ReportCli, SameInputsSameBytes) {
+  const auto dir = scratch("det");
+  for (const char* n : {"a", "b"}) {
+    const std::string d = (dir / n).string();
+    const auto res = gpugap::test::run_cli("report -q -o " + d + "/r.html --xlsx " + d + "/r.xlsx --json " + d + "/r.json");
+    ASSERT_EQ(res.rc, 0) << res.err;
+  }
+  for (const char* f : {"r.html", "r.xlsx", "r.json"}) EXPECT_EQ(slurp(dir / "a" / f), slurp(dir / "b" / f)) << f;
+  fs::remove_all(dir);
+}
+
+TEST(ReportCli, OverridesAreRecordedAndFlagged) {
+  const auto dir = scratch("ovr");
+  const auto res = gpugap::test::run_cli("report -q --set chips.nvidia-h20.price.cn=100000RMB -o " + (dir / "r.html").string() +
+                                         " --json " + (dir / "r.json").string());
+  ASSERT_EQ(res.rc, 0) << res.err;
+  const auto j = nlohmann::json::parse(slurp(dir / "r.json"));
+  ASSERT_EQ(j["overrides"].size(), 1u);
+  bool flagged = false;
+  for (const auto& p : j["results"]["params"])
+    if (p["path"] == "chips.nvidia-h20.price.cn") flagged = p["overridden"].get<bool>();
+  EXPECT_TRUE(flagged);
+  EXPECT_NE(slurp(dir / "r.html").find("overrides: <code>chips.nvidia-h20.price.cn=100000RMB"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(ReportCli, BadArgumentsAreUserErrors) {
+  EXPECT_EQ(gpugap::test::run_cli("report -q --samples 5 -o /tmp/x.html").rc, 2);
+  const auto r = gpugap::test::run_cli("report -q -o /proc/gpugap-no/r.html");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("gpugap:"), std::string::npos);
+  const auto e = gpugap::test::run_cli("report -q --set no.such.param=1 -o /tmp/x.html");
+  EXPECT_EQ(e.rc, 2);
+}
+
+// The headless-Chromium check (tests/e2e/report_browser.sh): every chart drew,
+// no console error, a screenshot saved under the build folder.
+TEST(ReportBrowser, EveryChartRendersInHeadlessChromium) {
+  const fs::path out = fs::path(GPUGAP_BINARY).parent_path() / "e2e";
+  const std::string cmd = gpugap::test::source_dir() + "/tests/e2e/report_browser.sh " + GPUGAP_BINARY + " " + out.string() + " 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string log;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) log.append(buf, n);
+  const int status = ::pclose(pipe);
+  const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (rc == 77) GTEST_SKIP() << log;
+  EXPECT_EQ(rc, 0) << log;
+}

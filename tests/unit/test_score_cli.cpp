@@ -1,0 +1,166 @@
+// End-to-end: `gpugap score` on the shipped catalog and ms-2025 with the real
+// perf and econ engines: the JSON contract of cli.md, the direction of a
+// price change, the watch metrics and a risk case.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "cli_helpers.hpp"
+
+using gpugap::test::run_cli;
+using nlohmann::json;
+
+namespace {
+
+const json& base_score() {
+  static const json j = [] {
+    auto r = run_cli("score --format json");
+    EXPECT_EQ(r.rc, 0) << r.err;
+    return r.rc == 0 ? r.json() : json::object();
+  }();
+  return j;
+}
+
+const json* find_vendor(const json& j, const std::string& id) {
+  for (const auto& v : j["vendors"])
+    if (v["vendor"] == id) return &v;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(ScoreCli, RanksTheRequiredVendorsWithFourConditions) {
+  const json& j = base_score();
+  ASSERT_TRUE(j.contains("vendors"));
+  std::set<int> ranks;
+  for (const auto& v : j["vendors"]) {
+    for (const char* k : {"vendor", "rank", "composite", "quantitative", "qualitative", "conditions"})
+      EXPECT_TRUE(v.contains(k)) << k;
+    for (const char* c : {"inference_economics", "capacity", "csp_ties", "policy"})
+      EXPECT_TRUE(v["conditions"].contains(c)) << v["vendor"] << " " << c;
+    ranks.insert(v["rank"].get<int>());
+  }
+  EXPECT_EQ(ranks.size(), j["vendors"].size());
+  for (const char* id : {"huawei", "cambricon", "hygon", "kunlunxin", "thead", "moorethreads", "metax"}) {
+    const json* v = find_vendor(j, id);
+    ASSERT_TRUE(v) << id;
+    // Never dropped: a vendor without chip data says so.
+    if ((*v)["quantitative"].is_null()) {
+      EXPECT_NE((*v)["quant_status"].get<std::string>().find("insufficient data"), std::string::npos) << id;
+    }
+  }
+  EXPECT_EQ(j["reference_chip"], "nvidia-h20");
+  EXPECT_NEAR(j["reference"]["index"].get<double>(), 1.0, 1e-12);
+}
+
+TEST(ScoreCli, DearerChipLowersItsVendorsQuantitativeIndex) {
+  const json* h0 = find_vendor(base_score(), "huawei");
+  ASSERT_TRUE(h0 && !(*h0)["current_chip"].is_null());
+  ASSERT_EQ((*h0)["current_chip"]["chip"], "huawei-ascend-910c");
+  const double idx0 = (*h0)["current_chip"]["index"].get<double>();
+  auto r = run_cli("score --format json --set 'chips.huawei-ascend-910c.price.cn=285000 RMB'");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json j = r.json();
+  const json* h1 = find_vendor(j, "huawei");
+  ASSERT_TRUE(h1);
+  EXPECT_LT((*h1)["current_chip"]["index"].get<double>(), idx0);
+  EXPECT_LE((*h1)["composite"].get<double>(), (*h0)["composite"].get<double>());
+  EXPECT_EQ(j["overrides"][0], "chips.huawei-ascend-910c.price.cn=285000 RMB");
+}
+
+TEST(ScoreCli, BetterSoftwareEfficiencyRaisesItsVendorsQuantitativeIndex) {
+  const json* h0 = find_vendor(base_score(), "huawei");
+  ASSERT_TRUE(h0 && !(*h0)["current_chip"].is_null());
+  const double tps0 = (*h0)["current_chip"]["ratios"]["tps"].get<double>();
+  // The 910C runs the CANN stack: raise its memory and compute efficiency.
+  auto r = run_cli("score --format json --set stacks.cann.eta_memory=0.95 --set stacks.cann.eta_compute=0.95");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json* h1 = find_vendor(r.json(), "huawei");
+  ASSERT_TRUE(h1);
+  EXPECT_GT((*h1)["current_chip"]["ratios"]["tps"].get<double>(), tps0);
+  EXPECT_GT((*h1)["current_chip"]["index"].get<double>(), (*h0)["current_chip"]["index"].get<double>());
+}
+
+TEST(ScoreCli, WatchGivesChartReadySeries) {
+  auto r = run_cli("score --watch --vendor huawei --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json j = r.json();
+  ASSERT_EQ(j["watch"].size(), 1u);
+  const json& w = j["watch"][0];
+  EXPECT_EQ(w["vendor"], "huawei");
+  EXPECT_GE(w["generations"].size(), 5u);
+  ASSERT_TRUE(w["series"].contains("memory_bandwidth_bps"));
+  int prev = 0;
+  for (const auto& p : w["series"]["memory_bandwidth_bps"]) {
+    EXPECT_GE(p["x"].get<int>(), prev);
+    prev = p["x"].get<int>();
+  }
+  EXPECT_TRUE(w["series"].contains("shipments_units"));
+}
+
+TEST(ScoreCli, FoundryShortfallCutsSupplyAndCanFailTheCapacityCondition) {
+  auto r = run_cli("score --risks --case risk-foundry-shortfall --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json j = r.json();
+  ASSERT_EQ(j["cases"].size(), 1u);
+  const json& c = j["cases"][0];
+  EXPECT_EQ(c["status"], "ok");
+  EXPECT_FALSE(c["changed_parameters"].empty());
+  bool supply_seen = false;
+  for (const auto& m : c["metrics"]) {
+    if (m["path"].get<std::string>().rfind("supply.chips_total.", 0) != 0) continue;
+    supply_seen = true;
+    ASSERT_FALSE(m["base"].is_null());
+    EXPECT_LT(m["risk"].get<double>(), m["base"].get<double>());
+  }
+  EXPECT_TRUE(supply_seen);
+  // The ranking stays a permutation of the same vendors.
+  std::set<int> ranks;
+  for (const auto& m : c["ranks"]) ranks.insert(m["risk_rank"].get<int>());
+  EXPECT_EQ(ranks.size(), c["ranks"].size());
+}
+
+TEST(ScoreCli, ParadigmShiftToLongContextMovesTheQuantitativeLayer) {
+  // A risk case as a scenario file: long contexts dominate the workload set.
+  const auto dir = std::filesystem::temp_directory_path() / ("gpugap-score-risk-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "risk-test-long-context.yaml";
+  std::ofstream(file) << "id: risk-test-long-context\nname: test\nextends: ms-2025\nparams:\n"
+                         "  score.workload_weights.chat: {value: 0, source: test}\n"
+                         "  score.workload_weights.reasoning: {value: 0, source: test}\n";
+  auto r = run_cli("score --format json --scenario " + file.string());
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json j = r.json();
+  EXPECT_EQ(j["workloads"].size(), 3u);
+  const json* h0 = find_vendor(base_score(), "huawei");
+  const json* h1 = find_vendor(j, "huawei");
+  ASSERT_TRUE(h0 && h1);
+  // Only long context counts now: the current chip's throughput ratio is its long-context ratio.
+  double lc_ratio = std::nan("");
+  for (const auto& w : (*h1)["current_chip"]["workloads"])
+    if (w["workload"] == "long-context") lc_ratio = w["output_tps_per_chip"].get<double>();
+  double lc_ref = std::nan("");
+  for (const auto& w : j["reference"]["workloads"])
+    if (w["workload"] == "long-context") lc_ref = w["output_tps_per_chip"].get<double>();
+  ASSERT_TRUE(std::isfinite(lc_ratio) && std::isfinite(lc_ref));
+  EXPECT_NEAR((*h1)["current_chip"]["ratios"]["tps"].get<double>(), lc_ratio / lc_ref, 1e-9);
+  EXPECT_NE((*h1)["current_chip"]["ratios"]["tps"].get<double>(), (*h0)["current_chip"]["ratios"]["tps"].get<double>());
+}
+
+TEST(ScoreCli, MetricPathsEvaluate) {
+  auto r = run_cli("eval score.huawei.composite score.huawei.rank score.cambricon.rank --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json j = r.json();
+  EXPECT_GE(j["metrics"]["score.huawei.rank"].get<double>(), 1);
+  EXPECT_GT(j["metrics"]["score.huawei.composite"].get<double>(), 0);
+}
+
+TEST(ScoreCli, UnknownReferenceChipIsAUserError) {
+  auto r = run_cli("score --reference nvidia-h2O");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("nvidia-h20"), std::string::npos) << r.err;
+}

@@ -1,0 +1,305 @@
+// Supply engine: dies per wafer, yield models, the package constraint and the
+// ms-2025 supply outputs. Reference values: /work/shared/data/supply-market-notes.md
+// section 1 (tables computed there independently of this code).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "analysis/metrics.hpp"
+#include "analysis/scenario.hpp"
+#include "cli_helpers.hpp"
+#include "supply/geometry.hpp"
+#include "supply/model.hpp"
+#include "supply/yield.hpp"
+
+using namespace gpugap;
+using namespace gpugap::supply;
+using gpugap::test::run_cli;
+
+namespace {
+
+const analysis::Context& base_ctx() {
+  static const analysis::Context c = analysis::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
+  return c;
+}
+
+double metric(const analysis::Context& ctx, const std::string& path) { return analysis::evaluate(ctx, {path}).at(path); }
+
+analysis::Context with(const std::vector<std::string>& sets) {
+  return analysis::make_context({analysis::default_catalog_dir()}, "ms-2025", sets);
+}
+
+constexpr WaferGeometry kNoScribe{300.0, 3.0, 0.0};
+constexpr WaferGeometry kDefault{300.0, 3.0, 0.1};
+
+}  // namespace
+
+// --- gross dies per wafer ----------------------------------------------------
+
+TEST(SupplyGeometry, AscendClassDieClosedFormAndExact) {
+  // supply-market-notes.md 1.1 / section 0: a ~666 mm2 die (25.8 x 25.8, 910B
+  // class) on 300 mm with 3 mm edge exclusion: ~77 by the closed form, ~82 by
+  // exact enumeration (scribe 0.1 mm, best of a 20 x 20 offset scan).
+  const DieShape die{25.8, 25.8};
+  EXPECT_NEAR(gross_dies_simple(kNoScribe, die), 76.7, 0.05);
+  EXPECT_NEAR(gross_dies_simple(kDefault, die), 76.0, 0.05);  // the 0.1 mm scribe widens the pitch
+  EXPECT_NEAR(gross_dies_exp(kNoScribe, die), 85.5, 0.2);
+  EXPECT_EQ(gross_dies_exact(kDefault, die), 82);
+}
+
+TEST(SupplyGeometry, NotesTableExactCounts) {
+  // supply-market-notes.md 1.1 table, "exact grid" column.
+  EXPECT_EQ(gross_dies_exact(kDefault, DieShape{21.4, 21.3}), 124);  // Ascend 910 (456 mm2)
+  EXPECT_EQ(gross_dies_exact(kDefault, DieShape{24.5, 27.2}), 83);   // 666 mm2, not square
+  EXPECT_EQ(gross_dies_exact(kDefault, DieShape{26.0, 31.3}), 67);   // H100 class
+  EXPECT_EQ(gross_dies_exact(kDefault, DieShape{26.0, 32.7}), 64);   // 850 mm2
+  // The simple form with no edge exclusion (d = 300): 123.9, 80.4, 63.5, 60.3.
+  const WaferGeometry full{300.0, 0.0, 0.0};
+  EXPECT_NEAR(gross_dies_simple(full, DieShape{21.4, 21.3}), 123.9, 0.1);
+  EXPECT_NEAR(gross_dies_simple(full, DieShape{26.0, 31.3}), 63.5, 0.1);
+  EXPECT_NEAR(gross_dies_simple(full, DieShape{26.0, 32.7}), 60.3, 0.1);
+}
+
+TEST(SupplyGeometry, ClosedFormLimitsForSmallDies) {
+  // Upper bound: never more dies than usable area / die pitch area.
+  const double usable = std::numbers::pi * 147.0 * 147.0;
+  for (double side : {2.0, 5.0, 10.0, 20.0, 28.0}) {
+    const DieShape die{side, side};
+    const double pitch = (side + 0.1) * (side + 0.1);
+    EXPECT_LE(gross_dies_exact(kDefault, die), usable / pitch) << side;
+  }
+  // As the die shrinks the edge loss vanishes: exact / closed form -> 1.
+  const DieShape tiny{1.0, 1.0};
+  const double ratio = gross_dies_exact(kDefault, tiny) / gross_dies_simple(kDefault, tiny);
+  EXPECT_NEAR(ratio, 1.0, 0.005);
+}
+
+TEST(SupplyGeometry, ReticleLimit) {
+  const Reticle r;  // 26 x 33 mm = 858 mm2
+  EXPECT_TRUE(fits_reticle(DieShape{26.0, 31.3}, r));   // H100, 814 mm2
+  EXPECT_TRUE(fits_reticle(DieShape{33.0, 26.0}, r));   // rotated
+  EXPECT_FALSE(fits_reticle(DieShape{26.0, 34.0}, r));
+  EXPECT_FALSE(fits_reticle(square_die(858.0), r));     // 29.3 mm square: wider than 26 mm
+}
+
+// --- yield models -------------------------------------------------------------
+
+TEST(SupplyYield, NotesTableValues) {
+  // supply-market-notes.md 1.2 yield table, A = 6.66 cm2 (2-decimal values).
+  const YieldShape nb2{2.0, 1.0}, nb3{3.0, 1.0};
+  struct Row { double d0, poisson, murphy, nb_2, nb_3, seeds; };
+  for (const Row& r : {Row{0.10, 0.51, 0.53, 0.56, 0.55, 0.60}, Row{0.20, 0.26, 0.31, 0.36, 0.33, 0.43},
+                       Row{0.30, 0.14, 0.19, 0.25, 0.22, 0.33}}) {
+    const double ad = 6.66 * r.d0;
+    EXPECT_NEAR(random_yield(YieldModel::kPoisson, ad, nb2), r.poisson, 0.006) << r.d0;
+    EXPECT_NEAR(random_yield(YieldModel::kMurphy, ad, nb2), r.murphy, 0.006) << r.d0;
+    EXPECT_NEAR(random_yield(YieldModel::kNegativeBinomial, ad, nb2), r.nb_2, 0.006) << r.d0;
+    EXPECT_NEAR(random_yield(YieldModel::kNegativeBinomial, ad, nb3), r.nb_3, 0.006) << r.d0;
+    EXPECT_NEAR(random_yield(YieldModel::kSeeds, ad, nb2), r.seeds, 0.006) << r.d0;
+  }
+}
+
+TEST(SupplyYield, NegativeBinomialTendsToPoisson) {
+  // Stapper's NB: gamma-distributed D with shape alpha; alpha -> inf is Poisson.
+  const double ad = 1.5;
+  const double poisson = random_yield(YieldModel::kPoisson, ad, {});
+  double prev_gap = 1.0;
+  for (double alpha : {0.5, 1.0, 2.0, 5.0, 20.0, 100.0, 1e4, 1e6}) {
+    const double gap = random_yield(YieldModel::kNegativeBinomial, ad, YieldShape{alpha, 1.0}) - poisson;
+    EXPECT_GT(gap, 0.0) << alpha;       // clustering always helps yield
+    EXPECT_LT(gap, prev_gap) << alpha;  // monotone convergence
+    prev_gap = gap;
+  }
+  EXPECT_LT(prev_gap, 1e-6);
+  // alpha = 1 is the Seeds (exponential) model.
+  EXPECT_NEAR(random_yield(YieldModel::kNegativeBinomial, ad, YieldShape{1.0, 1.0}),
+              random_yield(YieldModel::kSeeds, ad, {}), 1e-15);
+  // Bose-Einstein with one layer is Seeds too.
+  EXPECT_NEAR(random_yield(YieldModel::kBoseEinstein, ad, YieldShape{2.0, 1.0}),
+              random_yield(YieldModel::kSeeds, ad, {}), 1e-15);
+}
+
+TEST(SupplyYield, ImpliedDefectDensityTable) {
+  // supply-market-notes.md 1.2: D0 implied by a stated yield on a 6.66 cm2 die.
+  const double a = 6.66;
+  struct Row { double y, poisson, murphy, nb2, nb1; };
+  for (const Row& r : {Row{0.20, 0.242, 0.286, 0.371, 0.601}, Row{0.50, 0.104, 0.111, 0.124, 0.150},
+                       Row{0.80, 0.034, 0.034, 0.035, 0.038}}) {
+    EXPECT_NEAR(implied_ad(YieldModel::kPoisson, r.y, {}) / a, r.poisson, 0.0015) << r.y;
+    EXPECT_NEAR(implied_ad(YieldModel::kMurphy, r.y, {}) / a, r.murphy, 0.0015) << r.y;
+    EXPECT_NEAR(implied_ad(YieldModel::kNegativeBinomial, r.y, YieldShape{2.0, 1.0}) / a, r.nb2, 0.0015) << r.y;
+    EXPECT_NEAR(implied_ad(YieldModel::kNegativeBinomial, r.y, YieldShape{1.0, 1.0}) / a, r.nb1, 0.0015) << r.y;
+  }
+}
+
+TEST(SupplyYield, InverseRoundTripsEveryModel) {
+  const YieldShape s{1.7, 3.0};
+  for (std::size_t i = 0; i < kYieldModelNames.size(); ++i) {
+    const auto m = static_cast<YieldModel>(i);
+    for (double ad : {0.01, 0.3, 1.0, 2.5, 6.0}) {
+      const double y = random_yield(m, ad, s);
+      EXPECT_NEAR(implied_ad(m, y, s), ad, 1e-9 * std::max(1.0, ad)) << yield_model_name(m) << " " << ad;
+    }
+    EXPECT_EQ(parse_yield_model(yield_model_name(m)), m);
+  }
+}
+
+TEST(SupplyYield, ChipletArithmetic) {
+  // supply-market-notes.md 1.4: D0 = 0.2, NB alpha = 2: an 800 mm2 die yields
+  // 0.31, a 400 mm2 chiplet 0.51.
+  const YieldShape nb2{2.0, 1.0};
+  EXPECT_NEAR(random_yield(YieldModel::kNegativeBinomial, 8.0 * 0.2, nb2), 0.31, 0.005);
+  EXPECT_NEAR(random_yield(YieldModel::kNegativeBinomial, 4.0 * 0.2, nb2), 0.51, 0.005);
+}
+
+TEST(SupplyYield, ConvertsAcrossDieSizesThroughDefectDensity) {
+  // 20% on the 6.66 cm2 die -> D0 -> a 4.56 cm2 die yields more, never the same 20%.
+  for (std::size_t i = 0; i < kYieldModelNames.size(); ++i) {
+    const auto m = static_cast<YieldModel>(i);
+    const YieldShape s{2.0, 2.0};
+    const double d0 = implied_ad(m, 0.20, s) / 6.66;
+    EXPECT_GT(random_yield(m, 4.56 * d0, s), 0.20) << yield_model_name(m);
+    EXPECT_LT(random_yield(m, 8.14 * d0, s), 0.20) << yield_model_name(m);
+    EXPECT_NEAR(random_yield(m, 6.66 * d0, s), 0.20, 1e-9) << yield_model_name(m);
+  }
+}
+
+// --- the supply model on ms-2025 ---------------------------------------------
+
+TEST(SupplyModel, ReportCapacityFlowsThrough) {
+  // Report (mission.md Q1): N+2 at 22k / 40k / 51k wafers per month in 2025/26/27.
+  EXPECT_DOUBLE_EQ(metric(base_ctx(), "supply.wafers_per_month.smic-n2.2025"), 22000);
+  EXPECT_DOUBLE_EQ(metric(base_ctx(), "supply.wafers_per_month.smic-n2.2026"), 40000);
+  EXPECT_DOUBLE_EQ(metric(base_ctx(), "supply.wafers_per_month.smic-n2.2027"), 51000);
+  // MS Sep-2025: ~7k AI wafers in 2025 (22k x 32%).
+  EXPECT_NEAR(metric(base_ctx(), "supply.ai_wafers_per_month.smic-n2.2025"), 7040, 1e-6);
+}
+
+TEST(SupplyModel, GoodDiesPerWaferByHand) {
+  // 910C-class die: 665.61 mm2 (square) -> 82 gross; the stated yield is that
+  // die's yield, so good dies per wafer = 82 x yield.
+  const auto& ctx = base_ctx();
+  EXPECT_DOUBLE_EQ(metric(ctx, "supply.gross_dies_per_wafer.huawei-ascend-910c"), 82);
+  EXPECT_NEAR(metric(ctx, "supply.good_dies_per_wafer.huawei-ascend-910c.2025"), 82 * 0.20, 1e-9);
+  EXPECT_NEAR(metric(ctx, "supply.good_dies_per_wafer.huawei-ascend-910c.2030"), 82 * 0.50, 1e-9);
+  // Linear interpolation between 2025 (20%) and 2030 (50%).
+  EXPECT_NEAR(metric(ctx, "supply.good_dies_per_wafer.huawei-ascend-910c.2027"), 82 * 0.32, 1e-9);
+}
+
+TEST(SupplyModel, DefectDensityMatchesNotesTable) {
+  // With no systematic loss the implied D0 of 20% on the 910B die is the
+  // notes' table value: 0.371 (NB alpha 2), 0.242 (Poisson).
+  auto nb = with({"supply.yield.systematic=1"});
+  EXPECT_NEAR(metric(nb, "supply.d0_per_cm2.smic-n2.2025"), 0.371, 0.002);
+  auto po = with({"supply.yield.systematic=1", "supply.yield.model=poisson"});
+  EXPECT_NEAR(metric(po, "supply.d0_per_cm2.smic-n2.2025"), 0.242, 0.002);
+  EXPECT_NEAR(metric(po, "supply.d0_per_cm2.smic-n2.2030"), 0.104, 0.002);
+}
+
+TEST(SupplyModel, HuaweiLargestAndSecondTierSmall) {
+  const auto m = analysis::evaluate_all(base_ctx(), {"supply"});
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string ys = std::to_string(y);
+    const double huawei = m.at("supply.chips.huawei." + ys);
+    EXPECT_GT(huawei, 0) << y;
+    EXPECT_GT(huawei, m.at("supply.chips.cambricon." + ys)) << y;
+    EXPECT_GT(huawei, m.at("supply.chips.hygon." + ys)) << y;
+    EXPECT_GT(m.at("supply.chips.cambricon." + ys), m.at("supply.chips.hygon." + ys)) << y;
+    // Every binding constraint is a known code.
+    const double b = m.at("supply.binding_constraint." + ys);
+    EXPECT_TRUE(b == 0 || b == 1 || b == 2) << y;
+  }
+  // Wafer allocation (report): each non-Huawei vendor well under Huawei, second tier < 10%.
+  const auto& p = base_ctx().params;
+  EXPECT_LT(p.value("supply.alloc.smic-n2.hygon-k100.2026"), 0.10);
+}
+
+TEST(SupplyModel, ChipsByHandFor2025) {
+  // Huawei 2025 = [N+2 dies (910B2 + 910C) + die bank] / dies per package,
+  // x packaging yield, x the HBM/packaging factor (1 when logic binds).
+  const auto m = analysis::evaluate_all(base_ctx(), {"supply"});
+  const auto& p = base_ctx().params;
+  const double wafers = 22000 * 0.32 * 12;
+  const double dies_per_wafer = 82 * 0.20;
+  const double b2 = wafers * 0.35 * dies_per_wafer;                           // 910B2, 1 die
+  const double bank = p.value("supply.diebank.huawei-ascend-910c.draw.2025") * p.value("supply.diebank.huawei.stock");
+  const double c = wafers * 0.35 * dies_per_wafer + bank;                     // 910C dies, 2 per package
+  const double f = m.at("supply.package_starts.2025") / m.at("supply.die_limited_packages.2025");
+  const double expected = (b2 + c / 2) * f * p.value("supply.packaging.yield.2025");
+  EXPECT_NEAR(m.at("supply.chips.huawei.2025"), expected, 1e-6 * expected);
+  // Package starts never exceed any of the three limits.
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string ys = std::to_string(y);
+    const double starts = m.at("supply.package_starts." + ys);
+    EXPECT_LE(starts, m.at("supply.die_limited_packages." + ys) * (1 + 1e-12)) << y;
+    EXPECT_LE(starts, m.at("supply.packaging_capacity." + ys) * (1 + 1e-12)) << y;
+    EXPECT_GE(m.at("supply.hbm_stock_remaining." + ys), 0.0) << y;
+  }
+}
+
+TEST(SupplyModel, BindingConstraintSwitches) {
+  // No HBM at all: HBM binds and nothing is packaged.
+  auto no_hbm = with({"supply.hbm.stock=0", "supply.hbm.wafers_per_month.2028=0", "supply.hbm.wafers_per_month.2026=0",
+                      "supply.hbm.wafers_per_month.2027=0", "supply.hbm.wafers_per_month.2029=0",
+                      "supply.hbm.wafers_per_month.2030=0"});
+  EXPECT_EQ(metric(no_hbm, "supply.binding_constraint.2026"), 1);
+  EXPECT_EQ(metric(no_hbm, "supply.chips_total.2026"), 0);
+  // A tiny packaging line: packaging binds and starts equal its capacity.
+  auto tiny = with({"supply.packaging.capacity.2025=1000"});
+  EXPECT_EQ(metric(tiny, "supply.binding_constraint.2025"), 2);
+  EXPECT_NEAR(metric(tiny, "supply.package_starts.2025"), 1000, 1e-9);
+  // Plenty of everything but wafers: logic dies bind.
+  auto plenty = with({"supply.hbm.stock=1e12"});
+  EXPECT_EQ(metric(plenty, "supply.binding_constraint.2027"), 0);
+}
+
+TEST(SupplyModel, CompiledMatchesComputed) {
+  const auto& ctx = base_ctx();
+  const std::vector<std::string> paths = {"supply.chips.huawei.2026", "supply.value_usd_bn.2030",
+                                          "supply.binding_constraint.2028", "supply.h20_equivalents.2027",
+                                          "supply.good_dies_per_wafer.cambricon-mlu590.2029"};
+  const auto fn = analysis::compile(ctx, paths);
+  const auto values = ctx.params.values();
+  std::vector<double> out(paths.size());
+  fn(values, out);
+  const auto m = analysis::evaluate(ctx, paths);
+  for (std::size_t i = 0; i < paths.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m.at(paths[i])) << paths[i];
+  // A perturbed vector (die area and wafer geometry vary) recomputes the enumeration.
+  auto v2 = values;
+  v2[*ctx.params.find("chips.cambricon-mlu590.silicon.die_area")] = 456.0;
+  fn(v2, out);
+  auto t = ctx.params;
+  t.set_value(*t.find("chips.cambricon-mlu590.silicon.die_area"), 456.0);
+  const auto m2 = analysis::evaluate(ctx, t, paths);
+  for (std::size_t i = 0; i < paths.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m2.at(paths[i])) << paths[i];
+}
+
+TEST(SupplyModel, UnknownYieldModelSuggests) {
+  auto r = run_cli("eval supply.chips.huawei.2026 --set supply.yield.model=poison");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("did you mean 'poisson'"), std::string::npos) << r.err;
+}
+
+TEST(SupplyCli, EvalPrintsValues) {
+  auto r = run_cli("eval supply.wafers_per_month.smic-n2.2026 supply.chips.huawei.2026 --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  EXPECT_DOUBLE_EQ(j["metrics"]["supply.wafers_per_month.smic-n2.2026"].get<double>(), 40000);
+  EXPECT_GT(j["metrics"]["supply.chips.huawei.2026"].get<double>(), 1e5);
+}
+
+TEST(SupplyCli, SupplyCommandShowsBindingConstraintByName) {
+  auto r = run_cli("supply");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("binding"), std::string::npos);
+  EXPECT_TRUE(r.out.find("HBM stacks") != std::string::npos || r.out.find("logic dies") != std::string::npos);
+  EXPECT_NE(r.out.find("huawei"), std::string::npos);
+  EXPECT_NE(r.out.find("smic-n2"), std::string::npos);
+  auto j = run_cli("supply --format json");
+  ASSERT_EQ(j.rc, 0) << j.err;
+  const auto js = j.json();
+  ASSERT_TRUE(js.contains("years"));
+  EXPECT_EQ(js["years"].size(), 7u);
+  EXPECT_TRUE(js["years"][0].contains("binding_constraint"));
+}
