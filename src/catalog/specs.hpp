@@ -49,6 +49,7 @@ struct ChipSpec {
   std::optional<double> eta_comm;
   Seconds launch_overhead{0.0};
   Seconds ttft_overhead{0.0};  // fixed serving latency before the first token (API, scheduling)
+  Seconds comm_latency{0.0};   // fixed time of one collective (launch + synchronisation)
   bool calibrated = false;
   std::string calibration;  // provenance of the fitted values
 

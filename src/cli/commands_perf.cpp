@@ -247,7 +247,7 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
   const std::optional<double> tpot_t = w.tpot_target ? std::optional<double>(w.tpot_target->value()) : std::nullopt;
   Output out;
   out.json = result_json(chip.id, model, w, r, ttft_t, tpot_t);
-  Table t{{"quantity", "value"}, {}, {false, true}};
+  Table t{{"quantity", "value"}, {}, {false, false}};
   auto row = [&](const std::string& k, const std::string& v) { t.rows.push_back({k, v}); };
   row("chip", chip.id + (chip.calibrated ? " (calibrated stack " + chip.stack + ")" : " (spec-only stack " + chip.stack + ")"));
   row("model", model.id);
@@ -594,14 +594,15 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
     }
   }
   md += "## Fitted efficiencies\n\n";
-  Table ft{{"stack", "backend", "rows", "eta_compute", "eta_memory", "launch us", "TTFT overhead ms", "burst",
-            "train median |err| %", "held-out median |err| %"},
+  Table ft{{"stack", "family", "backend", "rows", "eta_compute", "eta_memory", "launch us", "collective us", "TTFT overhead ms",
+            "burst", "train median |err| %", "held-out median |err| %"},
            {},
            {}};
   for (const auto& g : cal.groups)
-    ft.rows.push_back({g.stack, g.backend.empty() ? "(all)" : g.backend, std::to_string(g.rows.size()),
+    ft.rows.push_back({g.stack, g.family.empty() ? "(all)" : g.family, g.backend.empty() ? "(all)" : g.backend, std::to_string(g.rows.size()),
                        fmt::format("{:.3f}", g.fitted.eta_compute), fmt::format("{:.3f}", g.fitted.eta_memory),
-                       fmt::format("{:.2f}", g.fitted.launch_overhead_s * 1e6), fmt::format("{:.1f}", g.fitted.ttft_overhead_s * 1e3),
+                       fmt::format("{:.2f}", g.fitted.launch_overhead_s * 1e6), fmt::format("{:.2f}", g.fitted.comm_latency_s * 1e6),
+                       fmt::format("{:.1f}", g.fitted.ttft_overhead_s * 1e3),
                        fmt::format("{:.3f}", g.fitted.burst), fmt::format("{:.1f}", g.train_median_abs_error_pct),
                        fmt::format("{:.1f}", g.heldout_median_abs_error_pct)});
   md += md_table(ft) + "\n";
@@ -697,33 +698,27 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
   for (std::size_t i = 0; i < a.v.files.size(); ++i) names += (i ? " + " : "") + fs::path(a.v.files[i]).filename().string();
   Output out;
   json groups = json::array();
-  Table t{{"stack", "backend", "rows", "eta_compute", "eta_memory", "launch us", "TTFT overhead ms", "burst", "train median |err| %",
-           "held-out median |err| %"},
+  Table t{{"stack", "family", "backend", "rows", "eta_compute", "eta_memory", "launch us", "collective us", "TTFT overhead ms",
+           "burst", "train median |err| %", "held-out median |err| %"},
           {},
           {}};
-  struct StackFit {
-    const perf::FitGroup* all = nullptr;
-    std::vector<const perf::FitGroup*> backends;
-  };
-  std::map<std::string, StackFit> fits;
   for (const auto& gr : cal.groups) {
     json hm = json::object();
     for (const auto& [k, s] : gr.heldout_by_metric)
       hm[k] = {{"n", s.n}, {"median_abs_error_pct", round_sig(s.median_abs_error_pct, 4)}, {"p90_abs_error_pct", round_sig(s.p90_abs_error_pct, 4)}};
-    groups.push_back({{"stack", gr.stack}, {"backend", gr.backend}, {"rows", gr.rows.size()},
+    groups.push_back({{"stack", gr.stack}, {"family", gr.family}, {"backend", gr.backend}, {"rows", gr.rows.size()},
                       {"eta_compute", round_sig(gr.fitted.eta_compute, 4)}, {"eta_memory", round_sig(gr.fitted.eta_memory, 4)},
                       {"launch_overhead_us", round_sig(gr.fitted.launch_overhead_s * 1e6, 4)},
                       {"ttft_overhead_ms", round_sig(gr.fitted.ttft_overhead_s * 1e3, 4)},
                       {"benchmark_burst", round_sig(gr.fitted.burst, 4)},
+                      {"comm_latency_us", round_sig(gr.fitted.comm_latency_s * 1e6, 4)},
                       {"train_median_abs_error_pct", round_sig(gr.train_median_abs_error_pct, 4)},
                       {"heldout_median_abs_error_pct", round_sig(gr.heldout_median_abs_error_pct, 4)}, {"heldout_by_metric", hm}});
-    t.rows.push_back({gr.stack, gr.backend.empty() ? "(all)" : gr.backend, std::to_string(gr.rows.size()),
-                      fmt::format("{:.3f}", gr.fitted.eta_compute), fmt::format("{:.3f}", gr.fitted.eta_memory),
-                      fmt::format("{:.2f}", gr.fitted.launch_overhead_s * 1e6), fmt::format("{:.1f}", gr.fitted.ttft_overhead_s * 1e3),
-                      fmt::format("{:.3f}", gr.fitted.burst), fmt::format("{:.1f}", gr.train_median_abs_error_pct),
-                      fmt::format("{:.1f}", gr.heldout_median_abs_error_pct)});
-    if (gr.backend.empty()) fits[gr.stack].all = &gr;
-    else fits[gr.stack].backends.push_back(&gr);
+    t.rows.push_back({gr.stack, gr.family.empty() ? "(all)" : gr.family, gr.backend.empty() ? "(all)" : gr.backend,
+                      std::to_string(gr.rows.size()), fmt::format("{:.3f}", gr.fitted.eta_compute),
+                      fmt::format("{:.3f}", gr.fitted.eta_memory), fmt::format("{:.2f}", gr.fitted.launch_overhead_s * 1e6),
+                      fmt::format("{:.2f}", gr.fitted.comm_latency_s * 1e6), fmt::format("{:.1f}", gr.fitted.ttft_overhead_s * 1e3), fmt::format("{:.3f}", gr.fitted.burst),
+                      fmt::format("{:.1f}", gr.train_median_abs_error_pct), fmt::format("{:.1f}", gr.heldout_median_abs_error_pct)});
   }
   auto prov = [&](const perf::FitGroup& gr) {
     return fmt::format("fitted on {} rows of {}, {} (gpugap calibrate: robust least squares on log error; {}-fold held-out median |error| {:.1f}%)",
@@ -733,29 +728,49 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
     return fmt::format("{0}{1}:\n{0}  value: {2}\n{0}  source: {3}\n{0}  as_of: \"{4}\"\n{0}  confidence: medium\n", indent, key,
                        value, yaml_quote(prov(gr)), date);
   };
-  auto values = [&](const std::string& indent, const perf::FitGroup& gr) {
+  auto values = [&](const std::string& indent, const perf::FitGroup& gr, const std::string& burst_key) {
     return quantity(indent, "eta_compute", fmt::format("{:.4f}", gr.fitted.eta_compute), gr) +
            quantity(indent, "eta_memory", fmt::format("{:.4f}", gr.fitted.eta_memory), gr) +
            quantity(indent, "launch_overhead", yaml_quote(fmt::format("{:.4g} ms", gr.fitted.launch_overhead_s * 1e3)), gr) +
            quantity(indent, "ttft_overhead", yaml_quote(fmt::format("{:.4g} ms", gr.fitted.ttft_overhead_s * 1e3)), gr) +
-           quantity(indent, "benchmark_burst", fmt::format("{:.4f}", gr.fitted.burst), gr);
+           quantity(indent, "comm_latency", yaml_quote(fmt::format("{:.4g} ms", gr.fitted.comm_latency_s * 1e3)), gr) +
+           quantity(indent, burst_key, fmt::format("{:.4f}", gr.fitted.burst), gr);
   };
-  std::map<std::string, std::string> files;  // stack -> overlay YAML
-  for (const auto& [stack, f] : fits) {
-    if (!f.all) continue;
+  // Overlay files: stacks/<stack>.yaml (stack, backend, family x backend) and
+  // chips/<id>.yaml (the family fit in each chip's software block).
+  std::map<std::string, std::string> files;  // relative path -> YAML
+  for (const auto& gr : cal.groups) {
+    if (!gr.family.empty() || !gr.backend.empty()) continue;
     std::string y = "# Written by `gpugap calibrate` on " + date + "; a catalog overlay (use with --catalog).\n";
-    y += "id: " + stack + "\ncalibrated: true\n";
-    y += "calibration: " + yaml_quote(fmt::format("fitted on {} rows of {}, {}", f.all->rows.size(), names, date)) + "\n";
-    y += values("", *f.all);
-    if (!f.backends.empty()) {
-      y += "backend:\n";
-      for (const auto* b : f.backends) {
-        y += "  " + b->backend + ":\n";
-        y += fmt::format("    rows: {}\n", b->rows.size());
-        y += values("    ", *b);
-      }
+    y += "id: " + gr.stack + "\ncalibrated: true\n";
+    y += "calibration: " + yaml_quote(fmt::format("fitted on {} rows of {}, {}", gr.rows.size(), names, date)) + "\n";
+    y += values("", gr, "benchmark_burst");
+    std::string backends, families;
+    for (const auto& b : cal.groups) {
+      if (b.stack != gr.stack || b.backend.empty()) continue;
+      if (b.family.empty()) backends += "  " + b.backend + ":\n" + quantity("    ", "rows", std::to_string(b.rows.size()), b) + values("    ", b, "benchmark_burst");
     }
-    files[stack] = y;
+    std::map<std::string, std::string> by_family;
+    for (const auto& b : cal.groups)
+      if (b.stack == gr.stack && !b.backend.empty() && !b.family.empty())
+        by_family[b.family] += "      " + b.backend + ":\n" + quantity("        ", "rows", std::to_string(b.rows.size()), b) +
+                               values("        ", b, "benchmark_burst");
+    for (const auto& [fam, text] : by_family) families += "  " + fam + ":\n    backend:\n" + text;
+    if (!backends.empty()) y += "backend:\n" + backends;
+    if (!families.empty()) y += "family:\n" + families;
+    files["stacks/" + gr.stack + ".yaml"] = y;
+  }
+  for (const auto& gr : cal.groups) {
+    if (gr.family.empty() || !gr.backend.empty()) continue;
+    for (const auto& id : ctx.catalog->ids("chips")) {
+      const ChipSpec c = chip_spec(*ctx.catalog, ctx.params, id);
+      if (c.stack != gr.stack || perf::chip_family(id) != gr.family) continue;
+      std::string y = "# Written by `gpugap calibrate` on " + date + "; a catalog overlay (use with --catalog).\n";
+      y += "id: " + id + "\nsoftware:\n  calibrated: true\n";
+      y += "  calibration: " + yaml_quote(fmt::format("family {} fitted on {} rows of {}, {}", gr.family, gr.rows.size(), names, date)) + "\n";
+      y += values("  ", gr, "benchmark_burst");
+      files["chips/" + id + ".yaml"] = y;
+    }
   }
   out.json = {{"date", date}, {"files", a.v.files}, {"folds", co.folds}, {"groups", groups}};
   std::vector<perf::RowPrediction> held;
@@ -771,8 +786,8 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
   }
   const std::string overlay = !a.overlay.empty() ? a.overlay : g.out;
   if (!overlay.empty()) {
-    for (const auto& [stack, y] : files) atomic_write((fs::path(overlay) / "stacks" / (stack + ".yaml")).string(), y);
-    out.text = fmt::format("wrote {} stack overlay(s) to {}/stacks\n", files.size(), overlay);
+    for (const auto& [rel, y] : files) atomic_write((fs::path(overlay) / rel).string(), y);
+    out.text = fmt::format("wrote {} overlay file(s) to {}\n", files.size(), overlay);
   }
   Global g2 = g;
   g2.out.clear();  // -o names the overlay folder for calibrate

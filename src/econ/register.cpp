@@ -6,7 +6,9 @@
 //             usd_per_mtok_output, usd_per_mtok_input, usd_per_mtok_output_all_in, joules_per_output_token
 // The inputs are the catalog's regions.<r>.* and chips.<id>.price.<r> values:
 // no econ-only scenario parameters are needed.
+#include <cmath>
 #include <map>
+#include <memory>
 #include <set>
 #include <tuple>
 
@@ -109,9 +111,34 @@ class EconProvider : public analysis::MetricProvider {
 
   void compute_paths(const analysis::Context& ctx, const ParamTable& params, const std::vector<std::string>& paths,
                      analysis::MetricMap& out) const override {
+    token_metrics_for(ctx, params, paths, out, nullptr, true);
+  }
+
+  // Monte Carlo, sensitivity, goal seek: one search cache for all samples, so
+  // that a sample which leaves a chip's search inputs unchanged only reprices.
+  [[nodiscard]] analysis::CompiledMetrics compile(const analysis::Context& ctx,
+                                                  const std::vector<std::string>& metrics) const override {
+    auto cache = std::make_shared<SearchCache>();
+    return [&ctx, metrics, cache](std::span<const double> values, std::span<double> out) {
+      ParamTable t = ctx.params;
+      t.assign(std::vector<double>(values.begin(), values.end()));
+      analysis::MetricMap m;
+      token_metrics_for(ctx, t, metrics, m, cache.get(), false);
+      for (std::size_t i = 0; i < metrics.size(); ++i) {
+        auto it = m.find(metrics[i]);
+        out[i] = it == m.end() ? std::nan("") : it->second;
+      }
+    };
+  }
+
+ private:
+  // The TCO metrics, then one table (one search per chip) per region x model x
+  // workload asked for. `strict`: a requested metric that cannot be computed
+  // throws (eval); otherwise it is left out (a sample gives NaN).
+  static void token_metrics_for(const analysis::Context& ctx, const ParamTable& params, const std::vector<std::string>& paths,
+                                analysis::MetricMap& out, SearchCache* cache, bool strict) {
     const auto& cat = *ctx.catalog;
     put_tco_metrics(cat, params, out);
-    // One table (one search per chip) per region x model x workload asked for.
     std::map<std::tuple<std::string, std::string, std::string>, std::set<std::string>> groups;
     std::vector<std::pair<TokenKey, std::string>> asked;
     for (const auto& path : paths) {
@@ -126,12 +153,13 @@ class EconProvider : public analysis::MetricProvider {
       opt.chips.assign(chips.begin(), chips.end());
       opt.threads = ctx.threads;
       opt.frontier = false;
-      const EconTable t = build_table(cat, params, opt);
+      const EconTable t = build_table(cat, params, opt, cache);
       for (const auto& row : t.rows) {
         const std::string base = "econ." + t.region + "." + row.chip + "." + t.model + "." + t.workload + ".";
         for (const auto& m : token_metrics())
           if (auto v = token_value(row, m)) out[base + m] = *v;
       }
+      if (!strict) continue;
       // A requested metric the row cannot give names the missing input.
       for (const auto& [k, metric] : asked) {
         if (std::tie(k.region, k.model, k.workload) != key) continue;

@@ -69,7 +69,7 @@ void price_row(const catalog::Catalog& cat, const ParamTable& p, const ChipSpec&
 }
 
 Row search_row(const catalog::Catalog& cat, const ParamTable& p, const std::string& chip_id, const ModelSpec& model,
-               const Workload& w, const RegionSpec& region, const EconParams& ep, bool frontier) {
+               const Workload& w, const RegionSpec& region, const EconParams& ep, bool frontier, SearchCache* cache) {
   Row row;
   const ChipSpec chip = chip_spec(cat, p, chip_id);
   row.chip = chip.id;
@@ -82,7 +82,18 @@ Row search_row(const catalog::Catalog& cat, const ParamTable& p, const std::stri
   perf::SearchOptions so;
   so.mtp_acceptance = perf::model_mtp_acceptance(p, model).value_or(0.0);
   so.pareto = frontier;
-  const perf::SearchResult sr = perf::search(chip, model, w, so);
+  perf::SearchResult sr;
+  const std::string key = cache ? search_key(p, chip, model, w, so) : std::string();
+  if (auto hit = cache ? cache->find(key) : std::nullopt) {
+    sr = std::move(*hit);
+  } else {
+    try {
+      sr = perf::search(chip, model, w, so);
+    } catch (const InsufficientData& e) {
+      sr.status = std::string(kInsufficient) + e.path();
+    }
+    if (cache) cache->put(key, sr);
+  }
   row.perf_status = sr.status;
   if (const std::string mp = missing_path(sr.status); !mp.empty()) {
     note_missing(row, mp);
@@ -147,7 +158,36 @@ std::string site_electricity_param(const ParamTable& p, const ChipSpec& chip, co
   return "regions." + region + ".electricity_price";
 }
 
-EconTable build_table(const catalog::Catalog& cat, const ParamTable& p, const TableOptions& opt) {
+std::optional<perf::SearchResult> SearchCache::find(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = map_.find(key); it != map_.end()) return it->second;
+  return std::nullopt;
+}
+
+void SearchCache::put(const std::string& key, const perf::SearchResult& r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  map_.emplace(key, r);
+}
+
+std::string search_key(const ParamTable& p, const ChipSpec& chip, const ModelSpec& model, const Workload& w,
+                       const perf::SearchOptions& so) {
+  const std::string chip_prefix = "chips." + chip.id + ".";
+  const bool has_stack = !chip.stack.empty();
+  const std::string stack_prefix = "stacks." + chip.stack + ".";
+  const std::string model_prefix = "models." + model.id + ".";
+  const std::string wl_prefix = "workloads." + w.id + ".";
+  std::string k = fmt::format("{}#{}#{}#{:.17g}#{}#{}", chip.id, model.id, w.id, so.mtp_acceptance, so.pareto, so.max_width);
+  for (const auto& prm : p.all()) {
+    const std::string& path = prm.path;
+    const bool chip_own = path.starts_with(chip_prefix) && !path.starts_with(chip_prefix + "price.");
+    const bool stack_own = has_stack && path.starts_with(stack_prefix);
+    if (!chip_own && !stack_own && !path.starts_with(model_prefix) && !path.starts_with(wl_prefix)) continue;
+    k += prm.is_null ? "|-" : fmt::format("|{:.17g}", prm.value);
+  }
+  return k;
+}
+
+EconTable build_table(const catalog::Catalog& cat, const ParamTable& p, const TableOptions& opt, SearchCache* cache) {
   EconTable t;
   const RegionSpec region = region_spec(cat, p, opt.region);
   const ModelSpec model = model_spec(cat, p, opt.model);
@@ -168,7 +208,7 @@ EconTable build_table(const catalog::Catalog& cat, const ParamTable& p, const Ta
   }
   t.rows.resize(chips.size());
   // One search per chip, in parallel; each row lands in its own slot (deterministic order).
-  auto one = [&](std::size_t i) { t.rows[i] = search_row(cat, p, chips[i], model, w, region, ep, opt.frontier); };
+  auto one = [&](std::size_t i) { t.rows[i] = search_row(cat, p, chips[i], model, w, region, ep, opt.frontier, cache); };
   const int threads = opt.threads > 0 ? opt.threads : tbb::this_task_arena::max_concurrency();
   if (threads <= 1 || chips.size() <= 1) {
     for (std::size_t i = 0; i < chips.size(); ++i) one(i);

@@ -4,6 +4,8 @@
 // missing data are kept, with the first missing parameter path as status.
 #pragma once
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,7 +79,26 @@ std::vector<std::string> default_chips(const catalog::Catalog& cat, const ParamT
 // per chip-second; in disaggregated serving, the prefill pool's share of chips.
 double prefill_share(const perf::PerfResult& r, const Workload& w);
 
-EconTable build_table(const catalog::Catalog& cat, const ParamTable& p, const TableOptions& opt);
+// A memo of deployment searches for one analysis run (Monte Carlo, sensitivity,
+// goal seek): a sample that leaves every input of a chip's search unchanged
+// reuses it, and only the money side is recomputed. Owned by the caller.
+class SearchCache {
+ public:
+  [[nodiscard]] std::optional<perf::SearchResult> find(const std::string& key) const;
+  void put(const std::string& key, const perf::SearchResult& r);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, perf::SearchResult> map_;
+};
+
+// Every value a search reads: the chip's, its stack's, the model's and the
+// workload's parameters (prices and power excluded), and the search options.
+std::string search_key(const ParamTable& p, const ChipSpec& chip, const ModelSpec& model, const Workload& w,
+                       const perf::SearchOptions& so);
+
+EconTable build_table(const catalog::Catalog& cat, const ParamTable& p, const TableOptions& opt,
+                      SearchCache* cache = nullptr);
 
 // Recomputes the money side of a row (TCO and token costs) for other
 // parameters, keeping its throughput: economics parameters do not move the

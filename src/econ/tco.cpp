@@ -8,6 +8,7 @@ namespace gpugap::econ {
 namespace {
 
 constexpr double kSecondsPerYear = kHoursPerYear * kSecondsPerHour;
+constexpr double kSmallRate = 1e-6;
 
 double need(const std::optional<double>& v, const std::string& path) {
   if (!v) throw InsufficientData(path);
@@ -57,7 +58,8 @@ double TcoResult::item_usd_per_hour(std::string_view name) const {
 
 double capital_recovery_factor(double rate, double years) {
   if (years <= 0) throw InternalError("capital_recovery_factor: years must be positive");
-  if (std::abs(rate) < 1e-12) return 1.0 / years;
+  // Near zero the closed form cancels badly; its series 1/N + i/2 + O(i^2) is exact to ~1e-13 here.
+  if (std::abs(rate) < kSmallRate) return 1.0 / years + rate / 2.0;
   const double g = std::pow(1.0 + rate, years);
   return rate * g / (g - 1.0);
 }

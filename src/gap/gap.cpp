@@ -70,6 +70,8 @@ std::vector<Basis> bases(const Settings& s) {
                  "predicted output tokens/s per chip on " + wl + " (" + s.model + ", best deployment under the targets)"});
   b.push_back({"tps_system", BasisKind::kTpsSystem, s.system_workload, true, "tokens/s",
                "predicted output tokens/s per scale-up system on " + s.system_workload});
+  b.push_back({"tps_system_per_chip", BasisKind::kTpsSystemPerChip, s.system_workload, true, "tokens/s",
+               "predicted output tokens/s per chip inside its scale-up system on " + s.system_workload});
   b.push_back({"usd_per_mtok", BasisKind::kUsdPerMtok, "", false, "USD/Mtok",
                "cost per million output tokens in region " + s.region + " (workload-weighted)"});
   b.push_back({"tps_per_watt", BasisKind::kTpsPerWatt, "", true, "tokens/s/W", "output tokens/s per wall watt (workload-weighted)"});
@@ -102,7 +104,7 @@ namespace {
 ChipSpec swap_all_relevant(const ChipSpec& d, const ChipSpec& u, BasisKind b);
 }  // namespace
 
-ChipSpec swap_lever(const ChipSpec& d, const ChipSpec& u, Lever l) {
+ChipSpec swap_lever(const ChipSpec& d, const ChipSpec& u, Lever l, bool memory_only) {
   ChipSpec x = d;
   auto dies = [](const ChipSpec& c) {
     if (!c.compute_dies || *c.compute_dies <= 0) throw InsufficientData(c.path("silicon.compute_dies"));
@@ -118,12 +120,14 @@ ChipSpec swap_lever(const ChipSpec& d, const ChipSpec& u, Lever l) {
   }
   if (l == Lever::kPackaging || l == Lever::kAll) {
     // Dies per package and HBM per package of the US part.
-    const int nd = dies(d), nu = dies(u);
-    for (auto pr : kAllPrecisions) {
-      auto& cx = x.compute[static_cast<int>(pr)];
-      if (cx) cx = FlopsPerSecond(cx->value() / nd * nu);
+    if (!memory_only) {
+      const int nd = dies(d), nu = dies(u);
+      for (auto pr : kAllPrecisions) {
+        auto& cx = x.compute[static_cast<int>(pr)];
+        if (cx) cx = FlopsPerSecond(cx->value() / nd * nu);
+      }
+      x.compute_dies = nu;
     }
-    x.compute_dies = nu;
     if (!u.mem_capacity) throw InsufficientData(u.path("memory.capacity"));
     if (!u.mem_bandwidth) throw InsufficientData(u.path("memory.bandwidth"));
     x.mem_capacity = u.mem_capacity;
@@ -166,7 +170,8 @@ Figure chip_figure(const Basis& b, const ChipSpec& c, const Settings& s, const s
       if (c.mem_bandwidth) return Figure::of(c.mem_bandwidth->value());
       return Figure::none("insufficient data: " + c.path("memory.bandwidth"));
     case BasisKind::kTpsChip:
-    case BasisKind::kTpsSystem: return src.get(c, s.model, b.workload).output_tps;
+    case BasisKind::kTpsSystem:
+    case BasisKind::kTpsSystemPerChip: return src.get(c, s.model, b.workload).output_tps;
     case BasisKind::kUsdPerMtok:
     case BasisKind::kTpsPerWatt:
     case BasisKind::kTpsPerWattPerKusd: {
@@ -213,7 +218,7 @@ Figure ratio_of(const Basis& b, double us, double dom) {
 ChipSpec swap_all_relevant(const ChipSpec& d, const ChipSpec& u, BasisKind b) {
   ChipSpec x = d;
   for (Lever l : {Lever::kProcess, Lever::kPackaging, Lever::kScaleup, Lever::kSoftware})
-    if (lever_applies(b, l)) x = swap_lever(x, u, l);
+    if (lever_applies(b, l)) x = swap_lever(x, u, l, b == BasisKind::kMemoryBandwidth);
   return x;
 }
 
@@ -249,7 +254,8 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
   for (const Basis& b : bases(s)) {
     BasisResult br;
     br.basis = b;
-    if (b.kind == BasisKind::kTpsSystem) {
+    const bool per_system = b.kind == BasisKind::kTpsSystem || b.kind == BasisKind::kTpsSystemPerChip;
+    if (per_system) {
       for (const auto& sid : cat.ids("systems")) {
         const SystemSpec sys = system_spec(cat, p, sid);
         if (sys.chip.empty() || !specs.count(sys.chip)) continue;
@@ -265,7 +271,8 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
           if (sys.scaleup_bandwidth) c.scaleup_bandwidth = sys.scaleup_bandwidth;
           const Figure f = chip_figure(b, c, s, src);
           if (f.ok()) {
-            part.value = Figure::of(*f.value * *sys.chips_per_domain);
+            const double n = b.kind == BasisKind::kTpsSystem ? *sys.chips_per_domain : 1.0;
+            part.value = Figure::of(*f.value * n);
             part.detail = fmt::format("{} chips x {:.1f} tokens/s", *sys.chips_per_domain, *f.value);
           } else {
             part.value = f;
@@ -303,7 +310,8 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
   std::vector<int> years = s.decomposition_years;
   if (years.empty()) years = {s.today, s.today + s.horizon_years};
   for (const BasisResult& br : r.bases) {
-    if (br.basis.kind == BasisKind::kTpsSystem) continue;  // systems: see the per-chip bases
+    if (br.basis.kind == BasisKind::kTpsSystem || br.basis.kind == BasisKind::kTpsSystemPerChip)
+      continue;  // systems: see the per-chip bases
     for (Set set : kAllSets) {
       for (int y : years) {
         const Cell* cell = r.cell(br.basis.id, set, y);
@@ -332,7 +340,8 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
             continue;
           }
           try {
-            const ChipSpec x = l == Lever::kAll ? swap_all_relevant(dom, us, br.basis.kind) : swap_lever(dom, us, l);
+            const ChipSpec x = l == Lever::kAll ? swap_all_relevant(dom, us, br.basis.kind)
+                                                : swap_lever(dom, us, l, br.basis.kind == BasisKind::kMemoryBandwidth);
             const Figure f = chip_figure(br.basis, x, s, src);
             lr.ratio_after = f.ok() ? ratio_of(br.basis, *cell->us->value.value, *f.value) : f;
           } catch (const InsufficientData& e) {

@@ -27,8 +27,8 @@ enum class Side { kUs, kDomestic, kOther };
 // US vendors' parts (NVIDIA incl. its China SKUs, AMD, Google) vs Chinese vendors'.
 Side side_of(const ChipSpec& c);
 
-enum class BasisKind { kComputeBf16, kCompute8bit, kMemoryBandwidth, kTpsChip, kTpsSystem, kUsdPerMtok, kTpsPerWatt,
-                       kTpsPerWattPerKusd };
+enum class BasisKind { kComputeBf16, kCompute8bit, kMemoryBandwidth, kTpsChip, kTpsSystem, kTpsSystemPerChip,
+                       kUsdPerMtok, kTpsPerWatt, kTpsPerWattPerKusd };
 
 struct Basis {
   std::string id;          // path component: compute_bf16, tps_chat, usd_per_mtok, ...
@@ -137,8 +137,9 @@ enum class Lever { kProcess, kPackaging, kScaleup, kSoftware, kAll };
 inline constexpr Lever kAllLevers[] = {Lever::kProcess, Lever::kPackaging, Lever::kScaleup, Lever::kSoftware, Lever::kAll};
 std::string_view lever_name(Lever l);
 // Returns the modified domestic spec, or throws InsufficientData(path) when a
-// value the swap needs is null.
-ChipSpec swap_lever(const ChipSpec& domestic, const ChipSpec& us, Lever l);
+// value the swap needs is null. With `memory_only`, packaging swaps the HBM
+// alone (no die counts needed: the memory-bandwidth basis).
+ChipSpec swap_lever(const ChipSpec& domestic, const ChipSpec& us, Lever l, bool memory_only = false);
 // Whether a lever can move a basis (peak compute: process and packaging;
 // bandwidth: packaging; everything else: all). `all` = the relevant ones.
 bool lever_applies(BasisKind b, Lever l);

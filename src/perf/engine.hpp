@@ -55,6 +55,7 @@ struct ChipC {
   int domain = 0;         // 0: unknown
   double launch = 0;      // s per layer per step, and per collective
   double ttft_overhead = 0;  // s added to every TTFT (API, scheduling)
+  double comm_latency = 0;   // s per collective
   bool has_eta_comm = false;
 };
 

@@ -292,6 +292,7 @@ Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType k
   p.c.domain = chip.scaleup_domain.value_or(0);
   p.c.launch = chip.launch_overhead.value();
   p.c.ttft_overhead = chip.ttft_overhead.value();
+  p.c.comm_latency = chip.comm_latency.value();
   return p;
 }
 
@@ -368,7 +369,7 @@ class Stepper {
   double p2p(double tokens) {
     if (d_.pp <= 1) return 0.0;
     const double vol = tokens * m_.hidden * p_.abytes;
-    const double t = link(d_.chips(), vol, false) + c_.launch;
+    const double t = link(d_.chips(), vol, false) + c_.comm_latency;
     add(Op::kCommPp, 0, 0, vol, t, 0, 0);
     return t;
   }
@@ -409,10 +410,28 @@ class Stepper {
     return std::max(vol * (1 - out) / c_.scaleup, vol * out / c_.scaleout);
   }
 
+  // All-to-all of `tokens` tokens each sent to `dests` of n devices. Inside a
+  // scale-up domain everything rides the links; across domains a token
+  // crosses the NIC once per remote domain it touches (per-domain dedup, as
+  // DeepEP does), then fans out over the scale-up links.
+  double alltoall(int n, double tokens, double dests, double per_token) {
+    if (n <= 1 || tokens <= 0) return 0.0;
+    const double local = tokens * dests * double(n - 1) / n * per_token;
+    if (c_.domain <= 0 || n <= c_.domain) return link(n, local, false);
+    if (c_.scaleout <= 0) throw InsufficientData("chips." + p_.chip_id + ".scaleout.bandwidth");
+    (void)link(2, 1.0, false);  // the same checks as any collective
+    const double groups = double(n) / c_.domain;
+    const double touched = groups * (1.0 - std::pow(1.0 - 1.0 / groups, dests));  // distinct domains
+    const double remote = touched * (groups - 1.0) / groups;
+    const double nic = tokens * remote * per_token;
+    const double up = tokens * std::min<double>(dests, c_.domain - 1) * per_token;
+    return std::max(nic / c_.scaleout, up / c_.scaleup);
+  }
+
   double allreduce(int n, double size, Op op, StepOut& o, double count) {
     if (n <= 1 || count <= 0) return 0.0;
     const double vol = 2.0 * (n - 1) / n * size;
-    const double t = (link(n, vol, true) + c_.launch) * count;
+    const double t = (link(n, vol, true) + c_.comm_latency) * count;
     o.comm += t;
     add(op, 0, 0, vol * count, t, 0, 0);
     return t;
@@ -462,9 +481,9 @@ class Stepper {
         } else {
           // All-to-all dispatch (8-bit where the GEMM is) and combine (16-bit).
           const double dests = std::min<double>(w_, std::min<double>(k, ep_) * mtp_);
-          const double share = double(w_ - 1) / w_;
-          const double vol = tokens * m_.hidden * dests * share * (p_.dispatch_bytes + p_.abytes);
-          const double t = (link(w_, vol, false) + 2.0 * c_.launch) * moe;
+          const double per_token = m_.hidden * (p_.dispatch_bytes + p_.abytes);
+          const double vol = tokens * dests * double(w_ - 1) / w_ * per_token;
+          const double t = (alltoall(w_, tokens, dests, per_token) + 2.0 * c_.comm_latency) * moe;
           o.comm += t;
           add(op(Op::kCommMoe), 0, 0, vol * moe, t, 0, 0);
         }
@@ -510,10 +529,11 @@ double mean_ctx(const Workload& w) { return w.isl + std::max(w.osl, 1) / 2.0; }
 // Load effects on TTFT: a simultaneous wave queues for prefill (mean wait of
 // half the wave), clients beyond the running batch wait for a slot (closed
 // loop, Little's law), and the stack's fixed overhead.
-void finish_ttft(Outcome& r, const Deployment& d, double isl_c, double osl, double prefill_tokens_per_s, double overhead) {
+void finish_ttft(Outcome& r, const Deployment& d, double isl_c, double osl, double prefill_tokens_per_s, double overhead,
+                 bool queue) {
   const double batch = std::max(r.batch, 1);
   if (d.burst > 0 && prefill_tokens_per_s > 0) r.ttft += d.burst * (batch - 1) / 2.0 * isl_c / prefill_tokens_per_s;
-  if (d.concurrency > r.batch) {
+  if (queue && d.concurrency > r.batch) {
     const double service = r.ttft + osl * r.tpot;  // time a request holds its slot
     r.ttft += (d.concurrency - batch) / batch * service;
   }
@@ -613,7 +633,7 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
     const double t_pf = prefill_step(d, bd_pf, double(chunk), &po);
     r.pf_tps_chip = double(chunk) * adp / t_pf / d.width();
     r.prefill_bn = po.bottleneck();
-    finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * d.width(), p.c.ttft_overhead);
+    finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * d.width(), p.c.ttft_overhead, true);
     return r;
   }
 
@@ -650,26 +670,35 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   const double ratio = d.prefill_decode_ratio > 0 ? d.prefill_decode_ratio : need / kPrefillPoolLoad;
   double rho = need / ratio;
   double out_chip_dec = out_dec_chip;
-  if (rho >= 1.0) {
+  const bool saturated = rho >= 1.0;
+  if (saturated) {
     // The prefill pool cannot keep up: decode is starved to its rate.
     out_chip_dec /= rho;
-    if (r.feasible) {
-      r.feasible = false;
-      r.reason = 2;
-    }
     rho = 0.999;
   }
-  const double wait = rho / (2.0 * (1.0 - rho)) * t_pf;
   // KV cache handed from the prefill to the decode pool over the NIC (scale-up link when none).
   const double kv_total = isl * p.m.kv_elems * p.m.layers * p.kvbytes;
   const double xfer_bw = p.c.scaleout > 0 ? p.c.scaleout : p.c.scaleup;
   const double xfer = xfer_bw > 0 ? kv_total / xfer_bw : 0.0;
   // A request waits for the batch it joins (half a step), then runs its own chunks.
-  r.ttft = std::ceil(isl_c / tokens) * t_pf + 0.5 * t_pf + wait + xfer;
+  const double own = std::ceil(isl_c / tokens) * t_pf + 0.5 * t_pf + xfer;
+  bool queued = false;
+  if (saturated && d.concurrency > 0) {
+    // Closed loop: throughput is the prefill pool's; requests wait in its queue (Little's law).
+    const double lambda = out_chip_dec * d.chips() / osl;  // requests/s per decode instance
+    r.ttft = std::max(own, d.concurrency / lambda - osl * r.tpot);
+    queued = true;
+  } else {
+    if (saturated && r.feasible) {
+      r.feasible = false;
+      r.reason = 2;
+    }
+    r.ttft = own + rho / (2.0 * (1.0 - rho)) * t_pf;  // M/D/1 wait
+  }
   r.out_tps_chip = out_chip_dec / (1.0 + ratio);
   r.in_tps_chip = r.out_tps_chip * isl / osl;
   r.chips = static_cast<int>(std::lround(d.chips() * (1.0 + ratio)));
-  finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * ratio * d.chips(), p.c.ttft_overhead);
+  finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * ratio * d.chips(), p.c.ttft_overhead, !queued);
   return r;
 }
 

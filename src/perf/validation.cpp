@@ -10,7 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <functional>
 #include <sstream>
+#include <tuple>
+
+#include <tbb/parallel_for.h>
 
 #include "perf/engine.hpp"
 
@@ -214,15 +218,20 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     return skip(e.what());
   }
   r.stack = pr.chip.stack;
-  if (!pr.chip.stack.empty())
+  // Efficiencies, most specific first: (stack, family, backend), (stack, backend), the chip's own
+  // software block (the family fit), the stack (see calibrate()).
+  if (auto v = params.maybe("chips." + r.chip_id + ".software.benchmark_burst")) pr.burst = *v;
+  else if (!pr.chip.stack.empty())
     if (auto v = params.maybe("stacks." + pr.chip.stack + ".benchmark_burst")) pr.burst = *v;
   if (opt.use_backend && !pr.chip.stack.empty() && !m.backend.empty()) {
-    const std::string b = "stacks." + pr.chip.stack + ".backend." + m.backend + ".";
+    std::string b = "stacks." + pr.chip.stack + ".family." + r.family + ".backend." + m.backend + ".";
+    if (!params.maybe(b + "eta_compute")) b = "stacks." + pr.chip.stack + ".backend." + m.backend + ".";
     if (auto v = params.maybe(b + "eta_compute")) pr.chip.eta_compute = v;
     if (auto v = params.maybe(b + "eta_memory")) pr.chip.eta_memory = v;
     if (auto v = params.maybe(b + "eta_comm")) pr.chip.eta_comm = v;
     if (auto v = params.maybe(b + "launch_overhead")) pr.chip.launch_overhead = Seconds(*v);
     if (auto v = params.maybe(b + "ttft_overhead")) pr.chip.ttft_overhead = Seconds(*v);
+    if (auto v = params.maybe(b + "comm_latency")) pr.chip.comm_latency = Seconds(*v);
     if (auto v = params.maybe(b + "benchmark_burst")) pr.burst = *v;
   }
   const ChipSpec& chip = pr.chip;
@@ -372,12 +381,18 @@ RowPrediction predict_prepared(const PreparedRow& pr, const Efficiency* eff) {
     chip.eta_memory = eff->eta_memory;
     chip.launch_overhead = Seconds(eff->launch_overhead_s);
     chip.ttft_overhead = Seconds(eff->ttft_overhead_s);
+    chip.comm_latency = Seconds(eff->comm_latency_s);
   }
   const double burst = eff ? eff->burst : pr.burst;
   const Measurement& m = *r.row;
   // The most sequences that fit (0 when even the weights do not).
   PerfResult probe = eval_at(pr, chip, 0);
   if (!probe.ok()) { r.skip_reason = probe.status; return r; }
+  if (probe.max_batch <= 0) {
+    r.skip_reason = fmt::format("the stated deployment cannot hold the weights ({:.0f} GB per chip, {:.0f} GB usable): the layout columns "
+                                "do not describe what ran", probe.weight_bytes / 1e9, probe.memory_capacity_bytes / 1e9);
+    return r;
+  }
   const int maxb = std::max(probe.max_batch, 1);
   int batch = maxb;
   if (pr.concurrency_batch > 0) batch = std::min(pr.concurrency_batch, maxb);
@@ -456,7 +471,7 @@ double huber(double r) {
   return a <= kHuberDelta ? 0.5 * r * r : kHuberDelta * (a - 0.5 * kHuberDelta);
 }
 
-constexpr int kParams = 5;  // eta_compute, eta_memory, launch overhead, TTFT overhead, burst share
+constexpr int kParams = 6;  // eta_compute, eta_memory, launch overhead, TTFT overhead, burst share, collective latency
 using Vec = std::array<double, kParams>;
 constexpr double kTtftMin = 1e-4, kTtftMax = 3.0;
 
@@ -475,24 +490,29 @@ Efficiency from_x(const Vec& x) {
   e.launch_overhead_s = log_between(kLaunchMin, kLaunchMax, sig(x[2]));
   e.ttft_overhead_s = log_between(kTtftMin, kTtftMax, sig(x[3]));
   e.burst = sig(x[4]);
+  e.comm_latency_s = log_between(kLaunchMin, kLaunchMax, sig(x[5]));
   return e;
 }
 
 Vec to_x(const Efficiency& e) {
   return {logit((e.eta_compute - kEtaMin) / (1 - kEtaMin)), logit((e.eta_memory - kEtaMin) / (1 - kEtaMin)),
           logit(log_share(kLaunchMin, kLaunchMax, e.launch_overhead_s)),
-          logit(log_share(kTtftMin, kTtftMax, std::max(e.ttft_overhead_s, kTtftMin))), logit(std::clamp(e.burst, 0.01, 0.99))};
+          logit(log_share(kTtftMin, kTtftMax, std::max(e.ttft_overhead_s, kTtftMin))), logit(std::clamp(e.burst, 0.01, 0.99)),
+          logit(log_share(kLaunchMin, kLaunchMax, e.comm_latency_s))};
 }
 
 double loss(const std::vector<const PreparedRow*>& rows, const Efficiency& e) {
-  double sum = 0;
-  for (const auto* pr : rows) {
-    const RowPrediction p = predict_prepared(*pr, &e);
-    if (!p.skip_reason.empty()) { sum += 1.0; continue; }  // a row the fit makes unusable costs like a large miss
+  std::vector<double> per(rows.size(), 0.0);
+  tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) {
+    const RowPrediction p = predict_prepared(*rows[i], &e);
+    if (!p.skip_reason.empty()) { per[i] = 1.0; return; }  // a row the fit makes unusable costs like a large miss
     // Each row weighs one in total, shared by its metrics.
     const double w = p.metrics.empty() ? 0.0 : 1.0 / p.metrics.size();
-    for (const auto& me : p.metrics) sum += w * huber(std::log(me.predicted / me.measured));
-  }
+    for (const auto& me : p.metrics) per[i] += w * huber(std::log(me.predicted / me.measured));
+  });
+  // Summed in row order: the same bytes whatever the thread count.
+  double sum = 0;
+  for (double v : per) sum += v;
   return sum;
 }
 
@@ -570,6 +590,28 @@ double median_abs(const std::vector<RowPrediction>& preds) {
 
 }  // namespace
 
+namespace {
+
+struct GroupKey {
+  std::string stack, family, backend;
+  bool operator<(const GroupKey& o) const {
+    return std::tie(stack, family, backend) < std::tie(o.stack, o.family, o.backend);
+  }
+};
+
+// The most specific fitted group for a row: (family, backend), (backend), (family), (stack).
+template <class Map>
+auto most_specific(const Map& fits, const std::string& stack, const std::string& family, const std::string& backend) {
+  for (const GroupKey& k : {GroupKey{stack, family, backend}, GroupKey{stack, "", backend}, GroupKey{stack, family, ""},
+                            GroupKey{stack, "", ""}}) {
+    auto it = fits.find(k);
+    if (it != fits.end()) return it;
+  }
+  return fits.end();
+}
+
+}  // namespace
+
 CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& params, const std::vector<Measurement>& rows,
                             const CalibrateOptions& opt) {
   CalibrationResult res;
@@ -579,15 +621,46 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
   std::vector<PreparedRow> prepared;
   prepared.reserve(rows.size());
   for (const auto& m : rows) prepared.push_back(prepare_row(cat, params, m, vo));
-  // Groups: every stack with usable rows; backends with enough rows.
-  std::map<std::string, std::vector<std::size_t>> by_stack;
-  std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> by_backend;
-  for (std::size_t i = 0; i < prepared.size(); ++i) {
+  std::vector<char> usable(prepared.size(), 0);
+  tbb::parallel_for(std::size_t(0), prepared.size(), [&](std::size_t i) {
     const auto& pr = prepared[i];
-    if (!pr.base.skip_reason.empty() || pr.chip.stack.empty()) continue;
-    by_stack[pr.chip.stack].push_back(i);
-    by_backend[{pr.chip.stack, rows[i].backend}].push_back(i);
+    if (pr.base.skip_reason.empty() && !pr.chip.stack.empty()) usable[i] = !predict_prepared(pr, nullptr).metrics.empty();
+  });
+  // Every group a row belongs to, with the row indices.
+  auto keys_of = [&](std::size_t i) {
+    const std::string& st = prepared[i].chip.stack;
+    const std::string& fam = prepared[i].base.family;
+    const std::string& be = rows[i].backend;
+    std::vector<GroupKey> k = {{st, "", ""}, {st, fam, ""}};
+    if (!be.empty()) {
+      k.push_back({st, "", be});
+      k.push_back({st, fam, be});
+    }
+    return k;
+  };
+  std::map<GroupKey, std::vector<std::size_t>> members;
+  for (std::size_t i = 0; i < prepared.size(); ++i)
+    if (usable[i])
+      for (const auto& k : keys_of(i)) members[k].push_back(i);
+  // Which groups are fitted: stacks with enough rows; sub-groups with enough rows that differ from their parent.
+  std::vector<GroupKey> fitted_keys;
+  for (const auto& [k, idx] : members) {
+    const bool top = k.family.empty() && k.backend.empty();
+    if (top) {
+      if (idx.size() >= opt.min_rows_stack) fitted_keys.push_back(k);
+      continue;
+    }
+    if (!members.count({k.stack, "", ""}) || members.at({k.stack, "", ""}).size() < opt.min_rows_stack) continue;
+    if (idx.size() < opt.min_rows_backend) continue;
+    // A sub-group identical to a coarser one adds nothing.
+    const GroupKey parent = !k.family.empty() && !k.backend.empty() ? GroupKey{k.stack, "", k.backend} : GroupKey{k.stack, "", ""};
+    const GroupKey other = !k.family.empty() && !k.backend.empty() ? GroupKey{k.stack, k.family, ""} : parent;
+    if (members.at(parent).size() == idx.size() || members.at(other).size() == idx.size()) continue;
+    fitted_keys.push_back(k);
   }
+  // Coarse before fine, so each fit starts from its parent's.
+  auto level = [](const GroupKey& k) { return (k.family.empty() ? 0 : 1) + (k.backend.empty() ? 0 : 2); };
+  std::stable_sort(fitted_keys.begin(), fitted_keys.end(), [&](const GroupKey& a, const GroupKey& b) { return level(a) < level(b); });
   auto start_for = [&](const std::string& stack) {
     Efficiency e;
     if (auto v = params.maybe("stacks." + stack + ".eta_compute")) e.eta_compute = std::clamp(*v, 0.05, 0.95);
@@ -595,6 +668,7 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     if (auto v = params.maybe("stacks." + stack + ".launch_overhead")) e.launch_overhead_s = std::clamp(*v, 2e-7, 1e-4);
     if (auto v = params.maybe("stacks." + stack + ".ttft_overhead")) e.ttft_overhead_s = *v;
     e.ttft_overhead_s = std::max(e.ttft_overhead_s, 0.01);
+    if (auto v = params.maybe("stacks." + stack + ".comm_latency")) e.comm_latency_s = std::clamp(*v, 2e-7, 1e-4);
     e.burst = 0.1;
     return e;
   };
@@ -603,65 +677,68 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     for (auto i : idx) ptrs.push_back(&prepared[i]);
     return fit(ptrs, start);
   };
-  auto fold_of = [&](std::size_t i) { return static_cast<int>(fnv1a(rows[i].id + "#" + std::to_string(i)) % res.folds); };
-
-  for (const auto& [stack, idx] : by_stack) {
-    FitGroup g;
-    g.stack = stack;
-    g.rows = idx;
-    g.fitted = fit_rows(idx, start_for(stack));
-    res.groups.push_back(g);
-    for (const auto& [key, bidx] : by_backend) {
-      if (key.first != stack || key.second.empty() || bidx.size() < opt.min_rows_backend || bidx.size() == idx.size()) continue;
-      FitGroup b;
-      b.stack = stack;
-      b.backend = key.second;
-      b.rows = bidx;
-      b.fitted = fit_rows(bidx, g.fitted);
-      res.groups.push_back(b);
+  // Fits the hierarchy on a subset of rows (all rows, or the training folds).
+  auto fit_all = [&](const std::function<bool(std::size_t)>& in_train) {
+    std::map<GroupKey, Efficiency> fits;
+    for (const auto& k : fitted_keys) {
+      std::vector<std::size_t> idx;
+      for (auto i : members.at(k))
+        if (in_train(i)) idx.push_back(i);
+      const bool top = k.family.empty() && k.backend.empty();
+      if (idx.size() < (top ? opt.min_rows_stack : opt.min_rows_backend)) continue;
+      Efficiency start = start_for(k.stack);
+      if (!top) {
+        const GroupKey parent = !k.backend.empty() && !k.family.empty() ? GroupKey{k.stack, "", k.backend} : GroupKey{k.stack, "", ""};
+        if (auto it = fits.find(parent); it != fits.end()) start = it->second;
+        else if (auto it2 = fits.find({k.stack, "", ""}); it2 != fits.end()) start = it2->second;
+      }
+      fits[k] = fit_rows(idx, start);
     }
+    return fits;
+  };
+  const auto full = fit_all([](std::size_t) { return true; });
+  for (const auto& k : fitted_keys) {
+    auto it = full.find(k);
+    if (it == full.end()) continue;
+    FitGroup g;
+    g.stack = k.stack;
+    g.family = k.family;
+    g.backend = k.backend;
+    g.rows = members.at(k);
+    g.fitted = it->second;
+    res.groups.push_back(g);
   }
-  // Train error of each group.
+  // Train error of each group (its rows predicted with its own values).
   for (auto& g : res.groups) {
     std::vector<RowPrediction> preds;
     for (auto i : g.rows) preds.push_back(predict_prepared(prepared[i], &g.fitted));
     g.train_median_abs_error_pct = median_abs(preds);
     for (const auto& p : preds) g.n_metrics += p.metrics.size();
   }
-  // k-fold: refit every group without the fold, predict the fold.
+  // k-fold: refit the hierarchy without the fold, predict the fold with the most specific group.
+  auto fold_of = [&](std::size_t i) { return static_cast<int>(fnv1a(rows[i].id + "#" + std::to_string(i)) % res.folds); };
   std::vector<RowPrediction> held(prepared.size());
   std::vector<bool> done(prepared.size(), false);
   for (int k = 0; k < res.folds; ++k) {
-    for (const auto& [stack, idx] : by_stack) {
-      std::vector<std::size_t> train, test;
-      for (auto i : idx) (fold_of(i) == k ? test : train).push_back(i);
-      if (test.empty()) continue;
-      if (train.empty()) {
-        for (auto i : test) {
-          held[i] = prepared[i].base;
-          held[i].skip_reason = "no training rows for stack " + stack + " outside this fold";
-          done[i] = true;
-        }
-        continue;
+    const auto fits = fit_all([&](std::size_t i) { return fold_of(i) != k; });
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (!usable[i] || fold_of(i) != k) continue;
+      auto it = most_specific(fits, prepared[i].chip.stack, prepared[i].base.family, rows[i].backend);
+      if (it == fits.end()) {
+        held[i] = prepared[i].base;
+        held[i].skip_reason = "no fit for stack " + prepared[i].chip.stack + " without this row's fold (too few rows)";
+      } else {
+        held[i] = predict_prepared(prepared[i], &it->second);
       }
-      const Efficiency stack_fit = fit_rows(train, start_for(stack));
-      std::map<std::string, Efficiency> backend_fit;
-      for (const auto& g : res.groups) {
-        if (g.stack != stack || g.backend.empty()) continue;
-        std::vector<std::size_t> btrain;
-        for (auto i : train)
-          if (rows[i].backend == g.backend) btrain.push_back(i);
-        if (btrain.size() >= opt.min_rows_backend) backend_fit[g.backend] = fit_rows(btrain, stack_fit);
-      }
-      for (auto i : test) {
-        auto it = backend_fit.find(rows[i].backend);
-        held[i] = predict_prepared(prepared[i], it != backend_fit.end() ? &it->second : &stack_fit);
-        done[i] = true;
-      }
+      done[i] = true;
     }
   }
   for (std::size_t i = 0; i < prepared.size(); ++i) {
-    if (!done[i]) held[i] = predict_prepared(prepared[i], nullptr);  // skipped rows keep their reason
+    if (!done[i]) {
+      held[i] = predict_prepared(prepared[i], nullptr);  // skipped rows keep their reason
+      if (held[i].skip_reason.empty() && usable[i] == 0) held[i].skip_reason = "no usable prediction";
+      else if (held[i].skip_reason.empty()) held[i].skip_reason = "stack " + prepared[i].chip.stack + " has too few rows to fit";
+    }
     res.heldout.push_back(held[i]);
   }
   // Held-out error per group.
@@ -669,7 +746,6 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     std::vector<RowPrediction> preds;
     std::map<std::string, std::vector<double>> by_metric;
     for (auto i : g.rows) {
-      if (!g.backend.empty() && rows[i].backend != g.backend) continue;
       preds.push_back(held[i]);
       for (const auto& m : held[i].metrics) by_metric[m.metric].push_back(std::fabs(m.error_pct()));
     }

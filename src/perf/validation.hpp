@@ -43,6 +43,7 @@ struct Efficiency {
   double launch_overhead_s = 1e-5;
   double ttft_overhead_s = 0.0;  // fixed latency before the first token
   double burst = 0.0;            // benchmark: share of requests in the first simultaneous wave
+  double comm_latency_s = 5e-6;  // fixed time of one collective
 };
 
 struct MetricError {
@@ -85,9 +86,14 @@ Summary summarize(const std::vector<double>& abs_errors_pct);
 
 // ---- calibration -----------------------------------------------------------
 
+// One fitted group. Levels, most specific first: (stack, family, backend),
+// (stack, backend), (stack, family), (stack). A row is predicted with the most
+// specific group that exists; perf/search (no backend) use (stack, family),
+// else (stack).
 struct FitGroup {
   std::string stack;
-  std::string backend;  // "" = the whole stack
+  std::string family;   // "" = every family of the stack
+  std::string backend;  // "" = every backend
   std::vector<std::size_t> rows;  // indices into the measurement vector (usable rows only)
   Efficiency fitted;
   std::size_t n_metrics = 0;
@@ -105,7 +111,8 @@ struct CalibrationResult {
 
 struct CalibrateOptions {
   int folds = 5;
-  std::size_t min_rows_backend = 8;  // fit a backend separately from this many rows
+  std::size_t min_rows_backend = 8;  // fit a backend or a family separately from this many rows
+  std::size_t min_rows_stack = 3;    // fewer usable rows: the stack stays spec-only
   ValidateOptions validate;
 };
 

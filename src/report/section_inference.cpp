@@ -116,7 +116,7 @@ Section inference_section(Gather& g) {
       vals.push_back(*b.get(*r));
     }
     const econ::Row* dom = best_domestic(t, b.get, b.lower_better);
-    std::string tk = fmt::format("{} leads at {}", rows.front()->name, format_number(*b.get(*rows.front()), b.f));
+    std::string tk = fmt::format("{} leads at {} {}", rows.front()->name, format_number(*b.get(*rows.front()), b.f), b.axis);
     if (dom && dom != rows.front())
       tk += fmt::format("; the best domestic chip, {}, reaches {} ({} of the leader)", dom->name, format_number(*b.get(*dom), b.f),
                         ratio_text(*b.get(*dom), *b.get(*rows.front())));
@@ -195,16 +195,22 @@ Section inference_section(Gather& g) {
     Claim c{"On cost per token the leading domestic vendors are close to H20 and A100, in some configurations better",
             fmt::format("best domestic USD/Mtok within {:.0f}% of (or below) H20 and A100", kCloseBand * 100), "", ""};
     const econ::Row* dom = best_domestic(t, cost, true);
-    const auto h20 = value_of(t, "nvidia-h20", cost), a100 = value_of(t, "nvidia-a100-sxm", cost);
-    if (dom && h20 && a100) {
-      const double r1 = *cost(*dom) / *h20, r2 = *cost(*dom) / *a100;
-      c.evidence = fmt::format("{}: {} of H20's cost, {} of A100's", dom->name, ratio_text(*cost(*dom), *h20), ratio_text(*cost(*dom), *a100));
-      const bool ok1 = r1 <= 1 + kCloseBand, ok2 = r2 <= 1 + kCloseBand;
-      c.verdict = ok1 && ok2 ? "holds" : ok1 || ok2 ? "partly" : "does not hold";
-    } else {
-      c.evidence = "cost per token missing for the best domestic chip, H20 or A100";
-      c.verdict = "insufficient data";
+    std::vector<std::string> ev, gone;
+    int close = 0, n = 0;
+    for (const char* ref : {"nvidia-h20", "nvidia-a100-sxm"}) {
+      const auto v = value_of(t, ref, cost);
+      if (!v) {
+        gone.emplace_back(ref);
+        continue;
+      }
+      if (!dom) continue;
+      ++n;
+      if (*cost(*dom) / *v <= 1 + kCloseBand) ++close;
+      ev.push_back(fmt::format("{} of {}'s cost", ratio_text(*cost(*dom), *v), t.find(ref)->name));
     }
+    c.evidence = dom ? dom->name + ": " + fmt::format("{}", fmt::join(ev, ", ")) : "no domestic chip has a cost per token";
+    if (!gone.empty()) c.evidence += fmt::format(" (no cost per token for {})", fmt::join(gone, ", "));
+    c.verdict = n == 0 ? "insufficient data" : close == n && gone.empty() ? "holds" : close > 0 ? "partly" : "does not hold";
     claims.push_back(c);
   }
   {

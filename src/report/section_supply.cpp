@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "report/sections.hpp"
+#include "supply/model.hpp"
 
 namespace gpugap::report::detail {
 namespace {
@@ -99,7 +100,7 @@ Section supply_section(Gather& g) {
   for (int y : years()) {
     const auto v = g.metric(fmt::format("supply.binding_constraint.{}", y));
     if (!v) continue;
-    bind.rows.push_back({Cell::num(y, kYear), Cell::txt(fmt::format("constraint {}", *v)), Cell::num(*v, kInt)});
+    bind.rows.push_back({Cell::num(y, kYear), Cell::txt(std::string(supply::binding_name(*v))), Cell::num(*v, kInt)});
   }
   if (!bind.rows.empty()) s.items.push_back(bind);
 

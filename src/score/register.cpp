@@ -86,6 +86,9 @@ void register_engine(analysis::Registry& r) {
   add({"score.thresholds.supply_chips", Dim::kNumber, "chips/year",
        "capacity condition: chips the supply model secures for the vendor in score.supply_year (vendors it covers)",
        false, false, 0, 1e12});
+  add({"score.supply_full_marks", Dim::kNumber, "chips/year",
+       "capacity access in the composite: the lower of the judged score and 5 x min(1, supply chips / this)", false,
+       false, 1, 1e12});
   add({"score.supply_year", Dim::kYear, "year", "year of the secured-volume check of the capacity condition", false,
        false, 2015, 2040});
   add({"score.as_of_year", Dim::kYear, "year", "'current' chip = the latest launched by this year", false, false, 2015, 2040});

@@ -46,6 +46,7 @@ Settings settings(const ParamTable& p) {
   s.as_of_year = static_cast<int>(std::lround(need(p, "score.as_of_year")));
   s.supply_year = static_cast<int>(std::lround(need(p, "score.supply_year")));
   s.threshold_supply_chips = need(p, "score.thresholds.supply_chips");
+  s.supply_full_marks = need(p, "score.supply_full_marks");
   double total = 0;
   for (const auto& [k, w] : s.workload_weights) total += w;
   if (total <= 0) throw UserError(Location{"", 0, "score.workload_weights"}, "at least one positive workload weight", "none");
@@ -206,11 +207,21 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
   }
   for (const auto& m : partial) v.notes.push_back(m);
 
-  // Qualitative layer.
+  // Qualitative layer; capacity access is capped by the modelled volume
+  // where the supply model covers the vendor.
+  const auto supply = s.supply_chips.find(id);
   double qacc = 0, qw = 0;
   for (auto k : kQualitativeKeys) {
     const std::string path = "vendors." + id + ".qualitative." + std::string(k);
     auto val = p.maybe(path);
+    if (val && k == "capacity_access" && supply != s.supply_chips.end() && s.supply_full_marks > 0) {
+      const double by_volume = kMaxScore * std::min(1.0, std::max(0.0, supply->second) / s.supply_full_marks);
+      if (by_volume < *val)
+        v.notes.push_back(fmt::format("capacity_access: judged {:.3g}, capped at {:.3g} by the supply model's {:.0f} chips "
+                                      "in {} (5 at {:.0f})", *val, by_volume, supply->second, s.supply_year,
+                                      s.supply_full_marks));
+      val = std::min(*val, by_volume);
+    }
     v.qualitative[std::string(k)] = val ? Figure::of(*val) : Figure::none("insufficient data: " + path);
     if (val) {
       qacc += s.weight_qualitative.at(std::string(k)) * *val;

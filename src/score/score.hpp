@@ -59,6 +59,9 @@ struct Settings {
   // need at least `threshold_supply_chips` chips in `supply_year`.
   int supply_year = 0;
   double threshold_supply_chips = 0;
+  // The capacity key used in the composite is the lower of the judged score
+  // and the supply model's volume on a 0-5 scale (5 at this many chips).
+  double supply_full_marks = 0;
   std::map<std::string, double> supply_chips;  // vendor -> supply.chips.<vendor>.<supply_year> (filled by attach_supply)
   std::string reference_chip{kDefaultReferenceChip};
   std::string model{kDefaultModel};

@@ -74,7 +74,7 @@ seed_set() {
 seed_measurements() {
   local dir=$1 n=0 f
   # The shared measurement files (next to the repository, as the perf tests find them) and the bad-input corpus.
-  for f in ../shared/data/*.csv /work/shared/data/*.csv tests/corpus/measurements/*.csv; do
+  for f in data/measurements/*.csv data/*.csv ../shared/data/*.csv /work/shared/data/*.csv tests/corpus/measurements/*.csv; do
     [ -f "$f" ] || continue
     head -c 65536 "$f" >"$dir/$(basename "$f")"
     n=$((n + 1))

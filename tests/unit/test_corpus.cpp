@@ -15,7 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "catalog/catalog.hpp"
 #include "cli_helpers.hpp"
+#include "core/error.hpp"
+#include "core/suggest.hpp"
 
 namespace fs = std::filesystem;
 using gpugap::test::run_cli;
@@ -153,6 +156,50 @@ TEST(CorpusManifest, EveryCorpusFileIsUsed) {
     if (rel.starts_with("overlays/")) used = rel.substr(0, rel.find('/', std::string("overlays/").size()));
     EXPECT_NE(all_args.find("{corpus}/" + used), std::string::npos) << "no case uses tests/corpus/" << rel;
   }
+}
+
+// Regression tests for what the corpus and the fuzzers found.
+
+TEST(CorpusRegression, ContainmentHintNeverBeatsACloseTypo) {
+  // 'nvidia' contains the start of 'nvidia-h2O' but 'nvidia-h20' is one edit away.
+  EXPECT_EQ(gpugap::suggest("nvidia-h2O", {"nvidia-h20", "nvidia"}), "nvidia-h20");
+  EXPECT_EQ(gpugap::suggest("nvidia-h2O", {"nvidia", "nvidia-h20"}), "nvidia-h20");
+  EXPECT_EQ(gpugap::suggest("h20", {"nvidia-h20", "amd"}), "nvidia-h20");  // containment still hints
+}
+
+TEST(CorpusRegression, LoadTextRunsTheFileChecks) {
+  using gpugap::catalog::Catalog;
+  const auto c = Catalog::load_text("id: x\nvendor: nvidia\nmemory:\n  bandwidth: {value: 4 TB/s, source: t}\n",
+                                    "mem/chips/x.yaml", "chips");
+  EXPECT_DOUBLE_EQ(c.params().value("chips.x.memory.bandwidth"), 4e12);
+  try {
+    (void)Catalog::load_text("id: x\nvendor: nvidia\nmemory:\n  bandwidth: {value: 4 TB, source: t}\n",
+                             "mem/chips/x.yaml", "chips");
+    FAIL();
+  } catch (const gpugap::UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("mem/chips/x.yaml:4: chips.x.memory.bandwidth"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)Catalog::load_text(std::string("id: x\nname: \xc0\xaf\n"), "x.yaml", "chips"), gpugap::UserError);
+  EXPECT_THROW((void)Catalog::load_text(std::string("id: x\nname: \xed\xa0\x80\n"), "x.yaml", "chips"), gpugap::UserError);
+  EXPECT_THROW((void)Catalog::load_text(std::string(9u << 20, ' '), "x.yaml", "chips"), gpugap::UserError);
+}
+
+TEST(CorpusRegression, InvalidUtf8InMeasurementsStillGivesValidJson) {
+  // CSV text goes into JSON output; invalid UTF-8 there must not become an internal error.
+  const fs::path dir = fs::temp_directory_path() / ("gpugap-utf8-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path csv = dir / "m.csv";
+  std::ofstream(csv, std::ios::binary)
+      << "id,source,date,trust,chip,n_chips,model,backend,precision,kv_precision,mode,isl,osl,concurrency,tp_size,"
+         "pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_num_workers,prefill_tp_size,prefill_moe_ep_size,"
+         "decode_num_workers,decode_tp_size,decode_moe_ep_size,mtp_tokens,ttft_ms,tpot_ms,output_tps_per_chip,"
+         "input_tps_per_chip,notes\n"
+      << "r\xff-1,src \xfe,2025-01-01,high,nvidia-h200-sxm,8,meta-llama/Llama-3.1-8B-Instruct,trtllm,fp8,fp8,agg,1024,"
+         "1024,64,1,1,1,,,,,,,,,0,100,20,1000,,bad \xc0 bytes\n";
+  const auto r = run_cli("--format json validate --measurements " + shell_quote(csv));
+  fs::remove_all(dir);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::accept(r.out)) << "not valid JSON";
 }
 
 }  // namespace

@@ -10,8 +10,11 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "analysis/scenario.hpp"
 #include "catalog/catalog.hpp"
@@ -153,28 +156,32 @@ TEST(EconCli, ChartsAndCrossoversAreThere) {
 }
 
 TEST(EconCli, CrossoverIsWhereCostsMeet) {
-  // The H200's price at which its cost per token equals the H20's; re-running
-  // the table with that price must give equal costs.
-  const json& t = done_when_table();
+  // A crossover is the parameter value at which a chip's all-in cost per
+  // token equals the reference's; re-running at that value must give equal costs.
+  const std::string chips = "--chips nvidia-h20,nvidia-h200-sxm,huawei-ascend-910c --no-frontier";
+  auto r = run_cli("econ --model deepseek-r1 --workload chat --region cn --vs nvidia-h200-sxm --format json " + chips);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json t = r.json();
   const json* cross = nullptr;
   for (const auto& c : t["crossovers"])
-    if (c["chip"] == "nvidia-h200-sxm" && c["param"] == "chips.nvidia-h200-sxm.price.cn") cross = &c;
-  ASSERT_NE(cross, nullptr);
-  ASSERT_TRUE((*cross)["crossover_value"].is_number());
+    if (c["crossover_value"].is_number() && !cross) cross = &c;
+  ASSERT_NE(cross, nullptr) << t["crossovers"].dump();
+  const std::string param = (*cross)["param"], unit = (*cross)["unit"], chip = (*cross)["chip"];
   const double v = (*cross)["crossover_value"];
-  auto r = run_cli("econ --model deepseek-r1 --workload chat --region cn --no-frontier --chips nvidia-h20,nvidia-h200-sxm "
-                   "--set chips.nvidia-h200-sxm.price.cn='" + std::to_string(v) + " RMB' --format json");
-  ASSERT_EQ(r.rc, 0) << r.err;
-  const json j = r.json();
-  const double a = (*row_of(j, "nvidia-h200-sxm"))["usd_per_mtok_output_all_in"];
-  const double b = (*row_of(j, "nvidia-h20"))["usd_per_mtok_output_all_in"];
-  EXPECT_NEAR(a, b, 1e-6 * b);
+  auto again = run_cli("econ --model deepseek-r1 --workload chat --region cn --vs nvidia-h200-sxm --format json " + chips +
+                       " --set " + param + "='" + fmt::format("{:.12g}", v) + " " + unit + "'");
+  ASSERT_EQ(again.rc, 0) << again.err;
+  const json j = again.json();
+  const double a = (*row_of(j, chip))["usd_per_mtok_output_all_in"];
+  const double b = (*row_of(j, "nvidia-h200-sxm"))["usd_per_mtok_output_all_in"];
+  EXPECT_NEAR(a, b, 1e-6 * b) << param << " = " << v;
 }
 
 TEST(EconCli, MissingChipPriceIsInsufficientDataNotZero) {
   auto r = run_cli("econ --model deepseek-r1 --region cn --chips nvidia-b200 --no-frontier --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
-  const auto& row = r.json()["rows"][0];
+  const json t = r.json();
+  const auto& row = t["rows"][0];
   EXPECT_EQ(row["status"], "insufficient data: chips.nvidia-b200.price.cn");
   EXPECT_TRUE(row["usd_per_hour"].is_null());
   EXPECT_TRUE(row["price_usd"].is_null());
@@ -230,6 +237,14 @@ TEST(EconCli, OverridesMoveTheCost) {
   EXPECT_EQ(dbl.json()["overrides"].size(), 1u);  // recorded in the output
 }
 
+TEST(EconCli, SameBytesForAnyThreadCount) {
+  const std::string cmd = "econ --model qwen3-32b --region cn --format json --chips nvidia-h20,nvidia-h200-sxm,huawei-ascend-910c";
+  auto a = run_cli(cmd + " --threads 1");
+  auto b = run_cli(cmd + " --threads 4");
+  ASSERT_EQ(a.rc, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+}
+
 TEST(EconEngine, CheaperPowerLowersTheWeightOfEnergyEfficiency) {
   // The report: China's cheaper electricity lowers the weight of energy
   // efficiency. The share of a chip's cost that scales with its power
@@ -271,6 +286,7 @@ TEST(EconGolden, DeepSeekR1ChatChina) {
   ASSERT_EQ(r.rc, 0) << r.err;
   const json got = r.json();
   if (const char* up = std::getenv("GPUGAP_UPDATE_GOLDEN"); up && std::string(up) == "1") {
+    std::filesystem::create_directories(std::filesystem::path(file).parent_path());
     std::ofstream(file) << got.dump(2) << "\n";
     GTEST_SKIP() << "golden file rewritten: " << file;
   }

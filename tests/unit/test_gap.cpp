@@ -203,12 +203,15 @@ TEST(Gap, ProcessLeverSwapsPerDieCompute) {
   dom.id = "d";
   us.compute[0] = FlopsPerSecond(2000e12);
   us.compute_dies = 2;
+  us.mem_capacity = Bytes(192e9);
+  us.mem_bandwidth = BytesPerSecond(8e12);
   dom.compute[0] = FlopsPerSecond(300e12);
   dom.compute_dies = 1;
   const ChipSpec x = gap::swap_lever(dom, us, gap::Lever::kProcess);
   EXPECT_DOUBLE_EQ(x.compute[0]->value(), 1000e12);  // US per-die compute on one die
   const ChipSpec y = gap::swap_lever(dom, us, gap::Lever::kPackaging);
   EXPECT_DOUBLE_EQ(y.compute[0]->value(), 600e12);   // own die, US die count
+  EXPECT_DOUBLE_EQ(y.mem_bandwidth->value(), 8e12);  // and the US part's HBM
   dom.compute_dies.reset();
   EXPECT_THROW((void)gap::swap_lever(dom, us, gap::Lever::kProcess), InsufficientData);
 }

@@ -83,7 +83,8 @@ TEST(GapCli, SwappingTwoChipsFiguresInvertsTheRatio) {
   const std::string args = fmt_args(us_v, dom_v, dom);
   auto r = run_cli("gap --spec-only --basis memory_bandwidth --format json" + args);
   ASSERT_EQ(r.rc, 0) << r.err;
-  const json* s = cell(r.json(), "memory_bandwidth", "china", 2025);
+  const json k = r.json();
+  const json* s = cell(k, "memory_bandwidth", "china", 2025);
   ASSERT_TRUE(s);
   EXPECT_EQ((*s)["us"]["id"], "nvidia-h20");
   EXPECT_EQ((*s)["domestic"]["id"], dom);

@@ -78,7 +78,8 @@ TEST(ScoreCli, BetterSoftwareEfficiencyRaisesItsVendorsQuantitativeIndex) {
   // The 910C runs the CANN stack: raise its memory and compute efficiency.
   auto r = run_cli("score --format json --set stacks.cann.eta_memory=0.95 --set stacks.cann.eta_compute=0.95");
   ASSERT_EQ(r.rc, 0) << r.err;
-  const json* h1 = find_vendor(r.json(), "huawei");
+  const json j = r.json();
+  const json* h1 = find_vendor(j, "huawei");
   ASSERT_TRUE(h1);
   EXPECT_GT((*h1)["current_chip"]["ratios"]["tps"].get<double>(), tps0);
   EXPECT_GT((*h1)["current_chip"]["index"].get<double>(), (*h0)["current_chip"]["index"].get<double>());

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <numbers>
 
 #include "analysis/metrics.hpp"
@@ -302,4 +304,41 @@ TEST(SupplyCli, SupplyCommandShowsBindingConstraintByName) {
   ASSERT_TRUE(js.contains("years"));
   EXPECT_EQ(js["years"].size(), 7u);
   EXPECT_TRUE(js["years"][0].contains("binding_constraint"));
+}
+
+TEST(SupplyModel, LearningCurveNodeAndMissingData) {
+  // A second node with a defect-density learning curve instead of a yield
+  // series: D0(t) = floor + (initial - floor) exp(-(t - start) / tau).
+  const auto dir = std::filesystem::temp_directory_path() / ("gpugap-supply-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "n3-test.yaml";
+  {
+    std::ofstream f(file);
+    f << R"(id: n3-test
+name: test
+extends: ms-2025
+params:
+  supply.nodes.smic-n3.wafers_per_month: {2024: {value: 1000, estimate: true, rationale: test}}
+  supply.nodes.smic-n3.ai_share: {2024: {value: 0.5, estimate: true, rationale: test}}
+  supply.nodes.smic-n3.d0_initial: {value: 0.5, estimate: true, rationale: test}
+  supply.nodes.smic-n3.d0_floor: {value: 0.1, estimate: true, rationale: test}
+  supply.nodes.smic-n3.d0_tau_years: {value: 2, estimate: true, rationale: test}
+  supply.nodes.smic-n3.d0_start_year: {value: 2026, estimate: true, rationale: test}
+  supply.alloc.smic-n3.huawei-ascend-910c: {2024: {value: 1.0, estimate: true, rationale: test}}
+)";
+  }
+  const auto ctx = analysis::make_context({analysis::default_catalog_dir()}, file.string(), {});
+  EXPECT_DOUBLE_EQ(metric(ctx, "supply.d0_per_cm2.smic-n3.2025"), 0.5);  // before the start: initial
+  EXPECT_NEAR(metric(ctx, "supply.d0_per_cm2.smic-n3.2028"), 0.1 + 0.4 * std::exp(-1.0), 1e-12);
+  // The 910C now also comes from N+3: more 910C dies than on N+2 alone.
+  EXPECT_GT(metric(ctx, "supply.good_dies.huawei-ascend-910c.2027"),
+            metric(base_ctx(), "supply.good_dies.huawei-ascend-910c.2027"));
+  std::filesystem::remove_all(dir);
+  // Bose-Einstein without a layer count: insufficient data, naming the path.
+  auto r = run_cli("eval supply.chips.huawei.2026 --set supply.yield.model=bose_einstein");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("insufficient data: supply.yield.bose_einstein_layers"), std::string::npos) << r.err;
+  auto ok = run_cli("eval supply.d0_per_cm2.smic-n2.2025 --set supply.yield.model=bose_einstein "
+                    "--set supply.yield.bose_einstein_layers=1 --set supply.yield.systematic=1");
+  EXPECT_EQ(ok.rc, 0) << ok.err;
 }
