@@ -189,7 +189,7 @@ using Clock = std::chrono::steady_clock;
 
 // The providers whose whole metric set the report reads (perf and econ are
 // asked only for the chips and models the report shows).
-constexpr const char* kGathered[] = {"supply", "market", "score", "gap"};
+constexpr const char* kGathered[] = {"supply", "market", "score", "gap", "demand"};
 
 Section guarded(detail::Gather& g, const char* id, const char* title, Section (*fn)(detail::Gather&)) {
   const auto t0 = Clock::now();
@@ -252,9 +252,10 @@ Report build_report(const analysis::Context& ctx, const BuildOptions& opt) {
   rest.push_back(guarded(g, "demand", "3. Demand", detail::demand_section));
   rest.push_back(guarded(g, "inference", "4. Inference economics", detail::inference_section));
   rest.push_back(guarded(g, "vendors", "5. Vendors", detail::vendors_section));
-  rest.push_back(guarded(g, "uncertainty", "6. Uncertainty", detail::uncertainty_section));
-  rest.push_back(guarded(g, "validation", "7. Validation", detail::validation_section));
-  rest.push_back(guarded(g, "assumptions", "8. Assumptions appendix", detail::assumptions_section));
+  rest.push_back(guarded(g, "gap", "6. The gap", detail::gap_section));
+  rest.push_back(guarded(g, "uncertainty", "7. Uncertainty", detail::uncertainty_section));
+  rest.push_back(guarded(g, "validation", "8. Validation", detail::validation_section));
+  rest.push_back(guarded(g, "assumptions", "9. Assumptions appendix", detail::assumptions_section));
 
   g.progress("report: 1. Summary ...");
   r.sections.push_back(detail::summary_section(g, rest));

@@ -1,4 +1,4 @@
-// 6. Uncertainty: one-at-a-time sensitivity (tornado) of TAM 2030 and
+// 7. Uncertainty: one-at-a-time sensitivity (tornado) of TAM 2030 and
 // self-sufficiency 2030, and a Monte Carlo fan chart over the years, both
 // over the uncertainty the scenario declares.
 #include <cmath>
@@ -42,7 +42,7 @@ double published_of(const Gather& g, const std::string& metric) {
 }  // namespace
 
 Section uncertainty_section(Gather& g) {
-  Section s{"uncertainty", "6. Uncertainty", "", {}};
+  Section s{"uncertainty", "7. Uncertainty", "", {}};
   if (const auto why = g.why_missing("market"); !why.empty()) {
     s.items.push_back(Unavailable{"sensitivity and Monte Carlo of the market figures", why});
     s.takeaway = "Not available: " + why + ".";

@@ -1,4 +1,4 @@
-// 7. Validation: the performance model's prediction errors against published
+// 8. Validation: the performance model's prediction errors against published
 // measurements (what `gpugap validate` prints), in-sample with the shipped
 // catalog, by chip family and by metric.
 #include <algorithm>
@@ -14,8 +14,11 @@ namespace fs = std::filesystem;
 namespace gpugap::report::detail {
 namespace {
 
+constexpr std::size_t kWorstRows = 40;
+
 // Where the shipped measurement files are: $GPUGAP_MEASUREMENTS (':'-separated
 // files), else every CSV under data/measurements/ of the source tree.
+// (data/measurements/README.md says where each file comes from.)
 std::vector<std::string> measurement_files() {
   std::vector<std::string> out;
   if (const char* env = std::getenv("GPUGAP_MEASUREMENTS"); env && *env) {
@@ -31,8 +34,7 @@ std::vector<std::string> measurement_files() {
   for (const fs::path& dir : {fs::path(GPUGAP_SOURCE_DIR) / "data" / "measurements", fs::path(GPUGAP_SOURCE_DIR) / "data"}) {
     if (!fs::is_directory(dir, ec)) continue;
     for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().extension() == ".csv" && e.path().filename().string().find("measurement") != std::string::npos)
-        out.push_back(e.path().string());
+      if (e.path().extension() == ".csv") out.push_back(e.path().string());
     if (!out.empty()) break;
   }
   std::sort(out.begin(), out.end());
@@ -42,7 +44,7 @@ std::vector<std::string> measurement_files() {
 }  // namespace
 
 Section validation_section(Gather& g) {
-  Section s{"validation", "7. Validation", "", {}};
+  Section s{"validation", "8. Validation", "", {}};
   const auto files = measurement_files();
   if (files.empty()) {
     const std::string why = "no measurement file found (data/measurements/*.csv in the source tree, or $GPUGAP_MEASUREMENTS)";
@@ -66,7 +68,7 @@ Section validation_section(Gather& g) {
   std::size_t skipped = 0;
   TableData detail;
   detail.id = "validation-rows";
-  detail.title = "Every prediction (in-sample, shipped catalog values)";
+  detail.title = fmt::format("The {} least accurate predictions (in-sample, shipped catalog values)", kWorstRows);
   detail.headers = {"measurement id", "chip", "model", "metric", "measured", "predicted", "error (%)"};
   for (const auto& p : preds) {
     if (!p.skip_reason.empty() || p.assumed_isl) {
@@ -130,6 +132,10 @@ Section validation_section(Gather& g) {
                                 charts::Axis{"median |error| (%)", kOne}, cats, {charts::Series{"median |error| (%)", med, charts::kNeutral, ""}}));
   s.items.push_back(t);
   s.items.push_back(tm);
+  // Only the worst rows: thousands of rows help no reader (gpugap validate lists them all).
+  std::stable_sort(detail.rows.begin(), detail.rows.end(),
+                   [](const auto& a, const auto& b) { return std::fabs(a.back().number) > std::fabs(b.back().number); });
+  if (detail.rows.size() > kWorstRows) detail.rows.resize(kWorstRows);
   s.items.push_back(detail);
   g.results["validation"] = {{"n", sum.n}, {"median_abs_error_pct", sum.median_abs_error_pct},
                              {"p90_abs_error_pct", sum.p90_abs_error_pct}, {"by_family", fj}};

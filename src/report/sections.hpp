@@ -60,6 +60,7 @@ Section supply_section(Gather& g);
 Section demand_section(Gather& g);
 Section inference_section(Gather& g);
 Section vendors_section(Gather& g);
+Section gap_section(Gather& g);
 Section uncertainty_section(Gather& g);
 Section validation_section(Gather& g);
 Section assumptions_section(Gather& g);

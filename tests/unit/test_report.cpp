@@ -220,7 +220,7 @@ TEST(ReportCli, WritesHtmlXlsxJsonWithEverySection) {
         EXPECT_FALSE(it["title"].get<std::string>().empty()) << it["id"];
       }
   }
-  const std::vector<std::string> want{"summary", "supply", "demand", "inference", "vendors", "uncertainty", "validation", "assumptions"};
+  const std::vector<std::string> want{"summary", "supply", "demand", "inference", "vendors", "gap", "uncertainty", "validation", "assumptions"};
   EXPECT_EQ(ids, want);
   EXPECT_EQ(j["scenario"], "ms-2025");
 
@@ -234,7 +234,7 @@ TEST(ReportCli, WritesHtmlXlsxJsonWithEverySection) {
   ASSERT_EQ(names.size(), want.size() + 1);
   EXPECT_EQ(names.front(), "Contents");
   EXPECT_EQ(names[1], "1. Summary");
-  EXPECT_EQ(names.back(), "8. Assumptions appendix");
+  EXPECT_EQ(names.back(), "9. Assumptions appendix");
   const std::string list = sh("unzip -l '" + (dir / "r.xlsx").string() + "'");
   EXPECT_NE(list.find("xl/worksheets/sheet" + std::to_string(names.size()) + ".xml"), std::string::npos);
   fs::remove_all(dir);
