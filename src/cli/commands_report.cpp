@@ -3,6 +3,10 @@
 // and the paths written. Progress goes to stderr unless --quiet.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+
 #include <chrono>
 #include <iostream>
 
@@ -44,9 +48,13 @@ std::string wrap(const std::string& text, std::size_t indent) {
 void report_cmd(const Global& g, const ReportArgs& a) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
-  auto progress = [&g, t0](std::string_view line) {
+  // On a terminal one status line rewritten in place (the summary stays on one
+  // screen); elsewhere (CI logs, pipes) one timed line per step.
+  const bool tty = ::isatty(::fileno(stderr)) != 0;
+  auto progress = [&g, t0, tty](std::string_view line) {
     if (g.quiet) return;
-    std::cerr << fmt::format("[{:5.2f}s] {}\n", std::chrono::duration<double>(Clock::now() - t0).count(), line) << std::flush;
+    const std::string text = fmt::format("[{:5.2f}s] {}", std::chrono::duration<double>(Clock::now() - t0).count(), line);
+    std::cerr << (tty ? "\r\033[K" + text.substr(0, 100) : text + "\n") << std::flush;
   };
   const std::string html_path = g.out.empty() ? kDefaultHtml : g.out;
   // Fail on a missing chart library before spending time on the engines.
@@ -75,6 +83,7 @@ void report_cmd(const Global& g, const ReportArgs& a) {
     written.push_back(a.json);
   }
   progress(fmt::format("report: done in {:.2f} s", std::chrono::duration<double>(Clock::now() - t0).count()));
+  if (tty && !g.quiet) std::cerr << "\n" << std::flush;
 
   if (g.format == "json") {
     nlohmann::json j = {{"scenario", r.scenario_id}, {"overrides", r.overrides}, {"written", written}};
