@@ -123,6 +123,9 @@ struct BuildOptions {
   unsigned long long seed = 1;
   int threads = 0;
   std::function<void(std::string_view)> progress;  // one line per step (may be empty)
+  // Loads another scenario of the same catalog with the same overrides (the
+  // risk cases re-run the chain under each risk-* scenario); empty: no risk cases.
+  std::function<analysis::Context(const std::string& scenario)> scenario_context;
 };
 
 // Gathers every section from the engines. A section whose engine is not

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "report/sections.hpp"
+#include "score/risk.hpp"
 #include "score/score.hpp"
 
 namespace gpugap::report::detail {
@@ -16,13 +17,75 @@ std::string cond_text(const std::optional<bool>& c) {
   return *c ? "met" : "not met";
 }
 
+// The risk cases: each risk-* scenario re-runs the chain; the ranking moves and
+// the market, supply, demand and gap figures beside the base. Returns a
+// takeaway sentence ("" when there is no risk case).
+std::string risk_cases(Gather& g, const score::ScoreResult& base, const std::shared_ptr<score::PerfCache>& cache, Section& s) {
+  if (!g.opt.scenario_context) return "";
+  const auto ids = score::risk_scenarios(*g.ctx.catalog);
+  if (ids.empty()) return "";
+  g.progress(fmt::format("report: {} risk cases", ids.size()));
+  const auto paths = score::risk_metric_paths(base, g.ctx);
+  const analysis::MetricMap base_metrics = score::evaluate_available(g.ctx, paths);
+
+  TableData rt;
+  rt.id = "risk-ranks";
+  rt.title = "Risk cases: vendor rank and composite, base -> risk case";
+  rt.headers = {"risk case", "vendor", "rank (base)", "rank (risk)", "composite (base)", "composite (risk)", "conditions met (base)",
+                "conditions met (risk)"};
+  TableData mt;
+  mt.id = "risk-metrics";
+  mt.title = "Risk cases: market, supply, demand and gap figures, base -> risk case";
+  mt.headers = {"risk case", "metric", "path", "base", "risk case", "change (%)"};
+  std::vector<std::string> moved;
+  nlohmann::json cj = nlohmann::json::array();
+  for (const auto& id : ids) {
+    const analysis::Context rctx = g.opt.scenario_context(id);
+    const score::RiskCase rc = score::risk_case(g.ctx, base, base_metrics, rctx, paths, cache);
+    if (rc.status != "ok") {
+      s.items.push_back(Unavailable{"risk case " + id, rc.status});
+      continue;
+    }
+    int rank_changes = 0;
+    for (const auto& m : rc.ranks) {
+      rank_changes += m.base_rank != m.risk_rank ? 1 : 0;
+      rt.rows.push_back({Cell::txt(rc.name.empty() ? id : rc.name), Cell::txt(g.vendor_name(m.vendor)), Cell::num(m.base_rank, kInt),
+                         Cell::num(m.risk_rank, kInt, m.base_rank != m.risk_rank), Cell::num(m.base_composite, kTwo),
+                         Cell::num(m.risk_composite, kTwo), Cell::num(m.base_conditions, kInt),
+                         Cell::num(m.risk_conditions, kInt, m.base_conditions != m.risk_conditions)});
+    }
+    for (const auto& m : rc.metrics) {
+      const double b = m.base.value_or(std::nan("")), r = m.risk.value_or(std::nan(""));
+      const double ch = b != 0 ? 100.0 * (r / b - 1.0) : std::nan("");
+      mt.rows.push_back({Cell::txt(rc.name.empty() ? id : rc.name), Cell::txt(metric_label(m.path)), Cell::txt(m.path),
+                         Cell::num(b, metric_format(m.path)), Cell::num(r, metric_format(m.path)),
+                         Cell::num(ch, kOne, std::isfinite(ch) && std::fabs(ch) > 10)});
+    }
+    const std::string first = rc.ranks.empty() ? std::string("-") : g.vendor_name(rc.ranks.front().vendor);
+    moved.push_back(fmt::format("{} ({} rank change{}, first: {})", id, rank_changes, rank_changes == 1 ? "" : "s", first));
+    cj.push_back({{"scenario", id}, {"rank_changes", rank_changes}, {"first", rc.ranks.empty() ? "" : rc.ranks.front().vendor}});
+  }
+  if (!rt.rows.empty()) {
+    rt.note = "Highlighted: a rank or a condition count that moves in the risk case.";
+    mt.note = "Highlighted: a figure that moves by more than 10%.";
+    s.items.push_back(Paragraph{"Risk cases re-run the whole chain (supply, market, perf/economics, scorecard, gap, demand) under each "
+                                "risk-* scenario of the catalog; each scenario file states what it changes and why."});
+    s.items.push_back(rt);
+    s.items.push_back(mt);
+  }
+  g.results["score"]["risk_cases"] = cj;
+  if (moved.empty()) return "";
+  return fmt::format("Risk cases: {}.", fmt::join(moved, "; "));
+}
+
 }  // namespace
 
 Section vendors_section(Gather& g) {
   Section s{"vendors", "5. Vendors", "", {}};
   const score::Settings st = score::settings(g.ctx.params);
   g.progress("report: vendor scorecard");
-  const score::ScoreResult res = score::evaluate(g.ctx, g.ctx.params, st);
+  auto cache = score::make_perf_cache();  // shared with the risk cases
+  const score::ScoreResult res = score::evaluate(g.ctx, g.ctx.params, st, cache);
   if (res.vendors.empty()) {
     s.items.push_back(Unavailable{"vendor scorecard", "no domestic vendor has a qualitative layer in the catalog"});
     s.takeaway = "Not available: no vendor to score.";
@@ -113,6 +176,7 @@ Section vendors_section(Gather& g) {
   if (!w.rows.empty()) s.items.push_back(w);
   if (!facts.rows.empty()) s.items.push_back(facts);
   s.takeaway = tk;
+  if (const std::string risk_tk = risk_cases(g, res, cache, s); !risk_tk.empty()) s.takeaway += " " + risk_tk;
   return s;
 }
 
