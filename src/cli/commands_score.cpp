@@ -60,6 +60,7 @@ json vendor_json(const score::VendorScore& v, int supply_year) {
   j["rank"] = v.domestic ? json(v.rank) : json(nullptr);
   j["composite"] = v.composite;
   j["composite_basis"] = v.composite_basis;
+  j["complete"] = v.complete;
   j["quantitative"] = fig(v.quantitative);
   j["quant_index"] = fig(v.quant_index);
   j["quant_status"] = v.quant_status;
@@ -143,7 +144,7 @@ void score_table(const Global& g, const std::string& reference, const std::strin
           {},
           {true, false, true, true, true, true, true, true, true, true, false, false, false}};
   auto row = [&](const score::VendorScore& v) {
-    t.rows.push_back({v.domestic ? std::to_string(v.rank) : "(ref)", v.vendor, fmt_num(v.composite, 3), cell(v.quantitative),
+    t.rows.push_back({v.domestic ? std::to_string(v.rank) : "(ref)", v.vendor, fmt_num(v.composite, 3) + (v.complete ? "" : " *"), cell(v.quantitative),
                       cell(v.quant_index), cell(v.qualitative_score), cell(v.qualitative.at("capacity_access"), 2),
                       cell(v.qualitative.at("csp_ties"), 2), cell(v.qualitative.at("policy"), 2),
                       cell(v.qualitative.at("roadmap"), 2), conditions_text(v), chip_cell(v.current), chip_cell(v.next)});
@@ -153,7 +154,8 @@ void score_table(const Global& g, const std::string& reference, const std::strin
   out.tables.push_back(t);
   out.titles.push_back(fmt::format("Vendor scorecard ({}; quantitative index: x {} on {} in region {}, as of {})",
                                    ctx.scenario.id, s.reference_chip, s.model, s.region, s.as_of_year));
-  std::string text = "Conditions E C S P: inference economics, capacity, CSP ties, policy (Y met, n not met, ? insufficient data).\n";
+  std::string text = "Conditions E C S P: inference economics, capacity, CSP ties, policy (Y met, n not met, ? insufficient data).\n"
+                     "* composite from one layer only (the other is insufficient data): ranked after every vendor scored on both.\n";
   for (const auto& v : r.vendors)
     if (!v.quantitative.ok()) text += fmt::format("{}: quantitative layer {}\n", v.vendor, v.quant_status);
   for (const auto& n : r.notes) text += n + "\n";

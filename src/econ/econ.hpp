@@ -26,6 +26,15 @@ struct Input {
   std::string path;   // parameter path, or a derivation naming its paths
 };
 
+// The perf search costs only single-chip instances when a chip lacks a
+// scale-up link figure; a model too large for one chip then reads "no
+// deployment fits in memory". This names the missing parameter instead, so
+// the row says "insufficient data: PATH" rather than implying the chip
+// cannot serve the model (nullopt when the link data is complete).
+std::optional<std::string> missing_link_path(const ChipSpec& chip);
+// `status` of a search that found nothing, rewritten as above when it applies.
+std::string explain_no_fit(const ChipSpec& chip, const std::string& status);
+
 // Where a chip's power per chip comes from.
 enum class PowerBasis {
   kSystem,    // systems.<id>.power / chips_per_domain: accelerator + host + in-rack network

@@ -94,6 +94,7 @@ Row search_row(const catalog::Catalog& cat, const ParamTable& p, const std::stri
     }
     if (cache) cache->put(key, sr);
   }
+  if (!sr.found) sr.status = explain_no_fit(chip, sr.status);
   row.perf_status = sr.status;
   if (const std::string mp = missing_path(sr.status); !mp.empty()) {
     note_missing(row, mp);

@@ -42,6 +42,20 @@ std::string path_of(const std::vector<Input>& trace, std::string_view name) {
 
 }  // namespace
 
+std::optional<std::string> missing_link_path(const ChipSpec& chip) {
+  // Same conditions as perf::search's single-chip fallback.
+  if (!chip.scaleup_domain) return chip.path("scaleup.domain_size");
+  if (!chip.scaleup_bandwidth) return chip.path("scaleup.bandwidth");
+  if (!chip.eta_comm) return chip.stack.empty() ? chip.path("software.eta_comm") : "stacks." + chip.stack + ".eta_comm";
+  return std::nullopt;
+}
+
+std::string explain_no_fit(const ChipSpec& chip, const std::string& status) {
+  if (status != "no deployment fits in memory") return status;
+  if (auto path = missing_link_path(chip)) return "insufficient data: " + *path;
+  return status;
+}
+
 std::string_view power_basis_name(PowerBasis b) {
   switch (b) {
     case PowerBasis::kSystem: return "system";

@@ -136,6 +136,8 @@ class PerfEconSource final : public EconomicsSource {
       sr.best.breakdown.clear();
       searches_->put(skey, sr);
     }
+    // A chip held to single-chip instances by missing link data is a data gap, not a 0.
+    if (!sr.found) sr.status = econ::explain_no_fit(chip, sr.status);
     const bool perf_missing = sr.status.starts_with(kInsufficient);
     if (perf_missing) {
       r.output_tps = Figure::none(sr.status);

@@ -237,7 +237,11 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
     cw += s.weight_quantitative;
   }
   v.composite = cw > 0 ? cacc / cw : 0;
-  v.composite_basis = v.quantitative.ok() ? "both layers" : "qualitative layer only (quantitative: insufficient data)";
+  // A layer with no weight in the composite is not missing from it.
+  v.complete = (v.quantitative.ok() || s.weight_quantitative <= 0) && (v.qualitative_score.ok() || qw <= 0);
+  v.composite_basis = v.complete                ? "both layers"
+                      : v.quantitative.ok()     ? "quantitative layer only (qualitative: insufficient data)"
+                                                : "qualitative layer only (quantitative: insufficient data)";
 
   // The four conditions. Inference economics is judged on the chip shipping
   // now (a winner needs them today), and only on a complete index.
@@ -302,7 +306,9 @@ ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Set
     VendorScore v = score_vendor(cat, p, s, src, r.reference.rows, id);
     (v.domestic ? r.vendors : r.benchmarks).push_back(std::move(v));
   }
+  // Complete vendors (both layers) first, then by composite (docs/model-score.md).
   std::stable_sort(r.vendors.begin(), r.vendors.end(), [](const VendorScore& a, const VendorScore& b) {
+    if (a.complete != b.complete) return a.complete;
     if (a.composite != b.composite) return a.composite > b.composite;
     return a.vendor < b.vendor;
   });

@@ -99,6 +99,10 @@ struct VendorScore {
   Figure qualitative_score;                     // weighted mean of the keys, 0..5
   double composite = 0;                         // 0..5
   std::string composite_basis;                  // "both layers" or "qualitative only (...)"
+  // Both layers have data. Ranking puts complete vendors first: a composite
+  // from the qualitative layer alone skips the layer the report calls
+  // decisive, so it cannot outrank one that was measured on both.
+  bool complete = false;
   int rank = 0;
   std::map<std::string, std::optional<bool>> conditions;  // null: insufficient data
   std::map<std::string, double> condition_value;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "analysis/scenario.hpp"
+#include "econ/econ.hpp"
 #include "score/score.hpp"
 
 using namespace gpugap;
@@ -105,8 +106,16 @@ TEST(Score, RanksEveryRequiredVendorWithFourConditions) {
     EXPECT_TRUE(ids.count(id)) << id;
   EXPECT_EQ(ranks.size(), r.vendors.size());
   EXPECT_EQ(*ranks.begin(), 1);
-  // Ranked by composite, best first.
-  for (std::size_t i = 1; i < r.vendors.size(); ++i) EXPECT_GE(r.vendors[i - 1].composite, r.vendors[i].composite);
+  // Vendors scored on both layers first, each group by composite, best first.
+  for (std::size_t i = 1; i < r.vendors.size(); ++i) {
+    const auto& a = r.vendors[i - 1];
+    const auto& b = r.vendors[i];
+    EXPECT_GE(a.complete, b.complete) << a.vendor << " before " << b.vendor;
+    if (a.complete == b.complete) {
+      EXPECT_GE(a.composite, b.composite) << a.vendor << " before " << b.vendor;
+    }
+    EXPECT_EQ(a.complete, a.quantitative.ok() && a.qualitative_score.ok()) << a.vendor;  // both layers weighted
+  }
   // NVIDIA's China line is a benchmark, not ranked.
   EXPECT_FALSE(vendor(r, "nvidia-china").domestic);
 }
@@ -240,4 +249,39 @@ TEST(Score, WatchMetricsFollowGenerationsAndFacts) {
       EXPECT_DOUBLE_EQ(*f.value, 56.7);
     }
   EXPECT_TRUE(found);
+}
+
+TEST(Score, VendorsMissingALayerRankAfterCompleteOnes) {
+  // Null Kunlunxin's only measured chip: its composite comes from the
+  // qualitative layer alone, so it must rank after every vendor scored on both.
+  ParamTable p = base_ctx().params;
+  auto i = p.find("chips.kunlunxin-p800.memory.bandwidth");
+  ASSERT_TRUE(i);
+  Param x = p.at(*i);
+  x.is_null = true;
+  p.put(x);
+  const auto r = run(p);
+  const auto& k = vendor(r, "kunlunxin");
+  EXPECT_FALSE(k.complete);
+  int complete = 0;
+  for (const auto& v : r.vendors)
+    if (v.complete) {
+      ++complete;
+      EXPECT_LT(v.rank, k.rank) << v.vendor;
+    }
+  EXPECT_GT(complete, 0);
+}
+
+TEST(Score, MissingLinkDataIsInsufficientDataNotZeroThroughput) {
+  // Without a scale-up domain the perf search can only cost one-chip
+  // instances; "no deployment fits" then names the missing parameter.
+  const auto& ctx = base_ctx();
+  ChipSpec c = chip_spec(*ctx.catalog, ctx.params, "nvidia-h20");
+  EXPECT_FALSE(econ::missing_link_path(c).has_value());
+  EXPECT_EQ(econ::explain_no_fit(c, "no deployment fits in memory"), "no deployment fits in memory");
+  c.scaleup_domain.reset();
+  EXPECT_EQ(econ::explain_no_fit(c, "no deployment fits in memory"),
+            "insufficient data: chips.nvidia-h20.scaleup.domain_size");
+  // Other outcomes are kept as they are.
+  EXPECT_EQ(econ::explain_no_fit(c, "no deployment meets the targets"), "no deployment meets the targets");
 }

@@ -165,3 +165,54 @@ TEST(ScoreCli, UnknownReferenceChipIsAUserError) {
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("nvidia-h20"), std::string::npos) << r.err;
 }
+
+namespace {
+
+// base and risk values of one metric of a `score --risks` case.
+std::pair<json, json> risk_metric(const json& c, const std::string& path) {
+  for (const auto& m : c["metrics"])
+    if (m["path"] == path) return {m["base"], m["risk"]};
+  ADD_FAILURE() << "no metric " << path;
+  return {json(), json()};
+}
+
+}  // namespace
+
+TEST(ScoreCli, SlowAdoptionCutsTheDomesticMarketNotSupply) {
+  auto r = run_cli("score --risks --case risk-slow-adoption --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json j = r.json();
+  const json& c = j["cases"][0];
+  ASSERT_EQ(c["status"], "ok");
+  auto [b, k] = risk_metric(c, "market.domestic_usd_bn.2030");
+  ASSERT_TRUE(b.is_number() && k.is_number());
+  EXPECT_LT(k.get<double>(), b.get<double>());
+  auto [sb, sk] = risk_metric(c, "market.self_sufficiency.2030");
+  EXPECT_NEAR(sk.get<double>(), 0.44, 1e-9);  // the case's own 2030 value
+  EXPECT_LT(sk.get<double>(), sb.get<double>());
+  // Adoption does not build fabs: supply is unchanged.
+  auto [cb, ck] = risk_metric(c, "supply.chips_total.2027");
+  EXPECT_DOUBLE_EQ(ck.get<double>(), cb.get<double>());
+}
+
+TEST(ScoreCli, ParadigmShiftCaseMovesDemandAndTheQuantitativeLayerNotTheMarket) {
+  auto r = run_cli("score --risks --case risk-paradigm-long-context --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json j = r.json();
+  const json& c = j["cases"][0];
+  ASSERT_EQ(c["status"], "ok");
+  // Long-context tokens cost more chip time: more chips are needed.
+  auto [db, dk] = risk_metric(c, "demand.chips_needed.2030");
+  ASSERT_TRUE(db.is_number() && dk.is_number());
+  EXPECT_GT(dk.get<double>(), db.get<double>());
+  // The market model does not read the workload mix.
+  auto [mb, mk] = risk_metric(c, "market.tam_usd_bn.2030");
+  EXPECT_DOUBLE_EQ(mk.get<double>(), mb.get<double>());
+  // Some vendor's quantitative score moves (the ratios are long-context ones now).
+  bool moved = false;
+  for (const auto& m : c["ranks"])
+    if (m["base_quantitative"].is_number() && m["risk_quantitative"].is_number() &&
+        m["base_quantitative"].get<double>() != m["risk_quantitative"].get<double>())
+      moved = true;
+  EXPECT_TRUE(moved);
+}
