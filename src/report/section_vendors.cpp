@@ -1,6 +1,8 @@
 // 5. Vendors: the two-layer scorecard (quantitative inference economics and
 // the qualitative positioning layer), a heat map of the layers, the four
 // winning conditions, and the watch metrics (spec progression, dated facts).
+#include <tbb/parallel_for.h>
+
 #include <cmath>
 
 #include "report/sections.hpp"
@@ -39,9 +41,16 @@ std::string risk_cases(Gather& g, const score::ScoreResult& base, const std::sha
   mt.headers = {"risk case", "metric", "path", "base", "risk case", "change (%)"};
   std::vector<std::string> moved;
   nlohmann::json cj = nlohmann::json::array();
-  for (const auto& id : ids) {
-    const analysis::Context rctx = g.opt.scenario_context(id);
-    const score::RiskCase rc = score::risk_case(g.ctx, base, base_metrics, rctx, paths, cache);
+  // The cases are independent (the perf cache is thread-safe): run them in
+  // parallel, then lay them out in catalog order.
+  std::vector<score::RiskCase> cases(ids.size());
+  tbb::parallel_for(std::size_t{0}, ids.size(), [&](std::size_t i) {
+    const analysis::Context rctx = g.opt.scenario_context(ids[i]);
+    cases[i] = score::risk_case(g.ctx, base, base_metrics, rctx, paths, cache);
+  });
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
+    const score::RiskCase& rc = cases[i];
     if (rc.status != "ok") {
       s.items.push_back(Unavailable{"risk case " + id, rc.status});
       continue;
