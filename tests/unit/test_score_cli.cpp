@@ -216,3 +216,19 @@ TEST(ScoreCli, ParadigmShiftCaseMovesDemandAndTheQuantitativeLayerNotTheMarket) 
       moved = true;
   EXPECT_TRUE(moved);
 }
+
+TEST(ScoreCli, MonteCarloGivesRankStabilityAndADemandRange) {
+  // score.<vendor>.is_first averages to how often the vendor ranks first;
+  // the demand paths take the scenario's ranges (ms-2025 uncertainty block).
+  auto r = run_cli("mc --metric score.huawei.is_first score.huawei.rank demand.chips_needed.2030 --samples 40 --seed 3 "
+                   "--format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json j = r.json();
+  const json& first = j["metrics"]["score.huawei.is_first"];
+  EXPECT_GE(first["mean"].get<double>(), 0.0);
+  EXPECT_LE(first["mean"].get<double>(), 1.0);
+  EXPECT_GE(j["metrics"]["score.huawei.rank"]["p5"].get<double>(), 1.0);
+  const json& d = j["metrics"]["demand.chips_needed.2030"];
+  EXPECT_LT(d["p5"].get<double>(), d["p95"].get<double>());
+  EXPECT_GT(d["p5"].get<double>(), 0.0);
+}
