@@ -43,6 +43,14 @@ std::string Gather::why_missing(const std::string& provider) const {
   return it == missing.end() ? "" : it->second;
 }
 
+bool engine_missing(const Gather& g, const std::string& provider, const std::string& what, Section& s) {
+  const std::string why = g.why_missing(provider);
+  if (why.empty()) return false;
+  s.items.push_back(Unavailable{what, why});
+  s.takeaway = "Not available: " + why + ".";
+  return true;
+}
+
 std::string Gather::vendor_name(const std::string& id) const {
   if (const auto* e = ctx.catalog->find("vendors", id)) return e->str("name", id);
   return id;

@@ -34,11 +34,7 @@ bool any_finite(const std::vector<double>& v) {
 
 Section demand_section(Gather& g) {
   Section s{"demand", "3. Demand", "", {}};
-  if (const auto why = g.why_missing("market"); !why.empty()) {
-    s.items.push_back(Unavailable{"market model (capex, TAM, self-sufficiency)", why});
-    s.takeaway = "Not available: " + why + ".";
-    return s;
-  }
+  if (engine_missing(g, "market", "market model (capex, TAM, self-sufficiency)", s)) return s;
   const auto cats = year_labels();
   const int first = analysis::kFirstYear, last = analysis::kLastYear;
   const std::string y_last = std::to_string(last);

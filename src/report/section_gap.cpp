@@ -68,11 +68,7 @@ Chart ratio_chart(const gap::GapResult& r, gap::Set set) {
 
 Section gap_section(Gather& g) {
   Section s{"gap", "6. The gap", "", {}};
-  if (const auto why = g.why_missing("gap"); !why.empty()) {
-    s.items.push_back(Unavailable{"China-US gap", why});
-    s.takeaway = "Not available: " + why + ".";
-    return s;
-  }
+  if (engine_missing(g, "gap", "China-US gap", s)) return s;
   g.progress("report: gap by basis and year");
   const gap::Settings st = gap::settings(g.ctx.params);
   const gap::GapResult r = gap::evaluate(g.ctx, g.ctx.params, st);

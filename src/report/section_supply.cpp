@@ -34,11 +34,7 @@ std::string millions(double v) { return std::isfinite(v) ? fmt::format("{:.2f} m
 
 Section supply_section(Gather& g) {
   Section s{"supply", "2. Supply", "", {}};
-  if (const auto why = g.why_missing("supply"); !why.empty()) {
-    s.items.push_back(Unavailable{"supply model (wafers, yields, chips per vendor)", why});
-    s.takeaway = "Not available: " + why + ".";
-    return s;
-  }
+  if (engine_missing(g, "supply", "supply model (wafers, yields, chips per vendor)", s)) return s;
   const auto cats = year_labels();
   const int first = analysis::kFirstYear, last = analysis::kLastYear;
   std::vector<std::string> parts;

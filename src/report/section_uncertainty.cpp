@@ -43,11 +43,7 @@ double published_of(const Gather& g, const std::string& metric) {
 
 Section uncertainty_section(Gather& g) {
   Section s{"uncertainty", "7. Uncertainty", "", {}};
-  if (const auto why = g.why_missing("market"); !why.empty()) {
-    s.items.push_back(Unavailable{"sensitivity and Monte Carlo of the market figures", why});
-    s.takeaway = "Not available: " + why + ".";
-    return s;
-  }
+  if (engine_missing(g, "market", "sensitivity and Monte Carlo of the market figures", s)) return s;
   const analysis::Uncertainty u = analysis::parse_uncertainty(g.ctx);
   if (u.empty()) {
     s.items.push_back(Unavailable{"sensitivity and Monte Carlo", "the scenario declares no uncertainty (no `uncertainty:` block)"});

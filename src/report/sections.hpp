@@ -42,6 +42,10 @@ struct Gather {
   [[nodiscard]] std::string chip_vendor(const std::string& id) const;
 };
 
+// When `provider` gave no metrics: says so in the section (item and takeaway)
+// and returns true; the section then returns as it is.
+bool engine_missing(const Gather& g, const std::string& provider, const std::string& what, Section& s);
+
 std::vector<std::string> year_labels();
 std::vector<int> years();
 
