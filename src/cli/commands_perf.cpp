@@ -275,6 +275,9 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
   out.titles = {"", "per-operator breakdown (one prefill step of " + std::to_string(perf::kPrefillChunkTokens) +
                         " tokens per rank; one decode step)"};
   for (const auto& n : r.notes) out.text += "note: " + n + "\n";
+  // A failing run (exit 2) leaves an existing -o file untouched; on stdout the table still shows by how much.
+  if (!r.feasible && !g.out.empty())
+    throw UserError(Location{"", 0, "deployment"}, "a deployment that fits", r.infeasible_reason);
   emit(g, out);
   if (!r.feasible) throw UserError(Location{"", 0, "deployment"}, "a deployment that fits", r.infeasible_reason);
 }
@@ -609,9 +612,15 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
   md += "Stacks without usable rows keep their uncalibrated priors (`estimate: true`), and their chips say `spec-only` in "
         "`gpugap catalog show`.\n\n";
   md += "## Skipped rows\n\n";
-  Table sk{{"file", "id", "reason"}, {}, {}};
+  // One line per (file, reason): thousands of AIC rows share a handful of reasons.
+  Table sk{{"file", "rows", "reason", "first row"}, {}, {}};
+  std::map<std::pair<std::string, std::string>, std::pair<std::size_t, std::string>> skipped;
   for (const auto& p : cal.heldout)
-    if (!p.skip_reason.empty()) sk.rows.push_back({p.row->file, p.row->id, p.skip_reason});
+    if (!p.skip_reason.empty()) {
+      auto& e = skipped[{p.row->file, p.skip_reason}];
+      if (e.first++ == 0) e.second = p.row->id;
+    }
+  for (const auto& [k, v] : skipped) sk.rows.push_back({k.first, std::to_string(v.first), k.second, v.second});
   md += sk.rows.empty() ? "None.\n" : md_table(sk);
   return md;
 }

@@ -49,7 +49,7 @@ struct ChipC {
   double peak_gemm = 0;   // FLOP/s x eta_compute for the GEMM format
   double peak_attn = 0;   // BF16 (or FP16) x eta_compute for attention
   double bw = 0;          // memory B/s x eta_memory
-  double capacity = 0;    // usable bytes
+  double capacity = 0;    // device bytes (the deployment's usable fraction applies)
   double scaleup = 0;     // per direction, x eta_comm (0: unknown)
   double scaleout = 0;
   int domain = 0;         // 0: unknown

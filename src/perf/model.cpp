@@ -284,7 +284,7 @@ Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType k
   p.c.peak_gemm = peak_for(chip, f.activations) * ec;
   p.c.peak_attn = peak_for(chip, DType::kBf16) * ec;
   p.c.bw = chip.need_bandwidth().value() * em;
-  p.c.capacity = chip.need_capacity().value() * kUsableMemoryFraction;
+  p.c.capacity = chip.need_capacity().value();
   p.c.has_eta_comm = chip.eta_comm.has_value();
   const double eco = chip.eta_comm.value_or(0.0);
   p.c.scaleup = chip.scaleup_bandwidth ? chip.scaleup_bandwidth->value() * eco : 0.0;
@@ -323,6 +323,15 @@ struct StepOut {
   }
 };
 
+// Ranks that the dense FFN layers, shared experts and LM head are split over: the
+// whole width under attention-DP while it stays in one scale-up domain; beyond it
+// they are replicated per TP group (SGLang `moe_dense_tp_size 1` in wide-EP recipes),
+// which keeps their all-gathers off the NIC.
+int dense_width(const Deployment& d, int domain) {
+  const int w = d.width();
+  return (domain <= 0 || w <= domain) ? w : d.tp;
+}
+
 class Stepper {
  public:
   Stepper(const Prepared& p, const Deployment& d, Breakdown* bd) : p_(p), m_(p.m), c_(p.c), d_(d), bd_(bd) {
@@ -331,6 +340,8 @@ class Stepper {
     w_ = d.width();
     ep_ = d.ep;
     mtp_ = d.moe_tp_size();
+    dw_ = dense_width(d, c_.domain);
+    dadp_ = dw_ / tp_;
     kv_local_ = m_.mla ? m_.kv_elems : m_.kv_elems * std::max(double(m_.kv_heads) / tp_, 1.0) / m_.kv_heads;
     kv_w_frac_ = m_.mla ? 0.0 : std::max(double(m_.kv_heads) / tp_, 1.0) / m_.kv_heads;
   }
@@ -344,8 +355,9 @@ class Stepper {
     const double tokens = in.q + in.pf;
     layers(o, in, tokens, full, slide, dense, moe, Op::kCount);
     // LM head over the tokens that need logits (vocabulary split across TP).
-    const double lm = m_.lm_head / tp_;
-    roof(o, Op::kLmHead, 2.0 * in.logits * lm, lm * 2.0 + in.logits * m_.hidden * p_.abytes, c_.peak_gemm, 1.0);
+    // LM head: vocabulary split over the whole width (gathered logits tokens under attention-DP).
+    const double lm = m_.lm_head / dw_;
+    roof(o, Op::kLmHead, 2.0 * in.logits * dadp_ * lm, lm * 2.0 + in.logits * m_.hidden * p_.abytes, c_.peak_gemm, 1.0);
     // MTP drafts: one extra layer (MoE where the model is) and the LM head per draft.
     for (int i = 0; i < in.drafts; ++i) {
       StepIn di = in;
@@ -355,7 +367,7 @@ class Stepper {
       const double n_moe = m_.moe ? 1.0 : 0.0;
       layers(o, di, in.seqs, m_.full_layers > 0 ? 1.0 : 0.0, m_.full_layers > 0 ? 0.0 : 1.0, 1.0 - n_moe, n_moe,
              Op::kMtpDraft);
-      roof(o, Op::kMtpDraft, 2.0 * in.seqs * lm, lm * 2.0, c_.peak_gemm, 1.0);
+      roof(o, Op::kMtpDraft, 2.0 * in.seqs * dadp_ * lm, lm * 2.0, c_.peak_gemm, 1.0);
     }
     const double launch = c_.launch * (m_.layers * in.frac + in.drafts);
     o.launch += launch;
@@ -456,11 +468,12 @@ class Stepper {
     if (slide > 0) core(std::min(in.ctx, double(m_.window)), std::min(in.pf_ctx, double(m_.window)), slide);
     const double act = tokens * m_.hidden * p_.abytes;
     allreduce(tp_, act, op(Op::kCommTp), o, all);
-    // Dense FFN layers.
+    // Dense FFN layers: split over the whole width (under attention-DP the ranks
+    // gather their tokens for it, as SGLang and TensorRT-LLM do).
     if (dense > 0) {
-      const double wf = m_.dense_ffn / tp_;
-      roof(o, op(Op::kDenseFfn), 2.0 * tokens * wf, wf * p_.wbytes + act * 2.0, c_.peak_gemm, dense);
-      allreduce(tp_, act, op(Op::kCommTp), o, dense);
+      const double wf = m_.dense_ffn / dw_;
+      roof(o, op(Op::kDenseFfn), 2.0 * tokens * dadp_ * wf, wf * p_.wbytes + act * 2.0, c_.peak_gemm, dense);
+      allreduce(dw_, act * dadp_, op(Op::kCommTp), o, dense);
     }
     if (moe > 0) {
       roof(o, op(Op::kRouter), 2.0 * tokens * m_.router, m_.router * p_.abytes + act, c_.peak_attn, moe);
@@ -472,8 +485,8 @@ class Stepper {
       const double bytes = touched / ep_ * m_.expert / mtp_ * p_.wbytes + group * k / w_ * m_.hidden * p_.abytes * 2.0;
       roof(o, op(Op::kMoeExperts), 2.0 * group * k * m_.expert / (ep_ * mtp_), bytes, c_.peak_gemm, moe);
       if (m_.shared > 0) {
-        const double ws = m_.shared / tp_;
-        roof(o, op(Op::kSharedExperts), 2.0 * tokens * ws, ws * p_.wbytes + act * 2.0, c_.peak_gemm, moe);
+        const double ws = m_.shared / dw_;
+        roof(o, op(Op::kSharedExperts), 2.0 * tokens * dadp_ * ws, ws * p_.wbytes + act * 2.0, c_.peak_gemm, moe);
       }
       if (w_ > 1) {
         if (adp_ == 1) {
@@ -497,6 +510,7 @@ class Stepper {
   const Deployment& d_;
   Breakdown* bd_;
   int tp_ = 1, adp_ = 1, w_ = 1, ep_ = 1, mtp_ = 1;
+  int dw_ = 1, dadp_ = 1;  // ranks the dense layers and LM head are split over; attention-DP ranks among them
   double kv_local_ = 0, kv_w_frac_ = 0;
 };
 
@@ -509,11 +523,12 @@ Memory memory(const Prepared& p, const Deployment& d, double ctx) {
   const int tp = d.tp;
   const double kv_w_frac = m.mla ? 0.0 : std::max(double(m.kv_heads) / tp, 1.0) / m.kv_heads;
   const double attn = m.attn_split / tp + m.attn_kv_split * kv_w_frac + m.attn_repl;
-  const double moe_layer = m.moe ? m.experts * m.expert / d.width() + m.shared / tp + m.router : 0.0;
+  const int w = dense_width(d, p.c.domain);
+  const double moe_layer = m.moe ? m.experts * m.expert / d.width() + m.shared / w + m.router : 0.0;
   const double frac = 1.0 / d.pp;
-  double gemm = (attn * m.layers + m.dense_ffn / tp * m.dense_layers + moe_layer * m.moe_layers) * frac;
-  if (d.mtp > 0 && m.has_mtp_layers) gemm += attn + (m.moe ? moe_layer : m.dense_ffn / tp);
-  const double emb = (d.pp == 1 ? m.embed + m.lm_head : std::max(m.embed, m.lm_head)) / tp * 2.0;
+  double gemm = (attn * m.layers + m.dense_ffn / w * m.dense_layers + moe_layer * m.moe_layers) * frac;
+  if (d.mtp > 0 && m.has_mtp_layers) gemm += attn + (m.moe ? moe_layer : m.dense_ffn / w);
+  const double emb = (d.pp == 1 ? m.embed + m.lm_head : std::max(m.embed, m.lm_head)) / w * 2.0;
   Memory r;
   r.weights = gemm * p.wbytes + emb;
   const int chunk = d.prefill_tokens > 0 ? d.prefill_tokens : kPrefillChunkTokens;
@@ -530,9 +545,17 @@ double mean_ctx(const Workload& w) { return w.isl + std::max(w.osl, 1) / 2.0; }
 // half the wave), clients beyond the running batch wait for a slot (closed
 // loop, Little's law), and the stack's fixed overhead.
 void finish_ttft(Outcome& r, const Deployment& d, double isl_c, double osl, double prefill_tokens_per_s, double overhead,
-                 bool queue) {
+                 bool queue, double chunk) {
   const double batch = std::max(r.batch, 1);
-  if (d.burst > 0 && prefill_tokens_per_s > 0) r.ttft += d.burst * (batch - 1) / 2.0 * isl_c / prefill_tokens_per_s;
+  if (d.burst > 0 && prefill_tokens_per_s > 0) {
+    // A wave of B requests is prefilled in steps of `chunk` tokens holding g requests
+    // each; a request's first token comes when its step ends, so the mean request
+    // waits (n + 1) / 2 steps of min(g, B) requests (n = ceil(B / g)), less its own prefill.
+    const double g = std::max(1.0, std::floor(chunk / isl_c));
+    const double n = std::ceil(batch / g);
+    const double finish = (n + 1.0) / 2.0 * std::min(g, batch) * isl_c / prefill_tokens_per_s;
+    r.ttft += d.burst * std::max(0.0, finish - isl_c / prefill_tokens_per_s);
+  }
   if (queue && d.concurrency > r.batch) {
     const double service = r.ttft + osl * r.tpot;  // time a request holds its slot
     r.ttft += (d.concurrency - batch) / batch * service;
@@ -544,7 +567,7 @@ void finish_ttft(Outcome& r, const Deployment& d, double isl_c, double osl, doub
 
 int max_batch(const Prepared& p, const Deployment& d, const Workload& w) {
   const Memory mem = memory(p, d, mean_ctx(w));
-  const double free = p.c.capacity - mem.weights - mem.workspace;
+  const double free = p.c.capacity * d.usable_fraction() - mem.weights - mem.workspace;
   if (free <= 0 || mem.kv_per_seq <= 0) return 0;
   const double per_rank = std::floor(free / mem.kv_per_seq);
   return static_cast<int>(std::min(per_rank * d.attention_dp, 1e8));
@@ -572,7 +595,7 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   r.w_bytes = mem.weights;
   r.kv_bytes = mem.kv_per_seq * (double(r.batch) / adp);
   r.mem_used = mem.weights + mem.workspace + r.kv_bytes;
-  r.mem_cap = p.c.capacity;
+  r.mem_cap = p.c.capacity * d.usable_fraction();
   r.feasible = r.mem_used <= r.mem_cap;
   if (!r.feasible) {
     r.reason = 1;
@@ -633,7 +656,7 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
     const double t_pf = prefill_step(d, bd_pf, double(chunk), &po);
     r.pf_tps_chip = double(chunk) * adp / t_pf / d.width();
     r.prefill_bn = po.bottleneck();
-    finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * d.width(), p.c.ttft_overhead, true);
+    finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * d.width(), p.c.ttft_overhead, true, double(chunk) * adp);
     return r;
   }
 
@@ -656,10 +679,10 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   if (pd.ep > pd.width()) pd.ep = pd.width();
   const Memory pmem = memory(p, pd, isl);
   const double pf_used = pmem.weights + pmem.workspace + pmem.kv_per_seq * std::max(1.0, double(chunk) / isl);
-  if (pf_used > p.c.capacity && r.feasible) {
+  if (pf_used > r.mem_cap && r.feasible) {
     r.feasible = false;
     r.reason = 3;
-    r.shortfall = pf_used - p.c.capacity;
+    r.shortfall = pf_used - r.mem_cap;
   }
   const double tokens = std::max(double(chunk), 1.0);
   StepOut po;
@@ -698,7 +721,7 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   r.out_tps_chip = out_chip_dec / (1.0 + ratio);
   r.in_tps_chip = r.out_tps_chip * isl / osl;
   r.chips = static_cast<int>(std::lround(d.chips() * (1.0 + ratio)));
-  finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * ratio * d.chips(), p.c.ttft_overhead, !queued);
+  finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * ratio * d.chips(), p.c.ttft_overhead, !queued, tokens * pd.attention_dp);
   return r;
 }
 

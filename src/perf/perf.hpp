@@ -32,6 +32,9 @@ struct Format {
 std::optional<Format> parse_format(std::string_view s);
 std::string format_name(Format f);
 
+// vLLM `gpu_memory_utilization` default 0.9 (docs.vllm.ai, engine arguments).
+inline constexpr double kUsableMemoryFraction = 0.9;
+
 enum class ServeMode : std::uint8_t { kAgg, kDisagg };
 std::string_view mode_name(ServeMode m);
 
@@ -67,9 +70,13 @@ struct Deployment {
   // Share of requests sent in one simultaneous wave (a benchmark's start);
   // that wave queues for prefill. 0 for steady-state serving.
   double burst = 0.0;
+  // Usable share of device memory (0: kUsableMemoryFraction). Validation raises it
+  // for measured deployments that ran with a higher serving-memory setting.
+  double memory_fraction = 0.0;
 
   [[nodiscard]] int width() const { return tp * attention_dp; }  // chips per pipeline stage
   [[nodiscard]] int chips() const { return width() * pp; }        // chips per instance
+  [[nodiscard]] double usable_fraction() const { return memory_fraction > 0 ? memory_fraction : kUsableMemoryFraction; }
   [[nodiscard]] int moe_tp_size() const { return moe_tp > 0 ? moe_tp : std::max(1, width() / std::max(1, ep)); }
 };
 
@@ -183,8 +190,6 @@ std::optional<double> model_mtp_acceptance(const ParamTable& p, const ModelSpec&
 
 // Constants of the model that are choices of the serving software, with the
 // documented defaults they come from (see docs/model-perf.md).
-// vLLM `gpu_memory_utilization` default 0.9 (docs.vllm.ai, engine arguments).
-inline constexpr double kUsableMemoryFraction = 0.9;
 // Tokens per prefill step: TensorRT-LLM `max_num_tokens` default 8192
 // (nvidia.github.io/TensorRT-LLM, "Tuning max batch size and max num tokens");
 // SGLang `--chunked-prefill-size` default 8192 on large GPUs.

@@ -120,6 +120,8 @@ std::vector<Measurement> read_measurements(const std::string& path) {
     m.p_workers = as_int(n("prefill_num_workers"));
     m.p_tp = as_int(n("prefill_tp_size"));
     m.p_ep = as_int(n("prefill_moe_ep_size"));
+    m.p_moe_tp = as_int(n("prefill_moe_tp_size"));
+    m.d_moe_tp = as_int(n("decode_moe_tp_size"));
     m.d_workers = as_int(n("decode_num_workers"));
     m.d_tp = as_int(n("decode_tp_size"));
     m.d_ep = as_int(n("decode_moe_ep_size"));
@@ -192,6 +194,11 @@ struct PreparedRow {
   int concurrency_batch = 0; // measured concurrency per instance
   double burst = 0.0;        // the backend's fitted benchmark burst share
 };
+
+// The most of a device's memory a serving stack is set to use (weights + KV), for
+// measured deployments whose weights exceed the default share: 3% is left for the
+// CUDA context and activations.
+constexpr double kMeasuredMemoryFraction = 0.97;
 
 int pow2_floor(int v) {
   int p = 1;
@@ -276,6 +283,29 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
   // Fills a pool's layout; returns false when nothing is stated.
   auto layout = [&](int tp, int adp, int ep, int moe_tp, int& otp, int& oadp, int& oep, int& omoe) {
     if (tp <= 0 && adp <= 0 && ep <= 0 && moe_tp <= 0) return false;
+    const int domain = chip.scaleup_domain.value_or(0);
+    const int width0 = std::max(tp, 1) * std::max(adp, 1);
+    if (moe && moe_tp > 1 && ep > 1 && moe_tp * ep == width0 && domain > 0 && width0 > domain && moe_tp <= domain &&
+        (tp <= 1 || adp <= 1)) {
+      // Exported with EP folded into the attention size (tp_size = TP x EP, moe_tp_size = TP): the same
+      // measurements appear under the plain layout, e.g. (64, 1, 8, 8) and (8, 1, 1, 8) on an 8-GPU box.
+      method.push_back(fmt::format("layout read as {} {} x EP {} (exported as tp {} adp {} moe_tp {} ep {})",
+                                   tp > 1 ? "TP" : "DP-attention", moe_tp, ep, tp, adp, moe_tp, ep));
+      if (tp > 1) tp = moe_tp;
+      else adp = moe_tp;
+      moe_tp = 1;
+    } else if (tp > 1 && model.heads % tp != 0) {
+      // tp_size is the world size of a DP-attention deployment (no TP can split the heads so).
+      const int w = tp * std::max(adp, 1);
+      method.push_back(fmt::format("tp_size {} read as the world size: DP-attention {}{}", tp, w,
+                                   moe && !(ep > 1 && moe_tp * ep == w) ? fmt::format(" x EP {}", std::min(w, model.experts)) : ""));
+      tp = 1;
+      adp = w;
+      if (moe && !(ep > 1 && moe_tp * ep == w)) {
+        ep = std::min(w, model.experts);
+        moe_tp = 0;
+      }
+    }
     otp = std::max(tp, 1);
     oadp = adp > 0 ? adp : std::max(1, std::max(ep, moe_tp > 0 && ep > 0 ? ep * moe_tp : 0) / otp);
     const int width = otp * oadp;
@@ -321,20 +351,23 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     if (m.mode == "disagg") {
       d.mode = ServeMode::kDisagg;
       int tp = 0, adp = 0, ep = 0, mt = 0;
-      if (layout(m.d_tp, m.d_adp, m.d_ep, 0, tp, adp, ep, mt)) {
+      if (layout(m.d_tp, m.d_adp, m.d_ep, m.d_moe_tp, tp, adp, ep, mt)) {
         d.tp = tp; d.attention_dp = adp; d.ep = ep; d.moe_tp = mt;
       } else {
         unknown_layout(n_chips > 0 ? n_chips / 2 : 8);
       }
       int ptp = 0, padp = 0, pep = 0, pmt = 0;
-      if (layout(m.p_tp, m.p_adp, m.p_ep, 0, ptp, padp, pep, pmt)) {
+      if (layout(m.p_tp, m.p_adp, m.p_ep, m.p_moe_tp, ptp, padp, pep, pmt)) {
         d.prefill_tp = ptp; d.prefill_attention_dp = padp; d.prefill_ep = pep;
         if (m.p_workers > 0 && m.d_workers > 0)
           d.prefill_decode_ratio = double(m.p_workers * ptp * padp) / double(m.d_workers * d.width());
       }
       if (m.p_batch > 0) d.prefill_tokens = m.p_batch * isl;
       if (m.d_batch > 0) pr.concurrency_batch = m.d_batch * std::max(1, d.attention_dp);
-      else if (m.concurrency) pr.concurrency_batch = static_cast<int>(std::lround(*m.concurrency / std::max(1, m.d_workers)));
+      else if (m.concurrency && m.d_workers > 0) pr.concurrency_batch = static_cast<int>(std::lround(*m.concurrency / m.d_workers));
+      else if (m.concurrency && m.schema == "aic")
+        // The concurrency is the whole system's and the number of decode instances is not stated.
+        return skip("disaggregated row without decode_num_workers or decode_batch_size: the batch per decode instance is unknown");
     } else {
       d.mode = decode_only ? ServeMode::kDisagg : ServeMode::kAgg;
       int tp = 0, adp = 0, ep = 0, mt = 0;
@@ -344,14 +377,29 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
       } else {
         unknown_layout(n_chips);
       }
-      if (m.batch_per_rank > 0) pr.concurrency_batch = m.batch_per_rank * std::max(1, d.attention_dp);
-      else if (m.concurrency) pr.concurrency_batch = static_cast<int>(std::lround(*m.concurrency));
+      // The measured concurrency (AIC: silicon_concurrency) is the instance's load; batch_size is
+      // per attention-DP rank of the layout as exported, so it is used only without a concurrency.
+      if (m.concurrency) pr.concurrency_batch = static_cast<int>(std::lround(*m.concurrency));
+      else if (m.batch_per_rank > 0) pr.concurrency_batch = m.batch_per_rank * std::max(1, m.adp);
       if (prefill_only && m.concurrency) d.prefill_tokens = static_cast<int>(*m.concurrency * isl / d.width() / std::max(1, d.pp));
     }
   } catch (const InsufficientData& e) {
     return skip(e.what());
   }
   if (auto err = check_deployment(model, d); !err.empty()) return skip("deployment: " + err);
+  try {
+    // A measured deployment ran, so it fit: where the weights exceed the default usable
+    // share, the serving stack was set to use more of the memory (SGLang mem_fraction_static).
+    const auto pc = detail::prepare(chip, model, d.format, d.kv);
+    if (detail::max_batch(pc, d, pr.w) <= 0) {
+      d.memory_fraction = kMeasuredMemoryFraction;
+      if (detail::max_batch(pc, d, pr.w) > 0)
+        method.push_back(fmt::format("usable memory {:.0f}% (the weights exceed the default {:.0f}%)", kMeasuredMemoryFraction * 100,
+                                     kUsableMemoryFraction * 100));
+    }
+  } catch (const InsufficientData& e) {
+    return skip(e.what());
+  }
   pr.prefill_only = prefill_only;
   pr.decode_only = decode_only;
   if (!prefill_only) {

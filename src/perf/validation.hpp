@@ -26,8 +26,8 @@ struct Measurement {
   // Parallel sizes (0 = not stated). For disaggregated rows the prefill_/decode_ values.
   int tp = 0, pp = 0, adp = 0, moe_tp = 0, ep = 0;
   int batch_per_rank = 0;  // AIC batch_size (per attention-DP rank)
-  int p_workers = 0, p_tp = 0, p_adp = 0, p_ep = 0, p_batch = 0;
-  int d_workers = 0, d_tp = 0, d_adp = 0, d_ep = 0, d_batch = 0;
+  int p_workers = 0, p_tp = 0, p_adp = 0, p_ep = 0, p_moe_tp = 0, p_batch = 0;
+  int d_workers = 0, d_tp = 0, d_adp = 0, d_ep = 0, d_moe_tp = 0, d_batch = 0;
   std::optional<int> mtp;
   std::optional<double> ttft_ms, tpot_ms, output_tps_per_chip, input_tps_per_chip;
 };

@@ -375,3 +375,45 @@ TEST(Perf, MetricPathsEvaluate) {
   EXPECT_LE(m.at("perf.nvidia-h200-sxm.llama-3.1-70b.chat.tpot_ms"), 40.0 + 1e-9);  // chat target
   EXPECT_THROW(analysis::evaluate(ctx, {"perf.nvidia-h200-sxm.llama-3.1-70b.chat.tps"}), UserError);
 }
+
+// A benchmark wave that fits in one prefill step: every request waits for the whole
+// wave, so with burst share 1 the mean TTFT gains (B - 1) prefills of its own size.
+TEST(Perf, WaveInOnePrefillStepWaitsForTheWholeWave) {
+  const ChipSpec c = ideal(1e15, 3e12);
+  const ModelSpec m = model("llama-3.1-8b");
+  Deployment d;
+  d.batch = 8;
+  d.concurrency = 8;
+  const Workload w = wl(512, 256);  // 8 x 512 tokens fit in one 8192-token step
+  const PerfResult calm = evaluate(c, m, d, w);
+  d.burst = 1.0;
+  const PerfResult wave = evaluate(c, m, d, w);
+  ASSERT_TRUE(calm.ok() && wave.ok());
+  const double prefill = 512.0 / wave.prefill_tps_per_chip;
+  EXPECT_NEAR(wave.ttft_s - calm.ttft_s, 7.0 * prefill, 1e-9 * wave.ttft_s);
+  // Half the share, half the wait.
+  d.burst = 0.5;
+  EXPECT_NEAR(evaluate(c, m, d, w).ttft_s - calm.ttft_s, 3.5 * prefill, 1e-9 * wave.ttft_s);
+}
+
+// Under attention-DP the dense FFN, shared experts and LM head are split over the
+// whole instance while it stays in one scale-up domain, and replicated per TP group
+// beyond it (the wide-EP recipes); routed experts are split over every rank either way.
+TEST(Perf, AttentionDpSplitsTheDenseLayersInsideTheDomain) {
+  const ChipSpec c = ideal(1e15, 3e12);  // domain 8
+  const ModelSpec m = model("deepseek-r1");
+  auto weights = [&](int adp) {
+    Deployment d;
+    d.format = {DType::kFp8, DType::kFp8};
+    d.attention_dp = adp;
+    d.ep = adp;
+    d.batch = adp;
+    return evaluate(c, m, d, wl(1024, 1024)).weight_bytes;
+  };
+  const double dense_and_head = (3.0 * m.hidden * m.intermediate * m.dense_layers +
+                                 3.0 * m.hidden * m.shared_intermediate * m.shared_experts * (m.layers - m.dense_layers)) +
+                                2.0 * 2.0 * double(m.hidden) * m.vocab;  // 1-byte dense weights, 2-byte embeddings + head
+  const double routed = double(m.experts) * 3.0 * m.hidden * m.expert_intermediate * (m.layers - m.dense_layers);
+  // adp 8 -> 16: routed experts halve; the dense parts go from split-by-8 to replicated.
+  EXPECT_NEAR(weights(16) - weights(8), -routed / 16.0 + dense_and_head * (1.0 - 1.0 / 8.0), 0.01 * weights(8));
+}
