@@ -300,3 +300,20 @@ TEST(EconGolden, DeepSeekR1ChatChina) {
   for (std::size_t i = 0; i < diffs.size() && i < 20; ++i) msg += diffs[i] + "\n";
   EXPECT_TRUE(diffs.empty()) << diffs.size() << " differences (GPUGAP_UPDATE_GOLDEN=1 regenerates):\n" << msg;
 }
+
+// docs/economics.md is generated from `gpugap econ` runs; the generator must
+// keep working against the current JSON and produce every claim section.
+TEST(EconDoc, GeneratorRunsAndCoversEveryClaim) {
+  if (std::system("python3 --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not available";
+  const auto out = std::filesystem::temp_directory_path() / ("gpugap-econ-doc-" + std::to_string(::getpid()) + ".md");
+  const std::string cmd = "python3 " + test::source_dir() + "/tools/gen_economics_doc.py --gpugap " GPUGAP_BINARY " -o " +
+                          out.string() + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(out);
+  for (const char* s : {"## Summary", "### 2.1", "### 2.3", "### 2.4", "### 2.5", "## 3. When a verdict flips",
+                        "gpugap econ --model deepseek-r1 --workload chat --region cn"})
+    EXPECT_NE(text.find(s), std::string::npos) << s;
+  EXPECT_EQ(text.find("| nan |"), std::string::npos);  // a NaN reached a table cell
+}

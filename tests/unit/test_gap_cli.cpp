@@ -128,3 +128,23 @@ TEST(GapCli, DemandSitsBesideTheTam) {
     }
   }
 }
+
+// docs/gap.md is generated from `gpugap gap --demand` and `gpugap mc`; the
+// generator must keep working against the current JSON.
+TEST(GapDoc, GeneratorRunsAndStatesTheClaimPerBasis) {
+  if (std::system("python3 --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not available";
+  const std::string out = "/tmp/gpugap-gap-doc-" + std::to_string(::getpid()) + ".md";
+  const std::string cmd = "python3 " + gpugap::test::source_dir() + "/tools/gen_gap_doc.py --mc-samples 20 --gpugap " GPUGAP_BINARY
+                          " -o " + out + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::FILE* f = std::fopen(out.c_str(), "r");
+  ASSERT_TRUE(f);
+  std::string text;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  std::remove(out.c_str());
+  for (const char* s : {"## 1. Verdict by basis", "**Summary (computed).**", "| tps_chat | global |", "## 2. Which lever",
+                        "## 4. Bottom-up token demand", "`demand.chips_needed."})
+    EXPECT_NE(text.find(s), std::string::npos) << s;
+}
