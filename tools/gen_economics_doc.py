@@ -295,9 +295,12 @@ def main():
     P("")
     near_old = sum(1 for r in w_rows if all(x is not None and x >= 1 / NEAR for x in r[:2]))
     behind_new = sum(1 for r in w_rows if all(x is not None and x < 1 for x in r[2:]))
-    S.append("- **Perf/W near A100 and H20, behind H100 and H200**: at or above A100/H20 level in %d of %d cases"
-             " (often well above: the model's domestic chips are not worse per watt than those two); behind both H100"
-             " and H200 in %d of %d (section 2.5)." % (near_old, len(w_rows), behind_new, len(w_rows)))
+    above = [x for r in w_rows for x in r[:2] if x is not None]
+    S.append("- **Perf/W near A100 and H20, behind H100 and H200**: the leading domestic chip is at or above"
+             " A100/H20 level (ratio >= 1/%.2f) in %d of %d cases, ratios %s-%s (above %.2f is better, not 'near');"
+             " behind both H100 and H200 in %d of %d (section 2.5)." % (
+                 NEAR, near_old, len(w_rows), fmt(min(above)) if above else "n/a", fmt(max(above)) if above else "n/a",
+                 NEAR, behind_new, len(w_rows)))
     P("A published check (FT, 2025-11-04, shared/data economics entry `energy-per-token-gap`): current Chinese")
     P("chips need 1.3-1.5x the electricity per token of the H20. Computed joules per output token, domestic / H20:")
     P("")
