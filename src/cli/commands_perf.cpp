@@ -563,8 +563,10 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
   for (std::size_t i = 0; i < files.size(); ++i) md += (i ? ", " : "") + std::string("`") + fs::path(files[i]).filename().string() + "`";
   md += fmt::format(" ({} rows).\n\n", rows.size());
   md += "**Held-out** errors come from k-fold cross-validation (k = " + std::to_string(cal.folds) +
-        ", folds by a hash of the row id): for each fold the stack efficiencies (eta_compute, eta_memory, launch overhead; per "
-        "backend where a backend has enough rows) are refitted on the other folds and the fold is predicted with them. "
+        ", folds by a hash of the row id): for each fold the software-stack parameters (eta_compute, eta_memory, launch "
+        "overhead, collective latency, TTFT overhead, benchmark wave share; per stack, backend, chip family and family x "
+        "backend where a group has enough rows) are refitted on the other folds and the fold is predicted with the most "
+        "specific group. "
         "**In-sample** errors use the shipped catalog values (fitted on all rows).\n\n";
   md += "Error = (predicted - measured) / measured. Rows whose chip or model lacks data, or that have no input length, "
         "are listed as skipped with the reason.\n\n";
