@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <vector>
+
 #include "core/suggest.hpp"
 
 namespace gpugap::analysis {
@@ -76,9 +80,19 @@ CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metr
   for (auto& [prefix, g] : groups) parts.emplace_back(provider_for(prefix + ".").compile(ctx, g.first), g.second);
   if (parts.size() == 1 && parts[0].second.size() == metrics.size()) return parts[0].first;
   return [parts](std::span<const double> values, std::span<double> out) {
-    std::vector<double> buf;
+    // Called once per Monte Carlo sample: no heap allocation for the usual few metrics.
+    constexpr std::size_t kSmall = 32;
+    std::array<double, kSmall> small{};
+    std::vector<double> big;
     for (const auto& [fn, idx] : parts) {
-      buf.assign(idx.size(), 0.0);
+      std::span<double> buf;
+      if (idx.size() <= kSmall) {
+        buf = std::span<double>(small.data(), idx.size());
+        std::fill(buf.begin(), buf.end(), 0.0);
+      } else {
+        big.assign(idx.size(), 0.0);
+        buf = big;
+      }
       fn(values, buf);
       for (std::size_t k = 0; k < idx.size(); ++k) out[idx[k]] = buf[k];
     }

@@ -126,7 +126,11 @@ void apply_params(ParamTable& table, const YAML::Node& params, const std::string
 void merge_map(YAML::Node& into, const YAML::Node& from) {
   if (!from || !from.IsMap()) return;
   if (!into || !into.IsMap()) into = YAML::Node(YAML::NodeType::Map);
-  for (const auto& kv : from) into[kv.first.Scalar()] = kv.second;
+  // The original key node goes in (not a copy of its text), so its line stays known for error messages.
+  for (const auto& kv : from) {
+    into.remove(kv.first.Scalar());
+    into.force_insert(kv.first, kv.second);
+  }
 }
 
 }  // namespace

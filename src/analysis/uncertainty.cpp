@@ -139,9 +139,11 @@ double read_bound(const YAML::Node& n, const Param& p, bool relative, const std:
   return r.value->value;
 }
 
-UncertainParam parse_one(const ParamTable& t, const std::string& path, const YAML::Node& n, const std::string& file) {
+// `key_line`: the line of the parameter path itself, where a user looks first.
+UncertainParam parse_one(const ParamTable& t, const std::string& path, const YAML::Node& n, const std::string& file,
+                         int key_line) {
   const std::string key = "uncertainty." + path;
-  const Location where{file, line_of(n), key};
+  const Location where{file, key_line, key};
   if (!n.IsMap())
     throw UserError(where, "a mapping like {dist: lognormal, p5: 0.8, p95: 1.25, source: ...}", scalar_text(n));
   static const std::vector<std::string> number_keys = {"min", "mode", "max", "p5", "p95", "mean", "sd"};
@@ -343,7 +345,8 @@ Uncertainty parse_uncertainty(const Context& ctx) {
       const std::string path = kv.first.Scalar();
       auto f = sc.uncertainty_files.find(path);
       const std::string file = f == sc.uncertainty_files.end() ? default_file : f->second;
-      UncertainParam p = parse_one(t, path, kv.second, file);
+      const int key_line = line_of(kv.first);
+      UncertainParam p = parse_one(t, path, kv.second, file, key_line > 0 ? key_line : line_of(kv.second));
       if (p.dist.kind() == DistKind::kFixed) continue;
       // An override (--set) pins the parameter: its declared range is about
       // the scenario's value, not the user's.

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/cli.hpp"
@@ -41,8 +43,20 @@ void emit(const Global& g, const Output& out) {
     }
     if (!out.text.empty()) content += (out.tables.empty() ? "" : "\n") + out.text;
   }
-  if (g.out.empty()) std::cout << content << std::flush;
-  else atomic_write(g.out, content);
+  if (g.out.empty()) {
+    std::cout << content << std::flush;
+    return;
+  }
+  // Never into a catalog folder this run reads: the next run would load the output as input.
+  namespace fs = std::filesystem;
+  const fs::path target = fs::weakly_canonical(fs::absolute(g.out));
+  for (const auto& d : g.catalog_dirs()) {
+    const fs::path dir = fs::weakly_canonical(fs::absolute(d));
+    if (std::mismatch(dir.begin(), dir.end(), target.begin(), target.end()).first == dir.end())
+      throw UserError(Location{g.out, 0, "-o"}, "an output path outside the catalog folders read",
+                      "a path inside '" + d + "'");
+  }
+  atomic_write(g.out, content);
 }
 
 }  // namespace gpugap::cli

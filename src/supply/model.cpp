@@ -192,6 +192,27 @@ std::shared_ptr<const SupplyModel> SupplyModel::build(const analysis::Context& c
     if (m->products_[a.product].primary_node < 0) m->products_[a.product].primary_node = static_cast<int>(a.node);
     m->allocs_.push_back(a);
   }
+  // A node's AI wafers are allocated once: each year its shares sum to at most 1
+  // (less is fine: the rest goes to products not modelled).
+  for (std::size_t n = 0; n < m->nodes_.size(); ++n)
+    for (std::size_t y = 0; y < kYears; ++y) {
+      double total = 0;
+      const Param* blame = nullptr;  // an overridden share if there is one, else the largest
+      for (const AllocIn& a : m->allocs_) {
+        if (a.node != n) continue;
+        const Param& p = params.at(a.share[y]);
+        total += p.value;
+        if (!blame || (p.overridden && !blame->overridden) ||
+            (p.overridden == blame->overridden && p.value > blame->value))
+          blame = &p;
+      }
+      if (blame && total > 1 + 1e-9)
+        throw UserError(blame->overridden ? Location{"--set", 0, blame->path}
+                                          : Location{blame->where.file, blame->where.line, blame->path},
+                        fmt::format("shares of {}'s AI wafers summing to at most 1 in {}", m->nodes_[n].id,
+                                    analysis::kFirstYear + static_cast<int>(y)),
+                        fmt::format("a sum of {:g}", total));
+    }
   for (const auto& [chip, where] : draw_chips) {
     DiebankIn d;
     d.product = product_of(chip, *where);

@@ -5,7 +5,7 @@
 # takes over FUZZ_TIMEOUT seconds), a leak or a sanitizer report; the input
 # that did it is kept in FUZZ_WORK/<target>/ and named in the output.
 #
-#   FUZZ_SECONDS=60 FUZZ_BUILD=build-fuzz tests/fuzz/run.sh [TARGET...]
+#   FUZZ_SECONDS=60 FUZZ_BUILD=build-fuzz GPUGAP_BIN=build/gpugap tests/fuzz/run.sh [TARGET...]
 #
 # Called by `make fuzz`. A summary with exec counts goes to FUZZ_WORK/summary.txt.
 set -euo pipefail
@@ -16,6 +16,8 @@ FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 FUZZ_WORK=${FUZZ_WORK:-$FUZZ_BUILD/fuzz-work}
 FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-2048}
+# Any gpugap build lists the parameter paths for fuzz_set's seeds (the fuzz build has no CLI).
+GPUGAP_BIN=${GPUGAP_BIN:-build/gpugap}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -62,7 +64,7 @@ seed_set() {
   while IFS= read -r line; do
     printf '%s' "$line" >"$dir/$n"
     n=$((n + 1))
-  done < <("$FUZZ_BUILD/gpugap" --format csv params 2>/dev/null | tail -n +2 | cut -d, -f1,2 | sed 's/,/=/' |
+  done < <("$GPUGAP_BIN" --format csv params 2>/dev/null | tail -n +2 | cut -d, -f1,2 | sed 's/,/=/' |
            grep -v '=null$' | awk 'NR % 3 == 1' | head -1500)
   for line in "regions.cn.pue=1.3" "supply.yield.model=negative_binomial" "chips.nvidia-h20.memory.bandwidth=4 TB/s"; do
     printf '%s' "$line" >"$dir/extra-$n"

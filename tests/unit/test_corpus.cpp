@@ -11,6 +11,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ struct Case {
   std::string generate;             // input written at test time (too big to commit)
   std::string error;                // manifest problem: the case fails with it
 };
+
+// Printed by gtest and ctest beside the test name: the case name, not a byte dump.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 std::string corpus_dir() { return gpugap::test::source_dir() + "/tests/corpus"; }
 

@@ -192,3 +192,24 @@ TEST(OutputSafety, NeverWritesIntoCatalogFolders) {
   EXPECT_EQ(snapshot(shipped), before_shipped) << "gpugap wrote into the shipped catalog";
   EXPECT_EQ(listing(out), std::vector<std::string>{"x.txt"});
 }
+
+TEST(OutputSafety, RefusesAnOutputPathInsideACatalogFolder) {
+  TempDir t("into-catalog");
+  const fs::path overlay = t.path() / "overlay";
+  write(overlay / "regions" / "cn.yaml", "id: cn\npue: {value: 1.25, source: test}\n");
+  const auto before = snapshot(overlay);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Into the --catalog overlay (a new file, and through a '..' detour) and into the shipped catalog.
+  for (const fs::path& target : {overlay / "chips" / "out.yaml", overlay / "x" / ".." / "regions" / "cn.yaml",
+                                 fs::path(gpugap::test::source_dir()) / "catalog" / "gpugap-safety-out.json"}) {
+    const auto r = run_cli("--catalog " + q(overlay) + " -o " + q(target) + " catalog list");
+    EXPECT_EQ(r.rc, 2) << target;
+    EXPECT_NE(r.err.find("outside the catalog folders"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_FALSE(fs::exists(fs::path(gpugap::test::source_dir()) / "catalog" / "gpugap-safety-out.json"));
+  EXPECT_EQ(snapshot(overlay), before) << "gpugap wrote into the --catalog folder";
+  // Next to the catalog (not inside it) is fine.
+  const auto ok = run_cli("--catalog " + q(overlay) + " -o " + q(t.path() / "overlay-out.txt") + " catalog list");
+  EXPECT_EQ(ok.rc, 0) << ok.err;
+}
