@@ -178,11 +178,11 @@ TEST(EconCli, CrossoverIsWhereCostsMeet) {
 }
 
 TEST(EconCli, MissingChipPriceIsInsufficientDataNotZero) {
-  auto r = run_cli("econ --model deepseek-r1 --region cn --chips nvidia-b200 --no-frontier --format json");
+  auto r = run_cli("econ --model deepseek-r1 --region cn --chips amd-mi300x --no-frontier --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json t = r.json();
   const auto& row = t["rows"][0];
-  EXPECT_EQ(row["status"], "insufficient data: chips.nvidia-b200.price.cn");
+  EXPECT_EQ(row["status"], "insufficient data: chips.amd-mi300x.price.cn");
   EXPECT_TRUE(row["usd_per_hour"].is_null());
   EXPECT_TRUE(row["price_usd"].is_null());
 }
@@ -213,9 +213,9 @@ TEST(EconCli, MetricPathsMatchTheTable) {
   EXPECT_NEAR(m["econ.cn.nvidia-h20.deepseek-r1.chat.tps_per_watt"].get<double>(), (*h20)["tps_per_watt"].get<double>(),
               1e-12);
   // A metric whose input is missing names it.
-  r = run_cli("eval econ.cn.nvidia-b200.deepseek-r1.chat.usd_per_mtok_output");
+  r = run_cli("eval econ.cn.amd-mi300x.deepseek-r1.chat.usd_per_mtok_output");
   EXPECT_EQ(r.rc, 2);
-  EXPECT_NE(r.err.find("insufficient data: chips.nvidia-b200.price.cn"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("insufficient data: chips.amd-mi300x.price.cn"), std::string::npos) << r.err;
 }
 
 TEST(EconCli, OverridesMoveTheCost) {
