@@ -139,7 +139,7 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"eta_compute", K::kQuantity, Dim::kFraction, true, false, "achieved fraction of peak compute"},
            {"eta_memory", K::kQuantity, Dim::kFraction, true, false, "achieved fraction of peak memory bandwidth"},
            {"eta_comm", K::kQuantity, Dim::kFraction, true, false, "achieved fraction of link bandwidth"},
-           {"launch_overhead", K::kQuantity, Dim::kTime, false, false, "fixed time per layer per step"},
+           {"launch_overhead", K::kQuantity, Dim::kTime, false, false, "fixed time per forward step (host scheduling, sampling, launch)"},
            {"ttft_overhead", K::kQuantity, Dim::kTime, false, false, "fixed latency before the first token (API, scheduling)"},
            {"comm_latency", K::kQuantity, Dim::kTime, false, false, "fixed time of one collective"},
            {"benchmark_burst", K::kQuantity, Dim::kFraction, false, false, "share of benchmark requests sent in the first simultaneous wave (validation only)"},

@@ -369,7 +369,11 @@ class Stepper {
              Op::kMtpDraft);
       roof(o, Op::kMtpDraft, 2.0 * in.seqs * dadp_ * lm, lm * 2.0, c_.peak_gemm, 1.0);
     }
-    const double launch = c_.launch * (m_.layers * in.frac + in.drafts);
+    // Fixed cost per forward step (host scheduling, sampling, graph launch), not per
+    // layer: under CUDA graphs per-kernel launches are nearly free while the serving
+    // loop's per-iteration work is not. A stage of a pipeline pays its share; each
+    // MTP draft is one more sequential forward.
+    const double launch = c_.launch * (in.frac + in.drafts);
     o.launch += launch;
     add(Op::kLaunch, 0, 0, 0, launch, 0, 0);
     const double work = o.compute + o.memory;

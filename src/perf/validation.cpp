@@ -193,6 +193,7 @@ struct PreparedRow {
   bool decode_only = false;
   int concurrency_batch = 0; // measured concurrency per instance
   double burst = 0.0;        // the backend's fitted benchmark burst share
+  bool has_ttft = false;     // the row measures TTFT (identifies the TTFT overhead and wave share)
 };
 
 // The most of a device's memory a serving stack is set to use (weights + KV), for
@@ -208,6 +209,7 @@ int pow2_floor(int v) {
 
 PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m, const ValidateOptions& opt) {
   PreparedRow pr;
+  pr.has_ttft = m.ttft_ms.has_value();
   RowPrediction& r = pr.base;
   r.row = &m;
   auto skip = [&](std::string why) { r.skip_reason = std::move(why); return pr; };
@@ -512,7 +514,8 @@ namespace {
 
 constexpr double kHuberDelta = 0.2;  // log-error beyond which residuals count linearly (~22%)
 constexpr double kEtaMin = 0.02;
-constexpr double kLaunchMin = 1e-7, kLaunchMax = 2e-4;
+constexpr double kLaunchMin = 1e-7, kLaunchMax = 2e-4;  // collective latency
+constexpr double kStepMin = 1e-6, kStepMax = 2e-2;      // fixed time per forward step
 
 double huber(double r) {
   const double a = std::fabs(r);
@@ -535,7 +538,7 @@ Efficiency from_x(const Vec& x) {
   Efficiency e;
   e.eta_compute = kEtaMin + (1 - kEtaMin) * sig(x[0]);
   e.eta_memory = kEtaMin + (1 - kEtaMin) * sig(x[1]);
-  e.launch_overhead_s = log_between(kLaunchMin, kLaunchMax, sig(x[2]));
+  e.launch_overhead_s = log_between(kStepMin, kStepMax, sig(x[2]));
   e.ttft_overhead_s = log_between(kTtftMin, kTtftMax, sig(x[3]));
   e.burst = sig(x[4]);
   e.comm_latency_s = log_between(kLaunchMin, kLaunchMax, sig(x[5]));
@@ -544,7 +547,7 @@ Efficiency from_x(const Vec& x) {
 
 Vec to_x(const Efficiency& e) {
   return {logit((e.eta_compute - kEtaMin) / (1 - kEtaMin)), logit((e.eta_memory - kEtaMin) / (1 - kEtaMin)),
-          logit(log_share(kLaunchMin, kLaunchMax, e.launch_overhead_s)),
+          logit(log_share(kStepMin, kStepMax, e.launch_overhead_s)),
           logit(log_share(kTtftMin, kTtftMax, std::max(e.ttft_overhead_s, kTtftMin))), logit(std::clamp(e.burst, 0.01, 0.99)),
           logit(log_share(kLaunchMin, kLaunchMax, e.comm_latency_s))};
 }
@@ -565,13 +568,28 @@ double loss(const std::vector<const PreparedRow*>& rows, const Efficiency& e) {
 }
 
 // Nelder-Mead on the unbounded (logit) parameters: deterministic, derivative-free.
+// A group with fewer TTFT rows than this keeps the TTFT overhead and wave share it
+// starts from: one or two rows cannot tell a fixed overhead from queueing, and a
+// value fitted on them would move every TTFT of the stack.
+constexpr int kMinTtftRows = 3;
+
 Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& start) {
   constexpr int kN = kParams;
   constexpr int kIterations = 250;
   constexpr double kStep = 0.8;
   std::array<Vec, kN + 1> s{};
   std::array<double, kN + 1> f{};
-  s[0] = to_x(start);
+  const Vec x0 = to_x(start);
+  const bool freeze_ttft =
+      std::count_if(rows.begin(), rows.end(), [](const PreparedRow* r) { return r->has_ttft; }) < kMinTtftRows;
+  auto loss = [&](const std::vector<const PreparedRow*>& rs, Efficiency e) {
+    if (freeze_ttft) {
+      e.ttft_overhead_s = start.ttft_overhead_s;
+      e.burst = start.burst;
+    }
+    return gpugap::perf::loss(rs, e);
+  };
+  s[0] = x0;
   for (int i = 0; i < kN; ++i) {
     s[i + 1] = s[0];
     s[i + 1][i] += kStep;
@@ -617,7 +635,12 @@ Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& st
   int b = 0;
   for (int i = 1; i <= kN; ++i)
     if (f[i] < f[b]) b = i;
-  return from_x(s[b]);
+  Efficiency out = from_x(s[b]);
+  if (freeze_ttft) {
+    out.ttft_overhead_s = start.ttft_overhead_s;
+    out.burst = start.burst;
+  }
+  return out;
 }
 
 std::uint64_t fnv1a(const std::string& s) {
@@ -713,7 +736,7 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     Efficiency e;
     if (auto v = params.maybe("stacks." + stack + ".eta_compute")) e.eta_compute = std::clamp(*v, 0.05, 0.95);
     if (auto v = params.maybe("stacks." + stack + ".eta_memory")) e.eta_memory = std::clamp(*v, 0.05, 0.95);
-    if (auto v = params.maybe("stacks." + stack + ".launch_overhead")) e.launch_overhead_s = std::clamp(*v, 2e-7, 1e-4);
+    if (auto v = params.maybe("stacks." + stack + ".launch_overhead")) e.launch_overhead_s = std::clamp(*v, 2e-6, 1e-2);
     if (auto v = params.maybe("stacks." + stack + ".ttft_overhead")) e.ttft_overhead_s = *v;
     e.ttft_overhead_s = std::max(e.ttft_overhead_s, 0.01);
     if (auto v = params.maybe("stacks." + stack + ".comm_latency")) e.comm_latency_s = std::clamp(*v, 2e-7, 1e-4);
