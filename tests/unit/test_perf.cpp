@@ -75,6 +75,37 @@ TEST(Perf, MemoryBoundDecodeStepIsBytesOverBandwidth) {
   EXPECT_NEAR(r.weight_bytes, m.params_total * 2.0, 0.03 * m.params_total * 2.0);
 }
 
+// The stack's launch overhead is a fixed cost per forward step, whatever the
+// depth (docs/model-perf.md): it adds exactly L to a decode step of a 32-layer
+// and of an 80-layer model alike, L/pp to each pipeline stage, and L per MTP draft.
+TEST(Perf, LaunchOverheadIsPerStepNotPerLayer) {
+  const double L = 2e-3;
+  for (const char* id : {"llama-3.1-8b", "llama-3.1-70b"}) {
+    const ModelSpec m = model(id);
+    ChipSpec c = ideal(1e15, 3e12);
+    const auto p0 = detail::prepare(c, m, Format{}, DType::kBf16);
+    c.launch_overhead = Seconds(L);
+    const auto p1 = detail::prepare(c, m, Format{}, DType::kBf16);
+    Deployment d = decode_only(8);
+    d.tp = 8;
+    const double t0 = detail::run(p0, d, wl(1000, 200)).step;
+    const double t1 = detail::run(p1, d, wl(1000, 200)).step;
+    EXPECT_NEAR(t1 - t0, L, 1e-12) << id;
+    d.pp = 2;  // a round is pp stage steps, each paying its 1/pp share
+    EXPECT_NEAR(detail::run(p1, d, wl(1000, 200)).step - detail::run(p0, d, wl(1000, 200)).step, L, 1e-12) << id;
+  }
+  const ModelSpec ds = model("deepseek-r1");
+  ChipSpec c = ideal(1e15, 3e12);
+  const auto p0 = detail::prepare(c, ds, Format{DType::kFp8, DType::kFp8}, DType::kBf16);
+  c.launch_overhead = Seconds(L);
+  const auto p1 = detail::prepare(c, ds, Format{DType::kFp8, DType::kFp8}, DType::kBf16);
+  Deployment d = decode_only(8, Format{DType::kFp8, DType::kFp8});
+  d.tp = 8;
+  d.mtp = 2;
+  d.mtp_acceptance = 0.5;
+  EXPECT_NEAR(detail::run(p1, d, wl(1000, 200)).step - detail::run(p0, d, wl(1000, 200)).step, 3 * L, 1e-12);
+}
+
 // The step time is continuous in the batch across the ridge point (a max of
 // continuous functions): no jump between neighbouring batches.
 TEST(Perf, RooflineContinuousAcrossTheRidge) {
