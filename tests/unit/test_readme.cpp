@@ -33,7 +33,7 @@ TEST(Readme, EveryCommandRuns) {
       for (auto pos = args.find(flag); pos != std::string::npos; pos = args.find(flag, pos + to.size()))
         args.replace(pos, flag.size(), to);
     }
-    // README commands are written for the repository root (../shared is beside it).
+    // README commands are written for the repository root (data/measurements/ holds the measurement files).
     const auto r = run_cli_in(gpugap::test::source_dir(), args + " -q");
     EXPECT_EQ(r.rc, 0) << "gpugap " << c << "\n" << r.err;
     EXPECT_TRUE(r.err.empty() || r.rc == 0) << r.err;
