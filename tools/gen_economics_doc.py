@@ -9,9 +9,9 @@ are stated in the document. Usage (from the repository root):
     python3 tools/gen_economics_doc.py [--gpugap build/gpugap] [-o docs/economics.md]
 """
 import argparse
-import json
-import subprocess
 import sys
+
+import docgen
 
 REGION = "cn"
 MODELS = [("deepseek-r1", "MoE, 671B total / 37B active"), ("qwen3-32b", "dense, 32B")]
@@ -29,22 +29,7 @@ SHOW = ["nvidia-a100-sxm", "nvidia-h20", "nvidia-h200-sxm", "nvidia-h100-sxm", "
 NEAR = 1.25
 
 
-def run(gpugap, args):
-    cmd = [gpugap] + args + ["--format", "json"]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed: {out.stderr}")
-    return json.loads(out.stdout), "gpugap " + " ".join(args) + " --format json"
-
-
-def fmt(x, digits=3):
-    if x is None:
-        return "n/a"
-    if x == 0:
-        return "0"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.{digits}g}"
+fmt = docgen.fmt
 
 
 def row(t, chip):
@@ -83,7 +68,7 @@ def main():
     runs = {}
     for m, _ in MODELS:
         for w in WORKLOADS:
-            runs[(m, w)] = run(g, ["econ", "--model", m, "--workload", w, "--region", REGION, "--no-frontier"])
+            runs[(m, w)] = docgen.run(g, ["econ", "--model", m, "--workload", w, "--region", REGION, "--no-frontier"])
     base, base_cmd = runs[(MODELS[0][0], "chat")]
     L = []
     P = L.append

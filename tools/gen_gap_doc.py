@@ -10,28 +10,13 @@ horizon). Usage (from the repository root):
 """
 import argparse
 import json
-import subprocess
 import sys
 
-
-def run(gpugap, args):
-    cmd = [gpugap] + args + ["--format", "json"]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed: {out.stderr}")
-    return json.loads(out.stdout), "gpugap " + " ".join(args) + " --format json"
+import docgen
 
 
 def fmt(x, digits=3):
-    if x is None:
-        return "n/a"
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e6:
-        return f"{x:.3g}"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.{digits}g}"
+    return docgen.fmt(x, digits, sci_from=1e6)
 
 
 def pct(x):
@@ -46,7 +31,7 @@ def main():
     a = ap.parse_args()
     g = a.gpugap
 
-    gap, gap_cmd = run(g, ["gap", "--demand"])
+    gap, gap_cmd = docgen.run(g, ["gap", "--demand"])
     today, horizon = gap["today"], gap["today"] + gap["horizon_years"]
     cells = {}
     for b in gap["bases"]:
@@ -192,7 +177,7 @@ def main():
     P("")
     last = dm["years"][-1]["year"] if dm["years"] else 2030
     paths = ["demand.tokens_per_day.%d" % last, "demand.chips_needed.%d" % last, "demand.spend_usd_bn.%d" % last]
-    mc, mc_cmd = run(g, ["mc", "--metric"] + paths + ["--samples", str(a.mc_samples), "--seed", "1"])
+    mc, mc_cmd = docgen.run(g, ["mc", "--metric"] + paths + ["--samples", str(a.mc_samples), "--seed", "1"])
     P("Ranges (`%s`, ranges from the scenario's `uncertainty` block):" % mc_cmd)
     P("")
     P("| metric | base | p5 | p50 | p95 |")
