@@ -36,6 +36,8 @@ struct Output {
 };
 
 void emit(const Global& g, const Output& out);
+// Throws UserError when `path` (given with `option`) lies inside a catalog folder this run reads.
+void refuse_catalog_output(const Global& g, const std::string& path, const std::string& option);
 std::string dump_json(const nlohmann::json& j);
 
 // Each command file registers its subcommands.

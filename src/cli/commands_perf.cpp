@@ -698,6 +698,9 @@ std::string yaml_quote(const std::string& s) {
 }
 
 void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
+  // Refuse a catalog-folder destination before the (minutes-long) fit, not after.
+  if (const std::string dest = !a.overlay.empty() ? a.overlay : g.out; !dest.empty())
+    refuse_catalog_output(g, dest, a.overlay.empty() ? "-o" : "--overlay");
   const auto ctx = perf_context(g);
   const auto rows = read_all(a.v.files);
   perf::CalibrateOptions co;

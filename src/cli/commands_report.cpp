@@ -57,6 +57,9 @@ void report_cmd(const Global& g, const ReportArgs& a) {
     std::cerr << (tty ? "\r\033[K" + text.substr(0, 100) : text + "\n") << std::flush;
   };
   const std::string html_path = g.out.empty() ? kDefaultHtml : g.out;
+  refuse_catalog_output(g, html_path, "-o");
+  if (!a.xlsx.empty()) refuse_catalog_output(g, a.xlsx, "--xlsx");
+  if (!a.json.empty()) refuse_catalog_output(g, a.json, "--json");
   // Fail on a missing chart library before spending time on the engines.
   (void)report::echarts_path();
   const auto ctx = g.context();

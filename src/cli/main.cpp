@@ -28,6 +28,17 @@ std::string dump_json(const nlohmann::json& j) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+void refuse_catalog_output(const Global& g, const std::string& path, const std::string& option) {
+  // Never into a catalog folder this run reads: the next run would load the output as input.
+  namespace fs = std::filesystem;
+  const fs::path target = fs::weakly_canonical(fs::absolute(path));
+  for (const auto& d : g.catalog_dirs()) {
+    const fs::path dir = fs::weakly_canonical(fs::absolute(d));
+    if (std::mismatch(dir.begin(), dir.end(), target.begin(), target.end()).first == dir.end())
+      throw UserError(Location{path, 0, option}, "an output path outside the catalog folders read", "a path inside '" + d + "'");
+  }
+}
+
 void emit(const Global& g, const Output& out) {
   std::string content;
   if (g.format == "json") {
@@ -47,15 +58,7 @@ void emit(const Global& g, const Output& out) {
     std::cout << content << std::flush;
     return;
   }
-  // Never into a catalog folder this run reads: the next run would load the output as input.
-  namespace fs = std::filesystem;
-  const fs::path target = fs::weakly_canonical(fs::absolute(g.out));
-  for (const auto& d : g.catalog_dirs()) {
-    const fs::path dir = fs::weakly_canonical(fs::absolute(d));
-    if (std::mismatch(dir.begin(), dir.end(), target.begin(), target.end()).first == dir.end())
-      throw UserError(Location{g.out, 0, "-o"}, "an output path outside the catalog folders read",
-                      "a path inside '" + d + "'");
-  }
+  refuse_catalog_output(g, g.out, "-o");
   atomic_write(g.out, content);
 }
 

@@ -213,3 +213,23 @@ TEST(OutputSafety, RefusesAnOutputPathInsideACatalogFolder) {
   const auto ok = run_cli("--catalog " + q(overlay) + " -o " + q(t.path() / "overlay-out.txt") + " catalog list");
   EXPECT_EQ(ok.rc, 0) << ok.err;
 }
+
+TEST(OutputSafety, EveryWritingOptionRefusesACatalogFolder) {
+  // report's --xlsx/--json and calibrate's --overlay write files too: the same rule as -o, checked before any work.
+  TempDir t("into-catalog-options");
+  const fs::path overlay = t.path() / "overlay";
+  write(overlay / "regions" / "cn.yaml", "id: cn\npue: {value: 1.25, source: test}\n");
+  const auto before = snapshot(overlay);
+  const std::string cat = "--catalog " + q(overlay) + " ";
+  for (const std::string& args : {"report -q -o " + q(t.path() / "r.html") + " --xlsx " + q(overlay / "r.xlsx"),
+                                  "report -q -o " + q(t.path() / "r.html") + " --json " + q(overlay / "chips" / "r.json"),
+                                  "calibrate --measurements " + q(fs::path(gpugap::test::source_dir()) / "data" / "measurements" /
+                                                                  "measurements-shared.csv") +
+                                      " --folds 2 --overlay " + q(overlay / "stacks")}) {
+    const auto r = run_cli(cat + args);
+    EXPECT_EQ(r.rc, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find("outside the catalog folders"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(t.path() / "r.html")) << "the report ran before refusing its --xlsx/--json path";
+  EXPECT_EQ(snapshot(overlay), before) << "gpugap wrote into the --catalog folder";
+}
