@@ -68,6 +68,21 @@ void price_row(const catalog::Catalog& cat, const ParamTable& p, const ChipSpec&
   }
 }
 
+}  // namespace
+
+perf::SearchResult search_or_status(const ChipSpec& chip, const ModelSpec& model, const Workload& w, const perf::SearchOptions& so) {
+  perf::SearchResult sr;
+  try {
+    sr = perf::search(chip, model, w, so);
+  } catch (const InsufficientData& e) {
+    sr.status = std::string(kInsufficient) + e.path();
+  }
+  if (!sr.found) sr.status = explain_no_fit(chip, sr.status);
+  return sr;
+}
+
+namespace {
+
 Row search_row(const catalog::Catalog& cat, const ParamTable& p, const std::string& chip_id, const ModelSpec& model,
                const Workload& w, const RegionSpec& region, const EconParams& ep, bool frontier, SearchCache* cache) {
   Row row;
@@ -87,14 +102,9 @@ Row search_row(const catalog::Catalog& cat, const ParamTable& p, const std::stri
   if (auto hit = cache ? cache->find(key) : std::nullopt) {
     sr = std::move(*hit);
   } else {
-    try {
-      sr = perf::search(chip, model, w, so);
-    } catch (const InsufficientData& e) {
-      sr.status = std::string(kInsufficient) + e.path();
-    }
+    sr = search_or_status(chip, model, w, so);
     if (cache) cache->put(key, sr);
   }
-  if (!sr.found) sr.status = explain_no_fit(chip, sr.status);
   row.perf_status = sr.status;
   if (const std::string mp = missing_path(sr.status); !mp.empty()) {
     note_missing(row, mp);

@@ -94,6 +94,11 @@ class SearchCache {
 
 // Every value a search reads: the chip's, its stack's, the model's and the
 // workload's parameters (prices and power excluded), and the search options.
+// perf::search as econ and score read it: missing data becomes the status
+// "insufficient data: PATH" instead of an exception, and a no-fit caused by
+// missing link data names that path (explain_no_fit).
+perf::SearchResult search_or_status(const ChipSpec& chip, const ModelSpec& model, const Workload& w, const perf::SearchOptions& so);
+
 std::string search_key(const ParamTable& p, const ChipSpec& chip, const ModelSpec& model, const Workload& w,
                        const perf::SearchOptions& so);
 

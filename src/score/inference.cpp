@@ -127,17 +127,11 @@ class PerfEconSource final : public EconomicsSource {
     if (auto hit = searches_->find(skey)) {
       sr = std::move(*hit);
     } else {
-      try {
-        sr = perf::search(chip, model, w, so);
-      } catch (const InsufficientData& e) {
-        sr.status = std::string(kInsufficient) + e.path();
-      }
+      sr = econ::search_or_status(chip, model, w, so);
       sr.pareto.clear();
       sr.best.breakdown.clear();
       searches_->put(skey, sr);
     }
-    // A chip held to single-chip instances by missing link data is a data gap, not a 0.
-    if (!sr.found) sr.status = econ::explain_no_fit(chip, sr.status);
     const bool perf_missing = sr.status.starts_with(kInsufficient);
     if (perf_missing) {
       r.output_tps = Figure::none(sr.status);
