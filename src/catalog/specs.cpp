@@ -159,6 +159,7 @@ ChipSpec chip_spec(const catalog::Catalog& cat, const ParamTable& p, std::string
   c.launch_overhead = Seconds(sw("launch_overhead").value_or(0.0));
   c.ttft_overhead = Seconds(sw("ttft_overhead").value_or(0.0));
   c.comm_latency = Seconds(sw("comm_latency").value_or(0.0));
+  c.seq_overhead = Seconds(sw("seq_overhead").value_or(0.0));
   if (auto f = e.flags.find("software.calibrated"); f != e.flags.end()) c.calibrated = f->second;
   else if (const auto* st = c.stack.empty() ? nullptr : cat.find("stacks", c.stack)) {
     if (auto f2 = st->flags.find("calibrated"); f2 != st->flags.end()) c.calibrated = f2->second;

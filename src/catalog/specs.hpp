@@ -50,6 +50,7 @@ struct ChipSpec {
   Seconds launch_overhead{0.0};
   Seconds ttft_overhead{0.0};  // fixed serving latency before the first token (API, scheduling)
   Seconds comm_latency{0.0};   // fixed time of one collective (launch + synchronisation)
+  Seconds seq_overhead{0.0};   // host time per sequence in the batch per forward step (scheduling, sampling)
   bool calibrated = false;
   std::string calibration;  // provenance of the fitted values
 

@@ -599,14 +599,15 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
     }
   }
   md += "## Fitted efficiencies\n\n";
-  Table ft{{"stack", "family", "backend", "rows", "eta_compute", "eta_memory", "launch us", "collective us", "TTFT overhead ms",
+  Table ft{{"stack", "family", "backend", "rows", "eta_compute", "eta_memory", "launch us", "per-seq us", "collective us", "TTFT overhead ms",
             "burst", "train median |err| %", "held-out median |err| %"},
            {},
            {}};
   for (const auto& g : cal.groups)
     ft.rows.push_back({g.stack, g.family.empty() ? "(all)" : g.family, g.backend.empty() ? "(all)" : g.backend, std::to_string(g.rows.size()),
                        fmt::format("{:.3f}", g.fitted.eta_compute), fmt::format("{:.3f}", g.fitted.eta_memory),
-                       fmt::format("{:.2f}", g.fitted.launch_overhead_s * 1e6), fmt::format("{:.2f}", g.fitted.comm_latency_s * 1e6),
+                       fmt::format("{:.2f}", g.fitted.launch_overhead_s * 1e6), fmt::format("{:.2f}", g.fitted.seq_overhead_s * 1e6),
+                       fmt::format("{:.2f}", g.fitted.comm_latency_s * 1e6),
                        fmt::format("{:.1f}", g.fitted.ttft_overhead_s * 1e3),
                        fmt::format("{:.3f}", g.fitted.burst), fmt::format("{:.1f}", g.train_median_abs_error_pct),
                        fmt::format("{:.1f}", g.heldout_median_abs_error_pct)});
@@ -712,7 +713,7 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
   for (std::size_t i = 0; i < a.v.files.size(); ++i) names += (i ? " + " : "") + fs::path(a.v.files[i]).filename().string();
   Output out;
   json groups = json::array();
-  Table t{{"stack", "family", "backend", "rows", "eta_compute", "eta_memory", "launch us", "collective us", "TTFT overhead ms",
+  Table t{{"stack", "family", "backend", "rows", "eta_compute", "eta_memory", "launch us", "per-seq us", "collective us", "TTFT overhead ms",
            "burst", "train median |err| %", "held-out median |err| %"},
           {},
           {}};
@@ -726,12 +727,14 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
                       {"ttft_overhead_ms", round_sig(gr.fitted.ttft_overhead_s * 1e3, 4)},
                       {"benchmark_burst", round_sig(gr.fitted.burst, 4)},
                       {"comm_latency_us", round_sig(gr.fitted.comm_latency_s * 1e6, 4)},
+                      {"seq_overhead_us", round_sig(gr.fitted.seq_overhead_s * 1e6, 4)},
                       {"train_median_abs_error_pct", round_sig(gr.train_median_abs_error_pct, 4)},
                       {"heldout_median_abs_error_pct", round_sig(gr.heldout_median_abs_error_pct, 4)}, {"heldout_by_metric", hm}});
     t.rows.push_back({gr.stack, gr.family.empty() ? "(all)" : gr.family, gr.backend.empty() ? "(all)" : gr.backend,
                       std::to_string(gr.rows.size()), fmt::format("{:.3f}", gr.fitted.eta_compute),
                       fmt::format("{:.3f}", gr.fitted.eta_memory), fmt::format("{:.2f}", gr.fitted.launch_overhead_s * 1e6),
-                      fmt::format("{:.2f}", gr.fitted.comm_latency_s * 1e6), fmt::format("{:.1f}", gr.fitted.ttft_overhead_s * 1e3), fmt::format("{:.3f}", gr.fitted.burst),
+                      fmt::format("{:.2f}", gr.fitted.seq_overhead_s * 1e6), fmt::format("{:.2f}", gr.fitted.comm_latency_s * 1e6),
+                      fmt::format("{:.1f}", gr.fitted.ttft_overhead_s * 1e3), fmt::format("{:.3f}", gr.fitted.burst),
                       fmt::format("{:.1f}", gr.train_median_abs_error_pct), fmt::format("{:.1f}", gr.heldout_median_abs_error_pct)});
   }
   auto prov = [&](const perf::FitGroup& gr) {
@@ -748,6 +751,7 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
            quantity(indent, "launch_overhead", yaml_quote(fmt::format("{:.4g} ms", gr.fitted.launch_overhead_s * 1e3)), gr) +
            quantity(indent, "ttft_overhead", yaml_quote(fmt::format("{:.4g} ms", gr.fitted.ttft_overhead_s * 1e3)), gr) +
            quantity(indent, "comm_latency", yaml_quote(fmt::format("{:.4g} ms", gr.fitted.comm_latency_s * 1e3)), gr) +
+           quantity(indent, "seq_overhead", yaml_quote(fmt::format("{:.4g} us", gr.fitted.seq_overhead_s * 1e6)), gr) +
            quantity(indent, burst_key, fmt::format("{:.4f}", gr.fitted.burst), gr);
   };
   // Overlay files: stacks/<stack>.yaml (stack, backend, family x backend) and

@@ -56,6 +56,7 @@ struct ChipC {
   double launch = 0;      // s per layer per step, and per collective
   double ttft_overhead = 0;  // s added to every TTFT (API, scheduling)
   double comm_latency = 0;   // s per collective
+  double seq_overhead = 0;   // s per sequence of an attention rank per forward step
   bool has_eta_comm = false;
 };
 

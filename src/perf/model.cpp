@@ -293,6 +293,7 @@ Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType k
   p.c.launch = chip.launch_overhead.value();
   p.c.ttft_overhead = chip.ttft_overhead.value();
   p.c.comm_latency = chip.comm_latency.value();
+  p.c.seq_overhead = chip.seq_overhead.value();
   return p;
 }
 
@@ -373,13 +374,18 @@ class Stepper {
     // layer: under CUDA graphs per-kernel launches are nearly free while the serving
     // loop's per-iteration work is not. A stage of a pipeline pays its share; each
     // MTP draft is one more sequential forward.
-    const double launch = c_.launch * (in.frac + in.drafts);
+    // Host work per sequence of the rank's batch (scheduling, input preparation, sampling),
+    // paid once per step by the rank's scheduler (each attention-DP rank runs its own).
+    const double launch = c_.launch * (in.frac + in.drafts) + c_.seq_overhead * in.seqs * in.frac;
     o.launch += launch;
     add(Op::kLaunch, 0, 0, 0, launch, 0, 0);
     const double work = o.compute + o.memory;
     o.t = (d_.overlap ? std::max(work, o.comm) : work + o.comm) + o.launch;
     return o;
   }
+
+  // Weight of the following runs in the breakdown (the share of steps they stand for).
+  void set_share(double share) { share_ = share; }
 
   // Pipeline send of one micro-batch's activations to the next stage.
   double p2p(double tokens) {
@@ -394,12 +400,12 @@ class Stepper {
   void add(Op op, double flops, double bytes, double comm, double t, double tc, double tm) {
     if (!bd_) return;
     auto& a = (*bd_)[static_cast<int>(op)];
-    a.flops += flops;
-    a.bytes += bytes;
-    a.comm += comm;
-    a.time += t;
-    a.t_compute += tc;
-    a.t_memory += tm;
+    a.flops += share_ * flops;
+    a.bytes += share_ * bytes;
+    a.comm += share_ * comm;
+    a.time += share_ * t;
+    a.t_compute += share_ * tc;
+    a.t_memory += share_ * tm;
   }
 
   // Roofline of one operator repeated `count` times.
@@ -516,6 +522,7 @@ class Stepper {
   int tp_ = 1, adp_ = 1, w_ = 1, ep_ = 1, mtp_ = 1;
   int dw_ = 1, dadp_ = 1;  // ranks the dense layers and LM head are split over; attention-DP ranks among them
   double kv_local_ = 0, kv_w_frac_ = 0;
+  double share_ = 1.0;
 };
 
 struct Memory {
@@ -632,30 +639,45 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
 
   if (d.mode == ServeMode::kAgg) {
     Stepper s(p, d, bd_dec);
-    // Steady state of continuous batching: each step also prefills the
-    // requests that replace the ones finishing (B * tokens_per_step / osl per step).
+    // Steady state of continuous batching with chunked prefill: requests replacing the
+    // finishing ones join at `join` per step (per attention rank and micro-batch), and
+    // each one's prefill is split into n_chunks equal pieces, one per step. A share `f`
+    // of the steps carries a prefill piece; the rest are pure decode steps. The mean
+    // step is the average of the two step times, not the time of an averaged step:
+    // weight reads are shared within a step (and an MoE step touches more experts as
+    // tokens grow), while prefill compute is paid in full whenever it runs. When
+    // prefills overlap (f = 1) every step carries the average prefill load.
+    const double n_chunks = std::ceil(isl_c / chunk);
+    const double join = double(r.batch) * tps / osl / (adp * pp);
+    const double f = std::min(1.0, join * n_chunks);
     StepIn mix = dec;
-    mix.pf = double(r.batch) * tps / osl * isl_c / (adp * pp);
+    mix.pf = join * isl_c / f;
     mix.pf_ctx = pf_ctx;
     mix.pf_prefix = mix.pf / isl_c * (isl - isl_c);
     mix.logits = dec.q + mix.pf / isl_c;
-    const StepOut o = s.run(mix);
-    const double round = pp * (o.t + s.p2p(dec.q + mix.pf));
+    s.set_share(f);
+    const StepOut om = s.run(mix);
+    const double mix_round = pp * (om.t + s.p2p(dec.q + mix.pf));
+    StepOut o = om;
+    double round = mix_round;
+    if (f < 1.0) {
+      s.set_share(1.0 - f);
+      const StepOut od = s.run(dec);
+      const double dec_round = pp * (od.t + s.p2p(dec.q));
+      round = f * mix_round + (1.0 - f) * dec_round;
+      o.compute = f * om.compute + (1.0 - f) * od.compute;
+      o.memory = f * om.memory + (1.0 - f) * od.memory;
+      o.comm = f * om.comm + (1.0 - f) * od.comm;
+      o.launch = f * om.launch + (1.0 - f) * od.launch;
+    }
     r.step = round;
     r.tpot = round / tps;
     r.decode_bn = o.bottleneck();
     const double out_inst = r.batch * tps / round;
     r.out_tps_chip = out_inst / r.chips;
     r.in_tps_chip = r.out_tps_chip * isl / osl;
-    // TTFT: the request's own prefill chunks ride in steps of the same mix, plus half a step of waiting.
-    Stepper s2(p, d, nullptr);
-    StepIn req = mix;
-    req.pf = std::max(mix.pf, std::min(isl_c, double(chunk)));
-    req.pf_prefix = req.pf / isl_c * (isl - isl_c);
-    req.logits = dec.q + req.pf / isl_c;
-    const double req_round = pp * (s2.run(req).t + s2.p2p(dec.q + req.pf));
-    const double n_chunks = std::ceil(isl_c / chunk);
-    r.ttft = n_chunks * req_round + 0.5 * round;
+    // TTFT: the request's own prefill rides in n_chunks steps of that mix, plus half a step of waiting.
+    r.ttft = n_chunks * mix_round + 0.5 * round;
     StepOut po;
     const double t_pf = prefill_step(d, bd_pf, double(chunk), &po);
     r.pf_tps_chip = double(chunk) * adp / t_pf / d.width();

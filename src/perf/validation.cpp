@@ -241,6 +241,7 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     if (auto v = params.maybe(b + "launch_overhead")) pr.chip.launch_overhead = Seconds(*v);
     if (auto v = params.maybe(b + "ttft_overhead")) pr.chip.ttft_overhead = Seconds(*v);
     if (auto v = params.maybe(b + "comm_latency")) pr.chip.comm_latency = Seconds(*v);
+    if (auto v = params.maybe(b + "seq_overhead")) pr.chip.seq_overhead = Seconds(*v);
     if (auto v = params.maybe(b + "benchmark_burst")) pr.burst = *v;
   }
   const ChipSpec& chip = pr.chip;
@@ -432,6 +433,7 @@ RowPrediction predict_prepared(const PreparedRow& pr, const Efficiency* eff) {
     chip.launch_overhead = Seconds(eff->launch_overhead_s);
     chip.ttft_overhead = Seconds(eff->ttft_overhead_s);
     chip.comm_latency = Seconds(eff->comm_latency_s);
+    chip.seq_overhead = Seconds(eff->seq_overhead_s);
   }
   const double burst = eff ? eff->burst : pr.burst;
   const Measurement& m = *r.row;
@@ -516,13 +518,15 @@ constexpr double kHuberDelta = 0.2;  // log-error beyond which residuals count l
 constexpr double kEtaMin = 0.02;
 constexpr double kLaunchMin = 1e-7, kLaunchMax = 2e-4;  // collective latency
 constexpr double kStepMin = 1e-6, kStepMax = 2e-2;      // fixed time per forward step
+constexpr double kSeqMin = 1e-8, kSeqMax = 1e-3;        // host time per sequence per step
 
 double huber(double r) {
   const double a = std::fabs(r);
   return a <= kHuberDelta ? 0.5 * r * r : kHuberDelta * (a - 0.5 * kHuberDelta);
 }
 
-constexpr int kParams = 6;  // eta_compute, eta_memory, launch overhead, TTFT overhead, burst share, collective latency
+constexpr int kParams = 7;  // eta_compute, eta_memory, launch overhead, TTFT overhead, burst share, collective latency,
+                            // per-sequence overhead
 using Vec = std::array<double, kParams>;
 constexpr double kTtftMin = 1e-4, kTtftMax = 3.0;
 
@@ -542,6 +546,7 @@ Efficiency from_x(const Vec& x) {
   e.ttft_overhead_s = log_between(kTtftMin, kTtftMax, sig(x[3]));
   e.burst = sig(x[4]);
   e.comm_latency_s = log_between(kLaunchMin, kLaunchMax, sig(x[5]));
+  e.seq_overhead_s = log_between(kSeqMin, kSeqMax, sig(x[6]));
   return e;
 }
 
@@ -549,7 +554,7 @@ Vec to_x(const Efficiency& e) {
   return {logit((e.eta_compute - kEtaMin) / (1 - kEtaMin)), logit((e.eta_memory - kEtaMin) / (1 - kEtaMin)),
           logit(log_share(kStepMin, kStepMax, e.launch_overhead_s)),
           logit(log_share(kTtftMin, kTtftMax, std::max(e.ttft_overhead_s, kTtftMin))), logit(std::clamp(e.burst, 0.01, 0.99)),
-          logit(log_share(kLaunchMin, kLaunchMax, e.comm_latency_s))};
+          logit(log_share(kLaunchMin, kLaunchMax, e.comm_latency_s)), logit(log_share(kSeqMin, kSeqMax, e.seq_overhead_s))};
 }
 
 double loss(const std::vector<const PreparedRow*>& rows, const Efficiency& e) {
@@ -740,6 +745,7 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     if (auto v = params.maybe("stacks." + stack + ".ttft_overhead")) e.ttft_overhead_s = *v;
     e.ttft_overhead_s = std::max(e.ttft_overhead_s, 0.01);
     if (auto v = params.maybe("stacks." + stack + ".comm_latency")) e.comm_latency_s = std::clamp(*v, 2e-7, 1e-4);
+    if (auto v = params.maybe("stacks." + stack + ".seq_overhead")) e.seq_overhead_s = std::clamp(*v, 2e-8, 5e-4);
     e.burst = 0.1;
     return e;
   };

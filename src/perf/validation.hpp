@@ -44,6 +44,7 @@ struct Efficiency {
   double ttft_overhead_s = 0.0;  // fixed latency before the first token
   double burst = 0.0;            // benchmark: share of requests in the first simultaneous wave
   double comm_latency_s = 5e-6;  // fixed time of one collective
+  double seq_overhead_s = 1e-6;  // host time per sequence of a rank's batch per forward step
 };
 
 struct MetricError {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "analysis/metrics.hpp"
 #include "analysis/scenario.hpp"
@@ -104,6 +105,61 @@ TEST(Perf, LaunchOverheadIsPerStepNotPerLayer) {
   d.mtp = 2;
   d.mtp_acceptance = 0.5;
   EXPECT_NEAR(detail::run(p1, d, wl(1000, 200)).step - detail::run(p0, d, wl(1000, 200)).step, 3 * L, 1e-12);
+}
+
+// The per-sequence host overhead (scheduling, input preparation, sampling) adds
+// x per sequence of a rank's batch to every step: with x set, the TPOT of a
+// bandwidth-bound decode at batch b grows by b x over the same step without it,
+// so TPOT(b) - TPOT(1) grows by (b - 1) x; under attention-DP each rank's
+// scheduler handles its own b / adp sequences. x = 0 reproduces the old result.
+TEST(Perf, SeqOverheadAddsPerSequencePerStep) {
+  const double x = 30e-6;
+  const ModelSpec m = model("llama-3.1-70b");
+  ChipSpec c = ideal(1e18, 3e12);  // every operator bandwidth-bound
+  const auto p0 = detail::prepare(c, m, Format{}, DType::kBf16);
+  c.seq_overhead = Seconds(x);
+  const auto p1 = detail::prepare(c, m, Format{}, DType::kBf16);
+  auto tpot = [&](const detail::Prepared& p, int b, int adp) {
+    Deployment d = decode_only(b);
+    d.tp = 8 / adp;
+    d.attention_dp = adp;
+    return detail::run(p, d, wl(1000, 200)).tpot;
+  };
+  for (int b : {1, 8, 64, 256}) EXPECT_NEAR(tpot(p1, b, 1) - tpot(p0, b, 1), b * x, 1e-12) << b;
+  EXPECT_NEAR((tpot(p1, 64, 1) - tpot(p1, 1, 1)) - (tpot(p0, 64, 1) - tpot(p0, 1, 1)), 63 * x, 1e-12);
+  EXPECT_NEAR(tpot(p1, 64, 2) - tpot(p0, 64, 2), 32 * x, 1e-12);  // 32 sequences per attention-DP rank
+  // Zero overhead: identical to a chip that never heard of it.
+  ChipSpec z = ideal(1e18, 3e12);
+  z.seq_overhead = Seconds(0.0);
+  const auto pz = detail::prepare(z, m, Format{}, DType::kBf16);
+  EXPECT_EQ(tpot(pz, 64, 1), tpot(p0, 64, 1));
+}
+
+// Chunked prefill in aggregated serving: a share f = min(1, B/osl x n_chunks) of
+// the steps carries one prefill piece (isl / n_chunks tokens per joining request),
+// the others are pure decode steps, and the mean step is their weighted mean.
+// The pure decode step is the decode pool's step of the same deployment; the
+// mixed step is read back from the TTFT (n_chunks mixed steps + half a mean step).
+TEST(Perf, AggregatedStepAveragesDecodeAndPrefillSteps) {
+  const ModelSpec m = model("llama-3.1-70b");
+  const ChipSpec c = ideal(1e15, 3e12);
+  for (const auto& [isl, osl, b] : {std::tuple{1000, 1000, 8}, std::tuple{8192, 1024, 32}, std::tuple{20000, 1000, 16}}) {
+    Deployment d = decode_only(b);
+    d.tp = 4;
+    const double n_chunks = std::ceil(double(isl) / kPrefillChunkTokens);
+    const double f = std::min(1.0, double(b) / osl * n_chunks);
+    ASSERT_LT(f, 1.0);
+    const PerfResult dec = evaluate(c, m, d, wl(isl, osl));
+    d.mode = ServeMode::kAgg;
+    const PerfResult agg = evaluate(c, m, d, wl(isl, osl));
+    ASSERT_TRUE(dec.ok() && agg.ok());
+    const double mixed = (agg.ttft_s - 0.5 * agg.decode_step_s) / n_chunks;
+    EXPECT_GT(mixed, dec.decode_step_s);
+    EXPECT_NEAR(agg.decode_step_s, f * mixed + (1 - f) * dec.decode_step_s, 1e-9 * agg.decode_step_s) << isl;
+    // Bandwidth-bound decode: the prefill piece is paid in full in its step, so the mean step is
+    // longer than the decode step by f x (mixed - decode), not by the averaged prefill riding free.
+    EXPECT_GT(agg.decode_step_s, dec.decode_step_s);
+  }
 }
 
 // The step time is continuous in the batch across the ridge point (a max of
