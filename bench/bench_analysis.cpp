@@ -88,12 +88,14 @@ void BM_MonteCarloSupplyMarket(benchmark::State& state) {
   static Context ctx;
   static Uncertainty u;
   static CompiledMetrics f;
+  static std::optional<std::vector<bool>> used;
   static std::string error;
   static const bool ready = [] {
     try {
       ctx = make_context({default_catalog_dir()}, "ms-2025", {});
       u = parse_uncertainty(ctx);
       f = compile(ctx, metrics);
+      used = params_read(ctx, metrics);
     } catch (const std::exception& e) {
       error = e.what();
       return false;
@@ -110,6 +112,7 @@ void BM_MonteCarloSupplyMarket(benchmark::State& state) {
   opt.samples = kMillion;
   opt.seed = 7;
   opt.threads = static_cast<int>(state.range(0));
+  opt.used = used;  // as the CLI does: only the draws that feed the metrics
   for (auto _ : state) {
     const auto r = monte_carlo(ctx.params, u, f, metrics, opt);
     if (!(r.metrics[0].n == kMillion && std::isfinite(r.metrics[0].mean))) state.SkipWithError("TAM not finite in every sample");

@@ -66,11 +66,14 @@ class Distribution {
   double beta_ = 0;
   // pert: the Beta inverse CDF tabulated once (Boost's ibeta_inv costs tens of
   // microseconds a call; a million samples cannot wait for that).
+  struct Knot {
+    double u;      // CDF at the knot
+    double x;      // knot in [0, 1]
+    double slope;  // dx/du = 1 / pdf at the knot
+  };
   struct QuantileTable {
-    std::vector<double> u;      // CDF at the knots
-    std::vector<double> x;      // knots in [0, 1]
-    std::vector<double> slope;  // dx/du = 1 / pdf at the knots
-    std::vector<std::uint32_t> bucket;  // first knot of each 1/kBuckets slice of u
+    std::vector<Knot> knots;  // one cache line serves a whole knot: a draw is a few cache misses
+    std::vector<std::uint32_t> bucket;  // last knot at or below each 1/kBuckets slice of u
   };
   std::shared_ptr<const QuantileTable> table_;
   [[nodiscard]] double beta_quantile(double u) const;

@@ -66,19 +66,49 @@ MetricMap evaluate_all(const Context& ctx, const std::vector<std::string>& prefi
   return out;
 }
 
-CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metrics) {
-  // Group by provider, compile each group, then scatter into the output.
-  std::vector<std::pair<CompiledMetrics, std::vector<std::size_t>>> parts;
-  std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::size_t>>> groups;
+namespace {
+// Metric paths grouped by the provider that compiles them: prefix -> (paths,
+// their positions in `metrics`). A provider whose run computes another's
+// metrics (also_compiles) takes them over.
+using Groups = std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::size_t>>>;
+Groups group_by_provider(const std::vector<std::string>& metrics) {
+  Groups groups;
   for (std::size_t i = 0; i < metrics.size(); ++i) {
     auto& g = groups[provider_for(metrics[i]).prefix()];
     g.first.push_back(metrics[i]);
     g.second.push_back(i);
   }
+  for (auto host = groups.begin(); host != groups.end(); ++host)
+    for (const auto& guest : provider_for(host->first + ".").also_compiles()) {
+      auto g = groups.find(guest);
+      if (g == groups.end() || g == host) continue;
+      host->second.first.insert(host->second.first.end(), g->second.first.begin(), g->second.first.end());
+      host->second.second.insert(host->second.second.end(), g->second.second.begin(), g->second.second.end());
+      groups.erase(g);
+    }
+  return groups;
+}
+}  // namespace
+
+std::optional<std::vector<bool>> params_read(const Context& ctx, const std::vector<std::string>& metrics) {
+  std::vector<bool> used(ctx.params.size(), false);
+  for (const auto& [prefix, g] : group_by_provider(metrics)) {
+    const auto reads = provider_for(prefix + ".").reads(ctx, g.first);
+    if (!reads) return std::nullopt;
+    for (const ParamIndex i : *reads) used.at(i) = true;
+  }
+  return used;
+}
+
+CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metrics) {
+  // Group by provider, compile each group, then scatter into the output.
+  std::vector<std::pair<CompiledMetrics, std::vector<std::size_t>>> parts;
+  const Groups groups = group_by_provider(metrics);
   // Validate paths once up front (clear error before any sampling).
   (void)evaluate(ctx, metrics);
   for (auto& [prefix, g] : groups) parts.emplace_back(provider_for(prefix + ".").compile(ctx, g.first), g.second);
-  if (parts.size() == 1 && parts[0].second.size() == metrics.size()) return parts[0].first;
+  // One group in the caller's order (a merged group need not be): no scatter.
+  if (parts.size() == 1 && std::is_sorted(parts[0].second.begin(), parts[0].second.end())) return parts[0].first;
   return [parts](std::span<const double> values, std::span<double> out) {
     // Called once per Monte Carlo sample: no heap allocation for the usual few metrics.
     constexpr std::size_t kSmall = 32;

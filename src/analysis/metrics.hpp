@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,18 @@ class MetricProvider {
   }
   // Fast path for Monte Carlo; the default wraps compute() (slow but correct).
   [[nodiscard]] virtual CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metrics) const;
+  // Prefixes of other providers whose metrics this provider's compile() also
+  // accepts, because its own run computes them anyway (the market runs the
+  // supply model): compiling both together then runs that model once.
+  [[nodiscard]] virtual std::vector<std::string> also_compiles() const { return {}; }
+  // The parameter indices that compile(ctx, metrics) can read; nullopt (the
+  // default) when the provider cannot tell, i.e. it may read any.
+  [[nodiscard]] virtual std::optional<std::vector<ParamIndex>> reads(const Context& ctx,
+                                                                     const std::vector<std::string>& metrics) const {
+    (void)ctx;
+    (void)metrics;
+    return std::nullopt;
+  }
 };
 
 // The registry: every provider, registered explicitly in one function.
@@ -50,5 +63,8 @@ MetricMap evaluate_all(const Context& ctx, const std::vector<std::string>& prefi
 
 // Compiles a set of metrics (possibly from several providers) into one function.
 CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metrics);
+// Which parameters the compiled metrics can read (true = may read), or
+// nullopt when some provider cannot tell. Monte Carlo leaves the rest undrawn.
+std::optional<std::vector<bool>> params_read(const Context& ctx, const std::vector<std::string>& metrics);
 
 }  // namespace gpugap::analysis

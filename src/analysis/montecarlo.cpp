@@ -6,6 +6,8 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <map>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -55,16 +57,24 @@ class Progress {
 };
 
 // Neumaier's compensated sum, in the given order: accurate and reproducible.
-double compensated_sum(std::span<const double> v) {
-  double s = 0;
-  double c = 0;
-  for (const double x : v) {
-    const double t = s + x;
-    c += std::abs(s) >= std::abs(x) ? (s - t) + x : (x - t) + s;
-    s = t;
+class CompensatedSum {
+ public:
+  void add(double x) {
+    const double t = s_ + x;
+    c_ += std::abs(s_) >= std::abs(x) ? (s_ - t) + x : (x - t) + s_;
+    s_ = t;
   }
-  return s + c;
-}
+  [[nodiscard]] double value() const { return s_ + c_; }
+
+ private:
+  double s_ = 0;
+  double c_ = 0;
+};
+
+// The statistics of the finite values v (in sample order).
+MetricSummary summarise_finite(std::string metric, std::vector<double>& v, std::uint64_t non_finite, int bins);
+template <std::size_t N>
+std::array<double, N> percentiles(const std::vector<double>& v, double mn, double mx, const std::array<double, N>& ps);
 
 }  // namespace
 
@@ -95,29 +105,37 @@ double percentile(std::vector<double>& v, double p) {
 }
 
 MetricSummary summarise(std::string metric, std::span<const double> values, int bins) {
-  MetricSummary s;
-  s.metric = std::move(metric);
   std::vector<double> v;
   v.reserve(values.size());
+  std::uint64_t non_finite = 0;
   for (const double x : values) {
     if (std::isfinite(x)) v.push_back(x);
-    else ++s.non_finite;
+    else ++non_finite;
   }
+  return summarise_finite(std::move(metric), v, non_finite, bins);
+}
+
+namespace {
+MetricSummary summarise_finite(std::string metric, std::vector<double>& v, std::uint64_t non_finite, int bins) {
+  MetricSummary s;
+  s.metric = std::move(metric);
+  s.non_finite = non_finite;
   s.n = v.size();
   if (v.empty()) {
     s.mean = s.sd = s.sem = s.p5 = s.p50 = s.p95 = s.min = s.max = std::nan("");
     return s;
   }
   const double n = static_cast<double>(v.size());
-  s.mean = compensated_sum(v) / n;
-  std::vector<double> sq(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) sq[i] = (v[i] - s.mean) * (v[i] - s.mean);
-  s.sd = v.size() > 1 ? std::sqrt(compensated_sum(sq) / (n - 1.0)) : 0.0;
+  CompensatedSum sum;
+  for (const double x : v) sum.add(x);
+  s.mean = sum.value() / n;
+  CompensatedSum sq;
+  for (const double x : v) sq.add((x - s.mean) * (x - s.mean));
+  s.sd = v.size() > 1 ? std::sqrt(sq.value() / (n - 1.0)) : 0.0;
   s.sem = s.sd / std::sqrt(n);
   const auto [mn, mx] = std::minmax_element(v.begin(), v.end());
   s.min = *mn;
   s.max = *mx;
-  // Histogram before the percentiles reorder v (counts do not depend on order).
   // Every sample equal (no uncertainty reaches this metric): one bin.
   const auto nb = s.max > s.min ? static_cast<std::size_t>(std::max(bins, 1)) : std::size_t{1};
   s.histogram.counts.assign(nb, 0);
@@ -127,14 +145,61 @@ MetricSummary summarise(std::string metric, std::span<const double> values, int 
     std::size_t b = width > 0 ? static_cast<std::size_t>((x - s.min) / width) : 0;
     ++s.histogram.counts[std::min(b, nb - 1)];
   }
-  constexpr double kP5 = 0.05;
-  constexpr double kP50 = 0.50;
-  constexpr double kP95 = 0.95;
-  s.p5 = percentile(v, kP5);
-  s.p50 = percentile(v, kP50);
-  s.p95 = percentile(v, kP95);
+  constexpr std::array<double, 3> kPercentiles = {0.05, 0.50, 0.95};
+  const auto p = percentiles(v, s.min, s.max, kPercentiles);
+  s.p5 = p[0];
+  s.p50 = p[1];
+  s.p95 = p[2];
   return s;
 }
+
+// Type-7 percentiles of v (values in [mn, mx]) from exact order statistics,
+// found without sorting: one pass counts the values per fine bucket (bucket
+// of x is monotone in x, so every value of a lower bucket is smaller), the
+// ranks needed fall in a few buckets, and only those are partially sorted.
+// Same answer as nth_element on the whole vector, in about two passes.
+template <std::size_t N>
+std::array<double, N> percentiles(const std::vector<double>& v, double mn, double mx, const std::array<double, N>& ps) {
+  constexpr std::size_t kBuckets = 4096;
+  const std::size_t n = v.size();
+  const double scale = mx > mn ? static_cast<double>(kBuckets) / (mx - mn) : 0.0;
+  auto bucket = [&](double x) { return std::min(kBuckets - 1, static_cast<std::size_t>((x - mn) * scale)); };
+  std::vector<std::size_t> first(kBuckets + 1, 0);  // first rank of each bucket (after the prefix sum)
+  for (const double x : v) ++first[bucket(x) + 1];
+  for (std::size_t b = 0; b < kBuckets; ++b) first[b + 1] += first[b];
+  // The ranks needed: floor(h) and the next one, per percentile.
+  std::array<double, N> out{};
+  std::map<std::size_t, std::vector<double>> members;  // bucket -> its values, for the buckets holding a needed rank
+  auto bucket_of_rank = [&](std::size_t r) {
+    return static_cast<std::size_t>(std::upper_bound(first.begin(), first.end(), r) - first.begin()) - 1;
+  };
+  std::vector<std::size_t> ranks;
+  for (const double p : ps) {
+    const auto lo = static_cast<std::size_t>(std::floor((static_cast<double>(n) - 1.0) * p));
+    ranks.push_back(lo);
+    if (lo + 1 < n) ranks.push_back(lo + 1);
+  }
+  for (const std::size_t r : ranks) members.try_emplace(bucket_of_rank(r));
+  for (const double x : v) {
+    auto it = members.find(bucket(x));
+    if (it != members.end()) it->second.push_back(x);
+  }
+  auto order_statistic = [&](std::size_t r) {
+    const std::size_t b = bucket_of_rank(r);
+    auto& m = members.at(b);
+    const auto k = static_cast<std::ptrdiff_t>(r - first[b]);
+    std::nth_element(m.begin(), m.begin() + k, m.end());
+    return m[static_cast<std::size_t>(k)];
+  };
+  for (std::size_t i = 0; i < N; ++i) {
+    const double h = (static_cast<double>(n) - 1.0) * ps[i];
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const double x_lo = order_statistic(lo);
+    out[i] = lo + 1 < n ? x_lo + (h - static_cast<double>(lo)) * (order_statistic(lo + 1) - x_lo) : x_lo;
+  }
+  return out;
+}
+}  // namespace
 
 void run_samples(const Sampler& sampler, const CompiledMetrics& f, std::size_t metrics, std::uint64_t seed,
                  std::uint64_t first, std::uint64_t last, int threads, bool progress, std::span<double> out,
@@ -167,7 +232,7 @@ void run_samples(const Sampler& sampler, const CompiledMetrics& f, std::size_t m
 McResult monte_carlo(const ParamTable& params, const Uncertainty& u, const CompiledMetrics& f,
                      const std::vector<std::string>& metrics, const McOptions& opt, const MpiSession* mpi) {
   opt.validate(metrics.size());
-  const Sampler sampler(params, u);
+  const Sampler sampler(params, u, opt.used ? &*opt.used : nullptr);
   const std::size_t m = metrics.size();
   const int ranks = mpi ? mpi->size() : 1;
   const int rank = mpi ? mpi->rank() : 0;
@@ -194,6 +259,7 @@ McResult monte_carlo(const ParamTable& params, const Uncertainty& u, const Compi
   McResult res;
   res.samples = opt.samples;
   res.seed = opt.seed;
+  res.not_drawn = sampler.skipped();
   if (mpi && !mpi->root()) {
     res.root = false;
     return res;
@@ -202,13 +268,24 @@ McResult monte_carlo(const ParamTable& params, const Uncertainty& u, const Compi
 
   std::vector<double> base(m);
   f(sampler.base(), base);
-  std::vector<double> column(opt.samples);
-  for (std::size_t k = 0; k < m; ++k) {
-    for (std::uint64_t i = 0; i < opt.samples; ++i) column[i] = all[i * m + k];
-    MetricSummary s = summarise(metrics[k], column, opt.bins);
-    s.base = base[k];
-    res.metrics.push_back(std::move(s));
-  }
+  // One summary per metric, in parallel (each reads its own column: the
+  // result does not depend on the thread count).
+  res.metrics.resize(m);
+  tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(std::size_t{0}, m, [&](std::size_t k) {
+      std::vector<double> finite;
+      finite.reserve(opt.samples);
+      std::uint64_t non_finite = 0;
+      for (std::uint64_t i = 0; i < opt.samples; ++i) {
+        const double x = all[i * m + k];
+        if (std::isfinite(x)) finite.push_back(x);
+        else ++non_finite;
+      }
+      res.metrics[k] = summarise_finite(metrics[k], finite, non_finite, opt.bins);
+      res.metrics[k].base = base[k];
+    });
+  });
   for (std::size_t k = 0; k < clamps.size(); ++k)
     if (clamps[k] > 0) res.clamped.emplace_back(params.at(sampler.touched()[k]).path, clamps[k]);
   std::sort(res.clamped.begin(), res.clamped.end());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -31,6 +32,9 @@ struct McOptions {
   int threads = 0;      // 0 = all cores
   int bins = kDefaultBins;
   bool progress = false;  // a bar on stderr (the CLI decides: TTY and not --quiet)
+  // The parameters the metrics read (analysis::params_read): uncertain
+  // parameters outside it are not drawn. Empty: draw everything.
+  std::optional<std::vector<bool>> used;
 
   // Rejects settings that cannot work, with a UserError that says why.
   void validate(std::size_t metrics) const;
@@ -62,6 +66,7 @@ struct McResult {
   std::uint64_t seed = 0;
   std::vector<MetricSummary> metrics;
   std::vector<std::pair<std::string, std::uint64_t>> clamped;  // draws clamped to a parameter's range
+  std::vector<std::string> not_drawn;  // declared uncertain, but no metric reads them (McOptions::used)
   bool root = true;  // false on MPI ranks other than 0 (their result is empty)
 };
 

@@ -483,13 +483,17 @@ Uncertainty parse_uncertainty(const Context& ctx) {
   return u;
 }
 
-Sampler::Sampler(const ParamTable& table, const Uncertainty& u) : base_(table.values()) {
+Sampler::Sampler(const ParamTable& table, const Uncertainty& u, const std::vector<bool>* used)
+    : base_(table.values()) {
+  auto any_used = [&](const std::vector<ParamIndex>& targets) {
+    return !used || std::any_of(targets.begin(), targets.end(), [&](ParamIndex i) { return used->at(i); });
+  };
   std::unordered_map<ParamIndex, std::size_t> slot;
   auto target = [&](ParamIndex i) {
     auto [it, fresh] = slot.emplace(i, touched_.size());
     if (!fresh) throw InternalError("parameter drawn twice: " + table.at(i).path);
     touched_.push_back(i);
-    return Target{it->second, base_[i], param_range(table, i)};
+    return Target{it->second, i, base_[i], param_range(table, i)};
   };
   std::set<std::uint64_t> streams;
   auto stream = [&](const std::string& name) {
@@ -512,10 +516,18 @@ Sampler::Sampler(const ParamTable& table, const Uncertainty& u) : base_(table.va
       correlated.insert(k);
     }
   }
-  for (std::size_t k = 0; k < all.size(); ++k)
-    if (!correlated.count(k)) independent_.push_back(all[k]);
+  // Correlated draws stay (the copula couples them).
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    if (correlated.count(k)) continue;
+    if (any_used(u.params[k].targets)) independent_.push_back(all[k]);
+    else skipped_.push_back(u.params[k].path);
+  }
   vars_ = all;
   for (const auto& g : u.dirichlet) {
+    if (!std::any_of(g.targets.begin(), g.targets.end(), any_used)) {
+      skipped_.push_back(g.name);
+      continue;
+    }
     Group grp;
     grp.alphas = g.alphas;
     double sum = 0;
@@ -529,6 +541,7 @@ Sampler::Sampler(const ParamTable& table, const Uncertainty& u) : base_(table.va
     }
     groups_.push_back(std::move(grp));
   }
+  std::sort(skipped_.begin(), skipped_.end());
 }
 
 void Sampler::write(const Target& t, double v, std::span<double> values, std::span<std::uint64_t> clamps) const {
@@ -536,7 +549,7 @@ void Sampler::write(const Target& t, double v, std::span<double> values, std::sp
     v = std::clamp(v, t.range.lo, t.range.hi);
     ++clamps[t.slot];
   }
-  values[touched_[t.slot]] = v;
+  values[t.index] = v;
 }
 
 void Sampler::draw(std::uint64_t seed, std::uint32_t sample, std::span<double> values,
@@ -550,7 +563,7 @@ void Sampler::draw(std::uint64_t seed, std::uint32_t sample, std::span<double> v
   }
   if (!correlated_.empty()) {
     const std::size_t n = correlated_.size();
-    std::array<double, kMaxCorrelated> z{};
+    std::array<double, kMaxCorrelated> z;  // only the first n are used (no zeroing)
     for (std::size_t j = 0; j < n; ++j) {
       Stream s(seed, sample, correlated_[j].stream);
       z[j] = normal_quantile(s.uniform());
@@ -563,7 +576,7 @@ void Sampler::draw(std::uint64_t seed, std::uint32_t sample, std::span<double> v
   }
   for (const Group& g : groups_) {
     const std::size_t m = g.alphas.size();
-    std::array<double, kMaxDirichletMembers> d{};
+    std::array<double, kMaxDirichletMembers> d;  // first m used
     double sum = 0;
     for (std::size_t k = 0; k < m; ++k) {
       Stream s(seed, sample, g.streams[k]);
@@ -576,7 +589,7 @@ void Sampler::draw(std::uint64_t seed, std::uint32_t sample, std::span<double> v
     // then each year is renormalised to that year's total.
     const std::size_t years = g.targets.front().size();
     for (std::size_t y = 0; y < years; ++y) {
-      std::array<double, kMaxDirichletMembers> v{};
+      std::array<double, kMaxDirichletMembers> v;
       double total = 0;
       double drawn = 0;
       for (std::size_t k = 0; k < m; ++k) {

@@ -81,7 +81,10 @@ std::string_view strip_year(std::string_view path);
 // Draws samples: compiled once from the table and the declarations.
 class Sampler {
  public:
-  Sampler(const ParamTable& table, const Uncertainty& u);
+  // With `used` (analysis::params_read), an independent draw or a Dirichlet
+  // group none of whose parameters is used is skipped: every stream belongs
+  // to one declaration, so the other draws keep their values.
+  Sampler(const ParamTable& table, const Uncertainty& u, const std::vector<bool>* used = nullptr);
 
   // Writes sample `sample`'s draws into `values` (a copy of the table's
   // values; only touched() indices are written, and the result does not
@@ -92,10 +95,14 @@ class Sampler {
   [[nodiscard]] const std::vector<ParamIndex>& touched() const { return touched_; }
   [[nodiscard]] const std::vector<double>& base() const { return base_; }
   [[nodiscard]] std::size_t variables() const { return vars_.size(); }
+  // Declarations left undrawn because no used parameter depends on them
+  // (parameter paths, and Dirichlet group names), sorted.
+  [[nodiscard]] const std::vector<std::string>& skipped() const { return skipped_; }
 
  private:
   struct Target {
-    std::size_t slot;  // index into touched_
+    std::size_t slot;   // index into touched_ (clamp counts)
+    ParamIndex index;   // touched_[slot], kept here: one load less per write
     double base;
     Range range;
   };
@@ -120,6 +127,7 @@ class Sampler {
   std::vector<double> chol_;  // lower-triangular Cholesky factor, row-major, of the normal-score correlations
   std::vector<Var> vars_;     // all, for variables()
   std::vector<Group> groups_;
+  std::vector<std::string> skipped_;
 };
 
 // Spearman rank correlation -> Pearson correlation of the normal scores that

@@ -92,6 +92,7 @@ void mc_cmd(const Global& g, const std::vector<std::string>& metrics, const std:
   const auto ctx = g.context();
   const auto u = analysis::parse_uncertainty(ctx);
   const auto f = analysis::compile(ctx, metrics);
+  opt.used = analysis::params_read(ctx, metrics);
   if (u.empty() && mpi.root())
     std::cerr << "gpugap: note: scenario '" << ctx.scenario.id << "' declares no uncertainty: every sample equals the base\n";
   const auto res = analysis::monte_carlo(ctx.params, u, f, metrics, opt, &mpi);
@@ -115,6 +116,7 @@ void mc_cmd(const Global& g, const std::vector<std::string>& metrics, const std:
   nlohmann::json clamped = nlohmann::json::object();
   for (const auto& [path, n] : res.clamped) clamped[path] = n;
   out.json["clamped"] = clamped;
+  out.json["not_drawn"] = res.not_drawn;
   out.titles = {fmt::format("Monte Carlo: scenario {}, {} samples, seed {}{}", ctx.scenario.id, res.samples, res.seed,
                             ctx.overrides.empty() ? "" : fmt::format(", overrides: {}", fmt::join(ctx.overrides, " ")))};
   out.tables.push_back(t);
@@ -124,6 +126,8 @@ void mc_cmd(const Global& g, const std::vector<std::string>& metrics, const std:
   if (!u.fixed_by_override.empty())
     out.text += fmt::format("held at --set values: {}\n", fmt::join(u.fixed_by_override, ", "));
   for (const auto& [path, n] : res.clamped) out.text += fmt::format("clamped to its allowed range: {} ({} draws)\n", path, n);
+  if (!res.not_drawn.empty())
+    out.text += fmt::format("not drawn (no metric here reads them): {}\n", fmt::join(res.not_drawn, ", "));
   emit(g, out);
 }
 

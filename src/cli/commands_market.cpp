@@ -26,7 +26,7 @@ void market_cmd(const Global& g) {
   const auto model = market::MarketModel::build(ctx, ctx.params);
   const auto values = ctx.params.values();
   std::vector<double> buf(model->slots().size());
-  model->run(values, buf.data(), model->has_supply());
+  model->run(values, buf.data(), market::MarketModel::RunOptions{.supply = model->has_supply()});
   const auto& o = model->out();
   const bool sup = model->has_supply();
 

@@ -15,30 +15,11 @@ constexpr double kHoursPerYear = 8760.0;
 constexpr int kLastIdx = kYears - 1;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-struct Resolver {
-  const ParamTable& t;
-  [[nodiscard]] std::size_t need(const std::string& path) const {
-    auto i = t.find(path);
-    if (!i || t.at(*i).is_null) throw InsufficientData(path);
-    return *i;
-  }
-  [[nodiscard]] std::optional<std::size_t> opt(const std::string& path) const {
-    auto i = t.find(path);
-    if (!i || t.at(*i).is_null) return std::nullopt;
-    return *i;
-  }
-  [[nodiscard]] YearIdx yearly(const std::string& prefix) const {
-    YearIdx out{};
-    for (int y = 0; y < kYears; ++y) out[y] = need(prefix + "." + std::to_string(supply::year_at(y)));
-    return out;
-  }
-};
-
 }  // namespace
 
 std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& ctx, const ParamTable& params) {
   auto m = std::make_shared<MarketModel>();
-  const Resolver r{params};
+  const supply::Resolver r{params, m->reads_};
   m->capex_ = r.yearly("market.cloud_capex_usd_bn");
   m->overseas_ = r.yearly("market.chain.overseas_share");
   m->server_ = r.yearly("market.chain.server_share");
@@ -64,6 +45,7 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   // scenario without supply inputs still has every demand-side metric.
   try {
     m->supply_ = supply::SupplyModel::build(ctx, params);
+    m->reads_.insert(m->reads_.end(), m->supply_->reads().begin(), m->supply_->reads().end());
   } catch (const InsufficientData& e) {
     m->supply_missing_ = e.path();
   }
@@ -143,15 +125,26 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   return m;
 }
 
-void MarketModel::run(std::span<const double> v, double* out, bool with_supply) const {
+MarketModel::RunOptions MarketModel::options_for(const std::vector<std::size_t>& slots) const {
+  auto any_in = [&](std::size_t first, std::size_t count) {
+    return std::any_of(slots.begin(), slots.end(), [&](std::size_t i) { return i >= first && i < first + count; });
+  };
+  // The infra blocks are registered one after another, infra_capex .. margin
+  // (build()); the valuation blocks likewise, val_share .. val_ps.
+  constexpr std::size_t kInfraBlocks = 10;
+  constexpr std::size_t kValuationBlocks = 4;
+  RunOptions opt;
+  opt.supply = supply_ && any_in(first_supply_metric_, slots_.metric_count() - first_supply_metric_);
+  opt.growth = any_in(out_.tam_cagr, 1) || any_in(out_.domestic_cagr, 1) || any_in(out_.capex_cagr, 1);
+  opt.infra = any_in(out_.infra_capex, kInfraBlocks * kYears) || any_in(out_.breakeven, 1);
+  opt.valuation = supply_ && any_in(out_.val_share, kValuationBlocks * valuations_.size() * kYears);
+  return opt;
+}
+
+void MarketModel::run(std::span<const double> v, double* out, const RunOptions& options) const {
   const Out& o = out_;
   const double fx = v[fx_];
   const double life = v[dep_years_];
-  const double usd_per_kw = v[usd_per_kw_];
-  const double elec_usd = elec_rmb_ ? v[elec_] / fx : v[elec_];
-  const double dc_capex_usd = dc_capex_rmb_ ? v[dc_capex_] / fx : v[dc_capex_];
-  const double lease_usd_per_kw_year = v[dc_years_] > 0 ? dc_capex_usd / v[dc_years_] : 0.0;
-  const double revenue_2030 = v[revenue_2030_];
 
   // Demand chain, and the domestic AI-server part of the capex (RMB bn).
   std::array<double, kYears> infra_capex{}, installed{}, depreciation{};
@@ -178,6 +171,7 @@ void MarketModel::run(std::span<const double> v, double* out, bool with_supply) 
     out[o.self_suff + y] = ss;
     out[o.domestic + y] = tam * ss;
     out[o.foreign + y] = tam * (1.0 - ss);
+    if (!options.infra) continue;
     infra_capex[y] = capex * fx * domestic_capex_share * v[server_[y]] * v[ai_server_[y]];
     // Straight-line depreciation of the vintages in service (from 2024).
     for (int k = 0; k <= y; ++k) {
@@ -187,10 +181,30 @@ void MarketModel::run(std::span<const double> v, double* out, bool with_supply) 
     }
   }
 
+  if (options.growth) {
+    constexpr double kSpan = kYears - 1;
+    out[o.tam_cagr] = cagr(out[o.tam], out[o.tam + kLastIdx], kSpan);
+    out[o.domestic_cagr] = cagr(out[o.domestic], out[o.domestic + kLastIdx], kSpan);
+    out[o.capex_cagr] = cagr(out[o.capex], out[o.capex + kLastIdx], kSpan);
+  }
+  if (options.infra) run_infra(v, out, installed, depreciation, infra_capex);
+  if (options.supply && supply_) run_supply(v, out, options);
+}
+
+void MarketModel::run_infra(std::span<const double> v, double* out, const std::array<double, kYears>& installed,
+                            const std::array<double, kYears>& depreciation,
+                            const std::array<double, kYears>& infra_capex) const {
   // AI-infrastructure returns: revenue = installed capital x a monetisation
   // yield that ramps linearly from its 2024 value to the one implied by the
   // 2030 revenue; the IT load of the installed servers draws power and rents
   // data-centre space.
+  const Out& o = out_;
+  const double fx = v[fx_];
+  const double usd_per_kw = v[usd_per_kw_];
+  const double elec_usd = elec_rmb_ ? v[elec_] / fx : v[elec_];
+  const double dc_capex_usd = dc_capex_rmb_ ? v[dc_capex_] / fx : v[dc_capex_];
+  const double lease_usd_per_kw_year = v[dc_years_] > 0 ? dc_capex_usd / v[dc_years_] : 0.0;
+  const double revenue_2030 = v[revenue_2030_];
   const double yield_2024 = v[revenue_yield_2024_];
   const double yield_2030 = installed[kLastIdx] > 0 ? revenue_2030 / installed[kLastIdx] : 0.0;
   double breakeven = kNoBreakeven;
@@ -214,15 +228,14 @@ void MarketModel::run(std::span<const double> v, double* out, bool with_supply) 
     out[o.infra_profit + y] = revenue - cost;
     out[o.margin + y] = margin;
   }
-  constexpr double kSpan = kYears - 1;
-  out[o.tam_cagr] = cagr(out[o.tam], out[o.tam + kLastIdx], kSpan);
-  out[o.domestic_cagr] = cagr(out[o.domestic], out[o.domestic + kLastIdx], kSpan);
-  out[o.capex_cagr] = cagr(out[o.capex], out[o.capex + kLastIdx], kSpan);
   out[o.breakeven] = breakeven;
+}
 
-  if (!with_supply || !supply_) return;
+void MarketModel::run_supply(std::span<const double> v, double* out, const RunOptions& options) const {
+  const Out& o = out_;
+  const double fx = v[fx_];
   double* sup = out + supply_base_;
-  supply_->run(v, sup, supply::SupplyModel::RunOptions{false});  // only values and vendor values are read
+  supply_->run(v, sup, options.supply_options);
   const auto& so = supply_->out();
   for (int y = 0; y < kYears; ++y) {
     const double tam = out[o.tam + y];
@@ -232,6 +245,7 @@ void MarketModel::run(std::span<const double> v, double* out, bool with_supply) 
     out[o.supply_value + y] = value;
     out[o.domestic_supply + y] = sold;
     out[o.self_suff_supply + y] = tam > 0 ? sold / tam : kNaN;
+    if (!options.valuation) continue;
     for (std::size_t k = 0; k < valuations_.size(); ++k) {
       const ValuationIn& val = valuations_[k];
       const double share = value > 0 ? sup[so.vendor_value + val.supply_vendor * kYears + y] / value : 0.0;

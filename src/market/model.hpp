@@ -6,6 +6,7 @@
 // docs/model-market.md.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -38,9 +39,20 @@ class MarketModel {
   static std::shared_ptr<const MarketModel> build(const analysis::Context& ctx, const ParamTable& params);
 
   [[nodiscard]] const supply::Slots& slots() const { return slots_; }
-  // Writes the market slots; with_supply also runs the supply model (into the
-  // scratch region) and fills the supply-derived metrics.
-  void run(std::span<const double> v, double* out, bool with_supply) const;
+  // What a run fills beyond the demand chain (TAM, self-sufficiency, domestic
+  // market and their growth rates). A Monte Carlo sample asks for a few
+  // metrics and skips the blocks that none of them reads.
+  struct RunOptions {
+    bool supply = true;     // run the supply model (into the scratch region at supply_offset(),
+                            // so its own metrics can be read there too) and fill the supply-derived metrics
+    bool growth = true;     // CAGRs (three powers a run)
+    bool infra = true;      // AI-infrastructure returns: margin, break-even year
+    bool valuation = true;  // vendor shares, revenue and implied values (needs supply)
+    supply::SupplyModel::RunOptions supply_options = supply::SupplyModel::kLean;
+  };
+  void run(std::span<const double> v, double* out, const RunOptions& options) const;
+  // Options that fill at least the given market slots (supply off unless one needs it).
+  [[nodiscard]] RunOptions options_for(const std::vector<std::size_t>& slots) const;
 
   // Metrics at or after this slot need the supply model.
   [[nodiscard]] std::size_t first_supply_metric() const { return first_supply_metric_; }
@@ -49,6 +61,8 @@ class MarketModel {
   [[nodiscard]] const supply::SupplyModel* supply_model() const { return supply_.get(); }
   [[nodiscard]] std::size_t supply_offset() const { return supply_base_; }
   [[nodiscard]] const std::vector<ValuationIn>& valuations() const { return valuations_; }
+  // Every parameter index a run can read (with repeats), the supply model's included.
+  [[nodiscard]] const std::vector<ParamIndex>& reads() const { return reads_; }
 
   struct Out {
     std::size_t capex, ai_capex_rmb, ai_capex_growth, chain, cloud, sovereign, innovator, non_cloud, tam,
@@ -63,6 +77,10 @@ class MarketModel {
   [[nodiscard]] const Out& out() const { return out_; }
 
  private:
+  void run_infra(std::span<const double> v, double* out, const std::array<double, kYears>& installed,
+                 const std::array<double, kYears>& depreciation, const std::array<double, kYears>& infra_capex) const;
+  void run_supply(std::span<const double> v, double* out, const RunOptions& options) const;
+
   YearIdx capex_{}, overseas_{}, server_{}, ai_server_{}, accel_{}, non_cloud_{}, innovator_{}, self_suff_{};
   std::size_t revenue_2030_ = 0, revenue_yield_2024_ = 0, usd_per_kw_ = 0;
   std::size_t fx_ = 0, dep_years_ = 0, elec_ = 0, pue_ = 0, util_ = 0, dc_capex_ = 0, dc_years_ = 0;
@@ -74,6 +92,7 @@ class MarketModel {
   Out out_{};
   std::size_t first_supply_metric_ = 0;
   std::size_t supply_base_ = 0;
+  std::vector<ParamIndex> reads_;
 };
 
 // Compound annual growth rate between two values n years apart.

@@ -18,7 +18,7 @@ class MarketProvider final : public analysis::MetricProvider {
     const auto model = MarketModel::build(ctx, params);
     const auto values = params.values();
     std::vector<double> buf(model->slots().size());
-    model->run(values, buf.data(), model->has_supply());
+    model->run(values, buf.data(), MarketModel::RunOptions{.supply = model->has_supply()});
     // An undefined value (growth before the first year, a multiple not given)
     // is not a metric.
     for (std::size_t i = 0; i < model->slots().metric_count(); ++i)
@@ -28,14 +28,40 @@ class MarketProvider final : public analysis::MetricProvider {
   [[nodiscard]] analysis::CompiledMetrics compile(const analysis::Context& ctx,
                                                   const std::vector<std::string>& metrics) const override {
     auto model = MarketModel::build(ctx, ctx.params);
-    auto idx = supply::slot_indices(model->slots(), metrics);
-    bool with_supply = false;
-    for (std::size_t i : idx) with_supply = with_supply || i >= model->first_supply_metric();
-    // Only the supply-derived metrics pay for a supply run.
+    // Supply metrics (see also_compiles) are read from the supply run the
+    // market does into its scratch region: one supply run per evaluation.
+    std::vector<std::string> own;
+    std::vector<std::size_t> supply_idx;
+    for (const auto& path : metrics)
+      if (!path.starts_with("supply.")) own.push_back(path);
+    auto own_idx = supply::slot_indices(model->slots(), own);
+    if (own.size() < metrics.size()) {
+      if (!model->has_supply()) throw InsufficientData(model->supply_missing());
+      std::vector<std::string> theirs;
+      for (const auto& path : metrics)
+        if (path.starts_with("supply.")) theirs.push_back(path);
+      supply_idx = supply::slot_indices(model->supply_model()->slots(), theirs);
+    }
+    auto options = model->options_for(own_idx);
+    if (!supply_idx.empty()) {
+      options.supply = true;
+      options.supply_options = model->supply_model()->options_for(supply_idx);
+    }
+    // Slots in the order of `metrics`.
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0, k = 0, j = 0; i < metrics.size(); ++i)
+      idx.push_back(metrics[i].starts_with("supply.") ? model->supply_offset() + supply_idx[j++] : own_idx[k++]);
     return supply::compiled_metrics(std::move(model), std::move(idx),
-                                    [with_supply](const MarketModel& m, std::span<const double> v, double* o) {
-                                      m.run(v, o, with_supply);
+                                    [options](const MarketModel& m, std::span<const double> v, double* o) {
+                                      m.run(v, o, options);
                                     });
+  }
+
+  [[nodiscard]] std::vector<std::string> also_compiles() const override { return {"supply"}; }
+
+  [[nodiscard]] std::optional<std::vector<ParamIndex>> reads(const analysis::Context& ctx,
+                                                             const std::vector<std::string>&) const override {
+    return MarketModel::build(ctx, ctx.params)->reads();
   }
 };
 

@@ -110,6 +110,7 @@ Section uncertainty_section(Gather& g) {
     mo.threads = g.opt.threads;
     mo.bins = kFanBins;
     const auto f = analysis::compile(g.ctx, metrics);
+    mo.used = analysis::params_read(g.ctx, metrics);
     const auto mc = analysis::monte_carlo(g.ctx.params, u, f, metrics, mo);
     std::map<std::string, const analysis::MetricSummary*> by;
     for (const auto& m : mc.metrics) by[m.metric] = &m;

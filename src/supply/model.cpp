@@ -35,27 +35,6 @@ bool is_year(const std::string& s) {
   return s.size() == 4 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Index resolution with the project's missing-data rule.
-struct Resolver {
-  const ParamTable& t;
-  [[nodiscard]] std::size_t need(const std::string& path) const {
-    auto i = t.find(path);
-    if (!i || t.at(*i).is_null) throw InsufficientData(path);
-    return *i;
-  }
-  [[nodiscard]] std::optional<std::size_t> opt(const std::string& path) const {
-    auto i = t.find(path);
-    if (!i || t.at(*i).is_null) return std::nullopt;
-    return *i;
-  }
-  [[nodiscard]] bool has(const std::string& path) const { return t.find(path).has_value(); }
-  [[nodiscard]] YearIdx yearly(const std::string& prefix) const {
-    YearIdx out{};
-    for (int y = 0; y < kYears; ++y) out[y] = need(prefix + "." + std::to_string(year_at(y)));
-    return out;
-  }
-};
-
 // Exact GDW at the given geometry (square die).
 int exact_gdw(double diameter, double edge, double scribe, double area) {
   return gross_dies_exact(WaferGeometry{diameter, edge, scribe}, square_die(area));
@@ -75,7 +54,7 @@ YieldModel SupplyModel::yield_model(std::span<const double> v) const {
 
 std::shared_ptr<const SupplyModel> SupplyModel::build(const analysis::Context& ctx, const ParamTable& params) {
   auto m = std::make_shared<SupplyModel>();
-  const Resolver r{params};
+  const Resolver r{params, m->reads_};
   const catalog::Catalog& cat = *ctx.catalog;
 
   // Discover nodes, allocations and die-bank draws from the parameter paths.
@@ -291,9 +270,18 @@ std::shared_ptr<const SupplyModel> SupplyModel::build(const analysis::Context& c
 }
 
 SupplyModel::RunOptions SupplyModel::options_for(const std::vector<std::size_t>& slots) const {
-  RunOptions opt;
-  opt.d0 = std::any_of(slots.begin(), slots.end(),
-                       [&](std::size_t i) { return i >= out_.d0 && i < out_.d0 + nodes_.size() * kYears; });
+  auto any_in = [&](std::size_t first, std::size_t count) {
+    return std::any_of(slots.begin(), slots.end(), [&](std::size_t i) { return i >= first && i < first + count; });
+  };
+  const std::size_t nn = nodes_.size() * kYears;
+  const std::size_t np = products_.size();
+  RunOptions opt = kLean;
+  opt.d0 = any_in(out_.d0, nn);
+  opt.nodes = any_in(out_.wpm, nn) || any_in(out_.ai_wpm, nn);
+  // Product blocks are registered one after another (wafers .. packages, then
+  // the four geometry blocks): see build().
+  opt.products = any_in(out_.wafers, 5 * np * kYears);
+  opt.geometry = any_in(out_.gdw_exact, 4 * np) || any_in(out_.hbm_gdw, 1);
   return opt;
 }
 
@@ -321,27 +309,44 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     area_cm2[p] = area / kMm2PerCm2;
     if (base_geometry && base_reticle && area == pr.baseline_area) {
       gdw[p] = pr.baseline_gdw;
-      out[o.gdw_simple + p] = pr.baseline_simple;
-      out[o.gdw_exp + p] = pr.baseline_exp;
-      out[o.over_reticle + p] = pr.baseline_over;
+      if (options.geometry) {
+        out[o.gdw_simple + p] = pr.baseline_simple;
+        out[o.gdw_exp + p] = pr.baseline_exp;
+        out[o.over_reticle + p] = pr.baseline_over;
+      }
     } else {
       const DieShape die = square_die(area);
       gdw[p] = gross_dies_exact(geo, die);
-      out[o.gdw_simple + p] = gross_dies_simple(geo, die);
-      out[o.gdw_exp + p] = gross_dies_exp(geo, die);
-      out[o.over_reticle + p] = fits_reticle(die, reticle) ? 0.0 : 1.0;
+      if (options.geometry) {
+        out[o.gdw_simple + p] = gross_dies_simple(geo, die);
+        out[o.gdw_exp + p] = gross_dies_exp(geo, die);
+        out[o.over_reticle + p] = fits_reticle(die, reticle) ? 0.0 : 1.0;
+      }
     }
-    out[o.gdw_exact + p] = gdw[p];
+    if (options.geometry) out[o.gdw_exact + p] = gdw[p];
   }
   const double hbm_area = v[hbm_die_area_];
   const double hbm_gdw = base_geometry && hbm_area == hbm_baseline_area_
                              ? hbm_baseline_gdw_
                              : gross_dies_exact(geo, square_die(hbm_area));
-  out[o.hbm_gdw] = hbm_gdw;
+  if (options.geometry) out[o.hbm_gdw] = hbm_gdw;
 
+  std::array<double, kMaxKeys> price_usd;  // the same every year (one division per product, not per year)
+  for (std::size_t p = 0; p < np; ++p)
+    price_usd[p] = products_[p].price_rmb ? v[products_[p].price] / fx : v[products_[p].price];
   std::array<double, kMaxKeys> stock_left;
   for (std::size_t k = 0; k < nv; ++k) stock_left[k] = vendors_[k].diebank_stock ? v[*vendors_[k].diebank_stock] : 0.0;
   double hbm_stock = v[hbm_stock_];
+
+  // Per-year accumulators, zeroed here and again as each year's last loop
+  // reads them (a separate zeroing loop becomes a memset call per array and
+  // year, which cost more than the arithmetic).
+  std::array<double, kMaxKeys> good, wafers, primary_yield, chips, value;
+  std::fill_n(good.begin(), np, 0.0);
+  std::fill_n(wafers.begin(), np, 0.0);
+  std::fill_n(primary_yield.begin(), np, 0.0);
+  std::fill_n(chips.begin(), nv, 0.0);
+  std::fill_n(value.begin(), nv, 0.0);
 
   for (int y = 0; y < kYears; ++y) {
     const double year = year_at(y);
@@ -352,8 +357,10 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
       const NodeIn& nd = nodes_[n];
       const double wpm = v[nd.wafers_per_month[y]];
       ai_wpm[n] = wpm * v[nd.ai_share[y]];
-      out[o.wpm + n * kYears + y] = wpm;
-      out[o.ai_wpm + n * kYears + y] = ai_wpm[n];
+      if (options.nodes) {
+        out[o.wpm + n * kYears + y] = wpm;
+        out[o.ai_wpm + n * kYears + y] = ai_wpm[n];
+      }
       if (nd.from_yield) {
         // The stated yield is the sellable yield of the reference die.
         ref_area_cm2[n] = v[nd.ref_area] / kMm2PerCm2;
@@ -378,11 +385,8 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     if (options.d0)
       for (std::size_t n = 0; n < nodes_.size(); ++n) out[o.d0 + n * kYears + y] = defect_density(n);
 
-    // Good dies per product: SMIC wafers x GDW x yield, plus die-bank draws.
-    std::array<double, kMaxKeys> good, wafers, primary_yield;
-    std::fill_n(good.begin(), np, 0.0);
-    std::fill_n(wafers.begin(), np, 0.0);
-    std::fill_n(primary_yield.begin(), np, 0.0);
+    // Good dies per product: SMIC wafers x GDW x yield, plus die-bank draws
+    // (the per-year accumulators are zero here: see the end of the year).
     for (const AllocIn& a : allocs_) {
       const std::size_t p = a.product;
       const std::size_t n = a.node;
@@ -424,29 +428,30 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     hbm_stock = std::max(0.0, hbm_avail - f * hbm_needed);
     const double pkg_yield = v[pkg_yield_[y]];
 
-    std::array<double, kMaxKeys> chips, value;
-    std::fill_n(chips.begin(), nv, 0.0);
-    std::fill_n(value.begin(), nv, 0.0);
     double total = 0, pflops = 0, usd = 0;
     for (std::size_t p = 0; p < np; ++p) {
       const ProductIn& pr = products_[p];
       const double pk = die_limited[p] * f * pkg_yield;
-      const double price = pr.price_rmb ? v[pr.price] / fx : v[pr.price];
+      const double usd_bn = pk * price_usd[p] / kBillion;
       chips[pr.vendor] += pk;
-      value[pr.vendor] += pk * price / kBillion;
+      value[pr.vendor] += usd_bn;
       total += pk;
       pflops += pk * v[pr.compute] / kPeta;
-      usd += pk * price / kBillion;
-      out[o.wafers + p * kYears + y] = wafers[p];
-      out[o.die_yield + p * kYears + y] = primary_yield[p];
-      out[o.gdw_year + p * kYears + y] = gdw[p] * primary_yield[p];
-      out[o.good_dies + p * kYears + y] = good[p];
-      out[o.packages + p * kYears + y] = pk;
+      usd += usd_bn;
+      if (options.products) {
+        out[o.wafers + p * kYears + y] = wafers[p];
+        out[o.die_yield + p * kYears + y] = primary_yield[p];
+        out[o.gdw_year + p * kYears + y] = gdw[p] * primary_yield[p];
+        out[o.good_dies + p * kYears + y] = good[p];
+        out[o.packages + p * kYears + y] = pk;
+      }
+      good[p] = wafers[p] = primary_yield[p] = 0.0;
     }
     for (std::size_t k = 0; k < nv; ++k) {
       out[o.chips + k * kYears + y] = chips[k];
       out[o.vendor_value + k * kYears + y] = value[k];
       out[o.diebank_left + k * kYears + y] = stock_left[k];
+      chips[k] = value[k] = 0.0;
     }
     out[o.chips_total + y] = total;
     out[o.binding + y] = static_cast<double>(binding);

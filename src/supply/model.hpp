@@ -81,12 +81,19 @@ class SupplyModel {
   static std::shared_ptr<const SupplyModel> build(const analysis::Context& ctx, const ParamTable& params);
 
   [[nodiscard]] const Slots& slots() const { return slots_; }
-  // What a run must fill beyond the chips, values and constraints.
+  // What a run must fill beyond the vendor and total series (chips, values,
+  // HBM, packaging, binding constraint), which are always written. A Monte
+  // Carlo sample asks for a few metrics: skipping the stores of the rest
+  // roughly halves a run.
   struct RunOptions {
-    bool d0 = true;  // supply.d0_per_cm2 (otherwise D0 is computed only where a die size differs)
+    bool d0 = true;        // supply.d0_per_cm2 (otherwise D0 is computed only where a die size differs)
+    bool nodes = true;     // wafer starts by node
+    bool products = true;  // wafers, yields, good dies and packages by product and year
+    bool geometry = true;  // gross dies per wafer by product (exact, closed forms, reticle flag)
   };
-  // Writes the slots of slots() into out (size slots().size()); with
-  // options.d0 false the D0 slots are left unwritten.
+  static constexpr RunOptions kLean{.d0 = false, .nodes = false, .products = false, .geometry = false};
+  // Writes the slots of slots() into out (size slots().size()); the blocks an
+  // option turns off are left unwritten.
   void run(std::span<const double> v, double* out, RunOptions options) const;
   void run(std::span<const double> v, double* out) const { run(v, out, RunOptions{}); }
   // Options that fill at least the given slots.
@@ -96,6 +103,8 @@ class SupplyModel {
   [[nodiscard]] const std::vector<ProductIn>& products() const { return products_; }
   [[nodiscard]] const std::vector<VendorIn>& vendors() const { return vendors_; }
   [[nodiscard]] YieldModel yield_model(std::span<const double> v) const;
+  // Every parameter index a run can read (with repeats).
+  [[nodiscard]] const std::vector<ParamIndex>& reads() const { return reads_; }
 
   // Slot bases (offset = base + key * kYears + year index).
   struct Out {
@@ -128,6 +137,7 @@ class SupplyModel {
 
   Slots slots_;
   Out out_{};
+  std::vector<ParamIndex> reads_;
 };
 
 // Names of the metrics a supply model publishes (for did-you-mean).

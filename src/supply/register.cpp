@@ -33,6 +33,11 @@ class SupplyProvider final : public analysis::MetricProvider {
     return compiled_metrics(std::move(model), std::move(idx),
                             [options](const SupplyModel& m, std::span<const double> v, double* o) { m.run(v, o, options); });
   }
+
+  [[nodiscard]] std::optional<std::vector<ParamIndex>> reads(const analysis::Context& ctx,
+                                                             const std::vector<std::string>&) const override {
+    return SupplyModel::build(ctx, ctx.params)->reads();
+  }
 };
 
 }  // namespace

@@ -9,7 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <array>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "analysis/metrics.hpp"
@@ -71,6 +73,34 @@ class Slots {
   std::unordered_map<std::string, std::size_t> index_;
   std::size_t size_ = 0;
   std::size_t scratch_ = 0;
+};
+
+// Index resolution with the project's missing-data rule, for a model's
+// build(). It records every index it hands out: what the model can read, so
+// Monte Carlo draws only the uncertain parameters that feed the metrics.
+class Resolver {
+ public:
+  Resolver(const ParamTable& t, std::vector<ParamIndex>& reads) : t_(t), reads_(reads) {}
+  [[nodiscard]] ParamIndex need(const std::string& path) const {
+    if (auto i = opt(path)) return *i;
+    throw InsufficientData(path);
+  }
+  [[nodiscard]] std::optional<ParamIndex> opt(const std::string& path) const {
+    auto i = t_.find(path);
+    if (!i || t_.at(*i).is_null) return std::nullopt;
+    reads_.push_back(*i);
+    return *i;
+  }
+  [[nodiscard]] bool has(const std::string& path) const { return t_.find(path).has_value(); }
+  [[nodiscard]] std::array<ParamIndex, kYears> yearly(const std::string& prefix) const {
+    std::array<ParamIndex, kYears> out{};
+    for (int y = 0; y < kYears; ++y) out[y] = need(prefix + "." + std::to_string(year_at(y)));
+    return out;
+  }
+
+ private:
+  const ParamTable& t_;
+  std::vector<ParamIndex>& reads_;
 };
 
 // Slot offsets of the requested metrics; unknown name: UserError with a suggestion.

@@ -446,6 +446,60 @@ TEST(AnalysisMonteCarlo, BitIdenticalForAnyThreadCountAndSplit) {
   EXPECT_NE(monte_carlo(ctx.params, u, f, {"m0", "m1"}, opt).metrics[0].mean, runs[0].metrics[0].mean);
 }
 
+// Draws that no metric reads are skipped (McOptions::used); every stream
+// belongs to one declaration, so the metrics come out bit-identical. A
+// correlated draw stays even when unread (the copula couples it to the rest).
+TEST(AnalysisMonteCarlo, UnreadDrawsSkippedWithoutChangingTheResult) {
+  const auto ctx = make_test_context(
+      "test.a: {dist: lognormal, p5: 8, p95: 12, source: s}\ntest.b: {dist: pert, min: 3, mode: 4, max: 6, source: s}\n"
+      "test.c: {dist: uniform, min: 1, max: 3, source: s}\ntest.d: {dist: triangular, min: 5, mode: 7, max: 9, source: s}",
+      "- {params: [test.a, test.b], rho: 0.6, source: s}",
+      "v: {params: [test.v.x, test.v.y, test.v.z], concentration: 30, source: s}");
+  const auto u = parse_uncertainty(ctx);
+  const ParamIndex ia = ctx.params.require("test.a"), ic = ctx.params.require("test.c");
+  const CompiledMetrics f = [=](std::span<const double> v, std::span<double> out) { out[0] = v[ia] * v[ic]; };
+  McOptions opt;
+  opt.samples = 5000;
+  opt.seed = 9;
+  const auto all = monte_carlo(ctx.params, u, f, {"m"}, opt);
+  std::vector<bool> used(ctx.params.size(), false);
+  used[ia] = used[ic] = true;
+  opt.used = used;
+  const auto some = monte_carlo(ctx.params, u, f, {"m"}, opt);
+  EXPECT_EQ(all.metrics[0].mean, some.metrics[0].mean);
+  EXPECT_EQ(all.metrics[0].p5, some.metrics[0].p5);
+  EXPECT_EQ(all.metrics[0].p95, some.metrics[0].p95);
+  EXPECT_TRUE(all.not_drawn.empty());
+  EXPECT_EQ(some.not_drawn, (std::vector<std::string>{"test.d", "v"}));
+  // A metric that reads a Dirichlet member draws the whole group.
+  used[ctx.params.require("test.v.y")] = true;
+  EXPECT_EQ(Sampler(ctx.params, u, &used).skipped(), (std::vector<std::string>{"test.d"}));
+}
+
+// summarise() finds its percentiles by bucketing (no sort); they must equal
+// the plain nth_element percentiles exactly, also with heavy ties, a long
+// tail and values that all fall in one bucket but a few.
+TEST(AnalysisMonteCarlo, SummaryPercentilesEqualExactOrderStatistics) {
+  std::vector<std::vector<double>> cases(4);
+  Stream s(3, 0, 1);
+  for (int i = 0; i < 100003; ++i) {
+    const double u = s.uniform();
+    cases[0].push_back(u);
+    cases[1].push_back(std::floor(u * 3));        // three values only
+    cases[2].push_back(std::exp(20 * u * u * u));  // long right tail
+    cases[3].push_back(i % 1000 == 0 ? 1e9 : u);   // nearly everything in the first bucket
+  }
+  cases.push_back({42.0});
+  cases.push_back({1.0, 2.0});
+  for (auto& v : cases) {
+    const auto sum = summarise("m", v, 10);
+    auto copy = v;
+    EXPECT_EQ(sum.p5, percentile(copy, 0.05));
+    EXPECT_EQ(sum.p50, percentile(copy, 0.50));
+    EXPECT_EQ(sum.p95, percentile(copy, 0.95));
+  }
+}
+
 TEST(AnalysisMonteCarlo, RefusesTooManySamples) {
   McOptions opt;
   opt.samples = kMaxSamples + 1;

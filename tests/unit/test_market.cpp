@@ -3,6 +3,8 @@
 // reproduced from the ms-2025 assumptions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 
 #include "analysis/metrics.hpp"
@@ -255,6 +257,42 @@ TEST(MarketCompile, CompiledMatchesComputed) {
   v2[*ctx.params.find("market.chain.accelerator_share.2030")] = 0.4;
   fn(v2, out);
   EXPECT_NEAR(out[0], m.at(paths[0]) / 2, 1e-9);
+}
+
+// Supply and market metrics compiled together share one supply run (the
+// market provider takes the supply paths over); the values still come back in
+// the caller's order, whatever order the paths are given in.
+TEST(MarketCompile, SupplyAndMarketTogetherKeepTheCallersOrder) {
+  const auto& ctx = base_ctx();
+  const std::vector<std::string> paths = {"supply.chips_total.2030", "market.tam_usd_bn.2030",
+                                          "supply.binding_constraint.2029", "market.self_sufficiency_supply.2030",
+                                          "supply.d0_per_cm2.smic-n2.2027", "supply.packages.huawei-ascend-910c.2026"};
+  const auto m = analysis::evaluate(ctx, paths);
+  std::vector<std::string> rev(paths.rbegin(), paths.rend());
+  for (const auto& order : {paths, rev}) {
+    const auto fn = analysis::compile(ctx, order);
+    std::vector<double> out(order.size());
+    fn(ctx.params.values(), out);
+    for (std::size_t i = 0; i < order.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m.at(order[i])) << order[i];
+  }
+}
+
+// What the market model (with its supply run) reads: its inputs and the
+// supply inputs, not the demand or scorecard parameters; so `mc` leaves those
+// undrawn and says so.
+TEST(MarketCompile, ParamsReadAreTheModelsInputs) {
+  const auto& ctx = base_ctx();
+  const auto used = analysis::params_read(ctx, {"market.tam_usd_bn.2030", "supply.chips_total.2030"});
+  ASSERT_TRUE(used.has_value());
+  EXPECT_TRUE((*used)[ctx.params.require("market.cloud_capex_usd_bn.2030")]);
+  EXPECT_TRUE((*used)[ctx.params.require("supply.nodes.smic-n2.wafers_per_month.2027")]);
+  EXPECT_TRUE((*used)[ctx.params.require("regions.cn.fx_per_usd")]);
+  EXPECT_FALSE((*used)[ctx.params.require("demand.utilisation")]);
+  auto r = run_cli("mc --scenario ms-2025 --metric market.tam_usd_bn.2030 --samples 2000 --seed 3 --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto nd = r.json()["not_drawn"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(nd.begin(), nd.end(), "demand.utilisation"), nd.end());
+  EXPECT_EQ(std::find(nd.begin(), nd.end(), "market.cloud_capex_usd_bn"), nd.end());
 }
 
 TEST(MarketScenarios, VariantsCompileAndOrder) {

@@ -277,6 +277,43 @@ TEST(SupplyModel, CompiledMatchesComputed) {
   for (std::size_t i = 0; i < paths.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m2.at(paths[i])) << paths[i];
 }
 
+// Monte Carlo compiles a few metrics, and a run then skips the blocks none of
+// them reads (RunOptions of both models). Every supply and market metric,
+// compiled alone and together with a metric of the other engine (the market
+// then runs the supply model once for both), must equal the computed value,
+// even when the evaluator's reused buffer still holds another run's values in
+// the slots it skips.
+TEST(SupplyModel, EveryMetricCompiledLeanMatchesComputed) {
+  const auto& ctx = base_ctx();
+  const auto computed = analysis::evaluate_all(ctx, {"supply", "market"});
+  std::vector<std::string> all;
+  for (const auto& [k, v] : computed) all.push_back(k);
+  ASSERT_GT(all.size(), 200u);
+  auto dirty = ctx.params.values();
+  for (const auto& p : ctx.params.all())
+    if (p.path.starts_with("supply.") || p.path.starts_with("market.") || p.path.ends_with(".silicon.die_area"))
+      dirty[*ctx.params.find(p.path)] *= 0.97;
+  const auto values = ctx.params.values();
+  std::vector<std::string> supply_only;
+  for (const auto& k : all)
+    if (k.starts_with("supply.")) supply_only.push_back(k);
+  const auto full_supply = analysis::compile(ctx, supply_only);
+  const auto full_both = analysis::compile(ctx, all);
+  std::vector<double> big(all.size());
+  for (const auto& path : all) {
+    // Fill every slot of the evaluators' buffers with another run's values.
+    full_supply(dirty, std::span<double>(big).subspan(0, supply_only.size()));
+    full_both(dirty, big);
+    const std::string partner = path.starts_with("supply.") ? "market.tam_usd_bn.2030" : "supply.chips_total.2030";
+    std::vector<double> one(1), two(2);
+    analysis::compile(ctx, {path})(values, one);
+    analysis::compile(ctx, {partner, path})(values, two);
+    const double want = computed.at(path);
+    EXPECT_DOUBLE_EQ(one[0], want) << path << " (alone)";
+    EXPECT_DOUBLE_EQ(two[1], want) << path << " (with " << partner << ")";
+  }
+}
+
 TEST(SupplyModel, UnknownYieldModelSuggests) {
   auto r = run_cli("eval supply.chips.huawei.2026 --set supply.yield.model=poison");
   EXPECT_EQ(r.rc, 2);
