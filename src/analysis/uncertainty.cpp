@@ -504,7 +504,17 @@ Sampler::Sampler(const ParamTable& table, const Uncertainty& u, const std::vecto
   std::vector<Var> all;
   for (const auto& p : u.params) {
     Var v{p.dist, p.relative, stream(p.path), {}};
-    for (const ParamIndex i : p.targets) v.targets.push_back(target(i));
+    for (const ParamIndex i : p.targets) {
+      Target t = target(i);
+      // A bounded distribution whose whole support (times the base, for a
+      // relative draw) lies inside the range never clamps: no check per draw.
+      const double a = p.relative ? t.base * p.dist.lower() : p.dist.lower();
+      const double b = p.relative ? t.base * p.dist.upper() : p.dist.upper();
+      const double margin = 1e-6 * std::max(std::abs(a), std::abs(b));  // covers table interpolation
+      t.check = !(std::isfinite(a) && std::isfinite(b) && std::min(a, b) - margin >= t.range.lo &&
+                  std::max(a, b) + margin <= t.range.hi);
+      v.targets.push_back(t);
+    }
     all.push_back(std::move(v));
   }
   std::set<std::size_t> correlated;
@@ -545,7 +555,7 @@ Sampler::Sampler(const ParamTable& table, const Uncertainty& u, const std::vecto
 }
 
 void Sampler::write(const Target& t, double v, std::span<double> values, std::span<std::uint64_t> clamps) const {
-  if (v < t.range.lo || v > t.range.hi) {
+  if (t.check && (v < t.range.lo || v > t.range.hi)) {
     v = std::clamp(v, t.range.lo, t.range.hi);
     ++clamps[t.slot];
   }
@@ -584,9 +594,9 @@ void Sampler::draw(std::uint64_t seed, std::uint32_t sample, std::span<double> v
       sum += d[k];
     }
     // All gammas underflowing (tiny alphas) leaves no direction: use the mean.
-    for (std::size_t k = 0; k < m; ++k) d[k] = sum > 0 ? d[k] / sum : g.mean_share[k];
     // One draw for every year: each member's share moves by draw / mean,
     // then each year is renormalised to that year's total.
+    for (std::size_t k = 0; k < m; ++k) d[k] = (sum > 0 ? d[k] / sum : g.mean_share[k]) / g.mean_share[k];
     const std::size_t years = g.targets.front().size();
     for (std::size_t y = 0; y < years; ++y) {
       std::array<double, kMaxDirichletMembers> v;
@@ -594,7 +604,7 @@ void Sampler::draw(std::uint64_t seed, std::uint32_t sample, std::span<double> v
       double drawn = 0;
       for (std::size_t k = 0; k < m; ++k) {
         total += g.targets[k][y].base;
-        v[k] = g.targets[k][y].base * d[k] / g.mean_share[k];
+        v[k] = g.targets[k][y].base * d[k];
         drawn += v[k];
       }
       for (std::size_t k = 0; k < m; ++k)

@@ -105,6 +105,7 @@ class Sampler {
     ParamIndex index;   // touched_[slot], kept here: one load less per write
     double base;
     Range range;
+    bool check = true;  // false when every possible draw lies inside the range
   };
   struct Var {
     Distribution dist;

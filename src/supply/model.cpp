@@ -171,6 +171,7 @@ std::shared_ptr<const SupplyModel> SupplyModel::build(const analysis::Context& c
     if (m->products_[a.product].primary_node < 0) m->products_[a.product].primary_node = static_cast<int>(a.node);
     m->allocs_.push_back(a);
   }
+  for (AllocIn& a : m->allocs_) a.primary = static_cast<int>(a.node) == m->products_[a.product].primary_node;
   // A node's AI wafers are allocated once: each year its shares sum to at most 1
   // (less is fine: the rest goes to products not modelled).
   for (std::size_t n = 0; n < m->nodes_.size(); ++n)
@@ -331,9 +332,17 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
                              : gross_dies_exact(geo, square_die(hbm_area));
   if (options.geometry) out[o.hbm_gdw] = hbm_gdw;
 
-  std::array<double, kMaxKeys> price_usd;  // the same every year (one division per product, not per year)
-  for (std::size_t p = 0; p < np; ++p)
-    price_usd[p] = products_[p].price_rmb ? v[products_[p].price] / fx : v[products_[p].price];
+  // Per-product inputs that do not change by year, read once.
+  struct ProductRun {
+    double dies_per_package, hbm_stacks, compute, price_usd;
+    std::size_t vendor;
+  };
+  std::array<ProductRun, kMaxKeys> pc;
+  for (std::size_t p = 0; p < np; ++p) {
+    const ProductIn& pr = products_[p];
+    pc[p] = {v[pr.dies_per_package], v[pr.hbm_stacks], v[pr.compute], pr.price_rmb ? v[pr.price] / fx : v[pr.price],
+             pr.vendor};
+  }
   std::array<double, kMaxKeys> stock_left;
   for (std::size_t k = 0; k < nv; ++k) stock_left[k] = vendors_[k].diebank_stock ? v[*vendors_[k].diebank_stock] : 0.0;
   double hbm_stock = v[hbm_stock_];
@@ -397,7 +406,7 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
       const double w = ai_wpm[n] * kMonthsPerYear * v[a.share[y]];
       wafers[p] += w;
       good[p] += w * gdw[p] * y_die;
-      if (static_cast<int>(n) == products_[p].primary_node) primary_yield[p] = y_die;
+      if (a.primary) primary_yield[p] = y_die;
     }
     for (const DiebankIn& d : diebank_) {
       const double stock0 = v[*vendors_[d.vendor].diebank_stock];
@@ -410,10 +419,10 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     std::array<double, kMaxKeys> die_limited;
     double sum_l = 0, hbm_needed = 0;
     for (std::size_t p = 0; p < np; ++p) {
-      const double dpp = v[products_[p].dies_per_package];
+      const double dpp = pc[p].dies_per_package;
       die_limited[p] = dpp > 0 ? good[p] / dpp : 0.0;
       sum_l += die_limited[p];
-      hbm_needed += die_limited[p] * v[products_[p].hbm_stacks];
+      hbm_needed += die_limited[p] * pc[p].hbm_stacks;
     }
     const double hbm_dom = v[hbm_wpm_[y]] * kMonthsPerYear * hbm_gdw * v[hbm_die_yield_[y]] /
                            std::max(1.0, v[hbm_layers_]) * v[hbm_stack_yield_];
@@ -430,13 +439,13 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
 
     double total = 0, pflops = 0, usd = 0;
     for (std::size_t p = 0; p < np; ++p) {
-      const ProductIn& pr = products_[p];
+      const ProductRun& pr = pc[p];
       const double pk = die_limited[p] * f * pkg_yield;
-      const double usd_bn = pk * price_usd[p] / kBillion;
+      const double usd_bn = pk * pr.price_usd / kBillion;
       chips[pr.vendor] += pk;
       value[pr.vendor] += usd_bn;
       total += pk;
-      pflops += pk * v[pr.compute] / kPeta;
+      pflops += pk * pr.compute / kPeta;
       usd += usd_bn;
       if (options.products) {
         out[o.wafers + p * kYears + y] = wafers[p];

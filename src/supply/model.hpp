@@ -62,6 +62,7 @@ struct AllocIn {
   std::size_t node = 0;
   std::size_t product = 0;
   YearIdx share{};
+  bool primary = false;  // at the product's primary node (its die yield is the one reported)
 };
 
 struct DiebankIn {
