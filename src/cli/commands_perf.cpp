@@ -660,7 +660,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     for (const auto& p : cal.heldout)
       if (!p.assumed_isl) held.push_back(p);
     Tables th = error_tables(held, a.by, false);
-    out.json["heldout"] = {{"folds", a.folds}, {"summary", th.j["summary"]}};
+    out.json["heldout"] = {{"folds", a.folds}, {"summary", th.j["summary"]}, {"rows", th.j["rows"]}};
     for (std::size_t i = 0; i < th.tables.size(); ++i) {
       if (th.titles[i] == "skipped rows") continue;
       out.tables.push_back(th.tables[i]);

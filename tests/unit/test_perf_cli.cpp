@@ -284,6 +284,19 @@ TEST(PerfCli, ValidationDocIsGenerated) {
   const auto doc = dir / "validation.md";
   const auto r = run_cli("validate --measurements " + (dir / "m.csv").string() + " --folds 2 --doc " + doc.string());
   ASSERT_EQ(r.rc, 0) << r.err;
+  // The JSON carries each held-out prediction (one per row and metric), so a change of the
+  // held-out median can be traced to the rows that moved.
+  const auto rj = run_cli("validate --measurements " + (dir / "m.csv").string() + " --folds 2 --format json");
+  ASSERT_EQ(rj.rc, 0) << rj.err;
+  const auto jj = rj.json();
+  ASSERT_TRUE(jj["heldout"].contains("rows"));
+  const auto& hr = jj["heldout"]["rows"];
+  EXPECT_EQ(hr.size(), jj["heldout"]["summary"]["n"].get<std::size_t>());
+  for (const auto& row : hr) {
+    ASSERT_EQ(row["id"].get<std::string>().rfind("TRTLLM-PO-", 0), 0u);
+    const double meas = row["measured"].get<double>(), pred = row["predicted"].get<double>();
+    EXPECT_NEAR(row["error_pct"].get<double>(), (pred - meas) / meas * 100.0, 0.05 + 1e-3 * std::fabs(pred / meas) * 100.0);
+  }
   std::ifstream d(doc);
   const std::string text((std::istreambuf_iterator<char>(d)), std::istreambuf_iterator<char>());
   fs::remove_all(dir);
