@@ -227,13 +227,15 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     return skip(e.what());
   }
   r.stack = pr.chip.stack;
-  // Efficiencies, most specific first: (stack, family, backend), (stack, backend), the chip's own
-  // software block (the family fit), the stack (see calibrate()).
+  // Efficiencies, most specific first: (stack, family, backend, model), (stack, family, backend),
+  // (stack, backend), the chip's own software block (the family fit), the stack (see calibrate()).
   if (auto v = params.maybe("chips." + r.chip_id + ".software.benchmark_burst")) pr.burst = *v;
   else if (!pr.chip.stack.empty())
     if (auto v = params.maybe("stacks." + pr.chip.stack + ".benchmark_burst")) pr.burst = *v;
   if (opt.use_backend && !pr.chip.stack.empty() && !m.backend.empty()) {
-    std::string b = "stacks." + pr.chip.stack + ".family." + r.family + ".backend." + m.backend + ".";
+    const std::string fb = "stacks." + pr.chip.stack + ".family." + r.family + ".backend." + m.backend + ".";
+    std::string b = fb + "model." + calibration_model_key(r.model_id) + ".";
+    if (!params.maybe(b + "eta_compute")) b = fb;
     if (!params.maybe(b + "eta_compute")) b = "stacks." + pr.chip.stack + ".backend." + m.backend + ".";
     if (auto v = params.maybe(b + "eta_compute")) pr.chip.eta_compute = v;
     if (auto v = params.maybe(b + "eta_memory")) pr.chip.eta_memory = v;
@@ -269,7 +271,8 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
   Deployment& d = pr.d;
   std::string note;
   d.format = resolve_format(chip, *fmt_opt, &note);
-  if (auto kv = parse_dtype(m.kv_precision)) d.kv = *kv;
+  const bool kv_stated = parse_dtype(m.kv_precision).has_value();
+  if (kv_stated) d.kv = *parse_dtype(m.kv_precision);
   else {
     // Not stated: FP8 for TensorRT-LLM FP8/FP4 (ModelOpt checkpoints carry KV scales), else the 16-bit default.
     const bool q = fmt_opt->activations == DType::kFp8 || fmt_opt->activations == DType::kFp4;
@@ -399,6 +402,16 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
       if (detail::max_batch(pc, d, pr.w) > 0)
         method.push_back(fmt::format("usable memory {:.0f}% (the weights exceed the default {:.0f}%)", kMeasuredMemoryFraction * 100,
                                      kUsableMemoryFraction * 100));
+    }
+    // A measured concurrency that a 16-bit cache cannot hold but an 8-bit one can says the
+    // (unstated) cache was 8-bit: the row's TTFT shows no wait for a free slot otherwise.
+    if (!kv_stated && d.kv == DType::kBf16 && chip.has(Precision::kFp8) && pr.concurrency_batch > 0 &&
+        detail::max_batch(pc, d, pr.w) < pr.concurrency_batch) {
+      const auto p8 = detail::prepare(chip, model, d.format, DType::kFp8);
+      if (detail::max_batch(p8, d, pr.w) >= pr.concurrency_batch) {
+        d.kv = DType::kFp8;
+        method.push_back(fmt::format("kv fp8 (not stated; a 16-bit cache cannot hold the measured concurrency {})", pr.concurrency_batch));
+      }
     }
   } catch (const InsufficientData& e) {
     return skip(e.what());
@@ -669,17 +682,18 @@ double median_abs(const std::vector<RowPrediction>& preds) {
 namespace {
 
 struct GroupKey {
-  std::string stack, family, backend;
+  std::string stack, family, backend, model;
   bool operator<(const GroupKey& o) const {
-    return std::tie(stack, family, backend) < std::tie(o.stack, o.family, o.backend);
+    return std::tie(stack, family, backend, model) < std::tie(o.stack, o.family, o.backend, o.model);
   }
 };
 
 // The most specific fitted group for a row: (family, backend), (backend), (family), (stack).
 template <class Map>
-auto most_specific(const Map& fits, const std::string& stack, const std::string& family, const std::string& backend) {
-  for (const GroupKey& k : {GroupKey{stack, family, backend}, GroupKey{stack, "", backend}, GroupKey{stack, family, ""},
-                            GroupKey{stack, "", ""}}) {
+auto most_specific(const Map& fits, const std::string& stack, const std::string& family, const std::string& backend,
+                   const std::string& model) {
+  for (const GroupKey& k : {GroupKey{stack, family, backend, model}, GroupKey{stack, family, backend, ""}, GroupKey{stack, "", backend, ""},
+                            GroupKey{stack, family, "", ""}, GroupKey{stack, "", "", ""}}) {
     auto it = fits.find(k);
     if (it != fits.end()) return it;
   }
@@ -687,6 +701,12 @@ auto most_specific(const Map& fits, const std::string& stack, const std::string&
 }
 
 }  // namespace
+
+std::string calibration_model_key(const std::string& model_id) {
+  std::string k = model_id;
+  std::replace(k.begin(), k.end(), '.', '_');
+  return k;
+}
 
 CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& params, const std::vector<Measurement>& rows,
                             const CalibrateOptions& opt) {
@@ -707,10 +727,11 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     const std::string& st = prepared[i].chip.stack;
     const std::string& fam = prepared[i].base.family;
     const std::string& be = rows[i].backend;
-    std::vector<GroupKey> k = {{st, "", ""}, {st, fam, ""}};
+    std::vector<GroupKey> k = {{st, "", "", ""}, {st, fam, "", ""}};
     if (!be.empty()) {
-      k.push_back({st, "", be});
-      k.push_back({st, fam, be});
+      k.push_back({st, "", be, ""});
+      k.push_back({st, fam, be, ""});
+      k.push_back({st, fam, be, prepared[i].base.model_id});
     }
     return k;
   };
@@ -726,16 +747,22 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
       if (idx.size() >= opt.min_rows_stack) fitted_keys.push_back(k);
       continue;
     }
-    if (!members.count({k.stack, "", ""}) || members.at({k.stack, "", ""}).size() < opt.min_rows_stack) continue;
+    if (!members.count({k.stack, "", "", ""}) || members.at({k.stack, "", "", ""}).size() < opt.min_rows_stack) continue;
+    if (!k.model.empty()) {
+      // Only where the (family, backend) group holds other models too.
+      if (idx.size() >= opt.min_rows_model && members.at({k.stack, k.family, k.backend, ""}).size() != idx.size())
+        fitted_keys.push_back(k);
+      continue;
+    }
     if (idx.size() < opt.min_rows_backend) continue;
     // A sub-group identical to a coarser one adds nothing.
-    const GroupKey parent = !k.family.empty() && !k.backend.empty() ? GroupKey{k.stack, "", k.backend} : GroupKey{k.stack, "", ""};
-    const GroupKey other = !k.family.empty() && !k.backend.empty() ? GroupKey{k.stack, k.family, ""} : parent;
+    const GroupKey parent = !k.family.empty() && !k.backend.empty() ? GroupKey{k.stack, "", k.backend, ""} : GroupKey{k.stack, "", "", ""};
+    const GroupKey other = !k.family.empty() && !k.backend.empty() ? GroupKey{k.stack, k.family, "", ""} : parent;
     if (members.at(parent).size() == idx.size() || members.at(other).size() == idx.size()) continue;
     fitted_keys.push_back(k);
   }
   // Coarse before fine, so each fit starts from its parent's.
-  auto level = [](const GroupKey& k) { return (k.family.empty() ? 0 : 1) + (k.backend.empty() ? 0 : 2); };
+  auto level = [](const GroupKey& k) { return (k.family.empty() ? 0 : 1) + (k.backend.empty() ? 0 : 2) + (k.model.empty() ? 0 : 4); };
   std::stable_sort(fitted_keys.begin(), fitted_keys.end(), [&](const GroupKey& a, const GroupKey& b) { return level(a) < level(b); });
   auto start_for = [&](const std::string& stack) {
     Efficiency e;
@@ -765,9 +792,13 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
       if (idx.size() < (top ? opt.min_rows_stack : opt.min_rows_backend)) continue;
       Efficiency start = start_for(k.stack);
       if (!top) {
-        const GroupKey parent = !k.backend.empty() && !k.family.empty() ? GroupKey{k.stack, "", k.backend} : GroupKey{k.stack, "", ""};
+        GroupKey parent = !k.backend.empty() && !k.family.empty() ? GroupKey{k.stack, "", k.backend, ""} : GroupKey{k.stack, "", "", ""};
+        if (!k.model.empty()) {
+          parent = GroupKey{k.stack, k.family, k.backend, ""};
+          if (!fits.count(parent)) parent = GroupKey{k.stack, "", k.backend, ""};
+        }
         if (auto it = fits.find(parent); it != fits.end()) start = it->second;
-        else if (auto it2 = fits.find({k.stack, "", ""}); it2 != fits.end()) start = it2->second;
+        else if (auto it2 = fits.find({k.stack, "", "", ""}); it2 != fits.end()) start = it2->second;
       }
       fits[k] = fit_rows(idx, start);
     }
@@ -781,6 +812,7 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     g.stack = k.stack;
     g.family = k.family;
     g.backend = k.backend;
+    g.model = k.model;
     g.rows = members.at(k);
     g.fitted = it->second;
     res.groups.push_back(g);
@@ -793,14 +825,17 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     for (const auto& p : preds) g.n_metrics += p.metrics.size();
   }
   // k-fold: refit the hierarchy without the fold, predict the fold with the most specific group.
-  auto fold_of = [&](std::size_t i) { return static_cast<int>(fnv1a(rows[i].id + "#" + std::to_string(i)) % res.folds); };
+  auto fold_of = [&](std::size_t i) {
+    const std::string key = opt.folds_by_model ? prepared[i].base.model_id : rows[i].id + "#" + std::to_string(i);
+    return static_cast<int>(fnv1a(key) % res.folds);
+  };
   std::vector<RowPrediction> held(prepared.size());
   std::vector<bool> done(prepared.size(), false);
   for (int k = 0; k < res.folds; ++k) {
     const auto fits = fit_all([&](std::size_t i) { return fold_of(i) != k; });
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!usable[i] || fold_of(i) != k) continue;
-      auto it = most_specific(fits, prepared[i].chip.stack, prepared[i].base.family, rows[i].backend);
+      auto it = most_specific(fits, prepared[i].chip.stack, prepared[i].base.family, rows[i].backend, prepared[i].base.model_id);
       if (it == fits.end()) {
         held[i] = prepared[i].base;
         held[i].skip_reason = "no fit for stack " + prepared[i].chip.stack + " without this row's fold (too few rows)";

@@ -87,14 +87,15 @@ Summary summarize(const std::vector<double>& abs_errors_pct);
 
 // ---- calibration -----------------------------------------------------------
 
-// One fitted group. Levels, most specific first: (stack, family, backend),
-// (stack, backend), (stack, family), (stack). A row is predicted with the most
-// specific group that exists; perf/search (no backend) use (stack, family),
-// else (stack).
+// One fitted group. Levels, most specific first: (stack, family, backend, model),
+// (stack, family, backend), (stack, backend), (stack, family), (stack). A row is
+// predicted with the most specific group that exists; perf/search (no backend)
+// use (stack, family), else (stack).
 struct FitGroup {
   std::string stack;
   std::string family;   // "" = every family of the stack
   std::string backend;  // "" = every backend
+  std::string model;    // "" = every model (set only with family and backend)
   std::vector<std::size_t> rows;  // indices into the measurement vector (usable rows only)
   Efficiency fitted;
   std::size_t n_metrics = 0;
@@ -114,11 +115,21 @@ struct CalibrateOptions {
   int folds = 5;
   std::size_t min_rows_backend = 8;  // fit a backend or a family separately from this many rows
   std::size_t min_rows_stack = 3;    // fewer usable rows: the stack stays spec-only
+  // A model's own fit within a (family, backend) group: its serving recipe (chunk size,
+  // scheduler, kernels) is one, and this many rows (5 per parameter) fix it.
+  std::size_t min_rows_model = 40;
+  // Held-out folds by row (default) or by model: by model, no row of a held-out model
+  // is in the fit, which is what a model absent from the measurements can expect.
+  bool folds_by_model = false;
   ValidateOptions validate;
 };
 
 // Fits eta_compute, eta_memory and launch overhead per stack (and per backend
 // where it has enough rows) by robust (Huber) least squares on log(pred/meas).
+// The key of a model in a stack's calibration blocks: '.' separates path components,
+// so "minimax-m2.5" is written "minimax-m2_5".
+std::string calibration_model_key(const std::string& model_id);
+
 CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& params, const std::vector<Measurement>& rows,
                             const CalibrateOptions& opt);
 
