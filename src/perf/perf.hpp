@@ -73,6 +73,10 @@ struct Deployment {
   // Usable share of device memory (0: kUsableMemoryFraction). Validation raises it
   // for measured deployments that ran with a higher serving-memory setting.
   double memory_fraction = 0.0;
+  // TensorRT-LLM sizes its KV pool as a share of the memory left after weights and
+  // activations (KvCacheConfig.free_gpu_memory_fraction, default 0.9), not of the
+  // total; > 0 selects that convention with this share.
+  double kv_free_fraction = 0.0;
 
   [[nodiscard]] int width() const { return tp * attention_dp; }  // chips per pipeline stage
   [[nodiscard]] int chips() const { return width() * pp; }        // chips per instance

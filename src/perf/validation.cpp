@@ -200,6 +200,8 @@ struct PreparedRow {
 // measured deployments whose weights exceed the default share: 3% is left for the
 // CUDA context and activations.
 constexpr double kMeasuredMemoryFraction = 0.97;
+// TensorRT-LLM KvCacheConfig.free_gpu_memory_fraction default (nvidia.github.io/TensorRT-LLM/examples/kvcacheconfig.html).
+constexpr double kTrtllmKvFreeFraction = 0.9;
 
 int pow2_floor(int v) {
   int p = 1;
@@ -393,6 +395,7 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     return skip(e.what());
   }
   if (auto err = check_deployment(model, d); !err.empty()) return skip("deployment: " + err);
+  if (m.backend == "trtllm") d.kv_free_fraction = kTrtllmKvFreeFraction;
   try {
     // A measured deployment ran, so it fit: where the weights exceed the default usable
     // share, the serving stack was set to use more of the memory (SGLang mem_fraction_static).
@@ -528,8 +531,8 @@ Summary summarize(const std::vector<double>& errs) {
 namespace {
 
 constexpr double kHuberDelta = 0.2;  // log-error beyond which residuals count linearly (~22%)
-constexpr double kEtaMin = 0.02;
-constexpr double kLaunchMin = 1e-7, kLaunchMax = 2e-4;  // collective latency
+constexpr double kEtaMin = 0.02, kEtaMax = 0.95;  // no kernel sustains its peak
+constexpr double kLaunchMin = 1e-6, kLaunchMax = 2e-4;  // collective latency (NVLink one-shot all-reduce: a few us)
 constexpr double kStepMin = 1e-6, kStepMax = 2e-2;      // fixed time per forward step
 constexpr double kSeqMin = 1e-8, kSeqMax = 1e-3;        // host time per sequence per step
 
@@ -553,8 +556,8 @@ double log_share(double lo, double hi, double v) { return (std::log(std::clamp(v
 
 Efficiency from_x(const Vec& x) {
   Efficiency e;
-  e.eta_compute = kEtaMin + (1 - kEtaMin) * sig(x[0]);
-  e.eta_memory = kEtaMin + (1 - kEtaMin) * sig(x[1]);
+  e.eta_compute = kEtaMin + (kEtaMax - kEtaMin) * sig(x[0]);
+  e.eta_memory = kEtaMin + (kEtaMax - kEtaMin) * sig(x[1]);
   e.launch_overhead_s = log_between(kStepMin, kStepMax, sig(x[2]));
   e.ttft_overhead_s = log_between(kTtftMin, kTtftMax, sig(x[3]));
   e.burst = sig(x[4]);
@@ -564,13 +567,13 @@ Efficiency from_x(const Vec& x) {
 }
 
 Vec to_x(const Efficiency& e) {
-  return {logit((e.eta_compute - kEtaMin) / (1 - kEtaMin)), logit((e.eta_memory - kEtaMin) / (1 - kEtaMin)),
+  return {logit((e.eta_compute - kEtaMin) / (kEtaMax - kEtaMin)), logit((e.eta_memory - kEtaMin) / (kEtaMax - kEtaMin)),
           logit(log_share(kStepMin, kStepMax, e.launch_overhead_s)),
           logit(log_share(kTtftMin, kTtftMax, std::max(e.ttft_overhead_s, kTtftMin))), logit(std::clamp(e.burst, 0.01, 0.99)),
           logit(log_share(kLaunchMin, kLaunchMax, e.comm_latency_s)), logit(log_share(kSeqMin, kSeqMax, e.seq_overhead_s))};
 }
 
-double loss(const std::vector<const PreparedRow*>& rows, const Efficiency& e) {
+double loss(const std::vector<const PreparedRow*>& rows, const std::vector<double>& weight, const Efficiency& e) {
   std::vector<double> per(rows.size(), 0.0);
   tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) {
     const RowPrediction p = predict_prepared(*rows[i], &e);
@@ -578,6 +581,7 @@ double loss(const std::vector<const PreparedRow*>& rows, const Efficiency& e) {
     // Each row weighs one in total, shared by its metrics.
     const double w = p.metrics.empty() ? 0.0 : 1.0 / p.metrics.size();
     for (const auto& me : p.metrics) per[i] += w * huber(std::log(me.predicted / me.measured));
+    per[i] *= weight[i];
   });
   // Summed in row order: the same bytes whatever the thread count.
   double sum = 0;
@@ -600,12 +604,19 @@ Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& st
   const Vec x0 = to_x(start);
   const bool freeze_ttft =
       std::count_if(rows.begin(), rows.end(), [](const PreparedRow* r) { return r->has_ttft; }) < kMinTtftRows;
+  // A model's n rows weigh sqrt(n) together: a group's values also stand for models
+  // without measurements, so the most-measured model must not decide them alone, and
+  // rows of one model (one serving recipe) are not independent evidence.
+  std::map<std::string, int> per_model;
+  for (const auto* r : rows) ++per_model[r->base.model_id];
+  std::vector<double> weight(rows.size(), 1.0);
+  for (std::size_t i = 0; i < rows.size(); ++i) weight[i] = 1.0 / std::sqrt(double(per_model[rows[i]->base.model_id]));
   auto loss = [&](const std::vector<const PreparedRow*>& rs, Efficiency e) {
     if (freeze_ttft) {
       e.ttft_overhead_s = start.ttft_overhead_s;
       e.burst = start.burst;
     }
-    return gpugap::perf::loss(rs, e);
+    return gpugap::perf::loss(rs, weight, e);
   };
   s[0] = x0;
   for (int i = 0; i < kN; ++i) {
@@ -771,7 +782,7 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     if (auto v = params.maybe("stacks." + stack + ".launch_overhead")) e.launch_overhead_s = std::clamp(*v, 2e-6, 1e-2);
     if (auto v = params.maybe("stacks." + stack + ".ttft_overhead")) e.ttft_overhead_s = *v;
     e.ttft_overhead_s = std::max(e.ttft_overhead_s, 0.01);
-    if (auto v = params.maybe("stacks." + stack + ".comm_latency")) e.comm_latency_s = std::clamp(*v, 2e-7, 1e-4);
+    if (auto v = params.maybe("stacks." + stack + ".comm_latency")) e.comm_latency_s = std::clamp(*v, 2e-6, 1e-4);
     if (auto v = params.maybe("stacks." + stack + ".seq_overhead")) e.seq_overhead_s = std::clamp(*v, 2e-8, 5e-4);
     e.burst = 0.1;
     return e;
