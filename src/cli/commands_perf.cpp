@@ -583,9 +583,9 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
   md += fmt::format(" ({} rows).\n\n", rows.size());
   md += "**Held-out** errors come from k-fold cross-validation (k = " + std::to_string(cal.folds) +
         ", folds by a hash of the row id): for each fold the software-stack parameters (eta_compute, eta_memory, launch "
-        "overhead, collective latency, TTFT overhead, benchmark wave share; per stack, backend, chip family and family x "
-        "backend where a group has enough rows) are refitted on the other folds and the fold is predicted with the most "
-        "specific group, a (family, backend, model) group where the model has enough rows of its own. "
+        "overhead, per-sequence overhead, collective latency, TTFT overhead, benchmark wave share; per stack, backend, "
+        "chip family, family x backend and family x backend x model where a group has enough rows) are refitted on the "
+        "other folds and the fold is predicted with the most specific group. "
         "**Held-out by model** repeats this with the folds drawn by model: no row of a predicted model is in its fit, "
         "so it falls back to the (family, backend) group; that is the error to expect for a model without "
         "measurements. "
