@@ -316,6 +316,39 @@ TEST(Perf, BatchIsCappedByMemory) {
   EXPECT_GT(over.memory_shortfall_bytes, 0.0);
 }
 
+// TensorRT-LLM sizes the KV pool as a share of the memory left after weights and
+// activations (KvCacheConfig.free_gpu_memory_fraction, default 0.9); the other stacks
+// as a share of the total. At share 1 the two agree; at 0.9 the free-memory rule
+// leaves the pool more room, by 0.1 x (weights + workspace).
+TEST(Perf, TrtllmKvPoolIsAShareOfFreeMemory) {
+  const ChipSpec c = chip("nvidia-h100-sxm");
+  const ModelSpec m = model("llama-3.1-70b");
+  Deployment d;
+  d.format = {DType::kFp8, DType::kFp8};
+  d.kv = DType::kFp8;
+  d.tp = 2;
+  Deployment total = d, free = d;
+  total.memory_fraction = 1.0;
+  free.kv_free_fraction = 1.0;
+  const PerfResult rt = evaluate(c, m, total, wl(1024, 1024)), rf = evaluate(c, m, free, wl(1024, 1024));
+  ASSERT_TRUE(rt.ok() && rf.ok());
+  EXPECT_EQ(rt.max_batch, rf.max_batch);
+  EXPECT_NEAR(rt.memory_capacity_bytes, rf.memory_capacity_bytes, 1.0);
+  total.memory_fraction = 0.9;
+  free.kv_free_fraction = 0.9;
+  const PerfResult t9 = evaluate(c, m, total, wl(1024, 1024)), f9 = evaluate(c, m, free, wl(1024, 1024));
+  EXPECT_GT(f9.max_batch, t9.max_batch);
+  const double cap = rt.memory_capacity_bytes;
+  // capacity = weights + workspace + 0.9 (cap - weights - workspace): the workspace it implies is small and positive.
+  const double workspace = (f9.memory_capacity_bytes - 0.9 * cap) / 0.1 - f9.weight_bytes;
+  EXPECT_GT(workspace, 0.0);
+  EXPECT_LT(workspace, 2e9);
+  free.batch = f9.max_batch;
+  EXPECT_TRUE(evaluate(c, m, free, wl(1024, 1024)).feasible);
+  free.batch = f9.max_batch + f9.max_batch / 10 + 1;
+  EXPECT_FALSE(evaluate(c, m, free, wl(1024, 1024)).feasible);
+}
+
 TEST(Perf, MissingDataIsReportedNotCrashed) {
   const ChipSpec c = chip("huawei-ascend-910b");  // generic 910B: bin unknown, compute null
   const PerfResult r = evaluate(c, model("qwen3-32b"), Deployment{}, wl(1024, 1024));

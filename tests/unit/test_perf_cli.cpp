@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "cli_helpers.hpp"
 
@@ -220,6 +222,135 @@ TEST(PerfCli, CalibrateWritesALoadableOverlay) {
   ASSERT_EQ(show.rc, 0) << show.err;
   EXPECT_EQ(show.json()["calibration"].get<std::string>().rfind("calibrated", 0), 0u);
   fs::remove_all(dir);
+}
+
+// AIC rows of two models on one (family, backend): each model with enough rows gets
+// its own fit under the pair's, written under model.<id> ('.' as '_') in the overlay.
+std::string aic_two_models(const fs::path& dir, std::size_t per_model) {
+  const std::string src = shared_data("aic-silicon-sample.csv");
+  if (src.empty()) return "";
+  std::ifstream in(src);
+  std::ofstream out(dir / "two.csv");
+  std::string line;
+  std::getline(in, line);
+  out << line << "\n";
+  std::map<std::string, std::size_t> n;
+  while (std::getline(in, line))
+    for (const char* key : {",Qwen/Qwen3-32B,h100_sxm,", ",meta-llama/Llama-3.1-8B-Instruct,h100_sxm,"})
+      if (line.find(key) != std::string::npos && line.find(",trtllm,") != std::string::npos && n[key]++ < per_model)
+        out << line << "\n";
+  return (dir / "two.csv").string();
+}
+
+TEST(PerfCli, CalibrateFitsAModelOfItsOwn) {
+  const auto dir = fs::temp_directory_path() / ("gpugap-calm-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string csv = aic_two_models(dir, 45);
+  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  const auto r = run_cli("calibrate --measurements " + csv + " --folds 2 --date 2026-01-01 -o " + (dir / "ov").string() + " --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  std::set<std::string> models;
+  for (const auto& g : r.json()["groups"]) {
+    EXPECT_LE(g["eta_compute"].get<double>(), 0.95);  // the physical bound of the fit
+    if (!g["model"].get<std::string>().empty()) {
+      EXPECT_EQ(g["family"], "nvidia-hopper");
+      EXPECT_EQ(g["backend"], "trtllm");
+      EXPECT_GE(g["rows"].get<int>(), 40);
+      models.insert(g["model"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(models, (std::set<std::string>{"llama-3.1-8b", "qwen3-32b"}));
+  std::ifstream y(dir / "ov" / "stacks" / "cuda.yaml");
+  const std::string text((std::istreambuf_iterator<char>(y)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("        model:\n          llama-3_1-8b:\n"), std::string::npos) << text.substr(0, 2000);
+  // The overlay loads, and validation on it reads the model's own values.
+  const auto v = run_cli("--catalog " + (dir / "ov").string() + " validate --measurements " + csv + " --format json");
+  ASSERT_EQ(v.rc, 0) << v.err;
+  EXPECT_LT(v.json()["summary"]["median_abs_error_pct"].get<double>(), 25.0);
+  fs::remove_all(dir);
+}
+
+// The most specific calibrated values apply: a model's own, found under its key with '.'
+// written '_', moves that model's rows and no other's.
+TEST(PerfCli, ValidateUsesTheModelsOwnCalibration) {
+  const auto dir = fs::temp_directory_path() / ("gpugap-valm-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string csv = aic_two_models(dir, 3);
+  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  auto ttft = [&](const std::string& set) {
+    const auto r = run_cli(set + " validate --measurements " + csv + " --format json");
+    EXPECT_EQ(r.rc, 0) << r.err;
+    std::map<std::string, double> out;
+    for (const auto& row : r.json()["rows"])
+      if (row["metric"] == "ttft_ms") out[row["id"].get<std::string>()] = row["predicted"].get<double>();
+    return out;
+  };
+  const auto base = ttft("");
+  const auto slow = ttft("--set stacks.cuda.family.nvidia-hopper.backend.trtllm.model.qwen3-32b.eta_compute=0.05");
+  ASSERT_EQ(base.size(), 6u);
+  for (const auto& [id, t] : base) {
+    if (id.find("qwen3_32b") != std::string::npos) EXPECT_GT(slow.at(id), 1.5 * t) << id;
+    else EXPECT_DOUBLE_EQ(slow.at(id), t) << id;
+  }
+  fs::remove_all(dir);
+}
+
+// Held-out folds drawn by model keep every row of a model out of its own fit: the
+// error a model without measurements can expect, larger than with folds by row.
+TEST(PerfCli, ValidateFoldsByModel) {
+  const auto dir = fs::temp_directory_path() / ("gpugap-fbm-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string csv = aic_two_models(dir, 45);
+  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  const auto by_row = run_cli("validate --measurements " + csv + " --folds 3 --format json");
+  const auto by_model = run_cli("validate --measurements " + csv + " --folds 3 --folds-by model --format json");
+  fs::remove_all(dir);
+  ASSERT_EQ(by_row.rc, 0) << by_row.err;
+  ASSERT_EQ(by_model.rc, 0) << by_model.err;
+  EXPECT_EQ(by_row.json()["heldout"]["folds_by"], "row");
+  EXPECT_EQ(by_model.json()["heldout"]["folds_by"], "model");
+  const auto bad = run_cli("validate --measurements " + csv + " --folds 3 --folds-by chip");
+  EXPECT_EQ(bad.rc, 2);
+  const double r = by_row.json()["heldout"]["summary"]["median_abs_error_pct"].get<double>();
+  const double m = by_model.json()["heldout"]["summary"]["median_abs_error_pct"].get<double>();
+  EXPECT_GT(m, r);
+}
+
+// An unstated KV cache that must be 8-bit to hold the measured concurrency is read as
+// 8-bit (the row's TTFT shows no wait for a slot): a 16-bit cache of MiniMax-M2.5 at
+// 8192+1024 tokens x 256 clients does not fit on 4 B200.
+TEST(PerfCli, ValidateInfersAnFp8CacheFromTheConcurrency) {
+  const auto dir = fs::temp_directory_path() / ("gpugap-kv8-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto csv = dir / "aic.csv";
+  std::ofstream(csv)
+      << "id,silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
+         "moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_batch_size,"
+         "prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,prefill_moe_tp_size,"
+         "prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,"
+         "decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms\n"
+      // A row of aic-silicon-sample.csv (NVIDIA AIConfigurator, Apache-2.0), unchanged.
+      << "minimaxm2_5_b200_vllm_fp8_agg_8192x1024_c256_cfg634,db-dump/2026-04-27; config_id=634; silicon_concurrency=256; "
+         "measured=2026-04-22T00:00:00.000Z; workflow_run_id=799; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,"
+         "MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,8192,1024,fp8,fp8,256,4,1,1,4,1,,,,,,,,,,,,,,,1696.8950110933292,"
+         "51.63708456498108\n";
+  const auto r = run_cli("validate --measurements " + csv.string() + " --format json");
+  fs::remove_all(dir);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  ASSERT_FALSE(j["rows"].empty()) << j["skipped"].dump();
+  for (const auto& row : j["rows"]) {
+    EXPECT_NE(row["method"].get<std::string>().find("kv fp8 (not stated; a 16-bit cache cannot hold the measured concurrency 256)"),
+              std::string::npos)
+        << row["method"];
+    // Without the inference the 68 clients beyond a 16-bit cache's 188 slots would wait ~17 s.
+    if (row["metric"] == "ttft_ms") {
+      EXPECT_LT(row["predicted"].get<double>(), 5000.0);
+    }
+  }
 }
 
 TEST(PerfCli, CatalogShowSaysCalibratedOrSpecOnly) {
