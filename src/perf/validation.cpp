@@ -598,6 +598,8 @@ constexpr int kMinTtftRows = 3;
 Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& start) {
   constexpr int kN = kParams;
   constexpr int kIterations = 250;
+  constexpr int kRounds = 6;
+  constexpr double kTol = 1e-4;
   constexpr double kStep = 0.8;
   std::array<Vec, kN + 1> s{};
   std::array<double, kN + 1> f{};
@@ -618,53 +620,68 @@ Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& st
     }
     return gpugap::perf::loss(rs, weight, e);
   };
-  s[0] = x0;
-  for (int i = 0; i < kN; ++i) {
-    s[i + 1] = s[0];
-    s[i + 1][i] += kStep;
-  }
-  for (int i = 0; i <= kN; ++i) f[i] = loss(rows, from_x(s[i]));
-  std::array<int, kN + 1> idx{};
-  for (int it = 0; it < kIterations; ++it) {
-    for (int i = 0; i <= kN; ++i) idx[i] = i;
-    std::sort(idx.begin(), idx.end(), [&](int a, int b) { return f[a] < f[b] || (f[a] == f[b] && a < b); });
-    const int best = idx[0], worst = idx[kN], second = idx[kN - 1];
-    if (std::fabs(f[worst] - f[best]) < 1e-7 * (1 + std::fabs(f[best]))) break;
-    Vec c{};
-    for (int k = 0; k < kN; ++k)
-      for (int j = 0; j < kN; ++j) c[j] += s[idx[k]][j] / kN;
-    auto along = [&](double t) {
-      Vec p{};
-      for (int j = 0; j < kN; ++j) p[j] = c[j] + t * (s[worst][j] - c[j]);
-      return p;
-    };
-    const Vec xr = along(-1.0);
-    const double fr = loss(rows, from_x(xr));
-    if (fr < f[best]) {
-      const Vec xe = along(-2.0);
-      const double fe = loss(rows, from_x(xe));
-      if (fe < fr) { s[worst] = xe; f[worst] = fe; }
-      else { s[worst] = xr; f[worst] = fr; }
-    } else if (fr < f[second]) {
-      s[worst] = xr;
-      f[worst] = fr;
-    } else {
-      const Vec xc = along(0.5);
-      const double fc = loss(rows, from_x(xc));
-      if (fc < f[worst]) { s[worst] = xc; f[worst] = fc; }
-      else {
-        for (int k = 1; k <= kN; ++k) {
-          const int i = idx[k];
-          for (int j = 0; j < kN; ++j) s[i][j] = s[best][j] + 0.5 * (s[i][j] - s[best][j]);
-          f[i] = loss(rows, from_x(s[i]));
+  // Nelder-Mead restarted from its best point with a fresh simplex until a round
+  // gains less than kTol: one run collapses its simplex on this loss before it
+  // converges, and the result would then depend on where it started.
+  Vec x = x0;
+  double fx = loss(rows, from_x(x));
+  for (int round = 0; round < kRounds; ++round) {
+    const double step = round == 0 ? kStep : kStep / 2;
+    s[0] = x;
+    f[0] = fx;
+    for (int i = 0; i < kN; ++i) {
+      s[i + 1] = s[0];
+      s[i + 1][i] += step;
+    }
+    for (int i = 1; i <= kN; ++i) f[i] = loss(rows, from_x(s[i]));
+    std::array<int, kN + 1> idx{};
+    for (int it = 0; it < kIterations; ++it) {
+      for (int i = 0; i <= kN; ++i) idx[i] = i;
+      std::sort(idx.begin(), idx.end(), [&](int a, int b) { return f[a] < f[b] || (f[a] == f[b] && a < b); });
+      const int best = idx[0], worst = idx[kN], second = idx[kN - 1];
+      if (std::fabs(f[worst] - f[best]) < 1e-7 * (1 + std::fabs(f[best]))) break;
+      Vec c{};
+      for (int k = 0; k < kN; ++k)
+        for (int j = 0; j < kN; ++j) c[j] += s[idx[k]][j] / kN;
+      auto along = [&](double t) {
+        Vec p{};
+        for (int j = 0; j < kN; ++j) p[j] = c[j] + t * (s[worst][j] - c[j]);
+        return p;
+      };
+      const Vec xr = along(-1.0);
+      const double fr = loss(rows, from_x(xr));
+      if (fr < f[best]) {
+        const Vec xe = along(-2.0);
+        const double fe = loss(rows, from_x(xe));
+        if (fe < fr) { s[worst] = xe; f[worst] = fe; }
+        else { s[worst] = xr; f[worst] = fr; }
+      } else if (fr < f[second]) {
+        s[worst] = xr;
+        f[worst] = fr;
+      } else {
+        const Vec xc = along(0.5);
+        const double fc = loss(rows, from_x(xc));
+        if (fc < f[worst]) { s[worst] = xc; f[worst] = fc; }
+        else {
+          for (int k = 1; k <= kN; ++k) {
+            const int i = idx[k];
+            for (int j = 0; j < kN; ++j) s[i][j] = s[best][j] + 0.5 * (s[i][j] - s[best][j]);
+            f[i] = loss(rows, from_x(s[i]));
+          }
         }
       }
     }
+    int b = 0;
+    for (int i = 1; i <= kN; ++i)
+      if (f[i] < f[b]) b = i;
+    const double gain = fx - f[b];
+    if (f[b] < fx) {
+      x = s[b];
+      fx = f[b];
+    }
+    if (gain <= kTol * (1 + std::fabs(fx))) break;
   }
-  int b = 0;
-  for (int i = 1; i <= kN; ++i)
-    if (f[i] < f[b]) b = i;
-  Efficiency out = from_x(s[b]);
+  Efficiency out = from_x(x);
   if (freeze_ttft) {
     out.ttft_overhead_s = start.ttft_overhead_s;
     out.burst = start.burst;
