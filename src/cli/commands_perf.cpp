@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -617,6 +618,11 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
     {
       const Tables t = error_tables(held_model, "model", false);
       md += "### Held-out by model (folds drawn by model), by metric\n\n" + md_table(t.tables[0]) + "\n";
+      const auto unfit = std::count_if(held_model.begin(), held_model.end(), [](const perf::RowPrediction& p) {
+        return p.skip_reason.rfind("no fit for stack", 0) == 0;
+      });
+      if (unfit > 0)
+        md += fmt::format("{} row(s) are not predicted here: without their model's rows their stack has too few to fit.\n\n", unfit);
     }
     section("In-sample error with the shipped catalog, by chip family and backend", ins, "family");
     if (!assumed.empty()) {
