@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -22,6 +23,26 @@ struct CliResult {
 };
 
 inline std::string source_dir() { return GPUGAP_SOURCE_DIR; }
+
+// A fresh folder per test (gpugap-TAG-PID under the temp folder), removed afterwards.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag)
+      : path_(std::filesystem::temp_directory_path() / ("gpugap-" + tag + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 // Runs `gpugap ARGS` (ARGS is shell text) and captures stdout, stderr, exit code;
 // `cwd` (optional) is the folder it runs in.

@@ -48,6 +48,15 @@ ChipSpec ideal(double flops, double bw) {
   return c;
 }
 
+// Llama-3.1-70B FP8 (FP8 cache) at TP2: one H100 pair's memory holds a few hundred sequences.
+Deployment fp8_tp2() {
+  Deployment d;
+  d.format = {DType::kFp8, DType::kFp8};
+  d.kv = DType::kFp8;
+  d.tp = 2;
+  return d;
+}
+
 Deployment decode_only(int batch, Format f = {DType::kBf16, DType::kBf16}) {
   Deployment d;
   d.format = f;
@@ -303,10 +312,7 @@ TEST(Perf, InfeasibleDeploymentReportsShortfall) {
 TEST(Perf, BatchIsCappedByMemory) {
   const ChipSpec c = chip("nvidia-h100-sxm");
   const ModelSpec m = model("llama-3.1-70b");
-  Deployment d;
-  d.format = {DType::kFp8, DType::kFp8};
-  d.kv = DType::kFp8;
-  d.tp = 2;
+  Deployment d = fp8_tp2();
   const PerfResult auto_b = evaluate(c, m, d, wl(1024, 1024));
   ASSERT_TRUE(auto_b.feasible);
   EXPECT_GT(auto_b.batch, 8);
@@ -323,10 +329,7 @@ TEST(Perf, BatchIsCappedByMemory) {
 TEST(Perf, TrtllmKvPoolIsAShareOfFreeMemory) {
   const ChipSpec c = chip("nvidia-h100-sxm");
   const ModelSpec m = model("llama-3.1-70b");
-  Deployment d;
-  d.format = {DType::kFp8, DType::kFp8};
-  d.kv = DType::kFp8;
-  d.tp = 2;
+  Deployment d = fp8_tp2();
   Deployment total = d, free = d;
   total.memory_fraction = 1.0;
   free.kv_free_fraction = 1.0;

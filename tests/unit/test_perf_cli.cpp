@@ -224,6 +224,14 @@ TEST(PerfCli, CalibrateWritesALoadableOverlay) {
   fs::remove_all(dir);
 }
 
+// The column line of aic-silicon-sample.csv.
+constexpr const char* kAicHeader =
+    "id,silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
+    "moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_batch_size,"
+    "prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,prefill_moe_tp_size,"
+    "prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,"
+    "decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms\n";
+
 // AIC rows of two models on one (family, backend): each model with enough rows gets
 // its own fit under the pair's, written under model.<id> ('.' as '_') in the overlay.
 std::string aic_two_models(const fs::path& dir, std::size_t per_model) {
@@ -243,9 +251,8 @@ std::string aic_two_models(const fs::path& dir, std::size_t per_model) {
 }
 
 TEST(PerfCli, CalibrateFitsAModelOfItsOwn) {
-  const auto dir = fs::temp_directory_path() / ("gpugap-calm-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const gpugap::test::TempDir tmp("calm");
+  const fs::path& dir = tmp.path();
   const std::string csv = aic_two_models(dir, 45);
   if (csv.empty()) GTEST_SKIP() << "shared data not found";
   const auto r = run_cli("calibrate --measurements " + csv + " --folds 2 --date 2026-01-01 -o " + (dir / "ov").string() + " --format json");
@@ -269,15 +276,13 @@ TEST(PerfCli, CalibrateFitsAModelOfItsOwn) {
   const auto v = run_cli("--catalog " + (dir / "ov").string() + " validate --measurements " + csv + " --format json");
   ASSERT_EQ(v.rc, 0) << v.err;
   EXPECT_LT(v.json()["summary"]["median_abs_error_pct"].get<double>(), 25.0);
-  fs::remove_all(dir);
 }
 
 // The most specific calibrated values apply: a model's own, found under its key with '.'
 // written '_', moves that model's rows and no other's.
 TEST(PerfCli, ValidateUsesTheModelsOwnCalibration) {
-  const auto dir = fs::temp_directory_path() / ("gpugap-valm-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const gpugap::test::TempDir tmp("valm");
+  const fs::path& dir = tmp.path();
   const std::string csv = aic_two_models(dir, 3);
   if (csv.empty()) GTEST_SKIP() << "shared data not found";
   auto ttft = [&](const std::string& set) {
@@ -296,21 +301,18 @@ TEST(PerfCli, ValidateUsesTheModelsOwnCalibration) {
     if (id.find("qwen3_32b") != std::string::npos) EXPECT_GT(slow.at(id), 1.5 * t) << id;
     else EXPECT_DOUBLE_EQ(slow.at(id), t) << id;
   }
-  fs::remove_all(dir);
 }
 
 // Held-out folds drawn by model keep every row of a model out of its own fit: the
 // error a model without measurements can expect, larger than with folds by row.
 // (Two folds: the two models' ids hash to different ones.)
 TEST(PerfCli, ValidateFoldsByModel) {
-  const auto dir = fs::temp_directory_path() / ("gpugap-fbm-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const gpugap::test::TempDir tmp("fbm");
+  const fs::path& dir = tmp.path();
   const std::string csv = aic_two_models(dir, 45);
   if (csv.empty()) GTEST_SKIP() << "shared data not found";
   const auto by_row = run_cli("validate --measurements " + csv + " --folds 2 --format json");
   const auto by_model = run_cli("validate --measurements " + csv + " --folds 2 --folds-by model --format json");
-  fs::remove_all(dir);
   ASSERT_EQ(by_row.rc, 0) << by_row.err;
   ASSERT_EQ(by_model.rc, 0) << by_model.err;
   EXPECT_EQ(by_row.json()["heldout"]["folds_by"], "row");
@@ -326,22 +328,17 @@ TEST(PerfCli, ValidateFoldsByModel) {
 // 8-bit (the row's TTFT shows no wait for a slot): a 16-bit cache of MiniMax-M2.5 at
 // 8192+1024 tokens x 256 clients does not fit on 4 B200.
 TEST(PerfCli, ValidateInfersAnFp8CacheFromTheConcurrency) {
-  const auto dir = fs::temp_directory_path() / ("gpugap-kv8-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const gpugap::test::TempDir tmp("kv8");
+  const fs::path& dir = tmp.path();
   const auto csv = dir / "aic.csv";
   std::ofstream(csv)
-      << "id,silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
-         "moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_batch_size,"
-         "prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,prefill_moe_tp_size,"
-         "prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,"
-         "decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms\n"
+      << kAicHeader
       // A row of aic-silicon-sample.csv (NVIDIA AIConfigurator, Apache-2.0), unchanged.
       << "minimaxm2_5_b200_vllm_fp8_agg_8192x1024_c256_cfg634,db-dump/2026-04-27; config_id=634; silicon_concurrency=256; "
          "measured=2026-04-22T00:00:00.000Z; workflow_run_id=799; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,"
          "MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,8192,1024,fp8,fp8,256,4,1,1,4,1,,,,,,,,,,,,,,,1696.8950110933292,"
          "51.63708456498108\n";
   const auto r = run_cli("validate --measurements " + csv.string() + " --format json");
-  fs::remove_all(dir);
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
   ASSERT_FALSE(j["rows"].empty()) << j["skipped"].dump();
@@ -368,15 +365,11 @@ TEST(PerfCli, CatalogShowSaysCalibratedOrSpecOnly) {
 // AIC export conventions are read as what ran (docs/model-perf.md, "Validation rows"):
 // EP folded into tp_size, and tp_size as the world size of a DP-attention deployment.
 TEST(PerfCli, ValidateReadsAicLayoutConventions) {
-  const auto dir = fs::temp_directory_path() / ("gpugap-aic-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const gpugap::test::TempDir tmp("aic");
+  const fs::path& dir = tmp.path();
   const auto csv = dir / "aic.csv";
   std::ofstream(csv)
-      << "id,silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
-         "moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_batch_size,"
-         "prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,prefill_moe_tp_size,"
-         "prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,"
-         "decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms\n"
+      << kAicHeader
       // Rows of aic-silicon-sample.csv (NVIDIA AIConfigurator, Apache-2.0), unchanged.
       << "dsr1_h200_trtllm_fp8_agg_1024x1024_c16_cfg181,db-dump/2026-04-27; config_id=181; silicon_concurrency=16,trtllm,"
          "1.1.0rc2.post2,deepseek-ai/DeepSeek-V3,h200_sxm,fp8,agg,1024,1024,fp8,fp8,16,64,1,1,8,8,,,,,,,,,,,,,,,"
@@ -385,7 +378,6 @@ TEST(PerfCli, ValidateReadsAicLayoutConventions) {
          "silicon_concurrency=32,trtllm,,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,nvfp4,nvfp4,32,36,1,1,36,1,,,,,,,,,,"
          ",,,,,232.46199020786662,8.444456925206435\n";
   const auto r = run_cli("validate --measurements " + csv.string() + " --format json");
-  fs::remove_all(dir);
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
   EXPECT_TRUE(j["skipped"].empty()) << j["skipped"].dump();
