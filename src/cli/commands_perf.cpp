@@ -674,6 +674,9 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     }
   }
   if (a.folds > 0) {
+    // Refused before the fits, not after the first of them.
+    if (!a.doc.empty() && a.folds_by == "model")
+      throw UserError(Location{"", 0, "--folds-by"}, "row folds with --doc (the document shows both)", "model");
     perf::CalibrateOptions co;
     co.folds = a.folds;
     co.folds_by_model = a.folds_by == "model";
@@ -693,7 +696,6 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
       std::string cmd = "gpugap validate";
       for (const auto& f : a.files) cmd += " --measurements " + f;
       cmd += fmt::format(" --folds {} --doc {}", a.folds, a.doc);
-      if (co.folds_by_model) throw UserError(Location{"", 0, "--folds-by"}, "row folds with --doc (the document shows both)", "model");
       perf::CalibrateOptions cm = co;
       cm.folds_by_model = true;
       const auto cal_model = perf::calibrate(*ctx.catalog, ctx.params, rows, cm);

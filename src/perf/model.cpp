@@ -574,12 +574,21 @@ void finish_ttft(Outcome& r, const Deployment& d, double isl_c, double osl, doub
   r.ttft += overhead;
 }
 
+// Usable bytes per device: a share of the total, or (TensorRT-LLM) weights and workspace
+// plus a share of what they leave.
+double usable_bytes(const Prepared& p, const Deployment& d, const Memory& mem) {
+  if (d.kv_free_fraction > 0) {
+    const double fixed = mem.weights + mem.workspace;
+    return fixed + (p.c.capacity - fixed) * d.kv_free_fraction;
+  }
+  return p.c.capacity * d.usable_fraction();
+}
+
 }  // namespace
 
 int max_batch(const Prepared& p, const Deployment& d, const Workload& w) {
   const Memory mem = memory(p, d, mean_ctx(w));
-  const double left = p.c.capacity - mem.weights - mem.workspace;
-  const double free = d.kv_free_fraction > 0 ? left * d.kv_free_fraction : p.c.capacity * d.usable_fraction() - mem.weights - mem.workspace;
+  const double free = usable_bytes(p, d, mem) - mem.weights - mem.workspace;
   if (free <= 0 || mem.kv_per_seq <= 0) return 0;
   const double per_rank = std::floor(free / mem.kv_per_seq);
   return static_cast<int>(std::min(per_rank * d.attention_dp, 1e8));
@@ -607,8 +616,7 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   r.w_bytes = mem.weights;
   r.kv_bytes = mem.kv_per_seq * (double(r.batch) / adp);
   r.mem_used = mem.weights + mem.workspace + r.kv_bytes;
-  r.mem_cap = d.kv_free_fraction > 0 ? mem.weights + mem.workspace + (p.c.capacity - mem.weights - mem.workspace) * d.kv_free_fraction
-                                      : p.c.capacity * d.usable_fraction();
+  r.mem_cap = usable_bytes(p, d, mem);
   r.feasible = r.mem_used <= r.mem_cap;
   if (!r.feasible) {
     r.reason = 1;

@@ -273,8 +273,9 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
   Deployment& d = pr.d;
   std::string note;
   d.format = resolve_format(chip, *fmt_opt, &note);
-  const bool kv_stated = parse_dtype(m.kv_precision).has_value();
-  if (kv_stated) d.kv = *parse_dtype(m.kv_precision);
+  const auto kv_row = parse_dtype(m.kv_precision);
+  const bool kv_stated = kv_row.has_value();
+  if (kv_stated) d.kv = *kv_row;
   else {
     // Not stated: FP8 for TensorRT-LLM FP8/FP4 (ModelOpt checkpoints carry KV scales), else the 16-bit default.
     const bool q = fmt_opt->activations == DType::kFp8 || fmt_opt->activations == DType::kFp4;
@@ -716,7 +717,16 @@ struct GroupKey {
   }
 };
 
-// The most specific fitted group for a row: (family, backend), (backend), (family), (stack).
+// The group a fit starts from: a model's -> its (family, backend) pair's -> the backend's ->
+// the stack's; a family's -> the stack's.
+GroupKey parent_of(const GroupKey& k) {
+  if (!k.model.empty()) return {k.stack, k.family, k.backend, ""};
+  if (!k.family.empty() && !k.backend.empty()) return {k.stack, "", k.backend, ""};
+  return {k.stack, "", "", ""};
+}
+
+// The most specific fitted group for a row: (family, backend, model), (family, backend), (backend),
+// (family), (stack).
 template <class Map>
 auto most_specific(const Map& fits, const std::string& stack, const std::string& family, const std::string& backend,
                    const std::string& model) {
@@ -778,13 +788,13 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     if (!members.count({k.stack, "", "", ""}) || members.at({k.stack, "", "", ""}).size() < opt.min_rows_stack) continue;
     if (!k.model.empty()) {
       // Only where the (family, backend) group holds other models too.
-      if (idx.size() >= opt.min_rows_model && members.at({k.stack, k.family, k.backend, ""}).size() != idx.size())
+      if (idx.size() >= opt.min_rows_model && members.at(parent_of(k)).size() != idx.size())
         fitted_keys.push_back(k);
       continue;
     }
     if (idx.size() < opt.min_rows_backend) continue;
     // A sub-group identical to a coarser one adds nothing.
-    const GroupKey parent = !k.family.empty() && !k.backend.empty() ? GroupKey{k.stack, "", k.backend, ""} : GroupKey{k.stack, "", "", ""};
+    const GroupKey parent = parent_of(k);
     const GroupKey other = !k.family.empty() && !k.backend.empty() ? GroupKey{k.stack, k.family, "", ""} : parent;
     if (members.at(parent).size() == idx.size() || members.at(other).size() == idx.size()) continue;
     fitted_keys.push_back(k);
@@ -819,14 +829,14 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
       const bool top = k.family.empty() && k.backend.empty();
       if (idx.size() < (top ? opt.min_rows_stack : opt.min_rows_backend)) continue;
       Efficiency start = start_for(k.stack);
-      if (!top) {
-        GroupKey parent = !k.backend.empty() && !k.family.empty() ? GroupKey{k.stack, "", k.backend, ""} : GroupKey{k.stack, "", "", ""};
-        if (!k.model.empty()) {
-          parent = GroupKey{k.stack, k.family, k.backend, ""};
-          if (!fits.count(parent)) parent = GroupKey{k.stack, "", k.backend, ""};
+      // From the nearest fitted group up the chain of parents.
+      for (GroupKey p = k; !top;) {
+        p = parent_of(p);
+        if (auto it = fits.find(p); it != fits.end()) {
+          start = it->second;
+          break;
         }
-        if (auto it = fits.find(parent); it != fits.end()) start = it->second;
-        else if (auto it2 = fits.find({k.stack, "", "", ""}); it2 != fits.end()) start = it2->second;
+        if (p.family.empty() && p.backend.empty()) break;
       }
       fits[k] = fit_rows(idx, start);
     }

@@ -124,12 +124,13 @@ struct CalibrateOptions {
   ValidateOptions validate;
 };
 
-// Fits eta_compute, eta_memory and launch overhead per stack (and per backend
-// where it has enough rows) by robust (Huber) least squares on log(pred/meas).
 // The key of a model in a stack's calibration blocks: '.' separates path components,
 // so "minimax-m2.5" is written "minimax-m2_5".
 std::string calibration_model_key(const std::string& model_id);
 
+// Fits the seven software-stack parameters (Efficiency) per group of the levels above
+// that has enough rows, by robust (Huber) least squares on log(pred/meas), and reports
+// their k-fold held-out error.
 CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& params, const std::vector<Measurement>& rows,
                             const CalibrateOptions& opt);
 
