@@ -586,7 +586,8 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
         ", folds by a hash of the row id): for each fold the software-stack parameters (eta_compute, eta_memory, launch "
         "overhead, per-sequence overhead, collective latency, TTFT overhead, benchmark wave share; per stack, backend, "
         "chip family, family x backend and family x backend x model where a group has enough rows) are refitted on the "
-        "other folds and the fold is predicted with the most specific group. "
+        "other folds and the fold is predicted with the most specific group (and, for a publication with three or more TTFT rows, "
+        "its own benchmark wave share, fitted on its training rows). "
         "**Held-out by model** repeats this with the folds drawn by model: no row of a predicted model is in its fit, "
         "so it falls back to the (family, backend) group; that is the error to expect for a model without "
         "measurements. "
@@ -636,6 +637,16 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
   md += md_table(ft) + "\n";
   md += "Stacks without usable rows keep their uncalibrated priors (`estimate: true`), and their chips say `spec-only` in "
         "`gpugap catalog show`.\n\n";
+  if (!cal.harness.empty()) {
+    md += "## Benchmark wave share by publication\n\n";
+    md += "The share of a benchmark's requests sent in its first simultaneous wave belongs to the harness that "
+          "measured, not to the serving stack: a publication of the shared file with three or more TTFT rows has "
+          "its own (fitted on all rows here, on the training folds for the held-out tables); the others, and the "
+          "AIC rows, use their group's.\n\n";
+    Table ht{{"source", "TTFT rows", "wave share"}, {}, {}};
+    for (const auto& [src, h] : cal.harness) ht.rows.push_back({src, std::to_string(h.rows), fmt::format("{:.3f}", h.burst)});
+    md += md_table(ht) + "\n";
+  }
   md += "## Skipped rows\n\n";
   // One line per (file, reason): thousands of AIC rows share a handful of reasons.
   Table sk{{"file", "rows", "reason", "first row"}, {}, {}};
@@ -653,10 +664,14 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
 void validate_cmd(const Global& g, const ValidateArgs& a) {
   const auto ctx = perf_context(g);
   const auto rows = read_all(a.files);
-  const auto vo = validate_options(a);
+  auto vo = validate_options(a);
   std::vector<perf::RowPrediction> preds(rows.size());
   tbb::task_arena arena(g.threads > 0 ? g.threads : tbb::task_arena::automatic);
+  std::map<std::string, perf::HarnessFit> harness;
   arena.execute([&] {
+    // A publication's benchmark wave share is the measurement's, not the catalog's: fitted here.
+    harness = perf::fit_harness(*ctx.catalog, ctx.params, rows, vo);
+    vo.harness = &harness;
     tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) { preds[i] = perf::predict(*ctx.catalog, ctx.params, rows[i], vo); });
   });
   std::vector<perf::RowPrediction> main, assumed;
@@ -820,6 +835,9 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
     }
   }
   out.json = {{"date", date}, {"files", a.v.files}, {"folds", co.folds}, {"groups", groups}};
+  json harness = json::array();
+  for (const auto& [src, h] : cal.harness) harness.push_back({{"source", src}, {"ttft_rows", h.rows}, {"benchmark_burst", round_sig(h.burst, 4)}});
+  out.json["harness"] = harness;
   std::vector<perf::RowPrediction> held;
   for (const auto& p : cal.heldout)
     if (!p.assumed_isl) held.push_back(p);

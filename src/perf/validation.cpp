@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <regex>
 #include <functional>
 #include <sstream>
 #include <tuple>
@@ -140,6 +141,8 @@ std::vector<Measurement> read_measurements(const std::string& path) {
       m.d_batch = as_int(n("decode_batch_size"));
       const std::string src = get("silicon_data_source");
       if (auto c = field_of(src, "silicon_concurrency"); !c.empty()) m.concurrency = parse_number(c);
+      m.source = field_of(src, "source_file");
+      if (m.source.empty()) m.source = base;
       m.ttft_ms = n("silicon_ttft_ms");
       m.tpot_ms = n("silicon_tpot_ms");
       m.trust = "high";
@@ -150,6 +153,7 @@ std::vector<Measurement> read_measurements(const std::string& path) {
       m.precision = get("precision");
       m.kv_precision = get("kv_precision");
       m.trust = get("trust");
+      m.source = get("source");
       m.n_chips = n("n_chips") ? std::optional<int>(as_int(n("n_chips"))) : std::nullopt;
       m.concurrency = n("concurrency");
       if (auto v = n("mtp_tokens")) m.mtp = as_int(v);
@@ -157,6 +161,12 @@ std::vector<Measurement> read_measurements(const std::string& path) {
       m.tpot_ms = n("tpot_ms");
       m.output_tps_per_chip = n("output_tps_per_chip");
       m.input_tps_per_chip = n("input_tps_per_chip");
+      const std::string notes = get("notes");
+      static const std::regex acceptance(R"((\d+(?:\.\d+)?)% acceptance)");
+      static const std::regex kv_free(R"(kv_cache_free_gpu_mem_fraction (0?\.\d+|1(?:\.0+)?))");
+      std::smatch g;
+      if (std::regex_search(notes, g, acceptance)) m.mtp_acceptance = std::stod(g[1].str()) / 100.0;
+      if (std::regex_search(notes, g, kv_free)) m.kv_free_fraction = std::stod(g[1].str());
     }
     out.push_back(std::move(m));
   }
@@ -248,6 +258,8 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     if (auto v = params.maybe(b + "seq_overhead")) pr.chip.seq_overhead = Seconds(*v);
     if (auto v = params.maybe(b + "benchmark_burst")) pr.burst = *v;
   }
+  if (opt.harness && m.schema == "shared")
+    if (auto it = opt.harness->find(m.source); it != opt.harness->end()) pr.burst = it->second.burst;
   const ChipSpec& chip = pr.chip;
   const ModelSpec& model = pr.model;
   const bool moe = model.ffn == FfnKind::kMoe;
@@ -284,10 +296,13 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
   if (d.kv == DType::kFp8 && !chip.has(Precision::kFp8)) d.kv = chip.has(Precision::kInt8) ? DType::kInt8 : DType::kBf16;
   d.mtp = m.mtp.value_or(0);
   if (d.mtp > 0) {
-    auto acc = model_mtp_acceptance(params, model);
+    auto acc = m.mtp_acceptance ? m.mtp_acceptance : model_mtp_acceptance(params, model);
     d.mtp_acceptance = acc.value_or(0.0);
   }
   std::vector<std::string> method;
+  if (d.mtp > 0 && m.mtp_acceptance) method.push_back(fmt::format("draft acceptance {:.0f}% (stated in the row)", *m.mtp_acceptance * 100));
+  if (m.backend == "trtllm" && m.kv_free_fraction)
+    method.push_back(fmt::format("KV pool {:.2f} of the free memory (stated in the row)", *m.kv_free_fraction));
   const int n_chips = m.n_chips.value_or(0);
   // Fills a pool's layout; returns false when nothing is stated.
   auto layout = [&](int tp, int adp, int ep, int moe_tp, int& otp, int& oadp, int& oep, int& omoe) {
@@ -396,7 +411,7 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     return skip(e.what());
   }
   if (auto err = check_deployment(model, d); !err.empty()) return skip("deployment: " + err);
-  if (m.backend == "trtllm") d.kv_free_fraction = kTrtllmKvFreeFraction;
+  if (m.backend == "trtllm") d.kv_free_fraction = m.kv_free_fraction.value_or(kTrtllmKvFreeFraction);
   try {
     // A measured deployment ran, so it fit: where the weights exceed the default usable
     // share, the serving stack was set to use more of the memory (SGLang mem_fraction_static).
@@ -574,16 +589,18 @@ Vec to_x(const Efficiency& e) {
           logit(log_share(kLaunchMin, kLaunchMax, e.comm_latency_s)), logit(log_share(kSeqMin, kSeqMax, e.seq_overhead_s))};
 }
 
+// One row's robust loss: each row weighs one in total, shared by its metrics.
+double row_loss(const RowPrediction& p) {
+  if (!p.skip_reason.empty()) return 1.0;  // a row the fit makes unusable costs like a large miss
+  double sum = 0;
+  const double w = p.metrics.empty() ? 0.0 : 1.0 / p.metrics.size();
+  for (const auto& me : p.metrics) sum += w * huber(std::log(me.predicted / me.measured));
+  return sum;
+}
+
 double loss(const std::vector<const PreparedRow*>& rows, const std::vector<double>& weight, const Efficiency& e) {
   std::vector<double> per(rows.size(), 0.0);
-  tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) {
-    const RowPrediction p = predict_prepared(*rows[i], &e);
-    if (!p.skip_reason.empty()) { per[i] = 1.0; return; }  // a row the fit makes unusable costs like a large miss
-    // Each row weighs one in total, shared by its metrics.
-    const double w = p.metrics.empty() ? 0.0 : 1.0 / p.metrics.size();
-    for (const auto& me : p.metrics) per[i] += w * huber(std::log(me.predicted / me.measured));
-    per[i] *= weight[i];
-  });
+  tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) { per[i] = weight[i] * row_loss(predict_prepared(*rows[i], &e)); });
   // Summed in row order: the same bytes whatever the thread count.
   double sum = 0;
   for (double v : per) sum += v;
@@ -610,10 +627,11 @@ Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& st
   // A model's n rows weigh sqrt(n) together: a group's values also stand for models
   // without measurements, so the most-measured model must not decide them alone, and
   // rows of one model (one serving recipe) are not independent evidence.
+  auto key = [](const PreparedRow* r) { return r->base.model_id + '|' + r->base.row->source; };
   std::map<std::string, int> per_model;
-  for (const auto* r : rows) ++per_model[r->base.model_id];
+  for (const auto* r : rows) ++per_model[key(r)];
   std::vector<double> weight(rows.size(), 1.0);
-  for (std::size_t i = 0; i < rows.size(); ++i) weight[i] = 1.0 / std::sqrt(double(per_model[rows[i]->base.model_id]));
+  for (std::size_t i = 0; i < rows.size(); ++i) weight[i] = 1.0 / std::sqrt(double(per_model[key(rows[i])]));
   auto loss = [&](const std::vector<const PreparedRow*>& rs, Efficiency e) {
     if (freeze_ttft) {
       e.ttft_overhead_s = start.ttft_overhead_s;
@@ -690,6 +708,32 @@ Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& st
   return out;
 }
 
+// The wave share of one benchmark harness (a publication's rows) is a property of how the
+// benchmark sent its requests, not of the serving stack: `f(share)` is its rows' loss, each
+// row with its own group's other values. Golden-section search on [0, 1].
+double fit_burst(const std::function<double(double)>& f) {
+  const double g = (std::sqrt(5.0) - 1) / 2;
+  double a = 0, b = 1, c = b - g * (b - a), d = a + g * (b - a);
+  double fc = f(c), fd = f(d);
+  for (int it = 0; it < 40; ++it) {
+    if (fc <= fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = f(c); }
+    else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = f(d); }
+  }
+  return (a + b) / 2;
+}
+
+// The TTFT rows of each publication of the shared file among those `take` accepts, where
+// there are enough of them to fit its wave share (the AIC rows are the groups' own harness:
+// they hold nearly every TTFT row of each group).
+std::map<std::string, std::vector<std::size_t>> harness_rows(const std::vector<Measurement>& rows,
+                                                             const std::function<bool(std::size_t)>& take) {
+  std::map<std::string, std::vector<std::size_t>> by;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].schema == "shared" && rows[i].ttft_ms && take(i)) by[rows[i].source].push_back(i);
+  std::erase_if(by, [](const auto& kv) { return kv.second.size() < static_cast<std::size_t>(kMinTtftRows); });
+  return by;
+}
+
 std::uint64_t fnv1a(const std::string& s) {
   std::uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : s) {
@@ -746,12 +790,38 @@ std::string calibration_model_key(const std::string& model_id) {
   return k;
 }
 
+std::map<std::string, HarnessFit> fit_harness(const catalog::Catalog& cat, const ParamTable& params,
+                                              const std::vector<Measurement>& rows, const ValidateOptions& opt) {
+  ValidateOptions vo = opt;
+  vo.harness = nullptr;
+  std::map<std::string, HarnessFit> out;
+  for (const auto& [h, idx] : harness_rows(rows, [](std::size_t) { return true; })) {
+    std::vector<PreparedRow> rs;
+    for (auto i : idx) {
+      PreparedRow pr = prepare_row(cat, params, rows[i], vo);
+      if (!predict_prepared(pr, nullptr).metrics.empty()) rs.push_back(std::move(pr));
+    }
+    if (rs.size() < static_cast<std::size_t>(kMinTtftRows)) continue;
+    const double b = fit_burst([&](double share) {
+      double sum = 0;
+      for (auto& r : rs) {
+        r.burst = share;
+        sum += row_loss(predict_prepared(r, nullptr));
+      }
+      return sum;
+    });
+    out[h] = HarnessFit{b, rs.size()};
+  }
+  return out;
+}
+
 CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& params, const std::vector<Measurement>& rows,
                             const CalibrateOptions& opt) {
   CalibrationResult res;
   res.folds = std::max(2, opt.folds);
   ValidateOptions vo = opt.validate;
   vo.use_backend = false;  // fits start from the stack values, never from earlier fits of a backend
+  vo.harness = nullptr;    // the fits' own wave shares replace these
   std::vector<PreparedRow> prepared;
   prepared.reserve(rows.size());
   for (const auto& m : rows) prepared.push_back(prepare_row(cat, params, m, vo));
@@ -820,8 +890,22 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     return fit(ptrs, start);
   };
   // Fits the hierarchy on a subset of rows (all rows, or the training folds).
+  struct Fits {
+    std::map<GroupKey, Efficiency> groups;
+    std::map<std::string, HarnessFit> harness;
+  };
+  // The values that predict row i: its most specific group's, with its harness's wave share.
+  auto eff_for = [&](const Fits& f, std::size_t i) -> std::optional<Efficiency> {
+    auto it = most_specific(f.groups, prepared[i].chip.stack, prepared[i].base.family, rows[i].backend, prepared[i].base.model_id);
+    if (it == f.groups.end()) return std::nullopt;
+    Efficiency e = it->second;
+    if (rows[i].schema == "shared")
+      if (auto h = f.harness.find(rows[i].source); h != f.harness.end()) e.burst = h->second.burst;
+    return e;
+  };
   auto fit_all = [&](const std::function<bool(std::size_t)>& in_train) {
-    std::map<GroupKey, Efficiency> fits;
+    Fits out;
+    auto& fits = out.groups;
     for (const auto& k : fitted_keys) {
       std::vector<std::size_t> idx;
       for (auto i : members.at(k))
@@ -840,12 +924,29 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
       }
       fits[k] = fit_rows(idx, start);
     }
-    return fits;
+    // Wave share of each harness with enough TTFT rows in the training set.
+    for (const auto& [h, idx] : harness_rows(rows, [&](std::size_t i) { return usable[i] && in_train(i); })) {
+      std::vector<std::pair<const PreparedRow*, Efficiency>> rs;
+      for (auto i : idx)
+        if (auto e = eff_for(out, i)) rs.emplace_back(&prepared[i], *e);
+      if (rs.size() < static_cast<std::size_t>(kMinTtftRows)) continue;
+      const double b = fit_burst([&](double share) {
+        double sum = 0;
+        for (auto [r, e] : rs) {
+          e.burst = share;
+          sum += row_loss(predict_prepared(*r, &e));
+        }
+        return sum;
+      });
+      out.harness[h] = HarnessFit{b, rs.size()};
+    }
+    return out;
   };
   const auto full = fit_all([](std::size_t) { return true; });
+  res.harness = full.harness;
   for (const auto& k : fitted_keys) {
-    auto it = full.find(k);
-    if (it == full.end()) continue;
+    auto it = full.groups.find(k);
+    if (it == full.groups.end()) continue;
     FitGroup g;
     g.stack = k.stack;
     g.family = k.family;
@@ -873,12 +974,11 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     const auto fits = fit_all([&](std::size_t i) { return fold_of(i) != k; });
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!usable[i] || fold_of(i) != k) continue;
-      auto it = most_specific(fits, prepared[i].chip.stack, prepared[i].base.family, rows[i].backend, prepared[i].base.model_id);
-      if (it == fits.end()) {
+      if (const auto e = eff_for(fits, i)) {
+        held[i] = predict_prepared(prepared[i], &*e);
+      } else {
         held[i] = prepared[i].base;
         held[i].skip_reason = "no fit for stack " + prepared[i].chip.stack + " without this row's fold (too few rows)";
-      } else {
-        held[i] = predict_prepared(prepared[i], &it->second);
       }
       done[i] = true;
     }

@@ -21,6 +21,7 @@ struct Measurement {
   int line = 0;
   std::string schema;  // "shared" or "aic"
   std::string chip, model, backend, precision, kv_precision, mode, trust;
+  std::string source;  // the publication (shared) or silicon data file (AIC): one experiment
   std::optional<int> n_chips, isl, osl;
   std::optional<double> concurrency;
   // Parallel sizes (0 = not stated). For disaggregated rows the prefill_/decode_ values.
@@ -30,6 +31,9 @@ struct Measurement {
   int d_workers = 0, d_tp = 0, d_adp = 0, d_ep = 0, d_moe_tp = 0, d_batch = 0;
   std::optional<int> mtp;
   std::optional<double> ttft_ms, tpot_ms, output_tps_per_chip, input_tps_per_chip;
+  // Serving settings the row states in its notes (shared schema): the draft acceptance
+  // rate and TensorRT-LLM's kv_cache_free_gpu_mem_fraction.
+  std::optional<double> mtp_acceptance, kv_free_fraction;
 };
 
 // Reads either schema (chosen from the header). Throws UserError naming file
@@ -64,10 +68,19 @@ struct RowPrediction {
   Deployment deployment;
 };
 
+// A benchmark harness's share of requests in the first simultaneous wave, fitted on the
+// TTFT rows of one publication of the shared file (the groups' value serves the rest).
+struct HarnessFit {
+  double burst = 0;
+  std::size_t rows = 0;
+};
+
 struct ValidateOptions {
   std::optional<int> assumed_isl;  // for rows without isl
   std::string assumed_isl_source;  // its citation
   bool use_backend = true;         // apply stacks.X.backend.Y values when present
+  // Wave shares of the shared file's publications (fit_harness), by source; null: the groups'.
+  const std::map<std::string, HarnessFit>* harness = nullptr;
 };
 
 // The row's chip family: a grouping of chips that share a stack and a generation.
@@ -77,6 +90,12 @@ std::string chip_family(const std::string& chip_id);
 // every row of the fit's group).
 RowPrediction predict(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m,
                       const ValidateOptions& opt, const Efficiency* eff = nullptr);
+
+// The wave share of each publication of the shared file with at least three TTFT rows,
+// fitted with the catalog's values (what `validate` uses in-sample; calibrate fits them
+// per fold).
+std::map<std::string, HarnessFit> fit_harness(const catalog::Catalog& cat, const ParamTable& params,
+                                              const std::vector<Measurement>& rows, const ValidateOptions& opt);
 
 struct Summary {
   std::size_t n = 0;
@@ -106,6 +125,7 @@ struct FitGroup {
 
 struct CalibrationResult {
   std::vector<FitGroup> groups;
+  std::map<std::string, HarnessFit> harness;  // by the rows' `source`
   // Held-out (k-fold) predictions of every usable row, for the tables.
   std::vector<RowPrediction> heldout;
   int folds = 5;

@@ -11,6 +11,7 @@
 #include "catalog/specs.hpp"
 #include "perf/engine.hpp"
 #include "perf/perf.hpp"
+#include "perf/validation.hpp"
 
 using namespace gpugap;
 using namespace gpugap::perf;
@@ -539,4 +540,88 @@ TEST(Perf, AttentionDpSplitsTheDenseLayersInsideTheDomain) {
   const double routed = double(m.experts) * 3.0 * m.hidden * m.expert_intermediate * (m.layers - m.dense_layers);
   // adp 8 -> 16: routed experts halve; the dense parts go from split-by-8 to replicated.
   EXPECT_NEAR(weights(16) - weights(8), -routed / 16.0 + dense_and_head * (1.0 - 1.0 / 8.0), 0.01 * weights(8));
+}
+
+// ---- what a measurement row states, and its benchmark harness -------------------------
+
+namespace {
+
+std::vector<Measurement> shared_rows() {
+  return read_measurements(std::string(GPUGAP_SOURCE_DIR) + "/data/measurements/measurements-shared.csv");
+}
+
+const Measurement& row_by_id(const std::vector<Measurement>& rows, const std::string& id) {
+  for (const auto& m : rows)
+    if (m.id == id) return m;
+  throw std::runtime_error("no row " + id);
+}
+
+double metric_of(const RowPrediction& p, const std::string& name) {
+  for (const auto& m : p.metrics)
+    if (m.metric == name) return m.predicted;
+  return std::nan("");
+}
+
+}  // namespace
+
+TEST(Validation, ReadsServingSettingsStatedInTheNotes) {
+  const auto rows = shared_rows();
+  // lmsys large-scale EP blog: "60% acceptance assumed" for the simulated MTP row.
+  const Measurement& mtp = row_by_id(rows, "SGL-H100-DECODE-4K-SIMMTP");
+  ASSERT_TRUE(mtp.mtp_acceptance.has_value());
+  EXPECT_DOUBLE_EQ(*mtp.mtp_acceptance, 0.6);
+  // TensorRT-LLM perf-overview: "kv_cache_free_gpu_mem_fraction 0.95".
+  const Measurement& po = row_by_id(rows, "TRTLLM-PO-L3.1-8B-H100-1K1K");
+  ASSERT_TRUE(po.kv_free_fraction.has_value());
+  EXPECT_DOUBLE_EQ(*po.kv_free_fraction, 0.95);
+  const Measurement& nim = row_by_id(rows, "NIM-L3.3-70B-2xH100-5K500-C25");
+  EXPECT_FALSE(nim.mtp_acceptance.has_value());
+  EXPECT_FALSE(nim.kv_free_fraction.has_value());
+
+  const ValidateOptions vo;
+  // One draft token per step: tokens per step 1 + a, the decode step itself unchanged.
+  Measurement unstated = mtp;
+  unstated.mtp_acceptance.reset();
+  const auto with = predict(cat(), cat().params(), mtp, vo);
+  const auto without = predict(cat(), cat().params(), unstated, vo);
+  ASSERT_TRUE(with.skip_reason.empty()) << with.skip_reason;
+  EXPECT_NE(with.method.find("draft acceptance 60% (stated in the row)"), std::string::npos) << with.method;
+  const double a = *model_mtp_acceptance(cat().params(), model("deepseek-v3"));
+  EXPECT_NEAR(metric_of(with, "output_tps_per_chip") / metric_of(without, "output_tps_per_chip"), 1.6 / (1.0 + a), 1e-6);
+  // A larger KV pool holds more sequences of the offline run: more tokens/s, never fewer.
+  Measurement pool90 = po;
+  pool90.kv_free_fraction.reset();
+  const auto p95 = predict(cat(), cat().params(), po, vo);
+  const auto p90 = predict(cat(), cat().params(), pool90, vo);
+  EXPECT_NE(p95.method.find("KV pool 0.95 of the free memory (stated in the row)"), std::string::npos) << p95.method;
+  EXPECT_GT(p95.deployment.batch, p90.deployment.batch);
+  EXPECT_GT(metric_of(p95, "output_tps_per_chip"), metric_of(p90, "output_tps_per_chip"));
+}
+
+TEST(Validation, FitsAPublicationsWaveShareBackFromItsOwnPredictions) {
+  // TTFTs the model predicts with a known wave share, fitted back: the share is recovered.
+  std::vector<Measurement> nim;
+  for (const auto& m : shared_rows())
+    if (m.id.rfind("NIM-L3.3-70B-2xH100", 0) == 0) nim.push_back(m);
+  ASSERT_EQ(nim.size(), 4u);
+  const std::string src = nim.front().source;
+  EXPECT_EQ(src, "docs.nvidia.com/nim/benchmarking/llm/1.0.0/performance");
+  for (double share : {0.0, 0.3, 0.8}) {
+    const std::map<std::string, HarnessFit> given = {{src, HarnessFit{share, nim.size()}}};
+    ValidateOptions vo;
+    vo.harness = &given;
+    std::vector<Measurement> synth = nim;
+    for (auto& m : synth) {
+      const auto p = predict(cat(), cat().params(), m, vo);
+      ASSERT_TRUE(p.skip_reason.empty()) << p.skip_reason;
+      m.ttft_ms = metric_of(p, "ttft_ms");
+    }
+    const auto fitted = fit_harness(cat(), cat().params(), synth, ValidateOptions{});
+    ASSERT_EQ(fitted.count(src), 1u);
+    EXPECT_EQ(fitted.at(src).rows, 4u);
+    EXPECT_NEAR(fitted.at(src).burst, share, 1e-3) << share;
+  }
+  // Fewer than three TTFT rows say nothing about a harness.
+  nim.resize(2);
+  EXPECT_TRUE(fit_harness(cat(), cat().params(), nim, ValidateOptions{}).empty());
 }
