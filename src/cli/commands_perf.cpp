@@ -661,6 +661,13 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
   return md;
 }
 
+// The wave share fitted per publication, as JSON.
+json harness_json(const std::map<std::string, perf::HarnessFit>& h) {
+  json out = json::array();
+  for (const auto& [src, f] : h) out.push_back({{"source", src}, {"ttft_rows", f.rows}, {"benchmark_burst", round_sig(f.burst, 4)}});
+  return out;
+}
+
 void validate_cmd(const Global& g, const ValidateArgs& a) {
   const auto ctx = perf_context(g);
   const auto rows = read_all(a.files);
@@ -679,6 +686,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
   Tables t = error_tables(main, a.by, true);
   Output out;
   out.json = t.j;
+  out.json["harness"] = harness_json(harness);
   if (!assumed.empty()) {
     Tables ta = error_tables(assumed, a.by, false);
     out.json["assumed_isl"] = {{"isl", *vo.assumed_isl}, {"source", vo.assumed_isl_source}, {"summary", ta.j["summary"]},
@@ -835,9 +843,7 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
     }
   }
   out.json = {{"date", date}, {"files", a.v.files}, {"folds", co.folds}, {"groups", groups}};
-  json harness = json::array();
-  for (const auto& [src, h] : cal.harness) harness.push_back({{"source", src}, {"ttft_rows", h.rows}, {"benchmark_burst", round_sig(h.burst, 4)}});
-  out.json["harness"] = harness;
+  out.json["harness"] = harness_json(cal.harness);
   std::vector<perf::RowPrediction> held;
   for (const auto& p : cal.heldout)
     if (!p.assumed_isl) held.push_back(p);

@@ -162,11 +162,12 @@ std::vector<Measurement> read_measurements(const std::string& path) {
       m.output_tps_per_chip = n("output_tps_per_chip");
       m.input_tps_per_chip = n("input_tps_per_chip");
       const std::string notes = get("notes");
-      static const std::regex acceptance(R"((\d+(?:\.\d+)?)% acceptance)");
+      static const std::regex acceptance(R"(\b(100|\d{1,2}(?:\.\d+)?)% acceptance)");
       static const std::regex kv_free(R"(kv_cache_free_gpu_mem_fraction (0?\.\d+|1(?:\.0+)?))");
       std::smatch g;
       if (std::regex_search(notes, g, acceptance)) m.mtp_acceptance = std::stod(g[1].str()) / 100.0;
-      if (std::regex_search(notes, g, kv_free)) m.kv_free_fraction = std::stod(g[1].str());
+      if (std::regex_search(notes, g, kv_free))
+        if (const double v = std::stod(g[1].str()); v > 0) m.kv_free_fraction = v;
     }
     out.push_back(std::move(m));
   }

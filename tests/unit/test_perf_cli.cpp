@@ -180,6 +180,12 @@ TEST(PerfCli, ValidateSharedMeasurements) {
   EXPECT_TRUE(saw_missing);
   for (const auto& row : j["rows"])
     for (const char* k : {"id", "metric", "measured", "predicted", "error_pct"}) ASSERT_TRUE(row.contains(k)) << k;
+  // The NIM genai-perf sweep (4 TTFT rows) has a wave share of its own, fitted in-sample.
+  ASSERT_EQ(j["harness"].size(), 1u) << j["harness"].dump();
+  EXPECT_EQ(j["harness"][0]["source"], "docs.nvidia.com/nim/benchmarking/llm/1.0.0/performance");
+  EXPECT_EQ(j["harness"][0]["ttft_rows"], 4);
+  EXPECT_GE(j["harness"][0]["benchmark_burst"].get<double>(), 0.0);
+  EXPECT_LE(j["harness"][0]["benchmark_burst"].get<double>(), 1.0);
   // Regression guard (in-sample, calibrated catalog; 8.8% with the catalog fitted on 2026-12-06 (wave share per publication)): below 20%.
   EXPECT_LT(j["summary"]["median_abs_error_pct"].get<double>(), 20.0);
 }
