@@ -218,6 +218,27 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
     d.ep = a.ep > 0 ? a.ep : 1;
   }
   d.moe_tp = a.moe_tp;
+  if (a.tp <= 0 && a.adp > 1) {
+    // With attention DP each rank holds the attention weights and the experts split over the
+    // ranks: the TP-only rule above would multiply the instance (TP 8 x DP 8 = 64 chips for a
+    // request of 8). The smallest power-of-two TP whose weights fit instead.
+    const int domain = std::max(1, chip.scaleup_domain.value_or(8));
+    auto layout = [&](int tp) {
+      d.tp = tp;
+      if (model.ffn == FfnKind::kMoe && a.ep == 0) {
+        d.ep = std::min(d.width(), model.experts);
+        while (d.ep > 1 && d.width() % d.ep != 0) --d.ep;
+      }
+    };
+    auto holds_weights = [&] {
+      perf::Deployment t = d;
+      t.batch = 0;
+      return !perf::check_deployment(model, t).empty() || perf::evaluate(chip, model, t, w, perf::EvalOptions{false}).max_batch > 0;
+    };
+    layout(1);
+    while (!holds_weights() && d.tp * 2 <= domain && model.heads % (d.tp * 2) == 0) layout(d.tp * 2);
+    defaults.back() = fmt::format("tp {} (with attention DP {}: the smallest power of two that holds the weights)", d.tp, a.adp);
+  }
   d.batch = a.batch;
   if (a.mode != "agg" && a.mode != "disagg")
     throw UserError(Location{"", 0, "--mode"}, "agg or disagg", "'" + a.mode + "'", suggest(a.mode, {"agg", "disagg"}));

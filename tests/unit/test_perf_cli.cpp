@@ -113,6 +113,25 @@ TEST(PerfCli, InfeasibleIsReportedWithExitTwo) {
   EXPECT_GT(j["memory_shortfall_gb"].get<double>(), 1000.0);
 }
 
+TEST(PerfCli, AttentionDpWithoutTpKeepsTheInstanceItNames) {
+  // 8 B200 as DP-attention 8 x EP 8 hold Qwen3-235B FP4 (about 20 GB per chip): TP 1, 8 chips.
+  auto r = run_cli("perf --chip nvidia-b200 --model qwen3-235b-a22b --precision fp4 --attention-dp 8 --isl 1000 --osl 1000 --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  auto j = r.json();
+  EXPECT_EQ(j["deployment"]["tp"], 1);
+  EXPECT_EQ(j["deployment"]["ep"], 8);
+  EXPECT_EQ(j["deployment"]["chips_per_instance"], 8);
+  // DeepSeek-R1 FP8 (671 GB) on H100 with DP-attention 4: 4 or 8 chips cannot hold it, 16 can.
+  r = run_cli("perf --chip nvidia-h100-sxm --model deepseek-r1 --attention-dp 4 --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  j = r.json();
+  EXPECT_EQ(j["deployment"]["tp"], 4);
+  EXPECT_EQ(j["deployment"]["chips_per_instance"], 16);
+  EXPECT_TRUE(j["feasible"].get<bool>());
+  r = run_cli("perf --chip nvidia-h100-sxm --model deepseek-r1 --tp 2 --attention-dp 4 --batch 1 --format json");
+  EXPECT_EQ(r.rc, 2);  // the next smaller TP does not fit: the default is the smallest that does
+}
+
 TEST(PerfCli, InsufficientDataNamesThePath) {
   const auto r = run_cli("perf --chip huawei-ascend-910b --model qwen3-32b");
   EXPECT_EQ(r.rc, 2);
