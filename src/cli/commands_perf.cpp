@@ -203,20 +203,22 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
   if (!a.kv.empty()) d.kv = parse_kv_or_throw(a.kv);
   if (a.tp > 0) {
     d.tp = a.tp;
-    if (model.ffn == FfnKind::kMoe && a.ep == 0) d.ep = std::min(d.tp * a.adp, model.experts);
   } else {
     defaults.push_back(fmt::format("tp {} (smallest power of two whose weights fill at most half the memory)", d.tp));
   }
   d.pp = a.pp;
   d.dp = a.dp;
   d.attention_dp = a.adp;
-  if (model.ffn == FfnKind::kMoe) {
-    if (a.ep > 0) d.ep = a.ep;
-    if (a.tp <= 0 && a.ep == 0) d.ep = std::min(d.width(), model.experts);
-    while (d.ep > 1 && d.width() % d.ep != 0) --d.ep;
-  } else {
-    d.ep = a.ep > 0 ? a.ep : 1;
-  }
+  // EP: the given one, else over the whole instance (MoE); the largest that divides it.
+  auto set_ep = [&] {
+    if (model.ffn == FfnKind::kMoe) {
+      d.ep = a.ep > 0 ? a.ep : std::min(d.width(), model.experts);
+      while (d.ep > 1 && d.width() % d.ep != 0) --d.ep;
+    } else {
+      d.ep = a.ep > 0 ? a.ep : 1;
+    }
+  };
+  set_ep();
   d.moe_tp = a.moe_tp;
   if (a.tp <= 0 && a.adp > 1) {
     // With attention DP each rank holds the attention weights and the experts split over the
@@ -225,11 +227,9 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
     const int domain = std::max(1, chip.scaleup_domain.value_or(8));
     auto layout = [&](int tp) {
       d.tp = tp;
-      if (model.ffn == FfnKind::kMoe && a.ep == 0) {
-        d.ep = std::min(d.width(), model.experts);
-        while (d.ep > 1 && d.width() % d.ep != 0) --d.ep;
-      }
+      set_ep();
     };
+    // An invalid layout stops the search: evaluating it below reports why.
     auto holds_weights = [&] {
       perf::Deployment t = d;
       t.batch = 0;

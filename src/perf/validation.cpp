@@ -214,6 +214,10 @@ constexpr double kMeasuredMemoryFraction = 0.97;
 // TensorRT-LLM KvCacheConfig.free_gpu_memory_fraction default (nvidia.github.io/TensorRT-LLM/examples/kvcacheconfig.html).
 constexpr double kTrtllmKvFreeFraction = 0.9;
 
+// The benchmark harness a row's wave share belongs to: a publication of the shared file;
+// "" for the AIC rows (the groups' own harness: they hold nearly every TTFT row of each group).
+std::string harness_of(const Measurement& m) { return m.schema == "shared" ? m.source : std::string(); }
+
 int pow2_floor(int v) {
   int p = 1;
   while (p * 2 <= v) p *= 2;
@@ -259,8 +263,8 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     if (auto v = params.maybe(b + "seq_overhead")) pr.chip.seq_overhead = Seconds(*v);
     if (auto v = params.maybe(b + "benchmark_burst")) pr.burst = *v;
   }
-  if (opt.harness && m.schema == "shared")
-    if (auto it = opt.harness->find(m.source); it != opt.harness->end()) pr.burst = it->second.burst;
+  if (opt.harness)
+    if (auto it = opt.harness->find(harness_of(m)); it != opt.harness->end()) pr.burst = it->second.burst;
   const ChipSpec& chip = pr.chip;
   const ModelSpec& model = pr.model;
   const bool moe = model.ffn == FfnKind::kMoe;
@@ -723,16 +727,25 @@ double fit_burst(const std::function<double(double)>& f) {
   return (a + b) / 2;
 }
 
-// The TTFT rows of each publication of the shared file among those `take` accepts, where
-// there are enough of them to fit its wave share (the AIC rows are the groups' own harness:
-// they hold nearly every TTFT row of each group).
+// The TTFT rows of each publication of the shared file among those `take` accepts.
 std::map<std::string, std::vector<std::size_t>> harness_rows(const std::vector<Measurement>& rows,
                                                              const std::function<bool(std::size_t)>& take) {
   std::map<std::string, std::vector<std::size_t>> by;
   for (std::size_t i = 0; i < rows.size(); ++i)
-    if (rows[i].schema == "shared" && rows[i].ttft_ms && take(i)) by[rows[i].source].push_back(i);
-  std::erase_if(by, [](const auto& kv) { return kv.second.size() < static_cast<std::size_t>(kMinTtftRows); });
+    if (!harness_of(rows[i]).empty() && rows[i].ttft_ms && take(i)) by[harness_of(rows[i])].push_back(i);
   return by;
+}
+
+// A harness's wave share from its rows, each given as its prediction at a share; none
+// from fewer than kMinTtftRows rows.
+std::optional<HarnessFit> fit_harness_share(const std::vector<std::function<RowPrediction(double)>>& rows) {
+  if (rows.size() < static_cast<std::size_t>(kMinTtftRows)) return std::nullopt;
+  const double b = fit_burst([&](double share) {
+    double sum = 0;
+    for (const auto& predict_at : rows) sum += row_loss(predict_at(share));
+    return sum;
+  });
+  return HarnessFit{b, rows.size()};
 }
 
 std::uint64_t fnv1a(const std::string& s) {
@@ -797,21 +810,16 @@ std::map<std::string, HarnessFit> fit_harness(const catalog::Catalog& cat, const
   vo.harness = nullptr;
   std::map<std::string, HarnessFit> out;
   for (const auto& [h, idx] : harness_rows(rows, [](std::size_t) { return true; })) {
-    std::vector<PreparedRow> rs;
+    std::vector<std::function<RowPrediction(double)>> rs;
     for (auto i : idx) {
       PreparedRow pr = prepare_row(cat, params, rows[i], vo);
-      if (!predict_prepared(pr, nullptr).metrics.empty()) rs.push_back(std::move(pr));
+      if (predict_prepared(pr, nullptr).metrics.empty()) continue;
+      rs.push_back([pr](double share) mutable {
+        pr.burst = share;
+        return predict_prepared(pr, nullptr);
+      });
     }
-    if (rs.size() < static_cast<std::size_t>(kMinTtftRows)) continue;
-    const double b = fit_burst([&](double share) {
-      double sum = 0;
-      for (auto& r : rs) {
-        r.burst = share;
-        sum += row_loss(predict_prepared(r, nullptr));
-      }
-      return sum;
-    });
-    out[h] = HarnessFit{b, rs.size()};
+    if (auto f = fit_harness_share(rs)) out[h] = *f;
   }
   return out;
 }
@@ -900,8 +908,7 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     auto it = most_specific(f.groups, prepared[i].chip.stack, prepared[i].base.family, rows[i].backend, prepared[i].base.model_id);
     if (it == f.groups.end()) return std::nullopt;
     Efficiency e = it->second;
-    if (rows[i].schema == "shared")
-      if (auto h = f.harness.find(rows[i].source); h != f.harness.end()) e.burst = h->second.burst;
+    if (auto h = f.harness.find(harness_of(rows[i])); h != f.harness.end()) e.burst = h->second.burst;
     return e;
   };
   auto fit_all = [&](const std::function<bool(std::size_t)>& in_train) {
@@ -927,19 +934,14 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     }
     // Wave share of each harness with enough TTFT rows in the training set.
     for (const auto& [h, idx] : harness_rows(rows, [&](std::size_t i) { return usable[i] && in_train(i); })) {
-      std::vector<std::pair<const PreparedRow*, Efficiency>> rs;
+      std::vector<std::function<RowPrediction(double)>> rs;
       for (auto i : idx)
-        if (auto e = eff_for(out, i)) rs.emplace_back(&prepared[i], *e);
-      if (rs.size() < static_cast<std::size_t>(kMinTtftRows)) continue;
-      const double b = fit_burst([&](double share) {
-        double sum = 0;
-        for (auto [r, e] : rs) {
-          e.burst = share;
-          sum += row_loss(predict_prepared(*r, &e));
-        }
-        return sum;
-      });
-      out.harness[h] = HarnessFit{b, rs.size()};
+        if (auto e = eff_for(out, i))
+          rs.push_back([r = &prepared[i], e = *e](double share) mutable {
+            e.burst = share;
+            return predict_prepared(*r, &e);
+          });
+      if (auto f = fit_harness_share(rs)) out.harness[h] = *f;
     }
     return out;
   };

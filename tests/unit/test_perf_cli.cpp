@@ -257,6 +257,14 @@ constexpr const char* kAicHeader =
     "prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,"
     "decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms\n";
 
+// `validate --format json` on AIC-schema rows (CSV lines) written to a fresh folder.
+gpugap::test::CliResult validate_aic_rows(const std::string& tag, const std::string& rows) {
+  const gpugap::test::TempDir tmp(tag);
+  const auto csv = tmp.path() / "aic.csv";
+  std::ofstream(csv) << kAicHeader << rows;
+  return run_cli("validate --measurements " + csv.string() + " --format json");
+}
+
 // AIC rows of two models on one (family, backend): each model with enough rows gets
 // its own fit under the pair's, written under model.<id> ('.' as '_') in the overlay.
 std::string aic_two_models(const fs::path& dir, std::size_t per_model) {
@@ -353,17 +361,13 @@ TEST(PerfCli, ValidateFoldsByModel) {
 // 8-bit (the row's TTFT shows no wait for a slot): a 16-bit cache of MiniMax-M2.5 at
 // 8192+1024 tokens x 256 clients does not fit on 4 B200.
 TEST(PerfCli, ValidateInfersAnFp8CacheFromTheConcurrency) {
-  const gpugap::test::TempDir tmp("kv8");
-  const fs::path& dir = tmp.path();
-  const auto csv = dir / "aic.csv";
-  std::ofstream(csv)
-      << kAicHeader
+  const auto r = validate_aic_rows(
+      "kv8",
       // A row of aic-silicon-sample.csv (NVIDIA AIConfigurator, Apache-2.0), unchanged.
-      << "minimaxm2_5_b200_vllm_fp8_agg_8192x1024_c256_cfg634,db-dump/2026-04-27; config_id=634; silicon_concurrency=256; "
-         "measured=2026-04-22T00:00:00.000Z; workflow_run_id=799; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,"
-         "MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,8192,1024,fp8,fp8,256,4,1,1,4,1,,,,,,,,,,,,,,,1696.8950110933292,"
-         "51.63708456498108\n";
-  const auto r = run_cli("validate --measurements " + csv.string() + " --format json");
+      "minimaxm2_5_b200_vllm_fp8_agg_8192x1024_c256_cfg634,db-dump/2026-04-27; config_id=634; silicon_concurrency=256; "
+      "measured=2026-04-22T00:00:00.000Z; workflow_run_id=799; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,"
+      "MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,8192,1024,fp8,fp8,256,4,1,1,4,1,,,,,,,,,,,,,,,1696.8950110933292,"
+      "51.63708456498108\n");
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
   ASSERT_FALSE(j["rows"].empty()) << j["skipped"].dump();
@@ -390,19 +394,15 @@ TEST(PerfCli, CatalogShowSaysCalibratedOrSpecOnly) {
 // AIC export conventions are read as what ran (docs/model-perf.md, "Validation rows"):
 // EP folded into tp_size, and tp_size as the world size of a DP-attention deployment.
 TEST(PerfCli, ValidateReadsAicLayoutConventions) {
-  const gpugap::test::TempDir tmp("aic");
-  const fs::path& dir = tmp.path();
-  const auto csv = dir / "aic.csv";
-  std::ofstream(csv)
-      << kAicHeader
+  const auto r = validate_aic_rows(
+      "aic",
       // Rows of aic-silicon-sample.csv (NVIDIA AIConfigurator, Apache-2.0), unchanged.
-      << "dsr1_h200_trtllm_fp8_agg_1024x1024_c16_cfg181,db-dump/2026-04-27; config_id=181; silicon_concurrency=16,trtllm,"
-         "1.1.0rc2.post2,deepseek-ai/DeepSeek-V3,h200_sxm,fp8,agg,1024,1024,fp8,fp8,16,64,1,1,8,8,,,,,,,,,,,,,,,"
-         "668.8403705309611,20.188270979495872\n"
-      << "2026_04_06_deepseek_r1_gb200_trtllm_fp4_agg_1024x1024_c32_tp36_ep1_11,source_file=2026-04-06.csv; "
-         "silicon_concurrency=32,trtllm,,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,nvfp4,nvfp4,32,36,1,1,36,1,,,,,,,,,,"
-         ",,,,,232.46199020786662,8.444456925206435\n";
-  const auto r = run_cli("validate --measurements " + csv.string() + " --format json");
+      "dsr1_h200_trtllm_fp8_agg_1024x1024_c16_cfg181,db-dump/2026-04-27; config_id=181; silicon_concurrency=16,trtllm,"
+      "1.1.0rc2.post2,deepseek-ai/DeepSeek-V3,h200_sxm,fp8,agg,1024,1024,fp8,fp8,16,64,1,1,8,8,,,,,,,,,,,,,,,"
+      "668.8403705309611,20.188270979495872\n"
+      "2026_04_06_deepseek_r1_gb200_trtllm_fp4_agg_1024x1024_c32_tp36_ep1_11,source_file=2026-04-06.csv; "
+      "silicon_concurrency=32,trtllm,,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,nvfp4,nvfp4,32,36,1,1,36,1,,,,,,,,,,"
+      ",,,,,232.46199020786662,8.444456925206435\n");
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
   EXPECT_TRUE(j["skipped"].empty()) << j["skipped"].dump();
