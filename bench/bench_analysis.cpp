@@ -7,9 +7,9 @@
 #include <cmath>
 
 #include "analysis/metrics.hpp"
-#include "analysis/montecarlo.hpp"
-#include "analysis/rng.hpp"
-#include "analysis/uncertainty.hpp"
+#include "studies/montecarlo.hpp"
+#include "studies/rng.hpp"
+#include "studies/uncertainty.hpp"
 
 using namespace gpugap;
 using namespace gpugap::analysis;

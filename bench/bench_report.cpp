@@ -9,6 +9,7 @@
 
 #include "analysis/scenario.hpp"
 #include "report/report.hpp"
+#include "studies/engines.hpp"
 
 using namespace gpugap;
 
@@ -19,7 +20,7 @@ const std::string& catalog_dir() {
   return d;
 }
 
-analysis::Context load(const std::string& scenario) { return analysis::make_context({catalog_dir()}, scenario, {}); }
+analysis::Context load(const std::string& scenario) { return studies::make_context({catalog_dir()}, scenario, {}); }
 
 report::BuildOptions options(bool risk_cases) {
   report::BuildOptions o;

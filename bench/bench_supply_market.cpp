@@ -8,13 +8,15 @@
 
 #include "analysis/metrics.hpp"
 #include "analysis/scenario.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/engines.hpp"
 
 using namespace gpugap;
 
 namespace {
 
 const analysis::Context& ctx() {
-  static const analysis::Context c = analysis::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
+  static const analysis::Context c = studies::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
   return c;
 }
 
@@ -24,7 +26,7 @@ void check(bool ok, const char* what) {
 
 // Perturbs one yield per evaluation so nothing can be hoisted out of the loop.
 void run(benchmark::State& state, const std::vector<std::string>& metrics, double expect0, double tol) {
-  const auto fn = analysis::compile(ctx(), metrics);
+  const auto fn = studies::compile(ctx(), metrics);
   auto v = ctx().params.values();
   const auto iy = *ctx().params.find("supply.nodes.smic-n2.yield.2027");
   const double y0 = v[iy];
@@ -60,7 +62,7 @@ BENCHMARK(BM_MarketWithSupplyView);
 void BM_BuildModels(benchmark::State& state) {
   const std::vector<std::string> metrics = {"market.tam_usd_bn.2030", "supply.chips.huawei.2027"};
   for (auto _ : state) {
-    auto fn = analysis::compile(ctx(), metrics);
+    auto fn = studies::compile(ctx(), metrics);
     benchmark::DoNotOptimize(fn);
   }
 }

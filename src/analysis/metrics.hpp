@@ -1,6 +1,8 @@
 // Every result has a path (market.tam_usd_bn.2030). Engines publish their
-// metrics through providers; eval, sensitivity, Monte Carlo and goal seek are
-// generic over paths and never know which engine a parameter feeds.
+// metrics through providers; the studies (eval, sensitivity, Monte Carlo, goal
+// seek: src/studies/) are generic over paths and never know which engine a
+// parameter feeds. Engines call each other through typed C++ functions, never
+// through metric paths: paths are the user-facing interface.
 #pragma once
 
 #include <functional>
@@ -50,21 +52,5 @@ class MetricProvider {
     return std::nullopt;
   }
 };
-
-// The registry: every provider, registered explicitly in one function.
-const std::vector<std::unique_ptr<MetricProvider>>& providers();
-const MetricProvider& provider_for(std::string_view metric_path);
-
-// Evaluates the given metric paths (unknown path: UserError with suggestion).
-MetricMap evaluate(const Context& ctx, const std::vector<std::string>& paths);
-MetricMap evaluate(const Context& ctx, const ParamTable& params, const std::vector<std::string>& paths);
-// Every metric of the providers named by `prefixes` (all when empty).
-MetricMap evaluate_all(const Context& ctx, const std::vector<std::string>& prefixes = {});
-
-// Compiles a set of metrics (possibly from several providers) into one function.
-CompiledMetrics compile(const Context& ctx, const std::vector<std::string>& metrics);
-// Which parameters the compiled metrics can read (true = may read), or
-// nullopt when some provider cannot tell. Monte Carlo leaves the rest undrawn.
-std::optional<std::vector<bool>> params_read(const Context& ctx, const std::vector<std::string>& metrics);
 
 }  // namespace gpugap::analysis

@@ -1,5 +1,5 @@
-// Registration hooks: each engine adds its scenario parameters and metric
-// providers in its own register function; registry.cpp calls them all.
+// What an engine registers: its scenario parameters and metric providers.
+// The registry itself sits above the engines (src/studies/engines.cpp).
 #pragma once
 
 #include <memory>
@@ -16,10 +16,3 @@ struct Registry {
 };
 
 }  // namespace gpugap::analysis
-
-namespace gpugap::supply { void register_engine(analysis::Registry& r); }
-namespace gpugap::market { void register_engine(analysis::Registry& r); }
-namespace gpugap::perf { void register_engine(analysis::Registry& r); }
-namespace gpugap::econ { void register_engine(analysis::Registry& r); }
-namespace gpugap::score { void register_engine(analysis::Registry& r); }
-namespace gpugap::gap { void register_engine(analysis::Registry& r); }

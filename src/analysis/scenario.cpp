@@ -16,9 +16,9 @@ namespace {
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
-std::vector<std::string> decl_names() {
+std::vector<std::string> decl_names(std::span<const ParamDecl> decls) {
   std::vector<std::string> out;
-  for (const auto& d : declared_params()) out.push_back(d.pattern);
+  for (const auto& d : decls) out.push_back(d.pattern);
   return out;
 }
 
@@ -41,7 +41,7 @@ YAML::Node with_choice(const ParamDecl& d, const YAML::Node& node, const Locatio
 }
 
 // Applies one scenario file's params onto the table.
-void apply_params(ParamTable& table, const YAML::Node& params, const std::string& file) {
+void apply_params(std::span<const ParamDecl> decls, ParamTable& table, const YAML::Node& params, const std::string& file) {
   if (!params) return;
   if (!params.IsMap()) throw UserError(Location{file, line_of(params), "params"}, "a mapping of parameter paths", "something else");
   std::set<std::string> seen;
@@ -50,15 +50,15 @@ void apply_params(ParamTable& table, const YAML::Node& params, const std::string
     const Location where{file, line_of(kv.first), "params." + path};
     if (!seen.insert(path).second) throw UserError(where, "each parameter once", "duplicate key '" + path + "'");
     // A catalog value overridden by the scenario (chips.X.price.cn, regions.cn.pue...).
-    if (auto idx = table.find(path); idx && !find_decl(path)) {
+    if (auto idx = table.find(path); idx && !find_decl(decls, path)) {
       const Param& old = table.at(*idx);
       Param p = catalog::parse_sourced(kv.second, path, old.dim, old.positive, file, {}, old.unit);
       table.put(std::move(p));
       continue;
     }
-    const ParamDecl* d = find_decl(path);
+    const ParamDecl* d = find_decl(decls, path);
     if (!d) {
-      std::vector<std::string> cands = decl_names();
+      std::vector<std::string> cands = decl_names(decls);
       for (const auto& pth : table.paths()) cands.push_back(pth);
       throw UserError(where, "a declared scenario parameter", "unknown parameter '" + path + "'", suggest(path, cands));
     }
@@ -156,8 +156,8 @@ std::string resolve_choice(const ParamDecl& d, const std::string& text, const Lo
                   suggest(text, d.choices));
 }
 
-const ParamDecl* find_decl(std::string_view path) {
-  for (const auto& d : declared_params())
+const ParamDecl* find_decl(std::span<const ParamDecl> decls, std::string_view path) {
+  for (const auto& d : decls)
     if (matches_pattern(d.pattern, path)) return &d;
   return nullptr;
 }
@@ -167,8 +167,8 @@ std::string default_catalog_dir() {
   return std::string(GPUGAP_SOURCE_DIR) + "/catalog";
 }
 
-Context make_context(const std::vector<std::string>& catalog_dirs, const std::string& scenario_name,
-                     const std::vector<std::string>& overrides) {
+Context make_context(std::span<const ParamDecl> decls, const std::vector<std::string>& catalog_dirs,
+                     const std::string& scenario_name, const std::vector<std::string>& overrides) {
   Context ctx;
   auto cat = std::make_shared<catalog::Catalog>(catalog::Catalog::load(catalog_dirs));
   ctx.catalog = cat;
@@ -211,7 +211,7 @@ Context make_context(const std::vector<std::string>& catalog_dirs, const std::st
     const catalog::Entry& e = **it;
     sc.chain.insert(sc.chain.begin(), e.id);
     sc.files.push_back(e.file());
-    if (auto p = e.raw.find("params"); p != e.raw.end()) apply_params(ctx.params, p->second, e.file());
+    if (auto p = e.raw.find("params"); p != e.raw.end()) apply_params(decls, ctx.params, p->second, e.file());
     if (auto p = e.raw.find("published"); p != e.raw.end() && !p->second.IsNull()) {
       if (!p->second.IsMap())
         throw UserError(Location{e.file(), e.raw_lines.at("published"), "scenarios." + e.id + ".published"},
@@ -242,14 +242,14 @@ Context make_context(const std::vector<std::string>& catalog_dirs, const std::st
 
   for (const auto& o : overrides) {
     auto [path, value] = split_assignment(o);
-    if (const ParamDecl* d = find_decl(path)) value = resolve_choice(*d, value, Location{"--set", 0, path});
+    if (const ParamDecl* d = find_decl(decls, path)) value = resolve_choice(*d, value, Location{"--set", 0, path});
     ctx.params.set_from_text(path, value);
     // The declared range holds for overrides too (a yearly path ends in .<year>).
-    const ParamDecl* d = find_decl(path);
+    const ParamDecl* d = find_decl(decls, path);
     if (!d) {
       const auto dot = path.rfind('.');
       if (dot != std::string::npos && parse_number(path.substr(dot + 1)))
-        if (const ParamDecl* y = find_decl(path.substr(0, dot)); y && y->yearly) d = y;
+        if (const ParamDecl* y = find_decl(decls, path.substr(0, dot)); y && y->yearly) d = y;
     }
     if (const double v = ctx.params.at(path).value; d && (v < d->lo || v > d->hi))
       throw UserError(Location{"--set", 0, path}, fmt::format("a value in [{}, {}]", d->lo, d->hi), "'" + value + "'");

@@ -1,10 +1,12 @@
 // A scenario = catalog snapshot + assumptions (scenario file, with `extends:`)
 // + overrides (--set). It compiles to one flat ParamTable that every engine
-// reads. Scenario parameters must be declared by an engine (declared_params).
+// reads. Scenario parameters must be declared by an engine (the registry passes
+// the declarations in).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,9 +35,8 @@ struct ParamDecl {
   std::vector<std::string> choices = {};
 };
 
-// Every engine's declarations, registered explicitly in one place.
-const std::vector<ParamDecl>& declared_params();
-const ParamDecl* find_decl(std::string_view path_without_year);
+// The declaration matching a parameter path (without its year), or null.
+const ParamDecl* find_decl(std::span<const ParamDecl> decls, std::string_view path_without_year);
 
 struct Published {
   std::string metric;  // metric path it compares with
@@ -71,9 +72,11 @@ struct Context {
 };
 
 // Loads the catalog folders and the scenario (catalog id or a .yaml file),
-// compiles the parameter table and applies the overrides.
-Context make_context(const std::vector<std::string>& catalog_dirs, const std::string& scenario,
-                     const std::vector<std::string>& overrides);
+// compiles the parameter table and applies the overrides. `decls` are the
+// engines' declarations (the registry's; the 3-argument form in
+// analysis/engines.hpp passes them).
+Context make_context(std::span<const ParamDecl> decls, const std::vector<std::string>& catalog_dirs,
+                     const std::string& scenario, const std::vector<std::string>& overrides);
 
 // Shipped catalog folder (source tree, or next to the binary when installed).
 std::string default_catalog_dir();

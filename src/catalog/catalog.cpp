@@ -447,6 +447,11 @@ const Entry& Catalog::entry(std::string_view kind, std::string_view name) const 
   return entries_.find(kind)->second.at(id);
 }
 
+std::string Catalog::vendor_country(std::string_view vendor) const {
+  const Entry* e = find("vendors", vendor);
+  return e ? e->str("country") : std::string();
+}
+
 const Entry* Catalog::find(std::string_view kind, std::string_view id) const {
   auto k = entries_.find(kind);
   if (k == entries_.end()) return nullptr;

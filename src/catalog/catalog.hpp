@@ -51,6 +51,11 @@ class Catalog {
   [[nodiscard]] std::vector<std::string> ids(std::string_view kind) const;
   [[nodiscard]] const ParamTable& params() const { return params_; }
   [[nodiscard]] std::size_t file_count() const { return file_count_; }
+  // The one definition of "domestic": a vendor whose catalog `country` is
+  // China (catalog/vendors/<id>.yaml). An unknown vendor is not domestic.
+  [[nodiscard]] std::string vendor_country(std::string_view vendor) const;
+  [[nodiscard]] bool domestic_vendor(std::string_view vendor) const { return vendor_country(vendor) == kDomesticCountry; }
+  static constexpr std::string_view kDomesticCountry = "cn";
 
  private:
   void load_file(const std::string& path, const std::string& kind);

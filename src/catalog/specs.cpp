@@ -104,11 +104,6 @@ Usd ChipSpec::need_price(const std::string& region) const {
   if (it == price.end() || !it->second) throw InsufficientData(path("price." + region));
   return *it->second;
 }
-bool ChipSpec::domestic() const {
-  static const std::vector<std::string> cn = {"huawei", "cambricon", "hygon",  "kunlunxin", "thead",
-                                              "moorethreads", "metax", "biren", "iluvatar", "enflame"};
-  return std::find(cn.begin(), cn.end(), vendor) != cn.end();
-}
 
 std::optional<Usd> money_usd(const ParamTable& p, const Param& money) {
   if (money.is_null) return std::nullopt;
@@ -127,6 +122,7 @@ ChipSpec chip_spec(const catalog::Catalog& cat, const ParamTable& p, std::string
   const std::string base = "chips." + c.id + ".";
   c.name = e.str("name", c.id);
   c.vendor = e.str("vendor");
+  c.country = cat.vendor_country(c.vendor);
   for (auto pr : kAllPrecisions)
     c.compute[static_cast<int>(pr)] = opt_q<FlopsPerSecond>(p, base + "compute." + std::string(precision_name(pr)));
   c.mem_capacity = opt_q<Bytes>(p, base + "memory.capacity");

@@ -26,6 +26,7 @@ struct ChipSpec {
   std::string id;
   std::string name;
   std::string vendor;
+  std::string country;  // the vendor's (Catalog::vendor_country)
   std::string stack;  // software stack id (catalog/stacks)
   std::array<std::optional<FlopsPerSecond>, 5> compute{};  // dense, by Precision
   std::optional<Bytes> mem_capacity;
@@ -61,7 +62,7 @@ struct ChipSpec {
   [[nodiscard]] BytesPerSecond need_bandwidth() const;
   [[nodiscard]] Watts need_tdp() const;
   [[nodiscard]] Usd need_price(const std::string& region) const;
-  [[nodiscard]] bool domestic() const;  // a Chinese vendor's part
+  [[nodiscard]] bool domestic() const { return country == catalog::Catalog::kDomesticCountry; }
 };
 
 enum class AttentionKind { kMha, kGqa, kMla };

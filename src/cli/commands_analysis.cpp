@@ -7,14 +7,15 @@
 #include <iostream>
 #include <memory>
 
-#include "analysis/goalseek.hpp"
+#include "studies/goalseek.hpp"
 #include "analysis/metrics.hpp"
-#include "analysis/montecarlo.hpp"
-#include "analysis/mpi.hpp"
-#include "analysis/sensitivity.hpp"
-#include "analysis/uncertainty.hpp"
+#include "studies/montecarlo.hpp"
+#include "studies/mpi.hpp"
+#include "studies/sensitivity.hpp"
+#include "studies/uncertainty.hpp"
 #include "cli/cli.hpp"
 #include "core/suggest.hpp"
+#include "studies/evaluate.hpp"
 
 namespace gpugap::cli {
 namespace {
@@ -23,7 +24,7 @@ constexpr int kHistogramWidth = 40;  // characters of the longest histogram bar
 
 nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
-nlohmann::json uncertainty_json(const analysis::Uncertainty& u) {
+nlohmann::json uncertainty_json(const studies::Uncertainty& u) {
   nlohmann::json params = nlohmann::json::array();
   for (const auto& p : u.params) {
     nlohmann::json j{{"param", p.path}, {"dist", p.dist.describe()}, {"relative", p.relative}};
@@ -62,7 +63,7 @@ double parse_param_value(const Param& p, const std::string& text, const std::str
   return r.value->value;
 }
 
-std::string histogram_text(const analysis::MetricSummary& s) {
+std::string histogram_text(const studies::MetricSummary& s) {
   std::string out = fmt::format("{} (n = {}{})\n", s.metric, s.n, s.non_finite ? fmt::format(", {} not finite", s.non_finite) : "");
   std::uint64_t peak = 1;
   for (const auto c : s.histogram.counts) peak = std::max(peak, c);
@@ -78,10 +79,10 @@ std::string histogram_text(const analysis::MetricSummary& s) {
 void mc_cmd(const Global& g, const std::vector<std::string>& metrics, const std::string& samples_text, std::uint64_t seed,
             int bins) {
   // MPI first: under mpirun every rank runs this same command.
-  const analysis::MpiSession mpi;
-  if (analysis::MpiSession::launched_by_mpirun() && !analysis::MpiSession::built_with_mpi())
+  const studies::MpiSession mpi;
+  if (studies::MpiSession::launched_by_mpirun() && !studies::MpiSession::built_with_mpi())
     std::cerr << "gpugap: note: built without MPI; every rank runs the whole Monte Carlo\n";
-  analysis::McOptions opt;
+  studies::McOptions opt;
   opt.samples = parse_count(samples_text, "mc --samples");
   opt.seed = seed;
   opt.bins = bins;
@@ -90,12 +91,12 @@ void mc_cmd(const Global& g, const std::vector<std::string>& metrics, const std:
   opt.validate(metrics.size());
 
   const auto ctx = g.context();
-  const auto u = analysis::parse_uncertainty(ctx);
-  const auto f = analysis::compile(ctx, metrics);
-  opt.used = analysis::params_read(ctx, metrics);
+  const auto u = studies::parse_uncertainty(ctx);
+  const auto f = studies::compile(ctx, metrics);
+  opt.used = studies::params_read(ctx, metrics);
   if (u.empty() && mpi.root())
     std::cerr << "gpugap: note: scenario '" << ctx.scenario.id << "' declares no uncertainty: every sample equals the base\n";
-  const auto res = analysis::monte_carlo(ctx.params, u, f, metrics, opt, &mpi);
+  const auto res = studies::monte_carlo(ctx.params, u, f, metrics, opt, &mpi);
   if (!res.root) return;  // rank 0 writes the answer
 
   Output out;
@@ -132,15 +133,15 @@ void mc_cmd(const Global& g, const std::vector<std::string>& metrics, const std:
 }
 
 void sensitivity_cmd(const Global& g, const std::string& metric, double swing, std::size_t top) {
-  analysis::SensitivityOptions opt;
+  studies::SensitivityOptions opt;
   opt.swing = swing;
   opt.top = top;
   opt.threads = g.threads;
   opt.validate();
   const auto ctx = g.context();
-  const auto u = analysis::parse_uncertainty(ctx);
-  const auto f = analysis::compile(ctx, {metric});
-  const auto res = analysis::sensitivity(ctx.params, u, f, metric, opt);
+  const auto u = studies::parse_uncertainty(ctx);
+  const auto f = studies::compile(ctx, {metric});
+  const auto res = studies::sensitivity(ctx.params, u, f, metric, opt);
 
   Output out;
   out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"metric", res.metric},
@@ -149,10 +150,10 @@ void sensitivity_cmd(const Global& g, const std::string& metric, double swing, s
   Table t{{"param", "swing", "param low", "param high", "metric low", "metric high", "delta"}, {}, {}};
   for (const auto& r : res.rows) {
     out.json["rows"].push_back({{"param", r.param}, {"low", json_number(r.low)}, {"high", json_number(r.high)},
-                                {"delta", json_number(r.delta)}, {"basis", std::string(analysis::basis_name(r.basis))},
+                                {"delta", json_number(r.delta)}, {"basis", std::string(studies::basis_name(r.basis))},
                                 {"relative", r.relative}, {"param_base", r.param_base}, {"param_low", r.param_low},
                                 {"param_high", r.param_high}});
-    const std::string basis = r.basis == analysis::SwingBasis::kFraction ? fmt::format("+/-{:g}%", swing * 100)
+    const std::string basis = r.basis == studies::SwingBasis::kFraction ? fmt::format("+/-{:g}%", swing * 100)
                               : r.relative ? "p5/p95 x base" : "p5/p95";
     t.rows.push_back({r.param, basis, fmt_num(r.param_low), fmt_num(r.param_high), fmt_num(r.low), fmt_num(r.high),
                       fmt_num(r.delta)});
@@ -173,12 +174,12 @@ void goalseek_cmd(const Global& g, const std::string& target_text, const std::st
   if (!target) throw UserError(Location{"", 0, "goalseek --target"}, "PATH=NUMBER", "'" + target_text + "'");
   const auto ctx = g.context();
   const ParamIndex i = vary_index(ctx.params, vary);
-  analysis::GoalSeekOptions opt;
+  studies::GoalSeekOptions opt;
   if (!lo_text.empty()) opt.lo = parse_param_value(ctx.params.at(i), lo_text, "goalseek --lo");
   if (!hi_text.empty()) opt.hi = parse_param_value(ctx.params.at(i), hi_text, "goalseek --hi");
-  const auto u = analysis::parse_uncertainty(ctx);
-  const auto f = analysis::compile(ctx, {metric});
-  const auto r = analysis::goal_seek(ctx.params, u, f, metric, *target, i, opt);
+  const auto u = studies::parse_uncertainty(ctx);
+  const auto f = studies::compile(ctx, {metric});
+  const auto r = studies::goal_seek(ctx.params, u, f, metric, *target, i, opt);
 
   Output out;
   out.json = {{"scenario", ctx.scenario.id},
@@ -223,9 +224,9 @@ void add_analysis_commands(CLI::App& app, Global& g) {
     std::vector<std::string> mc_metrics;
     std::string samples = "10000";
     std::uint64_t seed = 1;
-    int bins = analysis::kDefaultBins;
+    int bins = studies::kDefaultBins;
     std::string sens_metric;
-    double swing = analysis::kDefaultSwing;
+    double swing = studies::kDefaultSwing;
     std::size_t top = 0;
     std::string target;
     std::string vary;
@@ -242,7 +243,7 @@ void add_analysis_commands(CLI::App& app, Global& g) {
 
   auto* mc = app.add_subcommand("mc", "Monte Carlo over the scenario's declared uncertainty (threads; MPI under mpirun)");
   mc->add_option("--metric", o->mc_metrics, "metric paths (repeatable, or several after one --metric)")->required();
-  mc->add_option("--samples", o->samples, fmt::format("number of samples (at most {})", analysis::kMaxSamples));
+  mc->add_option("--samples", o->samples, fmt::format("number of samples (at most {})", studies::kMaxSamples));
   mc->add_option("--seed", o->seed, "random seed: same seed, same answer, on any thread or rank count");
   mc->add_option("--bins", o->bins, "histogram bins");
   mc->callback([&g, o] { mc_cmd(g, o->mc_metrics, o->samples, o->seed, o->bins); });

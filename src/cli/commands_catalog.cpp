@@ -7,6 +7,8 @@
 #include "catalog/specs.hpp"
 #include "cli/cli.hpp"
 #include "core/suggest.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/engines.hpp"
 
 namespace fs = std::filesystem;
 
@@ -128,7 +130,7 @@ void validate_cmd(const Global& g, const std::vector<std::string>& files) {
     for (const auto& id : cat.ids("systems")) (void)system_spec(cat, cat.params(), id);
     for (const auto& id : cat.ids("regions")) (void)region_spec(cat, cat.params(), id);
     // Every scenario compiles.
-    for (const auto& id : cat.ids("scenarios")) (void)analysis::make_context(g.catalog_dirs(), id, {});
+    for (const auto& id : cat.ids("scenarios")) (void)studies::make_context(g.catalog_dirs(), id, {});
     std::size_t numeric = 0, sourced = 0, estimates = 0, nulls = 0;
     for (const auto& p : cat.params().all()) {
       if (p.is_null) { ++nulls; continue; }
@@ -204,7 +206,7 @@ void add_param_commands(CLI::App& app, Global& g) {
   eval->add_option("paths", paths, "metric paths, e.g. market.tam_usd_bn.2030")->required();
   eval->callback([&g] {
     const auto ctx = g.context();
-    const auto m = analysis::evaluate(ctx, paths);
+    const auto m = studies::evaluate(ctx, paths);
     Output out;
     out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"metrics", nlohmann::json::object()}};
     Table t{{"metric", "value"}, {}, {false, true}};

@@ -9,7 +9,7 @@
 #include "cli/cli.hpp"
 #include "gap/demand.hpp"
 #include "gap/gap.hpp"
-#include "score/risk.hpp"
+#include "studies/risk.hpp"
 #include "score/score.hpp"
 
 namespace gpugap::cli {
@@ -207,13 +207,7 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
     score::SourceOptions o;
     o.region = ds.region;
     auto src = score::perf_econ_source(ctx, ctx.params, o, cache);
-    std::vector<std::string> mp;
-    for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
-      mp.push_back(fmt::format("market.tam_usd_bn.{}", y));
-      mp.push_back(fmt::format("market.domestic_usd_bn.{}", y));
-    }
-    const auto market = score::evaluate_available(ctx, mp);
-    const gap::DemandResult d = gap::demand(*ctx.catalog, ctx.params, ds, *src, {market.begin(), market.end()});
+    const gap::DemandResult d = gap::demand(*ctx.catalog, ctx.params, ds, *src, market::try_totals(ctx, ctx.params));
     Table t{{"year", "Ttok/day", "Mtok/s out", "fleet chip", "tok/s/chip", "M chips", "M bought", "spend $bn",
              "implied total $bn", "TAM $bn", "/TAM"},
             {},

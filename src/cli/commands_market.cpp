@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <span>
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
 #include "market/model.hpp"
 #include "market/reconcile.hpp"
+#include "studies/evaluate.hpp"
 
 namespace gpugap::cli {
 namespace {
@@ -20,6 +22,99 @@ std::string num(double v, int digits = 2) { return std::isnan(v) ? "-" : fmt::fo
 std::string pct(double v) { return std::isnan(v) ? "-" : fmt::format("{:.1f}%", 100 * v); }
 
 nlohmann::json jnum(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+
+// Computed vs published (the scenario's `published:` figures).
+Table published_table(const analysis::Context& ctx, nlohmann::json& jpub) {
+  Table pub{{"metric", "computed", "published", "difference", "diff %", "source"}, {}, {false, true, true, true, true, false}};
+  const auto all = studies::evaluate_all(ctx, {"market", "supply"});
+  for (const auto& p : ctx.scenario.published) {
+    auto it = all.find(p.metric);
+    if (it == all.end()) continue;
+    const double c = it->second;
+    const double d = c - p.value;
+    const double dp = p.value != 0 ? d / p.value : std::nan("");
+    pub.rows.push_back({p.metric, fmt_num(c, 4), fmt_num(p.value, 4), fmt_num(d, 3), pct(dp), p.prov.source});
+    jpub.push_back({{"metric", p.metric}, {"computed", c}, {"published", p.value}, {"difference", d},
+                    {"difference_pct", jnum(dp)}, {"source", p.prov.source}});
+  }
+  return pub;
+}
+
+// The reconciliation of the report's TAM ratios: text and JSON.
+std::string reconciliation_text(const analysis::Context& ctx, nlohmann::json& jrec) {
+  const auto r = market::reconcile(ctx);
+  std::string text;
+  text += fmt::format("Reconciliation of the report's TAM ratios ({}):\n", r.year);
+  text += fmt::format("  stated ratios: (1 - {:.2f}) x {:.2f} x {:.2f} x {:.2f} = {:.2f}% of ${:.1f}bn capex = ${:.1f}bn\n",
+                      r.overseas, r.server, r.ai_server, r.accelerator, 100 * r.chain_product, r.capex, r.cloud_tam);
+  jrec = {{"year", r.year},
+          {"capex_usd_bn", r.capex},
+          {"overseas_share", r.overseas},
+          {"server_share", r.server},
+          {"ai_server_share", r.ai_server},
+          {"accelerator_share", r.accelerator},
+          {"chain_product", r.chain_product},
+          {"cloud_tam_usd_bn", r.cloud_tam},
+          {"non_cloud_share", r.non_cloud_share},
+          {"tam_usd_bn", r.tam}};
+  if (r.published_tam) {
+    const double share = r.published_share.value_or(*r.published_tam / r.capex);
+    text += fmt::format("  published: {:.0f}% / ${:.0f}bn -> gap ${:.1f}bn ({:.1f} points of capex)\n", 100 * share,
+                        *r.published_tam, *r.published_tam - r.cloud_tam, 100 * (*r.published_tam / r.capex - r.chain_product));
+    text += fmt::format("  adjustment in scenario '{}': ADDED the report's other buyer classes (sovereign buyers + "
+                        "innovators) as market.buyers.non_cloud_share = {:.1f}% of the TAM (${:.1f}bn); the four stated "
+                        "ratios are unchanged -> TAM ${:.1f}bn ({:+.1f}% vs published)\n",
+                        ctx.scenario.id, 100 * r.non_cloud_share, r.tam - r.cloud_tam, r.tam,
+                        100 * (r.tam / *r.published_tam - 1));
+    text += "  why: the report's own framework has three buyer classes, its chain covers only cloud capex; IDC puts\n"
+            "       the internet industry at 60-65% of accelerated-server spend, so a ~17% non-cloud slice is plausible\n";
+    text += "  alternatives (each alone, with no non-cloud line, would reproduce the published TAM):\n";
+    nlohmann::json jalt = nlohmann::json::array();
+    for (const auto& a : r.alternatives) {
+      text += fmt::format("    {:<36} {:.3f} -> {:.3f}{}\n", a.param, a.current, a.required,
+                          a.feasible ? "" : "  (impossible: a share above 1)");
+      jalt.push_back({{"param", a.param}, {"current", a.current}, {"required", a.required}, {"feasible", a.feasible}});
+    }
+    jrec["published_tam_usd_bn"] = *r.published_tam;
+    jrec["published_share"] = share;
+    jrec["gap_usd_bn"] = *r.published_tam - r.cloud_tam;
+    jrec["adjustment"] = {{"param", fmt::format("market.buyers.non_cloud_share.{}", r.year)},
+                          {"value", r.non_cloud_share},
+                          {"usd_bn", r.tam - r.cloud_tam},
+                          {"kind", "added buyer line (sovereign + innovators); stated ratios unchanged"}};
+    jrec["alternatives"] = jalt;
+  }
+  return text;
+}
+
+// Valuation (revenue = domestic market x supply share) for 2025, 2026 and 2030.
+Table valuation_table(const analysis::Context& ctx, const market::MarketModel& model, std::span<const double> values,
+                      const std::vector<double>& buf, nlohmann::json& jval) {
+  const auto& o = model.out();
+  Table val{{"vendor", "year", "share of supply", "revenue $bn", "P/S", "implied value $bn", "market cap $bn",
+             "implied P/S"},
+            {},
+            {false, true, true, true, true, true, true, true}};
+  if (model.has_supply()) {
+    const double fx = ctx.params.value("regions.cn.fx_per_usd");
+    for (std::size_t k = 0; k < model.valuations().size(); ++k) {
+      const auto& v = model.valuations()[k];
+      for (int y : {1, 2, kYears - 1}) {  // 2025, 2026, 2030
+        const double rev = buf[o.val_revenue + k * kYears + y];
+        const double ps = v.ps_multiple ? values[*v.ps_multiple] : std::nan("");
+        const double cap = v.market_cap ? values[*v.market_cap] / fx : std::nan("");
+        val.rows.push_back({v.vendor, std::to_string(year_at(y)), pct(buf[o.val_share + k * kYears + y]), num(rev),
+                            num(ps, 0), num(buf[o.val_value + k * kYears + y], 1), num(cap, 1),
+                            num(buf[o.val_ps + k * kYears + y], 1)});
+        jval.push_back({{"vendor", v.vendor}, {"year", year_at(y)}, {"share", buf[o.val_share + k * kYears + y]},
+                        {"revenue_usd_bn", rev}, {"ps_multiple", jnum(ps)},
+                        {"implied_value_usd_bn", jnum(buf[o.val_value + k * kYears + y])},
+                        {"market_cap_usd_bn", jnum(cap)}, {"implied_ps", jnum(buf[o.val_ps + k * kYears + y])}});
+      }
+    }
+  }
+  return val;
+}
 
 void market_cmd(const Global& g) {
   const auto ctx = g.context();
@@ -73,88 +168,17 @@ void market_cmd(const Global& g) {
                        {"margin", buf[o.margin + y]}}}});
   }
 
-  // Computed vs published.
-  Table pub{{"metric", "computed", "published", "difference", "diff %", "source"}, {}, {false, true, true, true, true, false}};
   nlohmann::json jpub = nlohmann::json::array();
-  const auto all = analysis::evaluate_all(ctx, {"market", "supply"});
-  for (const auto& p : ctx.scenario.published) {
-    auto it = all.find(p.metric);
-    if (it == all.end()) continue;
-    const double c = it->second;
-    const double d = c - p.value;
-    const double dp = p.value != 0 ? d / p.value : std::nan("");
-    pub.rows.push_back({p.metric, fmt_num(c, 4), fmt_num(p.value, 4), fmt_num(d, 3), pct(dp), p.prov.source});
-    jpub.push_back({{"metric", p.metric}, {"computed", c}, {"published", p.value}, {"difference", d},
-                    {"difference_pct", jnum(dp)}, {"source", p.prov.source}});
-  }
-
-  // Reconciliation.
-  const auto r = market::reconcile(ctx);
-  std::string text;
-  text += fmt::format("Reconciliation of the report's TAM ratios ({}):\n", r.year);
-  text += fmt::format("  stated ratios: (1 - {:.2f}) x {:.2f} x {:.2f} x {:.2f} = {:.2f}% of ${:.1f}bn capex = ${:.1f}bn\n",
-                      r.overseas, r.server, r.ai_server, r.accelerator, 100 * r.chain_product, r.capex, r.cloud_tam);
-  nlohmann::json jrec = {{"year", r.year},          {"capex_usd_bn", r.capex},         {"overseas_share", r.overseas},
-                         {"server_share", r.server}, {"ai_server_share", r.ai_server}, {"accelerator_share", r.accelerator},
-                         {"chain_product", r.chain_product}, {"cloud_tam_usd_bn", r.cloud_tam},
-                         {"non_cloud_share", r.non_cloud_share}, {"tam_usd_bn", r.tam}};
-  if (r.published_tam) {
-    const double share = r.published_share.value_or(*r.published_tam / r.capex);
-    text += fmt::format("  published: {:.0f}% / ${:.0f}bn -> gap ${:.1f}bn ({:.1f} points of capex)\n", 100 * share,
-                        *r.published_tam, *r.published_tam - r.cloud_tam, 100 * (*r.published_tam / r.capex - r.chain_product));
-    text += fmt::format("  adjustment in scenario '{}': ADDED the report's other buyer classes (sovereign buyers + "
-                        "innovators) as market.buyers.non_cloud_share = {:.1f}% of the TAM (${:.1f}bn); the four stated "
-                        "ratios are unchanged -> TAM ${:.1f}bn ({:+.1f}% vs published)\n",
-                        ctx.scenario.id, 100 * r.non_cloud_share, r.tam - r.cloud_tam, r.tam,
-                        100 * (r.tam / *r.published_tam - 1));
-    text += "  why: the report's own framework has three buyer classes, its chain covers only cloud capex; IDC puts\n"
-            "       the internet industry at 60-65% of accelerated-server spend, so a ~17% non-cloud slice is plausible\n";
-    text += "  alternatives (each alone, with no non-cloud line, would reproduce the published TAM):\n";
-    nlohmann::json jalt = nlohmann::json::array();
-    for (const auto& a : r.alternatives) {
-      text += fmt::format("    {:<36} {:.3f} -> {:.3f}{}\n", a.param, a.current, a.required,
-                          a.feasible ? "" : "  (impossible: a share above 1)");
-      jalt.push_back({{"param", a.param}, {"current", a.current}, {"required", a.required}, {"feasible", a.feasible}});
-    }
-    jrec["published_tam_usd_bn"] = *r.published_tam;
-    jrec["published_share"] = share;
-    jrec["gap_usd_bn"] = *r.published_tam - r.cloud_tam;
-    jrec["adjustment"] = {{"param", fmt::format("market.buyers.non_cloud_share.{}", r.year)},
-                          {"value", r.non_cloud_share},
-                          {"usd_bn", r.tam - r.cloud_tam},
-                          {"kind", "added buyer line (sovereign + innovators); stated ratios unchanged"}};
-    jrec["alternatives"] = jalt;
-  }
+  const Table pub = published_table(ctx, jpub);
+  nlohmann::json jrec;
+  std::string text = reconciliation_text(ctx, jrec);
   text += fmt::format("TAM CAGR {}-{}: {} | domestic CAGR: {} | AI-infrastructure break-even: {}\n", analysis::kFirstYear,
                       analysis::kLastYear, pct(buf[o.tam_cagr]), pct(buf[o.domestic_cagr]),
                       buf[o.breakeven] > analysis::kLastYear ? std::string("not by 2030")
                                                              : fmt::format("{:.0f}", buf[o.breakeven]));
   if (!sup) text += "supply-derived self-sufficiency unavailable: insufficient data: " + model->supply_missing() + "\n";
-
-  // Valuation.
-  Table val{{"vendor", "year", "share of supply", "revenue $bn", "P/S", "implied value $bn", "market cap $bn",
-             "implied P/S"},
-            {},
-            {false, true, true, true, true, true, true, true}};
   nlohmann::json jval = nlohmann::json::array();
-  if (sup) {
-    const double fx = ctx.params.value("regions.cn.fx_per_usd");
-    for (std::size_t k = 0; k < model->valuations().size(); ++k) {
-      const auto& v = model->valuations()[k];
-      for (int y : {1, 2, kYears - 1}) {  // 2025, 2026, 2030
-        const double rev = buf[o.val_revenue + k * kYears + y];
-        const double ps = v.ps_multiple ? values[*v.ps_multiple] : std::nan("");
-        const double cap = v.market_cap ? values[*v.market_cap] / fx : std::nan("");
-        val.rows.push_back({v.vendor, std::to_string(year_at(y)), pct(buf[o.val_share + k * kYears + y]), num(rev),
-                            num(ps, 0), num(buf[o.val_value + k * kYears + y], 1), num(cap, 1),
-                            num(buf[o.val_ps + k * kYears + y], 1)});
-        jval.push_back({{"vendor", v.vendor}, {"year", year_at(y)}, {"share", buf[o.val_share + k * kYears + y]},
-                        {"revenue_usd_bn", rev}, {"ps_multiple", jnum(ps)},
-                        {"implied_value_usd_bn", jnum(buf[o.val_value + k * kYears + y])},
-                        {"market_cap_usd_bn", jnum(cap)}, {"implied_ps", jnum(buf[o.val_ps + k * kYears + y])}});
-      }
-    }
-  }
+  const Table val = valuation_table(ctx, *model, values, buf, jval);
 
   out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"years", years},
               {"tam_cagr", buf[o.tam_cagr]},   {"domestic_cagr", buf[o.domestic_cagr]},

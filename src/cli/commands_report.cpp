@@ -12,6 +12,7 @@
 
 #include "cli/cli.hpp"
 #include "report/report.hpp"
+#include "studies/engines.hpp"
 
 namespace gpugap::cli {
 namespace {
@@ -70,7 +71,7 @@ void report_cmd(const Global& g, const ReportArgs& a) {
   opt.seed = a.seed;
   opt.threads = g.threads;
   opt.progress = progress;
-  opt.scenario_context = [&g](const std::string& id) { return analysis::make_context(g.catalog_dirs(), id, g.sets); };
+  opt.scenario_context = [&g](const std::string& id) { return studies::make_context(g.catalog_dirs(), id, g.sets); };
   const report::Report r = report::build_report(ctx, opt);
 
   progress("report: writing " + html_path);

@@ -6,8 +6,9 @@
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
-#include "score/risk.hpp"
+#include "studies/risk.hpp"
 #include "score/score.hpp"
+#include "studies/engines.hpp"
 
 namespace gpugap::cli {
 namespace {
@@ -247,9 +248,9 @@ void risks_cmd(const Global& g, const std::vector<std::string>& only) {
   const score::Settings s = score::settings(ctx.params);
   auto cache = score::make_perf_cache();
   const score::ScoreResult base = score::evaluate(ctx, ctx.params, s, cache);
-  const auto paths = score::risk_metric_paths(base, ctx);
-  const analysis::MetricMap base_metrics = score::evaluate_available(ctx, paths);
-  std::vector<std::string> ids = only.empty() ? score::risk_scenarios(*ctx.catalog) : only;
+  const auto paths = studies::risk_metric_paths(base, ctx);
+  const analysis::MetricMap base_metrics = studies::evaluate_available(ctx, paths);
+  std::vector<std::string> ids = only.empty() ? studies::risk_scenarios(*ctx.catalog) : only;
   Output out;
   out.json["scenario"] = ctx.scenario.id;
   out.json["overrides"] = ctx.overrides;
@@ -259,8 +260,8 @@ void risks_cmd(const Global& g, const std::vector<std::string>& only) {
               {false, false, true, true, true, true, true, true, true, true}};
   Table figs{{"case", "metric", "base", "risk", "change"}, {}, {false, false, true, true, true}};
   for (const auto& id : ids) {
-    auto rctx = analysis::make_context(g.catalog_dirs(), id, g.sets);
-    const score::RiskCase rc = score::risk_case(ctx, base, base_metrics, rctx, paths, cache);
+    auto rctx = studies::make_context(g.catalog_dirs(), id, g.sets);
+    const studies::RiskCase rc = studies::risk_case(ctx, base, base_metrics, rctx, paths, cache);
     json j;
     j["scenario"] = rc.scenario;
     j["name"] = rc.name;

@@ -2,6 +2,8 @@
 // per product, with the binding constraint by name.
 #include <fmt/format.h>
 
+#include <array>
+
 #include "cli/cli.hpp"
 #include "supply/model.hpp"
 
@@ -13,6 +15,46 @@ using supply::year_at;
 
 std::string num(double v, int sig = 4) { return fmt_num(v, sig); }
 std::string millions(double v) { return fmt::format("{:.3f}", v / 1e6); }
+
+// The by-node, by-vendor and by-product tables (one column a year).
+std::array<Table, 3> detail_tables(const supply::SupplyModel& model, const std::vector<double>& buf) {
+  const auto& o = model.out();
+  auto at = [&](std::size_t base, std::size_t key, int y) { return buf[base + key * kYears + y]; };
+  std::vector<std::string> year_headers;
+  for (int y = 0; y < kYears; ++y) year_headers.push_back(std::to_string(year_at(y)));
+  auto by_year_table = [&](const std::string& first) {
+    Table t;
+    t.headers = {first};
+    t.headers.insert(t.headers.end(), year_headers.begin(), year_headers.end());
+    t.right_align.assign(t.headers.size(), true);
+    t.right_align[0] = false;
+    return t;
+  };
+  auto add_rows = [&](Table& t, const std::vector<std::string>& keys, const std::string& suffix, std::size_t base,
+                      double scale, int digits) {
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      std::vector<std::string> row{keys[k] + suffix};
+      for (int y = 0; y < kYears; ++y) row.push_back(fmt::format("{:.{}f}", at(base, k, y) / scale, digits));
+      t.rows.push_back(std::move(row));
+    }
+  };
+  std::vector<std::string> node_ids, chip_ids, vendor_ids;
+  for (const auto& n : model.nodes()) node_ids.push_back(n.id);
+  for (const auto& p : model.products()) chip_ids.push_back(p.chip);
+  for (const auto& v : model.vendors()) vendor_ids.push_back(v.id);
+  Table node_t = by_year_table("node");
+  add_rows(node_t, node_ids, " wafers/month", o.wpm, 1.0, 0);
+  add_rows(node_t, node_ids, " AI wafers/month", o.ai_wpm, 1.0, 0);
+  add_rows(node_t, node_ids, " D0 (defects/cm2)", o.d0, 1.0, 3);
+  Table vendor_t = by_year_table("vendor");
+  add_rows(vendor_t, vendor_ids, " chips (M)", o.chips, 1e6, 3);
+  add_rows(vendor_t, vendor_ids, " value ($bn)", o.vendor_value, 1.0, 2);
+  Table product_t = by_year_table("product");
+  add_rows(product_t, chip_ids, " packages (M)", o.packages, 1e6, 3);
+  add_rows(product_t, chip_ids, " good dies/wafer", o.gdw_year, 1.0, 1);
+
+  return {node_t, vendor_t, product_t};
+}
 
 void supply_cmd(const Global& g) {
   const auto ctx = g.context();
@@ -73,39 +115,7 @@ void supply_cmd(const Global& g) {
                             num(buf[o.value + y]), std::string(supply::binding_name(binding))});
   }
 
-  std::vector<std::string> year_headers;
-  for (int y = 0; y < kYears; ++y) year_headers.push_back(std::to_string(year_at(y)));
-  auto by_year_table = [&](const std::string& first) {
-    Table t;
-    t.headers = {first};
-    t.headers.insert(t.headers.end(), year_headers.begin(), year_headers.end());
-    t.right_align.assign(t.headers.size(), true);
-    t.right_align[0] = false;
-    return t;
-  };
-  auto add_rows = [&](Table& t, const std::vector<std::string>& keys, const std::string& suffix, std::size_t base,
-                      double scale, int digits) {
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-      std::vector<std::string> row{keys[k] + suffix};
-      for (int y = 0; y < kYears; ++y) row.push_back(fmt::format("{:.{}f}", at(base, k, y) / scale, digits));
-      t.rows.push_back(std::move(row));
-    }
-  };
-  std::vector<std::string> node_ids, chip_ids, vendor_ids;
-  for (const auto& n : nodes) node_ids.push_back(n.id);
-  for (const auto& p : products) chip_ids.push_back(p.chip);
-  for (const auto& v : vendors) vendor_ids.push_back(v.id);
-  Table node_t = by_year_table("node");
-  add_rows(node_t, node_ids, " wafers/month", o.wpm, 1.0, 0);
-  add_rows(node_t, node_ids, " AI wafers/month", o.ai_wpm, 1.0, 0);
-  add_rows(node_t, node_ids, " D0 (defects/cm2)", o.d0, 1.0, 3);
-  Table vendor_t = by_year_table("vendor");
-  add_rows(vendor_t, vendor_ids, " chips (M)", o.chips, 1e6, 3);
-  add_rows(vendor_t, vendor_ids, " value ($bn)", o.vendor_value, 1.0, 2);
-  Table product_t = by_year_table("product");
-  add_rows(product_t, chip_ids, " packages (M)", o.packages, 1e6, 3);
-  add_rows(product_t, chip_ids, " good dies/wafer", o.gdw_year, 1.0, 1);
-
+  const auto [node_t, vendor_t, product_t] = detail_tables(*model, buf);
   nlohmann::json jproducts = nlohmann::json::object();
   std::string warnings;
   for (std::size_t p = 0; p < products.size(); ++p) {

@@ -7,6 +7,7 @@
 #include "cli/cli.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
+#include "studies/engines.hpp"
 
 namespace gpugap::cli {
 
@@ -17,7 +18,7 @@ std::vector<std::string> Global::catalog_dirs() const {
 }
 
 analysis::Context Global::context() const {
-  auto ctx = analysis::make_context(catalog_dirs(), scenario, sets);
+  auto ctx = studies::make_context(catalog_dirs(), scenario, sets);
   ctx.threads = threads;
   ctx.quiet = quiet;
   return ctx;

@@ -12,7 +12,7 @@
 #include <set>
 #include <tuple>
 
-#include "analysis/registry.hpp"
+#include "econ/register.hpp"
 #include "econ/table.hpp"
 
 namespace gpugap::econ {

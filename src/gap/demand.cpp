@@ -51,7 +51,7 @@ DemandSettings demand_settings(const ParamTable& p, const std::string& region) {
 }
 
 DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const DemandSettings& s,
-                    const score::EconomicsSource& src, const std::map<std::string, double>& market) {
+                    const score::EconomicsSource& src, const std::optional<market::Totals>& market) {
   DemandResult r;
   r.settings = s;
   // Output share of each (model, workload) cell: tokens count input + output,
@@ -144,10 +144,11 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
       const double share = s.inference_share.at(y);
       d.implied_total_usd_bn = share > 0 ? Figure::of(*d.spend_usd_bn.value / share) : Figure::none("inference share 0");
     }
-    if (auto it = market.find(fmt::format("market.tam_usd_bn.{}", y)); it != market.end() && std::isfinite(it->second))
-      d.tam_usd_bn = it->second;
-    if (auto it = market.find(fmt::format("market.domestic_usd_bn.{}", y)); it != market.end() && std::isfinite(it->second))
-      d.domestic_usd_bn = it->second;
+    if (market && y >= analysis::kFirstYear && y <= analysis::kLastYear) {
+      const auto i = static_cast<std::size_t>(y - analysis::kFirstYear);
+      if (std::isfinite(market->tam_usd_bn[i])) d.tam_usd_bn = market->tam_usd_bn[i];
+      if (std::isfinite(market->domestic_usd_bn[i])) d.domestic_usd_bn = market->domestic_usd_bn[i];
+    }
     if (d.implied_total_usd_bn.ok() && d.tam_usd_bn && *d.tam_usd_bn > 0)
       d.tam_ratio = Figure::of(*d.implied_total_usd_bn.value / *d.tam_usd_bn);
     else

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "catalog/catalog.hpp"
+#include "market/model.hpp"
 #include "score/inference.hpp"
 
 namespace gpugap::gap {
@@ -62,9 +63,9 @@ struct DemandResult {
   std::vector<std::string> notes;
 };
 
-// `market` holds market.tam_usd_bn.<year> and market.domestic_usd_bn.<year>
-// where the market model provides them (shown beside; may be empty).
+// `market`: the market model's TAM and domestic market per year, shown beside
+// (none when the market model cannot run).
 DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const DemandSettings& s,
-                    const score::EconomicsSource& src, const std::map<std::string, double>& market);
+                    const score::EconomicsSource& src, const std::optional<market::Totals>& market);
 
 }  // namespace gpugap::gap

@@ -28,8 +28,7 @@ std::string_view set_name(Set s) { return s == Set::kChina ? "china" : "global";
 
 Side side_of(const ChipSpec& c) {
   if (c.domestic()) return Side::kDomestic;
-  static const std::vector<std::string> us = {"nvidia", "nvidia-china", "amd", "google"};
-  return std::find(us.begin(), us.end(), c.vendor) != us.end() ? Side::kUs : Side::kOther;
+  return c.country == kUsCountry ? Side::kUs : Side::kOther;
 }
 
 std::string_view lever_name(Lever l) {

@@ -24,7 +24,9 @@ inline constexpr Set kAllSets[] = {Set::kChina, Set::kGlobal};
 std::string_view set_name(Set s);  // "china", "global"
 
 enum class Side { kUs, kDomestic, kOther };
-// US vendors' parts (NVIDIA incl. its China SKUs, AMD, Google) vs Chinese vendors'.
+// US vendors' parts vs Chinese vendors', by the vendor's catalog `country`
+// ("us"; "cn" is ChipSpec::domestic()).
+inline constexpr std::string_view kUsCountry = "us";
 Side side_of(const ChipSpec& c);
 
 enum class BasisKind { kComputeBf16, kCompute8bit, kMemoryBandwidth, kTpsChip, kTpsSystem, kTpsSystemPerChip,

@@ -6,9 +6,10 @@
 
 #include <cmath>
 
-#include "analysis/registry.hpp"
+#include "gap/register.hpp"
 #include "gap/demand.hpp"
 #include "gap/gap.hpp"
+#include "market/model.hpp"
 #include "score/score.hpp"
 
 namespace gpugap::gap {
@@ -25,24 +26,6 @@ void publish_gap(const GapResult& r, analysis::MetricMap& out) {
   for (const auto& d : r.decompositions)
     for (const auto& l : d.levers)
       out[fmt::format("gap.lever.{}.{}.{}.{}", l.lever, d.basis, set_name(d.set), d.year)] = value_or_nan(l.share_closed);
-}
-
-// The market figures shown beside the bottom-up demand (absent when the
-// market model cannot evaluate them).
-std::map<std::string, double> market_figures(const analysis::Context& ctx, const ParamTable& p) {
-  std::vector<std::string> paths;
-  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
-    paths.push_back(fmt::format("market.tam_usd_bn.{}", y));
-    paths.push_back(fmt::format("market.domestic_usd_bn.{}", y));
-  }
-  try {
-    const auto m = analysis::evaluate(ctx, p, paths);
-    return {m.begin(), m.end()};
-  } catch (const UserError&) {
-    return {};
-  } catch (const InsufficientData&) {
-    return {};
-  }
 }
 
 void publish_demand(const DemandResult& r, analysis::MetricMap& out) {
@@ -86,7 +69,7 @@ void run_demand(const analysis::Context& ctx, const ParamTable& p, std::shared_p
   score::SourceOptions o;
   o.region = s.region;
   auto src = score::perf_econ_source(ctx, p, o, std::move(cache));
-  publish_demand(demand(*ctx.catalog, p, s, *src, market_figures(ctx, p)), out);
+  publish_demand(demand(*ctx.catalog, p, s, *src, market::try_totals(ctx, p)), out);
 }
 
 class GapProvider final : public analysis::MetricProvider {

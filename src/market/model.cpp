@@ -259,4 +259,30 @@ void MarketModel::run_supply(std::span<const double> v, double* out, const RunOp
   }
 }
 
+Totals totals(const analysis::Context& ctx, const ParamTable& params) {
+  const auto model = MarketModel::build(ctx, params);
+  const auto& o = model->out();
+  std::vector<std::size_t> wanted;
+  for (std::size_t y = 0; y < kYears; ++y) {
+    wanted.push_back(o.tam + y);
+    wanted.push_back(o.domestic + y);
+  }
+  std::vector<double> buf(model->slots().size());
+  model->run(params.values(), buf.data(), model->options_for(wanted));
+  Totals t;
+  for (std::size_t y = 0; y < kYears; ++y) {
+    t.tam_usd_bn[y] = buf[o.tam + y];
+    t.domestic_usd_bn[y] = buf[o.domestic + y];
+  }
+  return t;
+}
+
+std::optional<Totals> try_totals(const analysis::Context& ctx, const ParamTable& params) {
+  try {
+    return totals(ctx, params);
+  } catch (const InsufficientData&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace gpugap::market

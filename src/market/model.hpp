@@ -96,6 +96,17 @@ class MarketModel {
 };
 
 // Compound annual growth rate between two values n years apart.
+// The market's headline series, per model year (NaN where a year is undefined).
+// Other engines read the market through this typed call, never through metric paths.
+struct Totals {
+  std::array<double, kYears> tam_usd_bn{};
+  std::array<double, kYears> domestic_usd_bn{};
+};
+// Throws InsufficientData naming the first missing input.
+Totals totals(const analysis::Context& ctx, const ParamTable& params);
+// The same, or none when the market model lacks an input (figures shown beside others).
+std::optional<Totals> try_totals(const analysis::Context& ctx, const ParamTable& params);
+
 inline double cagr(double from, double to, double years) {
   return from > 0 && years > 0 ? std::pow(to / from, 1.0 / years) - 1.0 : std::numeric_limits<double>::quiet_NaN();
 }

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <vector>
 
-#include "analysis/registry.hpp"
+#include "market/register.hpp"
 #include "market/model.hpp"
 
 namespace gpugap::market {

@@ -14,7 +14,7 @@
 #include <set>
 #include <tuple>
 
-#include "analysis/registry.hpp"
+#include "perf/register.hpp"
 #include "perf/perf.hpp"
 
 namespace gpugap::perf {

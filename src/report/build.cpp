@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "report/sections.hpp"
+#include "studies/engines.hpp"
 
 namespace gpugap::report {
 namespace detail {
@@ -57,8 +58,7 @@ std::string Gather::vendor_name(const std::string& id) const {
 }
 
 bool Gather::domestic_vendor(const std::string& id) const {
-  if (const auto* e = ctx.catalog->find("vendors", id)) return e->str("country") == "cn";
-  return false;
+  return ctx.catalog->domestic_vendor(id);
 }
 
 std::string Gather::chip_name(const std::string& id) const {
@@ -232,7 +232,7 @@ Report build_report(const analysis::Context& ctx, const BuildOptions& opt) {
   detail::Gather g{ctx, opt, r.results, {}, {}};
   for (const char* prefix : kGathered) {
     const analysis::MetricProvider* p = nullptr;
-    for (const auto& q : analysis::providers())
+    for (const auto& q : studies::providers())
       if (q->prefix() == prefix) p = q.get();
     if (!p) {
       g.missing[prefix] = fmt::format("the {} engine is not part of this build yet (no {}.* metrics)", prefix, prefix);

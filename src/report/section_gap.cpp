@@ -64,6 +64,59 @@ Chart ratio_chart(const gap::GapResult& r, gap::Set set) {
                       tk, charts::Axis{"year", kYear}, charts::Axis{"US advantage (x, log scale)", kTwo, true}, year_labels(), series);
 }
 
+// Bottom-up token demand beside the TAM: charts and table; returns the key sentence.
+std::string demand_items(Gather& g, Section& s) {
+  std::string tk_demand;
+  if (const auto why = g.why_missing("demand"); why.empty()) {
+    const auto tokens = g.yearly("demand.tokens_per_day");
+    const auto implied = g.yearly("demand.implied_total_usd_bn");
+    const auto spend = g.yearly("demand.spend_usd_bn");
+    const auto tam = g.yearly("market.tam_usd_bn");
+    const auto chips = g.yearly("demand.chips_needed");
+    const auto bought = g.yearly("demand.chips_bought");
+    const auto chip_tps = g.yearly("demand.chip_tps");
+    const auto ratio = g.yearly("demand.tam_ratio");
+    const std::size_t last = years().size() - 1;
+    const int y_last = years().back();
+    if (std::isfinite(tokens[0]) && std::isfinite(tokens[last])) {
+      std::vector<double> tn;
+      for (double t : tokens) tn.push_back(t / 1e12);
+      const std::string tk = fmt::format("Tokens served per day grow from {} trillion in {} to {} trillion in {} ({}x).",
+                                         format_number(tn[0], kOne), years().front(), format_number(tn[last], kOne), y_last,
+                                         format_number(tokens[last] / tokens[0], kOne));
+      s.items.push_back(charts::line("gap-demand-tokens", "Bottom-up token demand: tokens served per day in China", tk, charts::Axis{"year", kYear},
+                                     charts::Axis{"tokens per day (trillion)", kOne}, year_labels(),
+                                     {charts::Series{"tokens/day (year-end run rate)", tn, charts::kDomestic, ""}}));
+    }
+    if (std::isfinite(implied[last]) && std::isfinite(tam[last])) {
+      tk_demand = fmt::format("Bottom-up, serving the token demand of {} implies USD {:.1f} bn of accelerator spend (inference and its "
+                              "training share), {}x the capex-based TAM of USD {:.1f} bn.",
+                              y_last, implied[last], format_number(implied[last] / tam[last], kTwo), tam[last]);
+      s.items.push_back(charts::line("gap-demand-spend", "Accelerator spend: bottom-up from tokens vs the capex-based TAM", tk_demand,
+                                     charts::Axis{"year", kYear}, charts::Axis{"USD bn", kOne}, year_labels(),
+                                     {charts::Series{"inference chips bought (bottom-up)", spend, charts::kDomestic, ""},
+                                      charts::Series{"implied total incl. training (bottom-up)", implied, "#b9770e", ""},
+                                      charts::Series{"TAM (market model)", tam, charts::kForeign, ""}}));
+    }
+    TableData t;
+    t.id = "gap-demand";
+    t.title = "Bottom-up token demand -> chips -> spend, beside the TAM";
+    t.headers = {"year", "tokens/day (trillion)", "fleet tokens/s per chip", "chips installed (m)", "chips bought (m)",
+                 "inference spend (USD bn)", "implied total (USD bn)", "TAM (USD bn)", "implied / TAM (x)"};
+    for (std::size_t i = 0; i < years().size(); ++i)
+      t.rows.push_back({Cell::num(years()[i], kYear), Cell::num(tokens[i] / 1e12, kOne), Cell::num(chip_tps[i], kInt),
+                        Cell::num(chips[i] / 1e6, kTwo), Cell::num(bought[i] / 1e6, kTwo), Cell::num(spend[i], kOne),
+                        Cell::num(implied[i], kOne), Cell::num(tam[i], kOne), Cell::num(ratio[i], kTwo)});
+    t.note = "Demand inputs (tokens/day, mix, utilisation, inference share) are demand.* parameters; estimates among them are flagged in "
+             "the assumptions appendix.";
+    s.items.push_back(t);
+  } else {
+    s.items.push_back(Unavailable{"bottom-up token demand", why});
+  }
+
+  return tk_demand;
+}
+
 }  // namespace
 
 Section gap_section(Gather& g) {
@@ -148,54 +201,7 @@ Section gap_section(Gather& g) {
   if (!dt.rows.empty()) s.items.push_back(dt);
   g.results["gap"] = {{"claim", cj}, {"today", today}, {"horizon", horizon}, {"model", st.model}};
 
-  // Bottom-up token demand beside the TAM.
-  std::string tk_demand;
-  if (const auto why = g.why_missing("demand"); why.empty()) {
-    const auto tokens = g.yearly("demand.tokens_per_day");
-    const auto implied = g.yearly("demand.implied_total_usd_bn");
-    const auto spend = g.yearly("demand.spend_usd_bn");
-    const auto tam = g.yearly("market.tam_usd_bn");
-    const auto chips = g.yearly("demand.chips_needed");
-    const auto bought = g.yearly("demand.chips_bought");
-    const auto chip_tps = g.yearly("demand.chip_tps");
-    const auto ratio = g.yearly("demand.tam_ratio");
-    const std::size_t last = years().size() - 1;
-    const int y_last = years().back();
-    if (std::isfinite(tokens[0]) && std::isfinite(tokens[last])) {
-      std::vector<double> tn;
-      for (double t : tokens) tn.push_back(t / 1e12);
-      const std::string tk = fmt::format("Tokens served per day grow from {} trillion in {} to {} trillion in {} ({}x).",
-                                         format_number(tn[0], kOne), years().front(), format_number(tn[last], kOne), y_last,
-                                         format_number(tokens[last] / tokens[0], kOne));
-      s.items.push_back(charts::line("gap-demand-tokens", "Bottom-up token demand: tokens served per day in China", tk, charts::Axis{"year", kYear},
-                                     charts::Axis{"tokens per day (trillion)", kOne}, year_labels(),
-                                     {charts::Series{"tokens/day (year-end run rate)", tn, charts::kDomestic, ""}}));
-    }
-    if (std::isfinite(implied[last]) && std::isfinite(tam[last])) {
-      tk_demand = fmt::format("Bottom-up, serving the token demand of {} implies USD {:.1f} bn of accelerator spend (inference and its "
-                              "training share), {}x the capex-based TAM of USD {:.1f} bn.",
-                              y_last, implied[last], format_number(implied[last] / tam[last], kTwo), tam[last]);
-      s.items.push_back(charts::line("gap-demand-spend", "Accelerator spend: bottom-up from tokens vs the capex-based TAM", tk_demand,
-                                     charts::Axis{"year", kYear}, charts::Axis{"USD bn", kOne}, year_labels(),
-                                     {charts::Series{"inference chips bought (bottom-up)", spend, charts::kDomestic, ""},
-                                      charts::Series{"implied total incl. training (bottom-up)", implied, "#b9770e", ""},
-                                      charts::Series{"TAM (market model)", tam, charts::kForeign, ""}}));
-    }
-    TableData t;
-    t.id = "gap-demand";
-    t.title = "Bottom-up token demand -> chips -> spend, beside the TAM";
-    t.headers = {"year", "tokens/day (trillion)", "fleet tokens/s per chip", "chips installed (m)", "chips bought (m)",
-                 "inference spend (USD bn)", "implied total (USD bn)", "TAM (USD bn)", "implied / TAM (x)"};
-    for (std::size_t i = 0; i < years().size(); ++i)
-      t.rows.push_back({Cell::num(years()[i], kYear), Cell::num(tokens[i] / 1e12, kOne), Cell::num(chip_tps[i], kInt),
-                        Cell::num(chips[i] / 1e6, kTwo), Cell::num(bought[i] / 1e6, kTwo), Cell::num(spend[i], kOne),
-                        Cell::num(implied[i], kOne), Cell::num(tam[i], kOne), Cell::num(ratio[i], kTwo)});
-    t.note = "Demand inputs (tokens/day, mix, utilisation, inference share) are demand.* parameters; estimates among them are flagged in "
-             "the assumptions appendix.";
-    s.items.push_back(t);
-  } else {
-    s.items.push_back(Unavailable{"bottom-up token demand", why});
-  }
+  const std::string tk_demand = demand_items(g, s);
 
   std::string holds = count_text(both_china, china_bases);
   s.takeaway = fmt::format("Among parts available in China, the report's \"1.5-2x in {}, ~1x by {}\" holds {}.", today, horizon, holds) +

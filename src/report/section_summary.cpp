@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "report/sections.hpp"
+#include "studies/evaluate.hpp"
 
 namespace gpugap::report::detail {
 namespace {
@@ -35,7 +36,7 @@ Section summary_section(Gather& g, const std::vector<Section>& others) {
     if (!r.computed) {
       // Metrics outside the gathered engines (perf, econ): ask for this one.
       try {
-        const auto m = analysis::evaluate(g.ctx, {p.metric});
+        const auto m = studies::evaluate(g.ctx, {p.metric});
         if (std::isfinite(m.at(p.metric))) r.computed = m.at(p.metric);
       } catch (const UserError& e) {
         const std::string head = p.metric.substr(0, p.metric.find('.'));

@@ -3,9 +3,10 @@
 // over the uncertainty the scenario declares.
 #include <cmath>
 
-#include "analysis/montecarlo.hpp"
-#include "analysis/sensitivity.hpp"
+#include "studies/montecarlo.hpp"
+#include "studies/sensitivity.hpp"
 #include "report/sections.hpp"
+#include "studies/evaluate.hpp"
 
 namespace gpugap::report::detail {
 namespace {
@@ -13,8 +14,8 @@ namespace {
 constexpr std::size_t kTornadoRows = 12;
 constexpr int kFanBins = 20;
 
-std::string setting_text(const analysis::SensitivityRow& r, double v) {
-  if (r.basis == analysis::SwingBasis::kFraction || r.relative) {
+std::string setting_text(const studies::SensitivityRow& r, double v) {
+  if (r.basis == studies::SwingBasis::kFraction || r.relative) {
     const double base = r.relative ? 1.0 : r.param_base;
     if (base != 0) {
       const double rel = v / base - 1.0;
@@ -24,11 +25,11 @@ std::string setting_text(const analysis::SensitivityRow& r, double v) {
   return format_number(v, kGeneral);
 }
 
-std::string basis_text(analysis::SwingBasis b) {
+std::string basis_text(studies::SwingBasis b) {
   switch (b) {
-    case analysis::SwingBasis::kInterval: return "declared p5/p95";
-    case analysis::SwingBasis::kFraction: return "+/- swing";
-    case analysis::SwingBasis::kDirichlet: return "Dirichlet share p5/p95";
+    case studies::SwingBasis::kInterval: return "declared p5/p95";
+    case studies::SwingBasis::kFraction: return "+/- swing";
+    case studies::SwingBasis::kDirichlet: return "Dirichlet share p5/p95";
   }
   return "";
 }
@@ -39,22 +40,10 @@ double published_of(const Gather& g, const std::string& metric) {
   return std::nan("");
 }
 
-}  // namespace
-
-Section uncertainty_section(Gather& g) {
-  Section s{"uncertainty", "7. Uncertainty", "", {}};
-  if (engine_missing(g, "market", "sensitivity and Monte Carlo of the market figures", s)) return s;
-  const analysis::Uncertainty u = analysis::parse_uncertainty(g.ctx);
-  if (u.empty()) {
-    s.items.push_back(Unavailable{"sensitivity and Monte Carlo", "the scenario declares no uncertainty (no `uncertainty:` block)"});
-    s.takeaway = "Not available: the scenario declares no uncertainty.";
-    return s;
-  }
+// Tornado charts of the last year's TAM and self-sufficiency.
+void tornadoes(Gather& g, const studies::Uncertainty& u, Section& s, std::vector<std::string>& parts) {
   const std::string y_last = std::to_string(analysis::kLastYear);
-  std::vector<std::string> parts;
   nlohmann::json sens_json = nlohmann::json::array();
-
-  // Tornado charts.
   for (const std::string stem : {"market.tam_usd_bn", "market.self_sufficiency"}) {
     const std::string metric = stem + "." + y_last;
     if (!g.metric(metric)) {
@@ -62,11 +51,11 @@ Section uncertainty_section(Gather& g) {
       continue;
     }
     g.progress("report: sensitivity of " + metric);
-    analysis::SensitivityOptions so;
+    studies::SensitivityOptions so;
     so.top = kTornadoRows;
     so.threads = g.opt.threads;
-    const auto f = analysis::compile(g.ctx, {metric});
-    const auto res = analysis::sensitivity(g.ctx.params, u, f, metric, so);
+    const auto f = studies::compile(g.ctx, {metric});
+    const auto res = studies::sensitivity(g.ctx.params, u, f, metric, so);
     std::vector<charts::TornadoRow> rows;
     for (const auto& r : res.rows)
       rows.push_back({r.param, r.low, r.high, setting_text(r, r.param_low), setting_text(r, r.param_high)});
@@ -92,7 +81,11 @@ Section uncertainty_section(Gather& g) {
   }
   g.results["sensitivity"] = sens_json;
 
-  // Monte Carlo fan charts over the years.
+}
+
+// Monte Carlo fan charts over the years and the summary table.
+void monte_carlo_fans(Gather& g, const studies::Uncertainty& u, Section& s, std::vector<std::string>& parts) {
+  const std::string y_last = std::to_string(analysis::kLastYear);
   std::vector<std::string> metrics;
   const std::vector<std::string> stems{"market.tam_usd_bn", "market.self_sufficiency", "market.domestic_usd_bn"};
   for (const auto& stem : stems)
@@ -104,15 +97,15 @@ Section uncertainty_section(Gather& g) {
     s.items.push_back(Unavailable{"Monte Carlo fan chart", "no market.tam_usd_bn.<year> metrics"});
   } else {
     g.progress(fmt::format("report: Monte Carlo, {} samples x {} metrics", g.opt.mc_samples, metrics.size()));
-    analysis::McOptions mo;
+    studies::McOptions mo;
     mo.samples = static_cast<std::uint64_t>(g.opt.mc_samples);
     mo.seed = g.opt.seed;
     mo.threads = g.opt.threads;
     mo.bins = kFanBins;
-    const auto f = analysis::compile(g.ctx, metrics);
-    mo.used = analysis::params_read(g.ctx, metrics);
-    const auto mc = analysis::monte_carlo(g.ctx.params, u, f, metrics, mo);
-    std::map<std::string, const analysis::MetricSummary*> by;
+    const auto f = studies::compile(g.ctx, metrics);
+    mo.used = studies::params_read(g.ctx, metrics);
+    const auto mc = studies::monte_carlo(g.ctx.params, u, f, metrics, mo);
+    std::map<std::string, const studies::MetricSummary*> by;
     for (const auto& m : mc.metrics) by[m.metric] = &m;
 
     s.items.push_back(Paragraph{fmt::format(
@@ -176,6 +169,22 @@ Section uncertainty_section(Gather& g) {
     }
     s.items.push_back(t);
   }
+}
+
+}  // namespace
+
+Section uncertainty_section(Gather& g) {
+  Section s{"uncertainty", "7. Uncertainty", "", {}};
+  if (engine_missing(g, "market", "sensitivity and Monte Carlo of the market figures", s)) return s;
+  const studies::Uncertainty u = studies::parse_uncertainty(g.ctx);
+  if (u.empty()) {
+    s.items.push_back(Unavailable{"sensitivity and Monte Carlo", "the scenario declares no uncertainty (no `uncertainty:` block)"});
+    s.takeaway = "Not available: the scenario declares no uncertainty.";
+    return s;
+  }
+  std::vector<std::string> parts;
+  tornadoes(g, u, s, parts);
+  monte_carlo_fans(g, u, s, parts);
   s.takeaway = parts.empty() ? "No uncertainty result could be computed." : parts.back();
   if (parts.size() > 1) s.takeaway = parts.front() + " " + parts.back();
   return s;

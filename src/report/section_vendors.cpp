@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "report/sections.hpp"
-#include "score/risk.hpp"
+#include "studies/risk.hpp"
 #include "score/score.hpp"
 
 namespace gpugap::report::detail {
@@ -24,11 +24,11 @@ std::string cond_text(const std::optional<bool>& c) {
 // takeaway sentence ("" when there is no risk case).
 std::string risk_cases(Gather& g, const score::ScoreResult& base, const std::shared_ptr<score::PerfCache>& cache, Section& s) {
   if (!g.opt.scenario_context) return "";
-  const auto ids = score::risk_scenarios(*g.ctx.catalog);
+  const auto ids = studies::risk_scenarios(*g.ctx.catalog);
   if (ids.empty()) return "";
   g.progress(fmt::format("report: {} risk cases", ids.size()));
-  const auto paths = score::risk_metric_paths(base, g.ctx);
-  const analysis::MetricMap base_metrics = score::evaluate_available(g.ctx, paths);
+  const auto paths = studies::risk_metric_paths(base, g.ctx);
+  const analysis::MetricMap base_metrics = studies::evaluate_available(g.ctx, paths);
 
   TableData rt;
   rt.id = "risk-ranks";
@@ -43,14 +43,14 @@ std::string risk_cases(Gather& g, const score::ScoreResult& base, const std::sha
   nlohmann::json cj = nlohmann::json::array();
   // The cases are independent (the perf cache is thread-safe): run them in
   // parallel, then lay them out in catalog order.
-  std::vector<score::RiskCase> cases(ids.size());
+  std::vector<studies::RiskCase> cases(ids.size());
   tbb::parallel_for(std::size_t{0}, ids.size(), [&](std::size_t i) {
     const analysis::Context rctx = g.opt.scenario_context(ids[i]);
-    cases[i] = score::risk_case(g.ctx, base, base_metrics, rctx, paths, cache);
+    cases[i] = studies::risk_case(g.ctx, base, base_metrics, rctx, paths, cache);
   });
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const std::string& id = ids[i];
-    const score::RiskCase& rc = cases[i];
+    const studies::RiskCase& rc = cases[i];
     if (rc.status != "ok") {
       s.items.push_back(Unavailable{"risk case " + id, rc.status});
       continue;

@@ -1,7 +1,7 @@
 // Registers the score engine's scenario parameters and metric providers.
 #include <cmath>
 
-#include "analysis/registry.hpp"
+#include "score/register.hpp"
 #include "score/score.hpp"
 
 namespace gpugap::score {

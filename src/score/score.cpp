@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "analysis/metrics.hpp"
+#include "supply/model.hpp"
 
 namespace gpugap::score {
 namespace {
@@ -55,20 +55,10 @@ Settings settings(const ParamTable& p) {
 
 void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& s) {
   s.supply_chips.clear();
-  const std::string suffix = "." + std::to_string(s.supply_year);
-  analysis::MetricMap all;
   try {
-    analysis::provider_for("supply.").compute(ctx, p, all);
-  } catch (const UserError&) {
-    return;
+    s.supply_chips = supply::chips_by_vendor(ctx, p, s.supply_year);
   } catch (const InsufficientData&) {
-    return;
-  }
-  const std::string prefix = "supply.chips.";
-  for (const auto& [path, v] : all) {
-    if (!path.starts_with(prefix) || !path.ends_with(suffix)) continue;
-    const std::string vendor = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
-    if (vendor.find('.') == std::string::npos && std::isfinite(v)) s.supply_chips[vendor] = v;
+    // The supply model lacks an input: the capacity condition is judged alone.
   }
 }
 
@@ -154,7 +144,7 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
   VendorScore v;
   v.vendor = id;
   v.name = e.str("name", id);
-  v.domestic = e.str("country") == "cn";
+  v.domestic = cat.domestic_vendor(id);
   if (auto l = e.lists.find("chips"); l != e.lists.end()) v.chips = l->second;
 
   // Current: the latest launched by the as-of year; next: the earliest after it.
@@ -281,12 +271,11 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
 std::vector<std::string> scored_vendors(const catalog::Catalog& cat) {
   std::vector<std::string> dom, foreign;
   for (const auto& id : cat.ids("vendors")) {
-    const auto& e = *cat.find("vendors", id);
     bool has_qual = false;
     for (auto k : kQualitativeKeys)
       if (cat.params().find("vendors." + id + ".qualitative." + std::string(k))) has_qual = true;
     if (!has_qual) continue;
-    (e.str("country") == "cn" ? dom : foreign).push_back(id);
+    (cat.domestic_vendor(id) ? dom : foreign).push_back(id);
   }
   dom.insert(dom.end(), foreign.begin(), foreign.end());
   return dom;

@@ -52,80 +52,96 @@ YieldModel SupplyModel::yield_model(std::span<const double> v) const {
   return yield_model_from_code(v[model_]).value_or(YieldModel::kNegativeBinomial);
 }
 
-std::shared_ptr<const SupplyModel> SupplyModel::build(const analysis::Context& ctx, const ParamTable& params) {
-  auto m = std::make_shared<SupplyModel>();
-  const Resolver r{params, m->reads_};
-  const catalog::Catalog& cat = *ctx.catalog;
+namespace {
 
-  // Discover nodes, allocations and die-bank draws from the parameter paths.
+// Nodes, allocations and die-bank draws, discovered from the parameter paths.
+struct Discovered {
   std::set<std::string> node_ids;
   std::map<std::pair<std::string, std::string>, const Param*> alloc_keys;  // (node, chip)
   std::map<std::string, const Param*> draw_chips;
   std::set<std::string> stock_vendors;
+};
+
+Discovered discover(const ParamTable& params) {
+  Discovered d;
   for (const auto& p : params.all()) {
     if (!p.path.starts_with("supply.")) continue;
     const auto c = split(p.path);
-    if (c.size() == 5 && c[1] == "nodes" && c[3] == "wafers_per_month" && is_year(c[4])) node_ids.insert(c[2]);
-    if (c.size() == 5 && c[1] == "alloc" && is_year(c[4])) alloc_keys.emplace(std::make_pair(c[2], c[3]), &p);
-    if (c.size() == 5 && c[1] == "diebank" && c[3] == "draw" && is_year(c[4])) draw_chips.emplace(c[2], &p);
-    if (c.size() == 4 && c[1] == "diebank" && c[3] == "stock") stock_vendors.insert(c[2]);
+    if (c.size() == 5 && c[1] == "nodes" && c[3] == "wafers_per_month" && is_year(c[4])) d.node_ids.insert(c[2]);
+    if (c.size() == 5 && c[1] == "alloc" && is_year(c[4])) d.alloc_keys.emplace(std::make_pair(c[2], c[3]), &p);
+    if (c.size() == 5 && c[1] == "diebank" && c[3] == "draw" && is_year(c[4])) d.draw_chips.emplace(c[2], &p);
+    if (c.size() == 4 && c[1] == "diebank" && c[3] == "stock") d.stock_vendors.insert(c[2]);
   }
-  if (node_ids.empty()) throw InsufficientData("supply.nodes.*.wafers_per_month");
+  if (d.node_ids.empty()) throw InsufficientData("supply.nodes.*.wafers_per_month");
+  return d;
+}
 
-  // Global geometry and yield.
-  m->diameter_ = r.need("supply.wafer.diameter_mm");
-  m->edge_ = r.need("supply.wafer.edge_exclusion_mm");
-  m->scribe_ = r.need("supply.wafer.scribe_mm");
-  m->reticle_w_ = r.need("supply.reticle.width_mm");
-  m->reticle_h_ = r.need("supply.reticle.height_mm");
-  m->base_reticle_w_ = params.at(m->reticle_w_).value;
-  m->base_reticle_h_ = params.at(m->reticle_h_).value;
-  m->base_diameter_ = params.at(m->diameter_).value;
-  m->base_edge_ = params.at(m->edge_).value;
-  m->base_scribe_ = params.at(m->scribe_).value;
-  m->model_ = r.need("supply.yield.model");
-  m->alpha_ = r.need("supply.yield.alpha");
-  m->systematic_ = r.need("supply.yield.systematic");
-  m->harvest_ = r.need("supply.yield.harvest");
-  m->layers_ = r.opt("supply.yield.bose_einstein_layers");
-  if (yield_model_from_code(params.at(m->model_).value) == YieldModel::kBoseEinstein && !m->layers_)
-    throw InsufficientData("supply.yield.bose_einstein_layers");
+}  // namespace
 
-  for (const auto& id : node_ids) {
-    NodeIn n;
-    n.id = id;
-    const std::string base = "supply.nodes." + id + ".";
-    n.wafers_per_month = r.yearly(base + "wafers_per_month");
-    n.ai_share = r.yearly(base + "ai_share");
-    n.from_yield = r.has(base + "yield." + std::to_string(analysis::kFirstYear));
-    if (n.from_yield) {
-      n.yield = r.yearly(base + "yield");
-      n.ref_area = r.need(base + "yield_ref_area_mm2");
-    } else {
-      n.d0_initial = r.need(base + "d0_initial");
-      n.d0_floor = r.need(base + "d0_floor");
-      n.d0_tau = r.need(base + "d0_tau_years");
-      n.d0_start = r.need(base + "d0_start_year");
-    }
-    m->nodes_.push_back(std::move(n));
-  }
-
-  // Products: every chip with an allocation or a die-bank draw.
+// Reads a scenario into a SupplyModel one part at a time (a friend of it).
+struct SupplyBuilder {
+  SupplyModel& m;
+  const Resolver& r;
+  const ParamTable& params;
+  const catalog::Catalog& cat;
   std::map<std::string, std::size_t> product_index;
   std::map<std::string, std::size_t> vendor_index;
-  auto vendor_of = [&](const std::string& vid) {
-    auto [it, fresh] = vendor_index.try_emplace(vid, m->vendors_.size());
-    if (fresh) m->vendors_.push_back(VendorIn{vid, std::nullopt});
+
+  void geometry_and_yield() {
+    m.diameter_ = r.need("supply.wafer.diameter_mm");
+    m.edge_ = r.need("supply.wafer.edge_exclusion_mm");
+    m.scribe_ = r.need("supply.wafer.scribe_mm");
+    m.reticle_w_ = r.need("supply.reticle.width_mm");
+    m.reticle_h_ = r.need("supply.reticle.height_mm");
+    m.base_reticle_w_ = params.at(m.reticle_w_).value;
+    m.base_reticle_h_ = params.at(m.reticle_h_).value;
+    m.base_diameter_ = params.at(m.diameter_).value;
+    m.base_edge_ = params.at(m.edge_).value;
+    m.base_scribe_ = params.at(m.scribe_).value;
+    m.model_ = r.need("supply.yield.model");
+    m.alpha_ = r.need("supply.yield.alpha");
+    m.systematic_ = r.need("supply.yield.systematic");
+    m.harvest_ = r.need("supply.yield.harvest");
+    m.layers_ = r.opt("supply.yield.bose_einstein_layers");
+    if (yield_model_from_code(params.at(m.model_).value) == YieldModel::kBoseEinstein && !m.layers_)
+      throw InsufficientData("supply.yield.bose_einstein_layers");
+  }
+
+  void nodes(const std::set<std::string>& node_ids) {
+    for (const auto& id : node_ids) {
+      NodeIn n;
+      n.id = id;
+      const std::string base = "supply.nodes." + id + ".";
+      n.wafers_per_month = r.yearly(base + "wafers_per_month");
+      n.ai_share = r.yearly(base + "ai_share");
+      n.from_yield = r.has(base + "yield." + std::to_string(analysis::kFirstYear));
+      if (n.from_yield) {
+        n.yield = r.yearly(base + "yield");
+        n.ref_area = r.need(base + "yield_ref_area_mm2");
+      } else {
+        n.d0_initial = r.need(base + "d0_initial");
+        n.d0_floor = r.need(base + "d0_floor");
+        n.d0_tau = r.need(base + "d0_tau_years");
+        n.d0_start = r.need(base + "d0_start_year");
+      }
+      m.nodes_.push_back(std::move(n));
+    }
+  }
+
+  std::size_t vendor_of(const std::string& vid) {
+    auto [it, fresh] = vendor_index.try_emplace(vid, m.vendors_.size());
+    if (fresh) m.vendors_.push_back(VendorIn{vid, std::nullopt});
     return it->second;
-  };
-  auto product_of = [&](const std::string& chip_raw, const Param& where) {
+  }
+  // Products: every chip with an allocation or a die-bank draw.
+  std::size_t product_of(const std::string& chip_raw, const Param& where) {
     const auto resolved = cat.try_resolve("chips", chip_raw);
     if (!resolved)
       throw UserError(where.where, "a catalog chip id", "'" + chip_raw + "'", suggest(chip_raw, cat.ids("chips")));
     const std::string chip = *resolved;
     if (chip != chip_raw)
       throw UserError(where.where, "the canonical chip id '" + chip + "'", "the alias '" + chip_raw + "'");
-    auto [it, fresh] = product_index.try_emplace(chip, m->products_.size());
+    auto [it, fresh] = product_index.try_emplace(chip, m.products_.size());
     if (!fresh) return it->second;
     ProductIn p;
     p.chip = chip;
@@ -145,128 +161,152 @@ std::shared_ptr<const SupplyModel> SupplyModel::build(const analysis::Context& c
     p.price = r.need(base + "price.cn");
     p.price_rmb = params.at(p.price).currency == Currency::kRmb;
     p.baseline_area = params.at(p.die_area).value;
-    p.baseline_gdw = exact_gdw(m->base_diameter_, m->base_edge_, m->base_scribe_, p.baseline_area);
-    const WaferGeometry geo{m->base_diameter_, m->base_edge_, m->base_scribe_};
+    p.baseline_gdw = exact_gdw(m.base_diameter_, m.base_edge_, m.base_scribe_, p.baseline_area);
+    const WaferGeometry geo{m.base_diameter_, m.base_edge_, m.base_scribe_};
     p.baseline_simple = gross_dies_simple(geo, square_die(p.baseline_area));
     p.baseline_exp = gross_dies_exp(geo, square_die(p.baseline_area));
-    p.baseline_over = fits_reticle(square_die(p.baseline_area), Reticle{m->base_reticle_w_, m->base_reticle_h_}) ? 0.0 : 1.0;
-    m->products_.push_back(std::move(p));
-    return m->products_.size() - 1;
-  };
-
-  std::map<std::string, std::size_t> node_pos;
-  for (std::size_t i = 0; i < m->nodes_.size(); ++i) node_pos[m->nodes_[i].id] = i;
-  for (const auto& [key, where] : alloc_keys) {
-    const auto& [node, chip] = key;
-    auto np = node_pos.find(node);
-    if (np == node_pos.end()) {
-      std::vector<std::string> ids(node_ids.begin(), node_ids.end());
-      throw UserError(where->where, "a node with supply.nodes.<node>.wafers_per_month", "'" + node + "'",
-                      suggest(node, ids));
-    }
-    AllocIn a;
-    a.node = np->second;
-    a.product = product_of(chip, *where);
-    a.share = r.yearly("supply.alloc." + node + "." + chip);
-    if (m->products_[a.product].primary_node < 0) m->products_[a.product].primary_node = static_cast<int>(a.node);
-    m->allocs_.push_back(a);
+    p.baseline_over = fits_reticle(square_die(p.baseline_area), Reticle{m.base_reticle_w_, m.base_reticle_h_}) ? 0.0 : 1.0;
+    m.products_.push_back(std::move(p));
+    return m.products_.size() - 1;
   }
-  for (AllocIn& a : m->allocs_) a.primary = static_cast<int>(a.node) == m->products_[a.product].primary_node;
-  // A node's AI wafers are allocated once: each year its shares sum to at most 1
-  // (less is fine: the rest goes to products not modelled).
-  for (std::size_t n = 0; n < m->nodes_.size(); ++n)
-    for (std::size_t y = 0; y < kYears; ++y) {
-      double total = 0;
-      const Param* blame = nullptr;  // an overridden share if there is one, else the largest
-      for (const AllocIn& a : m->allocs_) {
-        if (a.node != n) continue;
-        const Param& p = params.at(a.share[y]);
-        total += p.value;
-        if (!blame || (p.overridden && !blame->overridden) ||
-            (p.overridden == blame->overridden && p.value > blame->value))
-          blame = &p;
+
+  void allocations(const Discovered& d) {
+    std::map<std::string, std::size_t> node_pos;
+    for (std::size_t i = 0; i < m.nodes_.size(); ++i) node_pos[m.nodes_[i].id] = i;
+    for (const auto& [key, where] : d.alloc_keys) {
+      const auto& [node, chip] = key;
+      auto np = node_pos.find(node);
+      if (np == node_pos.end()) {
+        std::vector<std::string> ids(d.node_ids.begin(), d.node_ids.end());
+        throw UserError(where->where, "a node with supply.nodes.<node>.wafers_per_month", "'" + node + "'",
+                        suggest(node, ids));
       }
-      if (blame && total > 1 + 1e-9)
-        throw UserError(blame->overridden ? Location{"--set", 0, blame->path}
-                                          : Location{blame->where.file, blame->where.line, blame->path},
-                        fmt::format("shares of {}'s AI wafers summing to at most 1 in {}", m->nodes_[n].id,
-                                    analysis::kFirstYear + static_cast<int>(y)),
-                        fmt::format("a sum of {:g}", total));
+      AllocIn a;
+      a.node = np->second;
+      a.product = product_of(chip, *where);
+      a.share = r.yearly("supply.alloc." + node + "." + chip);
+      if (m.products_[a.product].primary_node < 0) m.products_[a.product].primary_node = static_cast<int>(a.node);
+      m.allocs_.push_back(a);
     }
-  for (const auto& [chip, where] : draw_chips) {
-    DiebankIn d;
-    d.product = product_of(chip, *where);
-    d.vendor = m->products_[d.product].vendor;
-    d.draw = r.yearly("supply.diebank." + chip + ".draw");
-    const std::string stock = "supply.diebank." + m->vendors_[d.vendor].id + ".stock";
-    m->vendors_[d.vendor].diebank_stock = r.need(stock);
-    m->diebank_.push_back(d);
-  }
-  for (const auto& vid : stock_vendors) {
-    if (!cat.try_resolve("vendors", vid)) {
-      const Param& p = params.at("supply.diebank." + vid + ".stock");
-      throw UserError(p.where, "a catalog vendor id", "'" + vid + "'", suggest(vid, cat.ids("vendors")));
-    }
-    const std::size_t v = vendor_of(vid);
-    m->vendors_[v].diebank_stock = r.need("supply.diebank." + vid + ".stock");
+    for (AllocIn& a : m.allocs_) a.primary = static_cast<int>(a.node) == m.products_[a.product].primary_node;
   }
 
-  if (m->products_.size() > kMaxKeys || m->vendors_.size() > kMaxKeys || m->nodes_.size() > kMaxKeys)
-    throw UserError(fmt::format("supply: at most {} products, vendors and nodes in one scenario", kMaxKeys));
+  void check_allocation_sums() const {
+    // A node's AI wafers are allocated once: each year its shares sum to at most 1
+    // (less is fine: the rest goes to products not modelled).
+    for (std::size_t n = 0; n < m.nodes_.size(); ++n)
+      for (std::size_t y = 0; y < kYears; ++y) {
+        double total = 0;
+        const Param* blame = nullptr;  // an overridden share if there is one, else the largest
+        for (const AllocIn& a : m.allocs_) {
+          if (a.node != n) continue;
+          const Param& p = params.at(a.share[y]);
+          total += p.value;
+          if (!blame || (p.overridden && !blame->overridden) ||
+              (p.overridden == blame->overridden && p.value > blame->value))
+            blame = &p;
+        }
+        if (blame && total > 1 + 1e-9)
+          throw UserError(blame->overridden ? Location{"--set", 0, blame->path}
+                                            : Location{blame->where.file, blame->where.line, blame->path},
+                          fmt::format("shares of {}'s AI wafers summing to at most 1 in {}", m.nodes_[n].id,
+                                      analysis::kFirstYear + static_cast<int>(y)),
+                          fmt::format("a sum of {:g}", total));
+      }
+  }
 
-  // Packaging and HBM.
-  m->pkg_yield_ = r.yearly("supply.packaging.yield");
-  m->pkg_capacity_ = r.yearly("supply.packaging.capacity");
-  m->hbm_stock_ = r.need("supply.hbm.stock");
-  m->hbm_wpm_ = r.yearly("supply.hbm.wafers_per_month");
-  m->hbm_die_yield_ = r.yearly("supply.hbm.die_yield");
-  m->hbm_die_area_ = r.need("supply.hbm.die_area_mm2");
-  m->hbm_layers_ = r.need("supply.hbm.layers_per_stack");
-  m->hbm_stack_yield_ = r.need("supply.hbm.stack_yield");
-  m->hbm_baseline_area_ = params.at(m->hbm_die_area_).value;
-  m->hbm_baseline_gdw_ = exact_gdw(m->base_diameter_, m->base_edge_, m->base_scribe_, m->hbm_baseline_area_);
+  void diebank(const Discovered& found) {
+    for (const auto& [chip, where] : found.draw_chips) {
+      DiebankIn d;
+      d.product = product_of(chip, *where);
+      d.vendor = m.products_[d.product].vendor;
+      d.draw = r.yearly("supply.diebank." + chip + ".draw");
+      const std::string stock = "supply.diebank." + m.vendors_[d.vendor].id + ".stock";
+      m.vendors_[d.vendor].diebank_stock = r.need(stock);
+      m.diebank_.push_back(d);
+    }
+    for (const auto& vid : found.stock_vendors) {
+      if (!cat.try_resolve("vendors", vid)) {
+        const Param& p = params.at("supply.diebank." + vid + ".stock");
+        throw UserError(p.where, "a catalog vendor id", "'" + vid + "'", suggest(vid, cat.ids("vendors")));
+      }
+      const std::size_t v = vendor_of(vid);
+      m.vendors_[v].diebank_stock = r.need("supply.diebank." + vid + ".stock");
+    }
+    if (m.products_.size() > kMaxKeys || m.vendors_.size() > kMaxKeys || m.nodes_.size() > kMaxKeys)
+      throw UserError(fmt::format("supply: at most {} products, vendors and nodes in one scenario", kMaxKeys));
+  }
 
-  // Reference parts for "H20-/H100-equivalents" and the RMB rate.
-  m->fx_ = r.need("regions.cn.fx_per_usd");
-  m->h20_compute_ = r.need("chips.nvidia-h20.compute.bf16");
-  m->h100_compute_ = r.need("chips.nvidia-h100-sxm.compute.bf16");
+  void packaging_and_hbm() {
+    m.pkg_yield_ = r.yearly("supply.packaging.yield");
+    m.pkg_capacity_ = r.yearly("supply.packaging.capacity");
+    m.hbm_stock_ = r.need("supply.hbm.stock");
+    m.hbm_wpm_ = r.yearly("supply.hbm.wafers_per_month");
+    m.hbm_die_yield_ = r.yearly("supply.hbm.die_yield");
+    m.hbm_die_area_ = r.need("supply.hbm.die_area_mm2");
+    m.hbm_layers_ = r.need("supply.hbm.layers_per_stack");
+    m.hbm_stack_yield_ = r.need("supply.hbm.stack_yield");
+    m.hbm_baseline_area_ = params.at(m.hbm_die_area_).value;
+    m.hbm_baseline_gdw_ = exact_gdw(m.base_diameter_, m.base_edge_, m.base_scribe_, m.hbm_baseline_area_);
 
-  // Output layout.
-  std::vector<std::string> node_names, chip_names, vendor_names;
-  for (const auto& n : m->nodes_) node_names.push_back(n.id);
-  for (const auto& p : m->products_) chip_names.push_back(p.chip);
-  for (const auto& v : m->vendors_) vendor_names.push_back(v.id);
-  Slots& s = m->slots_;
-  Out& o = m->out_;
-  o.wpm = s.keyed_yearly("supply.wafers_per_month", node_names);
-  o.ai_wpm = s.keyed_yearly("supply.ai_wafers_per_month", node_names);
-  o.d0 = s.keyed_yearly("supply.d0_per_cm2", node_names);
-  o.wafers = s.keyed_yearly("supply.wafers_per_year", chip_names);
-  o.die_yield = s.keyed_yearly("supply.die_yield", chip_names);
-  o.gdw_year = s.keyed_yearly("supply.good_dies_per_wafer", chip_names);
-  o.good_dies = s.keyed_yearly("supply.good_dies", chip_names);
-  o.packages = s.keyed_yearly("supply.packages", chip_names);
-  o.gdw_exact = s.keyed("supply.gross_dies_per_wafer", chip_names);
-  o.gdw_simple = s.keyed("supply.gross_dies_closed_form", chip_names);
-  o.gdw_exp = s.keyed("supply.gross_dies_exp_form", chip_names);
-  o.over_reticle = s.keyed("supply.over_reticle", chip_names);
-  o.chips = s.keyed_yearly("supply.chips", vendor_names);
-  o.vendor_value = s.keyed_yearly("supply.vendor_value_usd_bn", vendor_names);
-  o.diebank_left = s.keyed_yearly("supply.diebank_remaining", vendor_names);
-  o.chips_total = s.yearly("supply.chips_total");
-  o.binding = s.yearly("supply.binding_constraint");
-  o.hbm_available = s.yearly("supply.hbm_stacks_available");
-  o.hbm_domestic = s.yearly("supply.hbm_stacks_domestic");
-  o.hbm_needed = s.yearly("supply.hbm_stacks_needed");
-  o.hbm_stock_left = s.yearly("supply.hbm_stock_remaining");
-  o.packaging_capacity = s.yearly("supply.packaging_capacity");
-  o.die_limited = s.yearly("supply.die_limited_packages");
-  o.starts = s.yearly("supply.package_starts");
-  o.pflops = s.yearly("supply.pflops_bf16");
-  o.h20e = s.yearly("supply.h20_equivalents");
-  o.h100e = s.yearly("supply.h100_equivalents");
-  o.value = s.yearly("supply.value_usd_bn");
-  o.hbm_gdw = s.single("supply.hbm_gross_dies_per_wafer");
+    // Reference parts for "H20-/H100-equivalents" and the RMB rate.
+    m.fx_ = r.need("regions.cn.fx_per_usd");
+    m.h20_compute_ = r.need("chips.nvidia-h20.compute.bf16");
+    m.h100_compute_ = r.need("chips.nvidia-h100-sxm.compute.bf16");
+  }
+
+  // The output slots (names and offsets of every metric).
+  void layout() {
+    std::vector<std::string> node_names, chip_names, vendor_names;
+    for (const auto& n : m.nodes_) node_names.push_back(n.id);
+    for (const auto& p : m.products_) chip_names.push_back(p.chip);
+    for (const auto& v : m.vendors_) vendor_names.push_back(v.id);
+    Slots& s = m.slots_;
+    SupplyModel::Out& o = m.out_;
+    o.wpm = s.keyed_yearly("supply.wafers_per_month", node_names);
+    o.ai_wpm = s.keyed_yearly("supply.ai_wafers_per_month", node_names);
+    o.d0 = s.keyed_yearly("supply.d0_per_cm2", node_names);
+    o.wafers = s.keyed_yearly("supply.wafers_per_year", chip_names);
+    o.die_yield = s.keyed_yearly("supply.die_yield", chip_names);
+    o.gdw_year = s.keyed_yearly("supply.good_dies_per_wafer", chip_names);
+    o.good_dies = s.keyed_yearly("supply.good_dies", chip_names);
+    o.packages = s.keyed_yearly("supply.packages", chip_names);
+    o.gdw_exact = s.keyed("supply.gross_dies_per_wafer", chip_names);
+    o.gdw_simple = s.keyed("supply.gross_dies_closed_form", chip_names);
+    o.gdw_exp = s.keyed("supply.gross_dies_exp_form", chip_names);
+    o.over_reticle = s.keyed("supply.over_reticle", chip_names);
+    o.chips = s.keyed_yearly("supply.chips", vendor_names);
+    o.vendor_value = s.keyed_yearly("supply.vendor_value_usd_bn", vendor_names);
+    o.diebank_left = s.keyed_yearly("supply.diebank_remaining", vendor_names);
+    o.chips_total = s.yearly("supply.chips_total");
+    o.binding = s.yearly("supply.binding_constraint");
+    o.hbm_available = s.yearly("supply.hbm_stacks_available");
+    o.hbm_domestic = s.yearly("supply.hbm_stacks_domestic");
+    o.hbm_needed = s.yearly("supply.hbm_stacks_needed");
+    o.hbm_stock_left = s.yearly("supply.hbm_stock_remaining");
+    o.packaging_capacity = s.yearly("supply.packaging_capacity");
+    o.die_limited = s.yearly("supply.die_limited_packages");
+    o.starts = s.yearly("supply.package_starts");
+    o.pflops = s.yearly("supply.pflops_bf16");
+    o.h20e = s.yearly("supply.h20_equivalents");
+    o.h100e = s.yearly("supply.h100_equivalents");
+    o.value = s.yearly("supply.value_usd_bn");
+    o.hbm_gdw = s.single("supply.hbm_gross_dies_per_wafer");
+  }
+};
+
+std::shared_ptr<const SupplyModel> SupplyModel::build(const analysis::Context& ctx, const ParamTable& params) {
+  auto m = std::make_shared<SupplyModel>();
+  const Resolver r{params, m->reads_};
+  const Discovered d = discover(params);
+  SupplyBuilder b{*m, r, params, *ctx.catalog, {}, {}};
+  b.geometry_and_yield();
+  b.nodes(d.node_ids);
+  b.allocations(d);
+  b.check_allocation_sums();
+  b.diebank(d);
+  b.packaging_and_hbm();
+  b.layout();
   return m;
 }
 
@@ -286,6 +326,9 @@ SupplyModel::RunOptions SupplyModel::options_for(const std::vector<std::size_t>&
   return opt;
 }
 
+// long function: the per-sample hot path of the supply Monte Carlo (1M samples,
+// docs/performance.md); one body keeps the year loop's scratch arrays on the
+// stack, uninitialised, where helpers would pass or zero them.
 void SupplyModel::run(std::span<const double> v, double* out, RunOptions options) const {
   const YieldModel model = yield_model(v);
   const YieldShape shape{v[alpha_], layers_ ? v[*layers_] : 1.0};
@@ -479,5 +522,17 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
 }
 
 std::vector<std::string> supply_metric_names(const SupplyModel& m) { return m.slots().names(); }
+
+std::map<std::string, double> chips_by_vendor(const analysis::Context& ctx, const ParamTable& params, int year) {
+  std::map<std::string, double> out;
+  if (year < analysis::kFirstYear || year > analysis::kLastYear) return out;  // outside the modelled years: none
+  const auto model = SupplyModel::build(ctx, params);
+  std::vector<double> buf(model->slots().size());
+  model->run(params.values(), buf.data(), SupplyModel::kLean);
+  const std::size_t y = static_cast<std::size_t>(year - analysis::kFirstYear);
+  for (std::size_t k = 0; k < model->vendors().size(); ++k)
+    if (const double v = buf[model->out().chips + k * kYears + y]; std::isfinite(v)) out[model->vendors()[k].id] = v;
+  return out;
+}
 
 }  // namespace gpugap::supply

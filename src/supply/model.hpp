@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -120,6 +121,7 @@ class SupplyModel {
   [[nodiscard]] const Out& out() const { return out_; }
 
  private:
+  friend struct SupplyBuilder;  // build()'s steps (model.cpp)
   std::vector<NodeIn> nodes_;
   std::vector<ProductIn> products_;
   std::vector<AllocIn> allocs_;
@@ -143,5 +145,10 @@ class SupplyModel {
 
 // Names of the metrics a supply model publishes (for did-you-mean).
 std::vector<std::string> supply_metric_names(const SupplyModel& m);
+
+// Chips delivered per supply vendor in `year`: the typed call other engines
+// use (the score's supply layer); none for a year outside the modelled ones.
+// Throws InsufficientData naming a missing input.
+std::map<std::string, double> chips_by_vendor(const analysis::Context& ctx, const ParamTable& params, int year);
 
 }  // namespace gpugap::supply

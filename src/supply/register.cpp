@@ -1,7 +1,7 @@
 // Registers the supply engine's scenario parameters and metric providers.
 #include <vector>
 
-#include "analysis/registry.hpp"
+#include "supply/register.hpp"
 #include "supply/model.hpp"
 
 namespace gpugap::supply {

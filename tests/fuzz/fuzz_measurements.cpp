@@ -16,6 +16,7 @@
 #include "catalog/catalog.hpp"
 #include "core/error.hpp"
 #include "perf/validation.hpp"
+#include "studies/engines.hpp"
 
 namespace {
 
@@ -29,7 +30,7 @@ struct World {
 World make_world() {
   using namespace gpugap;
   const std::vector<std::string> dirs{analysis::default_catalog_dir()};
-  World w{analysis::make_context(dirs, "ms-2025", {}), ""};
+  World w{studies::make_context(dirs, "ms-2025", {}), ""};
   w.csv = (std::filesystem::temp_directory_path() / ("gpugap-fuzz-" + std::to_string(::getpid()) + ".csv")).string();
   return w;
 }

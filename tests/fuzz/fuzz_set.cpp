@@ -11,6 +11,7 @@
 #include "catalog/catalog.hpp"
 #include "core/error.hpp"
 #include "core/params.hpp"
+#include "studies/engines.hpp"
 
 namespace {
 
@@ -18,7 +19,7 @@ gpugap::ParamTable base_table() {
   using namespace gpugap;
   const std::vector<std::string> dirs{analysis::default_catalog_dir()};
   try {
-    return analysis::make_context(dirs, "ms-2025", {}).params;
+    return studies::make_context(dirs, "ms-2025", {}).params;
   } catch (const std::exception&) {
     // No default scenario yet: the catalog's own parameters.
     return catalog::Catalog::load(dirs).params();
@@ -45,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ParamTable& t = table();
   try {
     auto [path, value] = split_assignment(text);
-    if (const auto* d = analysis::find_decl(path)) value = analysis::resolve_choice(*d, value, Location{"--set", 0, path});
+    if (const auto* d = studies::find_decl(path)) value = analysis::resolve_choice(*d, value, Location{"--set", 0, path});
     const auto i = t.find(path);
     if (!i) {
       (void)t.require(path);  // must throw a UserError with a suggestion

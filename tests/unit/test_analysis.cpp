@@ -11,15 +11,16 @@
 #include <cmath>
 #include <numeric>
 
-#include "analysis/distributions.hpp"
-#include "analysis/goalseek.hpp"
-#include "analysis/montecarlo.hpp"
-#include "analysis/rng.hpp"
-#include "analysis/sensitivity.hpp"
-#include "analysis/uncertainty.hpp"
+#include "studies/distributions.hpp"
+#include "studies/goalseek.hpp"
+#include "studies/montecarlo.hpp"
+#include "studies/rng.hpp"
+#include "studies/sensitivity.hpp"
+#include "studies/uncertainty.hpp"
 
 using namespace gpugap;
 using namespace gpugap::analysis;
+using namespace gpugap::studies;
 
 namespace {
 

@@ -8,6 +8,7 @@
 
 #include "analysis/metrics.hpp"
 #include "cli_helpers.hpp"
+#include "studies/engines.hpp"
 
 using gpugap::test::CliResult;
 using gpugap::test::run_cli;
@@ -15,7 +16,7 @@ using gpugap::test::run_cli;
 namespace {
 
 bool have_market() {
-  for (const auto& p : gpugap::analysis::providers())
+  for (const auto& p : gpugap::studies::providers())
     if (p->prefix() == "market") return true;
   return false;
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "analysis/scenario.hpp"
 #include "gap/demand.hpp"
@@ -51,6 +52,13 @@ catalog::Catalog make_catalog(const std::vector<ChipDef>& chips, const std::stri
   fs::create_directories(dir / "regions");
   std::ofstream(dir / "regions" / "cn.yaml") << "id: cn\nname: China\ncurrency: USD\nsource: test\n";
   for (const auto& c : chips) std::ofstream(dir / "chips" / (c.id + ".yaml")) << chip_yaml(c);
+  // Each vendor's side of the gap is its catalog `country`, as in catalog/vendors/.
+  fs::create_directories(dir / "vendors");
+  std::set<std::string> vendors;
+  for (const auto& c : chips) vendors.insert(c.vendor);
+  for (const auto& v : vendors)
+    std::ofstream(dir / "vendors" / (v + ".yaml"))
+        << "id: " << v << "\nname: " << v << "\ncountry: " << (v.starts_with("nvidia") ? "us" : "cn") << "\nsource: test\n";
   for (auto [id, isl, osl] : {std::tuple{"chat", 1024, 1024}, {"reasoning", 1024, 8192}, {"long-context", 32768, 1024}})
     std::ofstream(dir / "workloads" / (std::string(id) + ".yaml"))
         << "id: " << id << "\nname: " << id << "\nsource: test\nisl: " << isl << "\nosl: " << osl << "\n";
@@ -243,7 +251,11 @@ TEST(Gap, DemandChipsFollowTokensAndThroughput) {
   s.model_mix = {{"m", 1.0}};
   s.utilisation = 0.5;
   s.life_years = 5;
-  const auto d = gap::demand(cat, cat.params(), s, src, {{"market.tam_usd_bn.2026", 10.0}});
+  market::Totals market;
+  market.tam_usd_bn.fill(std::nan(""));
+  market.domestic_usd_bn.fill(std::nan(""));
+  market.tam_usd_bn[2026 - analysis::kFirstYear] = 10.0;
+  const auto d = gap::demand(cat, cat.params(), s, src, market);
   // No domestic chip in 2024; from 2025 cn-x (only one with tps; price 10k).
   EXPECT_FALSE(d.years[0].chips_needed.ok());
   const auto& y25 = d.years[1];

@@ -12,6 +12,8 @@
 #include "cli_helpers.hpp"
 #include "market/model.hpp"
 #include "market/reconcile.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/engines.hpp"
 
 using namespace gpugap;
 using gpugap::test::run_cli;
@@ -19,15 +21,15 @@ using gpugap::test::run_cli;
 namespace {
 
 const analysis::Context& base_ctx() {
-  static const analysis::Context c = analysis::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
+  static const analysis::Context c = studies::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
   return c;
 }
 
 analysis::Context with(const std::vector<std::string>& sets, const std::string& scenario = "ms-2025") {
-  return analysis::make_context({analysis::default_catalog_dir()}, scenario, sets);
+  return studies::make_context({analysis::default_catalog_dir()}, scenario, sets);
 }
 
-double metric(const analysis::Context& ctx, const std::string& path) { return analysis::evaluate(ctx, {path}).at(path); }
+double metric(const analysis::Context& ctx, const std::string& path) { return studies::evaluate(ctx, {path}).at(path); }
 double param(const std::string& path) { return base_ctx().params.value(path); }
 
 }  // namespace
@@ -80,7 +82,7 @@ TEST(MarketChain, TamByHand2030) {
 }
 
 TEST(MarketChain, TamByHandEveryYear) {
-  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
   for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
     const std::string ys = std::to_string(y);
     const double chain = (1 - param("market.chain.overseas_share." + ys)) * param("market.chain.server_share." + ys) *
@@ -93,7 +95,7 @@ TEST(MarketChain, TamByHandEveryYear) {
 }
 
 TEST(MarketChain, CagrIdentities) {
-  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
   const double t0 = m.at("market.tam_usd_bn.2024"), t1 = m.at("market.tam_usd_bn.2030");
   EXPECT_NEAR(t0 * std::pow(1 + m.at("market.tam_cagr"), 6), t1, 1e-9 * t1);
   const double d0 = m.at("market.domestic_usd_bn.2024"), d1 = m.at("market.domestic_usd_bn.2030");
@@ -187,7 +189,7 @@ TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
 // --- supply-derived view, returns layer, valuation -----------------------------------
 
 TEST(MarketSupplyView, SelfSufficiencyFromSupplyIsCappedShare) {
-  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
   for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
     const std::string ys = std::to_string(y);
     const double ss = m.at("market.self_sufficiency_supply." + ys);
@@ -204,7 +206,7 @@ TEST(MarketSupplyView, SelfSufficiencyFromSupplyIsCappedShare) {
 TEST(MarketInfra, DepreciationByHand) {
   // Straight-line over regions.cn.depreciation_years (5): in 2028 the 2024-28
   // vintages are each depreciated by 1/5.
-  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
   const double life = param("regions.cn.depreciation_years");
   ASSERT_DOUBLE_EQ(life, 5);
   double dep = 0;
@@ -227,13 +229,13 @@ TEST(MarketInfra, BreakevenRobustToEarlyMonetisation) {
   EXPECT_LT(metric(with({"market.infra.revenue_yield_2024=0.3"}), "market.breakeven_year"), 2028);
   EXPECT_EQ(metric(with({"market.infra.revenue_2030_rmb_bn=10"}), "market.breakeven_year"), market::kNoBreakeven);
   // Margins rise monotonically (capacity is monetised progressively).
-  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
   for (int y = 2025; y <= 2030; ++y)
     EXPECT_GT(m.at("market.ai_infra_margin." + std::to_string(y)), m.at("market.ai_infra_margin." + std::to_string(y - 1)));
 }
 
 TEST(MarketValuation, ImpliedMultiple) {
-  const auto m = analysis::evaluate_all(base_ctx(), {"market"});
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
   const double fx = param("regions.cn.fx_per_usd");
   const double rev = m.at("market.valuation.revenue_usd_bn.cambricon.2026");
   EXPECT_GT(rev, 0);
@@ -246,11 +248,11 @@ TEST(MarketCompile, CompiledMatchesComputed) {
   const auto& ctx = base_ctx();
   const std::vector<std::string> paths = {"market.tam_usd_bn.2030", "market.domestic_cagr", "market.breakeven_year",
                                           "market.self_sufficiency_supply.2029", "market.ai_infra_margin.2030"};
-  const auto fn = analysis::compile(ctx, paths);
+  const auto fn = studies::compile(ctx, paths);
   const auto values = ctx.params.values();
   std::vector<double> out(paths.size());
   fn(values, out);
-  const auto m = analysis::evaluate(ctx, paths);
+  const auto m = studies::evaluate(ctx, paths);
   for (std::size_t i = 0; i < paths.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m.at(paths[i])) << paths[i];
   // The compiled function reads the perturbed vector, not the table.
   auto v2 = values;
@@ -267,10 +269,10 @@ TEST(MarketCompile, SupplyAndMarketTogetherKeepTheCallersOrder) {
   const std::vector<std::string> paths = {"supply.chips_total.2030", "market.tam_usd_bn.2030",
                                           "supply.binding_constraint.2029", "market.self_sufficiency_supply.2030",
                                           "supply.d0_per_cm2.smic-n2.2027", "supply.packages.huawei-ascend-910c.2026"};
-  const auto m = analysis::evaluate(ctx, paths);
+  const auto m = studies::evaluate(ctx, paths);
   std::vector<std::string> rev(paths.rbegin(), paths.rend());
   for (const auto& order : {paths, rev}) {
-    const auto fn = analysis::compile(ctx, order);
+    const auto fn = studies::compile(ctx, order);
     std::vector<double> out(order.size());
     fn(ctx.params.values(), out);
     for (std::size_t i = 0; i < order.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m.at(order[i])) << order[i];
@@ -282,7 +284,7 @@ TEST(MarketCompile, SupplyAndMarketTogetherKeepTheCallersOrder) {
 // undrawn and says so.
 TEST(MarketCompile, ParamsReadAreTheModelsInputs) {
   const auto& ctx = base_ctx();
-  const auto used = analysis::params_read(ctx, {"market.tam_usd_bn.2030", "supply.chips_total.2030"});
+  const auto used = studies::params_read(ctx, {"market.tam_usd_bn.2030", "supply.chips_total.2030"});
   ASSERT_TRUE(used.has_value());
   EXPECT_TRUE((*used)[ctx.params.require("market.cloud_capex_usd_bn.2030")]);
   EXPECT_TRUE((*used)[ctx.params.require("supply.nodes.smic-n2.wafers_per_month.2027")]);

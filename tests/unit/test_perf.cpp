@@ -12,6 +12,7 @@
 #include "perf/engine.hpp"
 #include "perf/perf.hpp"
 #include "perf/validation.hpp"
+#include "studies/evaluate.hpp"
 
 using namespace gpugap;
 using namespace gpugap::perf;
@@ -494,10 +495,10 @@ TEST(Perf, MetricPathsEvaluate) {
     return c;
   }();
   const std::string p = "perf.nvidia-h200-sxm.llama-3.1-70b.chat.output_tps_per_chip";
-  const auto m = analysis::evaluate(ctx, {p, "perf.nvidia-h200-sxm.llama-3.1-70b.chat.tpot_ms"});
+  const auto m = studies::evaluate(ctx, {p, "perf.nvidia-h200-sxm.llama-3.1-70b.chat.tpot_ms"});
   EXPECT_GT(m.at(p), 100.0);
   EXPECT_LE(m.at("perf.nvidia-h200-sxm.llama-3.1-70b.chat.tpot_ms"), 40.0 + 1e-9);  // chat target
-  EXPECT_THROW(analysis::evaluate(ctx, {"perf.nvidia-h200-sxm.llama-3.1-70b.chat.tps"}), UserError);
+  EXPECT_THROW(studies::evaluate(ctx, {"perf.nvidia-h200-sxm.llama-3.1-70b.chat.tps"}), UserError);
 }
 
 // A benchmark wave that fits in one prefill step: every request waits for the whole

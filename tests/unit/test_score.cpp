@@ -9,6 +9,7 @@
 #include "analysis/scenario.hpp"
 #include "econ/econ.hpp"
 #include "score/score.hpp"
+#include "studies/engines.hpp"
 
 using namespace gpugap;
 using score::ChipEconomics;
@@ -50,7 +51,7 @@ class FormulaSource final : public score::EconomicsSource {
 };
 
 const analysis::Context& base_ctx() {
-  static const analysis::Context ctx = analysis::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
+  static const analysis::Context ctx = studies::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
   return ctx;
 }
 

@@ -14,6 +14,8 @@
 #include "supply/geometry.hpp"
 #include "supply/model.hpp"
 #include "supply/yield.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/engines.hpp"
 
 using namespace gpugap;
 using namespace gpugap::supply;
@@ -22,14 +24,14 @@ using gpugap::test::run_cli;
 namespace {
 
 const analysis::Context& base_ctx() {
-  static const analysis::Context c = analysis::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
+  static const analysis::Context c = studies::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
   return c;
 }
 
-double metric(const analysis::Context& ctx, const std::string& path) { return analysis::evaluate(ctx, {path}).at(path); }
+double metric(const analysis::Context& ctx, const std::string& path) { return studies::evaluate(ctx, {path}).at(path); }
 
 analysis::Context with(const std::vector<std::string>& sets) {
-  return analysis::make_context({analysis::default_catalog_dir()}, "ms-2025", sets);
+  return studies::make_context({analysis::default_catalog_dir()}, "ms-2025", sets);
 }
 
 constexpr WaferGeometry kNoScribe{300.0, 3.0, 0.0};
@@ -200,7 +202,7 @@ TEST(SupplyModel, DefectDensityMatchesNotesTable) {
 }
 
 TEST(SupplyModel, HuaweiLargestAndSecondTierSmall) {
-  const auto m = analysis::evaluate_all(base_ctx(), {"supply"});
+  const auto m = studies::evaluate_all(base_ctx(), {"supply"});
   for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
     const std::string ys = std::to_string(y);
     const double huawei = m.at("supply.chips.huawei." + ys);
@@ -220,7 +222,7 @@ TEST(SupplyModel, HuaweiLargestAndSecondTierSmall) {
 TEST(SupplyModel, ChipsByHandFor2025) {
   // Huawei 2025 = [N+2 dies (910B2 + 910C) + die bank] / dies per package,
   // x packaging yield, x the HBM/packaging factor (1 when logic binds).
-  const auto m = analysis::evaluate_all(base_ctx(), {"supply"});
+  const auto m = studies::evaluate_all(base_ctx(), {"supply"});
   const auto& p = base_ctx().params;
   const double wafers = 22000 * 0.32 * 12;
   const double dies_per_wafer = 82 * 0.20;
@@ -261,11 +263,11 @@ TEST(SupplyModel, CompiledMatchesComputed) {
   const std::vector<std::string> paths = {"supply.chips.huawei.2026", "supply.value_usd_bn.2030",
                                           "supply.binding_constraint.2028", "supply.h20_equivalents.2027",
                                           "supply.good_dies_per_wafer.cambricon-mlu590.2029"};
-  const auto fn = analysis::compile(ctx, paths);
+  const auto fn = studies::compile(ctx, paths);
   const auto values = ctx.params.values();
   std::vector<double> out(paths.size());
   fn(values, out);
-  const auto m = analysis::evaluate(ctx, paths);
+  const auto m = studies::evaluate(ctx, paths);
   for (std::size_t i = 0; i < paths.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m.at(paths[i])) << paths[i];
   // A perturbed vector (die area and wafer geometry vary) recomputes the enumeration.
   auto v2 = values;
@@ -273,7 +275,7 @@ TEST(SupplyModel, CompiledMatchesComputed) {
   fn(v2, out);
   auto t = ctx.params;
   t.set_value(*t.find("chips.cambricon-mlu590.silicon.die_area"), 456.0);
-  const auto m2 = analysis::evaluate(ctx, t, paths);
+  const auto m2 = studies::evaluate(ctx, t, paths);
   for (std::size_t i = 0; i < paths.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m2.at(paths[i])) << paths[i];
 }
 
@@ -285,7 +287,7 @@ TEST(SupplyModel, CompiledMatchesComputed) {
 // the slots it skips.
 TEST(SupplyModel, EveryMetricCompiledLeanMatchesComputed) {
   const auto& ctx = base_ctx();
-  const auto computed = analysis::evaluate_all(ctx, {"supply", "market"});
+  const auto computed = studies::evaluate_all(ctx, {"supply", "market"});
   std::vector<std::string> all;
   for (const auto& [k, v] : computed) all.push_back(k);
   ASSERT_GT(all.size(), 200u);
@@ -297,8 +299,8 @@ TEST(SupplyModel, EveryMetricCompiledLeanMatchesComputed) {
   std::vector<std::string> supply_only;
   for (const auto& k : all)
     if (k.starts_with("supply.")) supply_only.push_back(k);
-  const auto full_supply = analysis::compile(ctx, supply_only);
-  const auto full_both = analysis::compile(ctx, all);
+  const auto full_supply = studies::compile(ctx, supply_only);
+  const auto full_both = studies::compile(ctx, all);
   std::vector<double> big(all.size());
   for (const auto& path : all) {
     // Fill every slot of the evaluators' buffers with another run's values.
@@ -306,8 +308,8 @@ TEST(SupplyModel, EveryMetricCompiledLeanMatchesComputed) {
     full_both(dirty, big);
     const std::string partner = path.starts_with("supply.") ? "market.tam_usd_bn.2030" : "supply.chips_total.2030";
     std::vector<double> one(1), two(2);
-    analysis::compile(ctx, {path})(values, one);
-    analysis::compile(ctx, {partner, path})(values, two);
+    studies::compile(ctx, {path})(values, one);
+    studies::compile(ctx, {partner, path})(values, two);
     const double want = computed.at(path);
     EXPECT_DOUBLE_EQ(one[0], want) << path << " (alone)";
     EXPECT_DOUBLE_EQ(two[1], want) << path << " (with " << partner << ")";
@@ -364,7 +366,7 @@ params:
   supply.alloc.smic-n3.huawei-ascend-910c: {2024: {value: 1.0, estimate: true, rationale: test}}
 )";
   }
-  const auto ctx = analysis::make_context({analysis::default_catalog_dir()}, file.string(), {});
+  const auto ctx = studies::make_context({analysis::default_catalog_dir()}, file.string(), {});
   EXPECT_DOUBLE_EQ(metric(ctx, "supply.d0_per_cm2.smic-n3.2025"), 0.5);  // before the start: initial
   EXPECT_NEAR(metric(ctx, "supply.d0_per_cm2.smic-n3.2028"), 0.1 + 0.4 * std::exp(-1.0), 1e-12);
   // The 910C now also comes from N+3: more 910C dies than on N+2 alone.

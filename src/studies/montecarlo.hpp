@@ -12,11 +12,13 @@
 #include <utility>
 #include <vector>
 
-#include "analysis/metrics.hpp"
-#include "analysis/mpi.hpp"
-#include "analysis/uncertainty.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/mpi.hpp"
+#include "studies/uncertainty.hpp"
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
+
+using analysis::CompiledMetrics;
 
 // Per-sample values are kept for exact percentiles: samples x metrics <= this
 // (800 MB of doubles), and samples <= this (sample indices are 32-bit counters).
@@ -32,7 +34,7 @@ struct McOptions {
   int threads = 0;      // 0 = all cores
   int bins = kDefaultBins;
   bool progress = false;  // a bar on stderr (the CLI decides: TTY and not --quiet)
-  // The parameters the metrics read (analysis::params_read): uncertain
+  // The parameters the metrics read (studies::params_read): uncertain
   // parameters outside it are not drawn. Empty: draw everything.
   std::optional<std::vector<bool>> used;
 
@@ -84,4 +86,4 @@ void run_samples(const Sampler& sampler, const CompiledMetrics& f, std::size_t m
 McResult monte_carlo(const ParamTable& params, const Uncertainty& u, const CompiledMetrics& f,
                      const std::vector<std::string>& metrics, const McOptions& opt, const MpiSession* mpi = nullptr);
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

@@ -10,8 +10,9 @@
 
 #include "analysis/metrics.hpp"
 #include "score/score.hpp"
+#include "studies/evaluate.hpp"
 
-namespace gpugap::score {
+namespace gpugap::studies {
 
 // Risk-case scenarios of the catalog: ids starting with this prefix.
 inline constexpr std::string_view kRiskPrefix = "risk-";
@@ -42,14 +43,14 @@ struct RiskCase {
 
 // The market, supply, gap and demand figures a risk case reports (those the
 // build can evaluate are kept).
-std::vector<std::string> risk_metric_paths(const ScoreResult& base, const analysis::Context& ctx);
+std::vector<std::string> risk_metric_paths(const score::ScoreResult& base, const analysis::Context& ctx);
 
 // Evaluates the whole chain in `risk` and compares with the base.
-RiskCase risk_case(const analysis::Context& base_ctx, const ScoreResult& base, const analysis::MetricMap& base_metrics,
+RiskCase risk_case(const analysis::Context& base_ctx, const score::ScoreResult& base, const analysis::MetricMap& base_metrics,
                    const analysis::Context& risk, const std::vector<std::string>& paths,
-                   std::shared_ptr<PerfCache> cache = nullptr);
+                   std::shared_ptr<score::PerfCache> cache = nullptr);
 
 // Evaluates each path alone, keeping those that evaluate (NaN-free or not).
 analysis::MetricMap evaluate_available(const analysis::Context& ctx, const std::vector<std::string>& paths);
 
-}  // namespace gpugap::score
+}  // namespace gpugap::studies

@@ -9,10 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "analysis/metrics.hpp"
-#include "analysis/uncertainty.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/uncertainty.hpp"
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
+
+using analysis::CompiledMetrics;
+using analysis::ParamDecl;
 
 inline constexpr double kDefaultSwing = 0.2;
 
@@ -52,4 +55,4 @@ struct SensitivityResult {
 SensitivityResult sensitivity(const ParamTable& params, const Uncertainty& u, const CompiledMetrics& f,
                               const std::string& metric, const SensitivityOptions& opt);
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

@@ -1,4 +1,4 @@
-#include "analysis/distributions.hpp"
+#include "studies/distributions.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +15,7 @@
 #include <numbers>
 #include <stdexcept>
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
 namespace {
 
 namespace bm = boost::math;
@@ -334,4 +334,4 @@ double gamma_draw(double shape, Stream& s) {
   }
 }
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

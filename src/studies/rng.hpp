@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
 
 using Philox4x32 = std::array<std::uint32_t, 4>;
 
@@ -90,4 +90,4 @@ class Stream {
   int have_ = 0;
 };
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

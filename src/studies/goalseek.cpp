@@ -1,4 +1,4 @@
-#include "analysis/goalseek.hpp"
+#include "studies/goalseek.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <limits>
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
 namespace {
 
 constexpr double kUnbounded = 1e299;    // ParamDecl's default range is +-1e300
@@ -134,4 +134,4 @@ GoalSeekResult goal_seek(const ParamTable& t, const Uncertainty& u, const Compil
   return res;
 }
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

@@ -1,4 +1,4 @@
-#include "analysis/montecarlo.hpp"
+#include "studies/montecarlo.hpp"
 
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>
@@ -15,7 +15,7 @@
 #include <exception>
 #include <mutex>
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
 namespace {
 
 // Samples per task: big enough to amortise the parameter-vector copy, small
@@ -292,4 +292,4 @@ McResult monte_carlo(const ParamTable& params, const Uncertainty& u, const Compi
   return res;
 }
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

@@ -7,10 +7,13 @@
 #include <optional>
 #include <string>
 
-#include "analysis/metrics.hpp"
-#include "analysis/uncertainty.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/uncertainty.hpp"
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
+
+using analysis::CompiledMetrics;
+using analysis::ParamDecl;
 
 struct GoalSeekOptions {
   std::optional<double> lo;  // search range; default: the parameter's allowed range,
@@ -37,4 +40,4 @@ struct GoalSeekResult {
 GoalSeekResult goal_seek(const ParamTable& params, const Uncertainty& u, const CompiledMetrics& f,
                          const std::string& metric, double target, ParamIndex vary, const GoalSeekOptions& opt = {});
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

@@ -1,4 +1,6 @@
-#include "analysis/sensitivity.hpp"
+#include "studies/sensitivity.hpp"
+#include "studies/engines.hpp"
+
 
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>
@@ -10,7 +12,7 @@
 #include <cmath>
 #include <set>
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
 namespace {
 
 using BetaDist = boost::math::beta_distribution<double, boost::math::policies::policy<boost::math::policies::promote_double<false>>>;
@@ -190,4 +192,4 @@ SensitivityResult sensitivity(const ParamTable& t, const Uncertainty& u, const C
   return res;
 }
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

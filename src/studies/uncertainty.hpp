@@ -9,12 +9,20 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-#include "analysis/distributions.hpp"
 #include "analysis/scenario.hpp"
+#include "studies/distributions.hpp"
+#include "studies/evaluate.hpp"
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
+
+using analysis::Context;
+using analysis::ParamDecl;
+using analysis::Scenario;
+using analysis::kFirstYear;
+using analysis::kLastYear;
 
 struct UncertainParam {
   std::string path;       // a parameter path, or the base path of a yearly series
@@ -67,6 +75,14 @@ struct Uncertainty {
 // ctx.params. Bad input is a UserError naming file, line and key path.
 Uncertainty parse_uncertainty(const Context& ctx);
 
+// The copula and the Dirichlet draw keep their working vectors on the stack.
+inline constexpr std::size_t kMaxCorrelated = 64;
+inline constexpr std::size_t kMaxDirichletMembers = 64;
+// The correlated variables (indices into u.params) and the lower-triangular
+// Cholesky factor (row-major) of their normal-score correlation matrix.
+// UserError when the declared correlations are not positive definite.
+std::pair<std::vector<std::size_t>, std::vector<double>> correlation_factor(const Uncertainty& u);
+
 // The allowed range of a parameter's value: the engine's declared range
 // (ParamDecl lo/hi), [0, 1] for fractions, >= 0 for physical quantities.
 struct Range {
@@ -81,7 +97,7 @@ std::string_view strip_year(std::string_view path);
 // Draws samples: compiled once from the table and the declarations.
 class Sampler {
  public:
-  // With `used` (analysis::params_read), an independent draw or a Dirichlet
+  // With `used` (studies::params_read), an independent draw or a Dirichlet
   // group none of whose parameters is used is skipped: every stream belongs
   // to one declaration, so the other draws keep their values.
   Sampler(const ParamTable& table, const Uncertainty& u, const std::vector<bool>* used = nullptr);
@@ -135,4 +151,4 @@ class Sampler {
 // gives it exactly under a Gaussian copula: r = 2 sin(pi rho / 6).
 double normal_score_correlation(double spearman_rho);
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

@@ -11,9 +11,9 @@
 #include <vector>
 #include <string_view>
 
-#include "analysis/rng.hpp"
+#include "studies/rng.hpp"
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
 
 enum class DistKind { kFixed, kUniform, kTriangular, kPert, kNormal, kLognormal };
 
@@ -90,4 +90,4 @@ double normal_cdf(double z);  // Boost.Math
 // fine: the stream belongs to this one draw).
 double gamma_draw(double shape, Stream& s);
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

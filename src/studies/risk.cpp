@@ -1,10 +1,12 @@
-#include "score/risk.hpp"
+#include "studies/risk.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/engines.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
-namespace gpugap::score {
+namespace gpugap::studies {
 
 std::vector<std::string> risk_scenarios(const catalog::Catalog& cat) {
   std::vector<std::string> out;
@@ -13,7 +15,7 @@ std::vector<std::string> risk_scenarios(const catalog::Catalog& cat) {
   return out;
 }
 
-std::vector<std::string> risk_metric_paths(const ScoreResult& base, const analysis::Context& ctx) {
+std::vector<std::string> risk_metric_paths(const score::ScoreResult& base, const analysis::Context& ctx) {
   std::vector<std::string> paths;
   const int last = analysis::kLastYear;
   const int mid = std::min(last, base.settings.as_of_year + 2);
@@ -39,7 +41,7 @@ analysis::MetricMap evaluate_available(const analysis::Context& ctx, const std::
   for (const auto& [prefix, group] : by_prefix) {
     analysis::MetricMap all;
     try {
-      const analysis::MetricProvider& prov = analysis::provider_for(prefix + ".");
+      const analysis::MetricProvider& prov = studies::provider_for(prefix + ".");
       prov.compute(ctx, ctx.params, all);
     } catch (const UserError&) {
       continue;
@@ -56,8 +58,8 @@ namespace {
 std::optional<double> finite(double v) { return std::isfinite(v) ? std::optional<double>(v) : std::nullopt; }
 }  // namespace
 
-RiskCase risk_case(const analysis::Context& base_ctx, const ScoreResult& base, const analysis::MetricMap& base_metrics,
-                   const analysis::Context& risk, const std::vector<std::string>& paths, std::shared_ptr<PerfCache> cache) {
+RiskCase risk_case(const analysis::Context& base_ctx, const score::ScoreResult& base, const analysis::MetricMap& base_metrics,
+                   const analysis::Context& risk, const std::vector<std::string>& paths, std::shared_ptr<score::PerfCache> cache) {
   RiskCase rc;
   rc.scenario = risk.scenario.id;
   rc.name = risk.scenario.name;
@@ -72,9 +74,9 @@ RiskCase risk_case(const analysis::Context& base_ctx, const ScoreResult& base, c
     const Param& b = base_ctx.params.at(*i);
     if (b.is_null != p.is_null || (!p.is_null && b.value != p.value)) rc.overrides_in_case.push_back(p.path);
   }
-  ScoreResult r;
+  score::ScoreResult r;
   try {
-    r = evaluate(risk, risk.params, settings(risk.params), std::move(cache));
+    r = score::evaluate(risk, risk.params, score::settings(risk.params), std::move(cache));
   } catch (const InsufficientData& e) {
     rc.status = e.what();
     return rc;
@@ -106,4 +108,4 @@ RiskCase risk_case(const analysis::Context& base_ctx, const ScoreResult& base, c
   return rc;
 }
 
-}  // namespace gpugap::score
+}  // namespace gpugap::studies

@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
 
 class MpiSession {
  public:
@@ -40,4 +40,4 @@ class MpiSession {
   bool active_ = false;
 };
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

@@ -1,4 +1,4 @@
-#include "analysis/mpi.hpp"
+#include "studies/mpi.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,7 +11,7 @@
 #include <mpi.h>
 #endif
 
-namespace gpugap::analysis {
+namespace gpugap::studies {
 
 bool MpiSession::launched_by_mpirun() {
   for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
@@ -101,4 +101,4 @@ bool MpiSession::any(bool flag) const { return flag; }
 
 #endif
 
-}  // namespace gpugap::analysis
+}  // namespace gpugap::studies

@@ -1,0 +1,27 @@
+// The registry: every engine's scenario parameters and metric providers,
+// registered in one place above the engines (engines.cpp includes each
+// engine's register.hpp). Contexts are made here because a scenario's
+// parameters must be declared by an engine.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/metrics.hpp"
+#include "analysis/scenario.hpp"
+#include "studies/engines.hpp"
+
+namespace gpugap::studies {
+
+const std::vector<analysis::ParamDecl>& declared_params();
+const std::vector<std::unique_ptr<analysis::MetricProvider>>& providers();
+// The declaration of a parameter path (without its year), or null.
+const analysis::ParamDecl* find_decl(std::string_view path_without_year);
+
+// analysis::make_context with every engine's declarations.
+analysis::Context make_context(const std::vector<std::string>& catalog_dirs, const std::string& scenario,
+                               const std::vector<std::string>& overrides);
+
+}  // namespace gpugap::studies
