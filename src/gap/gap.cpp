@@ -384,10 +384,10 @@ std::vector<ClaimCheck> check_claim(const GapResult& r) {
 }
 
 GapResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
-                   std::shared_ptr<score::PerfCache> cache) {
+                   econ::SearchCache* cache) {
   score::SourceOptions o;
   o.region = s.region;
-  auto src = score::perf_econ_source(ctx, p, o, std::move(cache));
+  auto src = score::perf_econ_source(ctx, p, o, cache);
   return evaluate(*ctx.catalog, p, s, *src);
 }
 

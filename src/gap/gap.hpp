@@ -113,7 +113,7 @@ struct GapResult {
 // The whole analysis with a given economics source (tests: hand-made).
 GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const score::EconomicsSource& src);
 GapResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
-                   std::shared_ptr<score::PerfCache> cache = nullptr);
+                   econ::SearchCache* cache = nullptr);
 
 // The report's claim: a system-level gap of "~1.5-2x today, ~1x within four
 // years" (mission.md Q2). "~1x" is read as parity within kParityBand either way.

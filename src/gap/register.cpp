@@ -62,12 +62,12 @@ void publish_demand(const DemandResult& r, analysis::MetricMap& out) {
 // Evaluates through a fresh table per Monte Carlo sample, sharing one search cache.
 template <class Fn>
 analysis::CompiledMetrics compile_with_cache(const analysis::Context& ctx, const std::vector<std::string>& metrics, Fn fn) {
-  auto cache = score::make_perf_cache();
+  auto cache = std::make_shared<econ::SearchCache>();  // shared by the copies of the function
   return [&ctx, metrics, cache, fn](std::span<const double> values, std::span<double> out) {
     ParamTable t = ctx.params;
     t.assign(std::vector<double>(values.begin(), values.end()));
     analysis::MetricMap m;
-    fn(ctx, t, cache, m);
+    fn(ctx, t, cache.get(), m);
     for (std::size_t i = 0; i < metrics.size(); ++i) {
       auto it = m.find(metrics[i]);
       out[i] = it == m.end() ? std::nan("") : it->second;
@@ -75,17 +75,17 @@ analysis::CompiledMetrics compile_with_cache(const analysis::Context& ctx, const
   };
 }
 
-void run_gap(const analysis::Context& ctx, const ParamTable& p, std::shared_ptr<score::PerfCache> cache,
+void run_gap(const analysis::Context& ctx, const ParamTable& p, econ::SearchCache* cache,
              analysis::MetricMap& out) {
-  publish_gap(evaluate(ctx, p, settings(p), std::move(cache)), out);
+  publish_gap(evaluate(ctx, p, settings(p), cache), out);
 }
 
-void run_demand(const analysis::Context& ctx, const ParamTable& p, std::shared_ptr<score::PerfCache> cache,
+void run_demand(const analysis::Context& ctx, const ParamTable& p, econ::SearchCache* cache,
                 analysis::MetricMap& out) {
   const DemandSettings s = demand_settings(p);
   score::SourceOptions o;
   o.region = s.region;
-  auto src = score::perf_econ_source(ctx, p, o, std::move(cache));
+  auto src = score::perf_econ_source(ctx, p, o, cache);
   publish_demand(demand(*ctx.catalog, p, s, *src, market_figures(ctx, p)), out);
 }
 

@@ -45,12 +45,12 @@ class ScoreProvider final : public analysis::MetricProvider {
   // leaves every chip's specs unchanged only recomputes the economics.
   [[nodiscard]] analysis::CompiledMetrics compile(const analysis::Context& ctx,
                                                   const std::vector<std::string>& metrics) const override {
-    auto cache = make_perf_cache();
+    auto cache = std::make_shared<econ::SearchCache>();  // shared by the copies of the function
     return [&ctx, metrics, cache](std::span<const double> values, std::span<double> out) {
       ParamTable t = ctx.params;
       t.assign(std::vector<double>(values.begin(), values.end()));
       analysis::MetricMap m;
-      publish(evaluate(ctx, t, settings(t), cache), m);
+      publish(evaluate(ctx, t, settings(t), cache.get()), m);
       for (std::size_t i = 0; i < metrics.size(); ++i) {
         auto it = m.find(metrics[i]);
         out[i] = it == m.end() ? std::nan("") : it->second;

@@ -57,7 +57,7 @@ std::optional<double> finite(double v) { return std::isfinite(v) ? std::optional
 }  // namespace
 
 RiskCase risk_case(const analysis::Context& base_ctx, const ScoreResult& base, const analysis::MetricMap& base_metrics,
-                   const analysis::Context& risk, const std::vector<std::string>& paths, std::shared_ptr<PerfCache> cache) {
+                   const analysis::Context& risk, const std::vector<std::string>& paths, econ::SearchCache* cache) {
   RiskCase rc;
   rc.scenario = risk.scenario.id;
   rc.name = risk.scenario.name;
@@ -74,7 +74,7 @@ RiskCase risk_case(const analysis::Context& base_ctx, const ScoreResult& base, c
   }
   ScoreResult r;
   try {
-    r = evaluate(risk, risk.params, settings(risk.params), std::move(cache));
+    r = evaluate(risk, risk.params, settings(risk.params), cache);
   } catch (const InsufficientData& e) {
     rc.status = e.what();
     return rc;

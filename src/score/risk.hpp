@@ -47,7 +47,7 @@ std::vector<std::string> risk_metric_paths(const ScoreResult& base, const analys
 // Evaluates the whole chain in `risk` and compares with the base.
 RiskCase risk_case(const analysis::Context& base_ctx, const ScoreResult& base, const analysis::MetricMap& base_metrics,
                    const analysis::Context& risk, const std::vector<std::string>& paths,
-                   std::shared_ptr<PerfCache> cache = nullptr);
+                   econ::SearchCache* cache = nullptr);
 
 // Evaluates each path alone, keeping those that evaluate (NaN-free or not).
 analysis::MetricMap evaluate_available(const analysis::Context& ctx, const std::vector<std::string>& paths);

@@ -320,10 +320,10 @@ ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Set
 }
 
 ScoreResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
-                     std::shared_ptr<PerfCache> cache) {
+                     econ::SearchCache* cache) {
   SourceOptions o;
   o.region = s.region;
-  auto src = perf_econ_source(ctx, p, o, std::move(cache));
+  auto src = perf_econ_source(ctx, p, o, cache);
   Settings with = s;
   if (with.supply_chips.empty()) attach_supply(ctx, p, with);
   return evaluate(*ctx.catalog, p, with, *src);

@@ -127,7 +127,7 @@ ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Set
 // Convenience: the engine's perf/econ source (searches kept in `cache` when
 // given) and the supply model's volumes (attach_supply, unless already given).
 ScoreResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
-                     std::shared_ptr<PerfCache> cache = nullptr);
+                     econ::SearchCache* cache = nullptr);
 
 // ---- watch metrics -------------------------------------------------------
 
