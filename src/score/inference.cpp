@@ -63,6 +63,9 @@ const ModelSpec& SpecBook::model(const std::string& id) const {
 const Workload& SpecBook::workload(const std::string& id) const {
   return memo(mu_, workloads_, id, [&] { return workload_spec(cat_, p_, id); });
 }
+const SystemSpec& SpecBook::system(const std::string& id) const {
+  return memo(mu_, systems_, id, [&] { return system_spec(cat_, p_, id); });
+}
 
 namespace {
 

@@ -66,7 +66,7 @@ struct SourceOptions {
 };
 
 // The specs of one parameter table, each built once on first use (chips,
-// models, workloads): an evaluation, or every Monte Carlo sample that leaves
+// models, workloads, systems): an evaluation, or every Monte Carlo sample that leaves
 // the catalog's parameters unchanged, reads them without rebuilding them from
 // paths. Thread-safe.
 class SpecBook {
@@ -75,6 +75,7 @@ class SpecBook {
   [[nodiscard]] const ChipSpec& chip(const std::string& id) const;
   [[nodiscard]] const ModelSpec& model(const std::string& id) const;
   [[nodiscard]] const Workload& workload(const std::string& id) const;
+  [[nodiscard]] const SystemSpec& system(const std::string& id) const;
   [[nodiscard]] const catalog::Catalog& catalog() const { return cat_; }
   [[nodiscard]] const ParamTable& params() const { return p_; }
 
@@ -85,6 +86,7 @@ class SpecBook {
   mutable std::map<std::string, ChipSpec> chips_;
   mutable std::map<std::string, ModelSpec> models_;
   mutable std::map<std::string, Workload> workloads_;
+  mutable std::map<std::string, SystemSpec> systems_;
 };
 
 // The engine's source: econ::join (perf::search under the workload's targets,
