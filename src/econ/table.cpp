@@ -21,22 +21,20 @@ bool has_perf_data(const ChipSpec& c) {
 }
 
 Row search_row(const Money& money, const std::string& chip_id, const ModelSpec& model, const Workload& w, bool frontier,
-               SearchCache* cache) {
+               const std::vector<std::string>& report_set, SearchCache* cache) {
   const ChipSpec chip = chip_spec(money.cat, money.p, chip_id);
   Row row = join(money, chip, model, w, join_options(money.p, model, frontier), cache);
-  const auto& rs = report_chips();
-  row.in_report_set = std::find(rs.begin(), rs.end(), chip.id) != rs.end();
+  row.in_report_set = std::find(report_set.begin(), report_set.end(), chip.id) != report_set.end();
   return row;
 }
 
 }  // namespace
 
-const std::vector<std::string>& report_chips() {
-  static const std::vector<std::string> ids = {
-      "nvidia-a100-sxm",    "nvidia-h20",         "nvidia-h200-sxm",     "nvidia-h100-sxm",     "nvidia-h800",
-      "nvidia-b200",        "nvidia-gb300",       "huawei-ascend-910b",  "huawei-ascend-910c",  "huawei-ascend-950pr",
-      "huawei-ascend-950dt", "cambricon-mlu590",  "cambricon-mlu690"};
-  return ids;
+std::vector<std::string> report_chips(const analysis::Context& ctx) {
+  for (const auto& id : ctx.scenario.chain)
+    if (const catalog::Entry* e = ctx.catalog->find("scenarios", id))
+      if (auto l = e->lists.find("report_chips"); l != e->lists.end()) return l->second;
+  return {};
 }
 
 const Row* EconTable::find(std::string_view chip) const {
@@ -45,9 +43,10 @@ const Row* EconTable::find(std::string_view chip) const {
   return nullptr;
 }
 
-std::vector<std::string> default_chips(const catalog::Catalog& cat, const ParamTable& p) {
+std::vector<std::string> default_chips(const catalog::Catalog& cat, const ParamTable& p,
+                                       const std::vector<std::string>& report_set) {
   std::vector<std::string> out;
-  for (const auto& id : report_chips())
+  for (const auto& id : report_set)
     if (cat.try_resolve("chips", id)) out.push_back(id);
   for (const auto& id : cat.ids("chips")) {
     if (std::find(out.begin(), out.end(), id) != out.end()) continue;
@@ -77,14 +76,14 @@ EconTable build_table(const catalog::Catalog& cat, const ParamTable& p, const Ta
   const EconParams ep = econ_params(p, region);
 
   std::vector<std::string> chips;
-  for (const auto& c : opt.chips.empty() ? default_chips(cat, p) : opt.chips) {
+  for (const auto& c : opt.chips.empty() ? default_chips(cat, p, opt.report_set) : opt.chips) {
     const std::string id = cat.resolve("chips", c);
     if (std::find(chips.begin(), chips.end(), id) == chips.end()) chips.push_back(id);
   }
   t.rows.resize(chips.size());
   // One search per chip, in parallel; each row lands in its own slot (deterministic order).
   const Money money{cat, p, region, ep};
-  auto one = [&](std::size_t i) { t.rows[i] = search_row(money, chips[i], model, w, opt.frontier, cache); };
+  auto one = [&](std::size_t i) { t.rows[i] = search_row(money, chips[i], model, w, opt.frontier, opt.report_set, cache); };
   const int threads = opt.threads > 0 ? opt.threads : tbb::this_task_arena::max_concurrency();
   if (threads <= 1 || chips.size() <= 1) {
     for (std::size_t i = 0; i < chips.size(); ++i) one(i);

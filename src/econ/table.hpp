@@ -13,15 +13,17 @@
 
 namespace gpugap::econ {
 
-// The report's chip set, in the report's order (A100, H20, H200, H100/H800,
-// B200, GB300, Ascend 910B, 910C, 950, Cambricon MLU590/690).
-const std::vector<std::string>& report_chips();
+// The report's chip set, in the report's order: the scenario's `report_chips`
+// (the first scenario of its `extends` chain that gives the list; empty when
+// none does). ms-2025 lists the chips the Morgan Stanley report compares.
+std::vector<std::string> report_chips(const analysis::Context& ctx);
 
 struct TableOptions {
   std::string region = "cn";
   std::string model;
   std::string workload = "chat";
   std::vector<std::string> chips;  // empty: the report's set, then every other chip with data
+  std::vector<std::string> report_set;  // the report's chip set (report_chips), flagged in the rows
   int threads = 0;                 // 0: all cores
   bool frontier = true;
 };
@@ -40,7 +42,8 @@ struct EconTable {
 
 // The chips a default table shows: the report's set, then every other
 // catalog chip whose memory and compute are known (so a search can run).
-std::vector<std::string> default_chips(const catalog::Catalog& cat, const ParamTable& p);
+std::vector<std::string> default_chips(const catalog::Catalog& cat, const ParamTable& p,
+                                       const std::vector<std::string>& report_set);
 
 EconTable build_table(const catalog::Catalog& cat, const ParamTable& p, const TableOptions& opt,
                       SearchCache* cache = nullptr);
