@@ -213,6 +213,39 @@ std::optional<ChipScore> pick(const std::vector<ChipScore>& cands) {
   return *std::min_element(cands.begin(), cands.end(), better);
 }
 
+// The four conditions. Inference economics is judged on the chip shipping
+// now (a winner needs them today), and only on a complete index.
+void check_conditions(const Settings& s, const std::string& id, VendorScore& v) {
+  v.conditions["inference_economics"] = std::nullopt;
+  if (v.current && v.current->index.ok()) {
+    v.condition_value["inference_economics"] = *v.current->index.value;
+    if (v.current->coverage >= 1) v.conditions["inference_economics"] = *v.current->index.value >= s.threshold_index;
+  }
+  v.condition_threshold["inference_economics"] = s.threshold_index;
+  const std::map<std::string, std::string> key_of = {{"capacity", "capacity_access"}, {"csp_ties", "csp_ties"}, {"policy", "policy"}};
+  for (const auto& [cond, key] : key_of) {
+    const Figure& f = v.qualitative[key];
+    v.condition_threshold[cond] = s.threshold_score.at(cond);
+    if (!f.ok()) {
+      v.conditions[cond] = std::nullopt;
+      continue;
+    }
+    v.condition_value[cond] = *f.value;
+    v.conditions[cond] = *f.value >= s.threshold_score.at(cond);
+  }
+  // Capacity also needs secured volume where the supply model covers the vendor.
+  if (auto it = s.supply_chips.find(id); it != s.supply_chips.end()) {
+    v.supply_chips = it->second;
+    if (it->second < s.threshold_supply_chips) {
+      if (v.conditions["capacity"] == std::optional<bool>(true)) v.conditions["capacity"] = false;
+      v.notes.push_back(fmt::format("capacity: the supply model gives {:.0f} chips in {}, below the {:.0f} threshold",
+                                    it->second, s.supply_year, s.threshold_supply_chips));
+    }
+  }
+  for (auto c : kConditions)
+    if (v.conditions[std::string(c)] != std::optional<bool>(true)) v.conditions_missed.emplace_back(c);
+}
+
 VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const SpecBook& specs, const Settings& s,
                          const EconomicsSource& src, const std::vector<ChipEconomics>& ref_rows, const std::string& id) {
   const catalog::Entry& e = *cat.find("vendors", id);
@@ -308,36 +341,7 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
                       : v.quantitative.ok()     ? "quantitative layer only (qualitative: insufficient data)"
                                                 : "qualitative layer only (quantitative: insufficient data)";
 
-  // The four conditions. Inference economics is judged on the chip shipping
-  // now (a winner needs them today), and only on a complete index.
-  v.conditions["inference_economics"] = std::nullopt;
-  if (v.current && v.current->index.ok()) {
-    v.condition_value["inference_economics"] = *v.current->index.value;
-    if (v.current->coverage >= 1) v.conditions["inference_economics"] = *v.current->index.value >= s.threshold_index;
-  }
-  v.condition_threshold["inference_economics"] = s.threshold_index;
-  const std::map<std::string, std::string> key_of = {{"capacity", "capacity_access"}, {"csp_ties", "csp_ties"}, {"policy", "policy"}};
-  for (const auto& [cond, key] : key_of) {
-    const Figure& f = v.qualitative[key];
-    v.condition_threshold[cond] = s.threshold_score.at(cond);
-    if (!f.ok()) {
-      v.conditions[cond] = std::nullopt;
-      continue;
-    }
-    v.condition_value[cond] = *f.value;
-    v.conditions[cond] = *f.value >= s.threshold_score.at(cond);
-  }
-  // Capacity also needs secured volume where the supply model covers the vendor.
-  if (auto it = s.supply_chips.find(id); it != s.supply_chips.end()) {
-    v.supply_chips = it->second;
-    if (it->second < s.threshold_supply_chips) {
-      if (v.conditions["capacity"] == std::optional<bool>(true)) v.conditions["capacity"] = false;
-      v.notes.push_back(fmt::format("capacity: the supply model gives {:.0f} chips in {}, below the {:.0f} threshold",
-                                    it->second, s.supply_year, s.threshold_supply_chips));
-    }
-  }
-  for (auto c : kConditions)
-    if (v.conditions[std::string(c)] != std::optional<bool>(true)) v.conditions_missed.emplace_back(c);
+  check_conditions(s, id, v);
   return v;
 }
 
