@@ -6,6 +6,7 @@
 // the search, unchanged, so those samples reuse it.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,8 @@ Perturbed perturb(const ParamTable& p, ParamIndex i, const std::string& chip, co
 struct Case {
   std::string chip, model, workload;
 };
+// Named in test output (ctest lists the parameter).
+void PrintTo(const Case& c, std::ostream* os) { *os << c.chip << " x " << c.model << " x " << c.workload; }
 
 class SearchKeyProperty : public ::testing::TestWithParam<Case> {};
 
