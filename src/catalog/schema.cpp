@@ -194,6 +194,7 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"uncertainty", K::kAny},
            {"correlations", K::kAny},
            {"dirichlet", K::kAny},
+           {"report_chips", K::kStringList},
        })},
   };
   return t;

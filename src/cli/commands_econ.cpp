@@ -208,6 +208,7 @@ void econ_cmd(const Global& g, const std::vector<std::string>& chips, const std:
   opt.model = model;
   opt.workload = workload;
   opt.chips = chips;
+  opt.report_set = econ::report_chips(ctx);
   opt.threads = ctx.threads;
   opt.frontier = !no_frontier;
   const econ::EconTable t = econ::build_table(*ctx.catalog, ctx.params, opt);

@@ -89,7 +89,8 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
   gap::Settings s = gap::settings(ctx.params);
   if (!model.empty()) s.model = ctx.catalog->resolve("models", model);
   s.perf_bases = !spec_only;
-  auto cache = score::make_perf_cache();
+  econ::SearchCache searches;
+  econ::SearchCache* cache = &searches;
   const gap::GapResult r = gap::evaluate(ctx, ctx.params, s, cache);
 
   Output out;

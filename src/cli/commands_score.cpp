@@ -246,7 +246,8 @@ void watch_cmd(const Global& g, const std::string& vendor) {
 void risks_cmd(const Global& g, const std::vector<std::string>& only) {
   const auto ctx = g.context();
   const score::Settings s = score::settings(ctx.params);
-  auto cache = score::make_perf_cache();
+  econ::SearchCache searches;
+  econ::SearchCache* cache = &searches;
   const score::ScoreResult base = score::evaluate(ctx, ctx.params, s, cache);
   const auto paths = studies::risk_metric_paths(base, ctx);
   const analysis::MetricMap base_metrics = studies::evaluate_available(ctx, paths);

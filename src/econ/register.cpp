@@ -6,13 +6,17 @@
 //             usd_per_mtok_output, usd_per_mtok_input, usd_per_mtok_output_all_in, joules_per_output_token
 // The inputs are the catalog's regions.<r>.* and chips.<id>.price.<r> values:
 // no econ-only scenario parameters are needed.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <span>
 #include <tuple>
 
 #include "econ/register.hpp"
+#include "econ/samples.hpp"
 #include "econ/table.hpp"
 
 namespace gpugap::econ {
@@ -114,67 +118,101 @@ class EconProvider : public analysis::MetricProvider {
     token_metrics_for(ctx, params, paths, out, nullptr, true);
   }
 
-  // Monte Carlo, sensitivity, goal seek: one search cache for all samples, so
-  // that a sample which leaves a chip's search inputs unchanged only reprices.
+  // Monte Carlo, sensitivity, goal seek: see CompiledEcon.
   [[nodiscard]] analysis::CompiledMetrics compile(const analysis::Context& ctx,
                                                   const std::vector<std::string>& metrics) const override {
-    auto cache = std::make_shared<SearchCache>();
-    return [&ctx, metrics, cache](std::span<const double> values, std::span<double> out) {
-      ParamTable t = ctx.params;
-      t.assign(std::vector<double>(values.begin(), values.end()));
-      analysis::MetricMap m;
-      token_metrics_for(ctx, t, metrics, m, cache.get(), false);
-      for (std::size_t i = 0; i < metrics.size(); ++i) {
-        auto it = m.find(metrics[i]);
-        out[i] = it == m.end() ? std::nan("") : it->second;
-      }
-    };
+    auto c = std::make_shared<CompiledEcon>(ctx, metrics);  // shared by the copies of the function
+    return [c](std::span<const double> values, std::span<double> out) { c->run(values, out); };
   }
 
- private:
   // The TCO metrics, then one table (one search per chip) per region x model x
   // workload asked for. `strict`: a requested metric that cannot be computed
   // throws (eval); otherwise it is left out (a sample gives NaN).
   static void token_metrics_for(const analysis::Context& ctx, const ParamTable& params, const std::vector<std::string>& paths,
-                                analysis::MetricMap& out, SearchCache* cache, bool strict) {
-    const auto& cat = *ctx.catalog;
-    put_tco_metrics(cat, params, out);
-    std::map<std::tuple<std::string, std::string, std::string>, std::set<std::string>> groups;
-    std::vector<std::pair<TokenKey, std::string>> asked;
-    for (const auto& path : paths) {
-      auto parsed = parse_token_path(cat, path);
-      if (!parsed) continue;
-      groups[{parsed->first.region, parsed->first.model, parsed->first.workload}].insert(parsed->first.chip);
-      asked.push_back(*parsed);
-    }
-    for (const auto& [key, chips] : groups) {
-      TableOptions opt;
-      std::tie(opt.region, opt.model, opt.workload) = key;
-      opt.chips.assign(chips.begin(), chips.end());
-      opt.threads = ctx.threads;
-      opt.frontier = false;
-      const EconTable t = build_table(cat, params, opt, cache);
-      for (const auto& row : t.rows) {
-        const std::string base = "econ." + t.region + "." + row.chip + "." + t.model + "." + t.workload + ".";
-        for (const auto& m : token_metrics())
-          if (auto v = token_value(row, m)) out[base + m] = *v;
+                                analysis::MetricMap& out, SearchCache* cache, bool strict);
+
+ private:
+  // Econ metrics read catalog parameters only (chips, stacks, models,
+  // workloads, regions, systems): a sample that moves none of them has the
+  // base table's outputs, computed once; any other sample is evaluated on a
+  // pooled copy of the table, sharing one search cache, so that a sample which
+  // leaves a chip's search inputs unchanged only reprices.
+  class CompiledEcon {
+   public:
+    CompiledEcon(const analysis::Context& ctx, std::vector<std::string> metrics)
+        : ctx_(ctx), metrics_(std::move(metrics)), tables_(ctx.params), moved_(ctx.params) {}
+    void run(std::span<const double> v, std::span<double> out) {
+      if (!moved_(v)) {
+        std::call_once(base_once_, [&] { base_ = eval(ctx_.params); });
+        std::copy(base_.begin(), base_.end(), out.begin());
+        return;
       }
-      if (!strict) continue;
-      // A requested metric the row cannot give names the missing input.
-      for (const auto& [k, metric] : asked) {
-        if (std::tie(k.region, k.model, k.workload) != key) continue;
-        const std::string path = "econ." + k.region + "." + k.chip + "." + k.model + "." + k.workload + "." + metric;
-        if (out.count(path)) continue;
-        const Row* row = t.find(k.chip);
-        const bool known = std::find(token_metrics().begin(), token_metrics().end(), metric) != token_metrics().end();
-        if (row && known) {
-          if (!row->missing.empty()) throw InsufficientData(row->missing.front());
-          throw UserError(Location{"", 0, path}, "a chip with a deployment that meets the targets", row->status);
-        }
+      const auto lease = tables_.lease(v);
+      const std::vector<double> r = eval(lease.table());
+      std::copy(r.begin(), r.end(), out.begin());
+    }
+
+   private:
+    std::vector<double> eval(const ParamTable& p) {
+      analysis::MetricMap m;
+      token_metrics_for(ctx_, p, metrics_, m, &searches_, false);
+      std::vector<double> r(metrics_.size());
+      for (std::size_t i = 0; i < metrics_.size(); ++i) {
+        auto it = m.find(metrics_[i]);
+        r[i] = it == m.end() ? std::nan("") : it->second;
+      }
+      return r;
+    }
+    const analysis::Context& ctx_;
+    std::vector<std::string> metrics_;
+    SearchCache searches_;
+    TablePool tables_;
+    CatalogMoved moved_;
+    std::once_flag base_once_;
+    std::vector<double> base_;
+  };
+};
+
+void EconProvider::token_metrics_for(const analysis::Context& ctx, const ParamTable& params,
+                                     const std::vector<std::string>& paths, analysis::MetricMap& out,
+                                     SearchCache* cache, bool strict) {
+  const auto& cat = *ctx.catalog;
+  put_tco_metrics(cat, params, out);
+  std::map<std::tuple<std::string, std::string, std::string>, std::set<std::string>> groups;
+  std::vector<std::pair<TokenKey, std::string>> asked;
+  for (const auto& path : paths) {
+    auto parsed = parse_token_path(cat, path);
+    if (!parsed) continue;
+    groups[{parsed->first.region, parsed->first.model, parsed->first.workload}].insert(parsed->first.chip);
+    asked.push_back(*parsed);
+  }
+  for (const auto& [key, chips] : groups) {
+    TableOptions opt;
+    std::tie(opt.region, opt.model, opt.workload) = key;
+    opt.chips.assign(chips.begin(), chips.end());
+    opt.threads = ctx.threads;
+    opt.frontier = false;
+    const EconTable t = build_table(cat, params, opt, cache);
+    for (const auto& row : t.rows) {
+      const std::string base = "econ." + t.region + "." + row.chip + "." + t.model + "." + t.workload + ".";
+      for (const auto& m : token_metrics())
+        if (auto v = token_value(row, m)) out[base + m] = *v;
+    }
+    if (!strict) continue;
+    // A requested metric the row cannot give names the missing input.
+    for (const auto& [k, metric] : asked) {
+      if (std::tie(k.region, k.model, k.workload) != key) continue;
+      const std::string path = "econ." + k.region + "." + k.chip + "." + k.model + "." + k.workload + "." + metric;
+      if (out.count(path)) continue;
+      const Row* row = t.find(k.chip);
+      const bool known = std::find(token_metrics().begin(), token_metrics().end(), metric) != token_metrics().end();
+      if (row && known) {
+        if (!row->missing.empty()) throw InsufficientData(row->missing.front());
+        throw UserError(Location{"", 0, path}, "a chip with a deployment that meets the targets", row->status);
       }
     }
   }
-};
+}
 
 }  // namespace
 

@@ -19,19 +19,37 @@ double need(const ParamTable& p, const std::string& path) {
   return p.value(*i);
 }
 
-std::map<std::string, double> shares(const ParamTable& p, const std::string& prefix) {
-  std::map<std::string, double> out;
-  double total = 0;
-  for (const auto& prm : p.all()) {
+// The parameters under `prefix` by name (InsufficientData for a null one).
+std::vector<std::pair<std::string, ParamIndex>> weights(const ParamTable& p, const std::string& prefix) {
+  std::vector<std::pair<std::string, ParamIndex>> out;
+  for (ParamIndex i = 0; i < p.size(); ++i) {
+    const Param& prm = p.at(i);
     if (!prm.path.starts_with(prefix)) continue;
     if (prm.is_null) throw InsufficientData(prm.path);
-    if (prm.value > 0) out[prm.path.substr(prefix.size())] = prm.value;
-    total += prm.value;
+    out.emplace_back(prm.path.substr(prefix.size()), i);
   }
-  if (out.empty() || total <= 0) throw InsufficientData(prefix + "*");
-  for (auto& [k, v] : out) v /= total;
   return out;
 }
+
+// The positive weights as shares of the total (InsufficientData(prefix*) when none).
+std::map<std::string, double> shares(const std::vector<std::pair<std::string, ParamIndex>>& w,
+                                     std::span<const double> v, const std::string& prefix) {
+  std::map<std::string, double> out;
+  double total = 0;
+  for (const auto& [name, i] : w) {
+    if (v[i] > 0) out[name] = v[i];
+    total += v[i];
+  }
+  if (out.empty() || total <= 0) throw InsufficientData(prefix + "*");
+  for (auto& [k, x] : out) x /= total;
+  return out;
+}
+
+std::map<std::string, double> shares(const ParamTable& p, const std::string& prefix) {
+  return shares(weights(p, prefix), p.values(), prefix);
+}
+
+ParamIndex index_of(const ParamTable& p, const std::string& path) { return *p.find(path); }
 
 }  // namespace
 
@@ -50,8 +68,37 @@ DemandSettings demand_settings(const ParamTable& p, const std::string& region) {
   return s;
 }
 
+DemandSettingsReader::DemandSettingsReader(const ParamTable& p, const std::string& region) : region_(region) {
+  (void)demand_settings(p, region);  // every parameter present and not null, or its error as ever
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    daily_.emplace_back(y, index_of(p, fmt::format("demand.daily_tokens.{}", y)));
+    inference_.emplace_back(y, index_of(p, fmt::format("demand.inference_share.{}", y)));
+  }
+  prior_ = index_of(p, "demand.daily_tokens_prior");
+  workload_mix_ = weights(p, "demand.workload_mix.");
+  model_mix_ = weights(p, "demand.model_mix.");
+  utilisation_ = index_of(p, "demand.utilisation");
+  life_ = index_of(p, "regions." + region + ".depreciation_years");
+}
+
+DemandSettings DemandSettingsReader::read(std::span<const double> v) const {
+  DemandSettings s;
+  s.region = region_;
+  for (const auto& [y, i] : daily_) s.daily_tokens[y] = v[i];
+  for (const auto& [y, i] : inference_) s.inference_share[y] = v[i];
+  s.prior_daily_tokens = v[prior_];
+  s.workload_mix = shares(workload_mix_, v, "demand.workload_mix.");
+  s.model_mix = shares(model_mix_, v, "demand.model_mix.");
+  s.utilisation = v[utilisation_];
+  s.life_years = v[life_];
+  return s;
+}
+
 DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const DemandSettings& s,
-                    const score::EconomicsSource& src, const std::optional<market::Totals>& market) {
+                    const score::EconomicsSource& src, const std::optional<market::Totals>& market,
+                    const score::SpecBook* book) {
+  std::optional<score::SpecBook> own;
+  if (!book) book = &own.emplace(cat, p);
   DemandResult r;
   r.settings = s;
   // Output share of each (model, workload) cell: tokens count input + output,
@@ -64,7 +111,7 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
   double out_frac = 0;
   for (const auto& [m, wm] : s.model_mix) {
     for (const auto& [w, ww] : s.workload_mix) {
-      const Workload wl = workload_spec(cat, p, w);
+      const Workload& wl = book->workload(w);
       const double f = static_cast<double>(wl.osl) / (wl.isl + wl.osl);
       cells.push_back({m, w, wm * ww * f});
       out_frac += wm * ww * f;
@@ -87,7 +134,7 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
   std::map<std::string, ChipSpec> specs;
   std::map<std::string, Figure> eff;
   for (const auto& id : cat.ids("chips")) {
-    ChipSpec c = chip_spec(cat, p, id);
+    ChipSpec c = book->chip(id);
     const bool wanted = s.fleet_chip.empty() ? side_of(c) == Side::kDomestic : c.id == s.fleet_chip;
     if (!wanted) continue;
     eff[id] = effective(c);

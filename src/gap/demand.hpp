@@ -8,6 +8,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,22 @@ struct DemandSettings {
   std::string fleet_chip;                       // "" = per year, the cheapest capacity (see docs)
 };
 DemandSettings demand_settings(const ParamTable& p, const std::string& region = "cn");
+
+// demand_settings resolved to indices once (it throws as demand_settings on
+// the table it is built from): a compiled Monte Carlo reads each sample's
+// settings from its value vector.
+class DemandSettingsReader {
+ public:
+  explicit DemandSettingsReader(const ParamTable& p, const std::string& region = "cn");
+  [[nodiscard]] DemandSettings read(std::span<const double> v) const;
+
+ private:
+  using Named = std::vector<std::pair<std::string, ParamIndex>>;
+  std::string region_;
+  std::vector<std::pair<int, ParamIndex>> daily_, inference_;
+  ParamIndex prior_ = 0, utilisation_ = 0, life_ = 0;
+  Named workload_mix_, model_mix_;
+};
 
 // One candidate fleet chip in one year: its effective tokens/s on the mix.
 struct FleetCandidate {
@@ -64,8 +81,10 @@ struct DemandResult {
 };
 
 // `market`: the market model's TAM and domestic market per year, shown beside
-// (none when the market model cannot run).
+// (none when the market model cannot run). `specs` (of `p`) gives the chip and
+// workload specs when given; otherwise they are built here.
 DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const DemandSettings& s,
-                    const score::EconomicsSource& src, const std::optional<market::Totals>& market);
+                    const score::EconomicsSource& src, const std::optional<market::Totals>& market,
+                    const score::SpecBook* specs = nullptr);
 
 }  // namespace gpugap::gap

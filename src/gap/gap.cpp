@@ -11,12 +11,6 @@
 namespace gpugap::gap {
 namespace {
 
-double need(const ParamTable& p, const std::string& path) {
-  auto i = p.find(path);
-  if (!i) throw InsufficientData(path);
-  return p.value(*i);
-}
-
 std::optional<double> compute_of(const ChipSpec& c, Precision pr) {
   const auto& v = c.compute[static_cast<int>(pr)];
   return v ? std::optional<double>(v->value()) : std::nullopt;
@@ -42,21 +36,36 @@ std::string_view lever_name(Lever l) {
   return "?";
 }
 
-Settings settings(const ParamTable& p) {
-  Settings s;
-  s.today = static_cast<int>(std::lround(need(p, "gap.today_year")));
-  s.horizon_years = static_cast<int>(std::lround(need(p, "gap.horizon_years")));
+SettingsReader::SettingsReader(const ParamTable& p) {
+  auto need_index = [&](const std::string& path) {
+    auto i = p.find(path);
+    if (!i || p.at(*i).is_null) throw InsufficientData(path);
+    return *i;
+  };
+  today_ = need_index("gap.today_year");
+  horizon_ = need_index("gap.horizon_years");
   const std::string wl = "score.workload_weights.";
-  for (const auto& prm : p.all()) {
+  for (ParamIndex i = 0; i < p.size(); ++i) {
+    const Param& prm = p.at(i);
     if (!prm.path.starts_with(wl)) continue;
     if (prm.is_null) throw InsufficientData(prm.path);
-    if (prm.value > 0) s.workload_weights[prm.path.substr(wl.size())] = prm.value;
+    workloads_.emplace_back(prm.path.substr(wl.size()), i);
   }
+}
+
+Settings SettingsReader::read(std::span<const double> v) const {
+  Settings s;
+  s.today = static_cast<int>(std::lround(v[today_]));
+  s.horizon_years = static_cast<int>(std::lround(v[horizon_]));
+  for (const auto& [k, i] : workloads_)
+    if (v[i] > 0) s.workload_weights[k] = v[i];
   if (s.workload_weights.empty()) throw InsufficientData("score.workload_weights.*");
   if (!s.workload_weights.count(s.system_workload)) s.system_workload = s.workload_weights.begin()->first;
   s.model = std::string(score::kDefaultModel);
   return s;
 }
+
+Settings settings(const ParamTable& p) { return SettingsReader(p).read(p.values()); }
 
 std::vector<Basis> bases(const Settings& s) {
   std::vector<Basis> b;
@@ -230,6 +239,58 @@ Figure share_closed(const Figure& r0, const Figure& r1) {
   return Figure::of((l0 - std::log(*r1.value)) / l0);
 }
 
+// Lever decomposition at today and today + horizon (or the years asked for).
+void decompose(const Settings& s, const score::EconomicsSource& src, const std::map<std::string, ChipSpec>& specs,
+               GapResult& r) {
+  std::vector<int> years = s.decomposition_years;
+  if (years.empty()) years = {s.today, s.today + s.horizon_years};
+  for (const BasisResult& br : r.bases) {
+    if (br.basis.kind == BasisKind::kTpsSystem || br.basis.kind == BasisKind::kTpsSystemPerChip)
+      continue;  // systems: see the per-chip bases
+    for (Set set : kAllSets) {
+      for (int y : years) {
+        const Cell* cell = r.cell(br.basis.id, set, y);
+        if (!cell) continue;
+        Decomposition d;
+        d.basis = br.basis.id;
+        d.set = set;
+        d.year = y;
+        d.ratio = cell->ratio;
+        if (!cell->us || !cell->domestic || !cell->ratio.ok()) {
+          d.status = cell->ratio.ok() ? "no parts" : cell->ratio.missing;
+          r.decompositions.push_back(std::move(d));
+          continue;
+        }
+        d.us_part = cell->us->chip;
+        d.domestic_part = cell->domestic->chip;
+        const ChipSpec& us = specs.at(d.us_part);
+        const ChipSpec& dom = specs.at(d.domestic_part);
+        for (Lever l : kAllLevers) {
+          LeverResult lr;
+          lr.lever = std::string(lever_name(l));
+          if (!lever_applies(br.basis.kind, l)) {
+            lr.ratio_after = Figure::none("lever does not apply to this basis");
+            lr.share_closed = lr.ratio_after;
+            d.levers.push_back(std::move(lr));
+            continue;
+          }
+          try {
+            const ChipSpec x = l == Lever::kAll ? swap_all_relevant(dom, us, br.basis.kind)
+                                                : swap_lever(dom, us, l, br.basis.kind == BasisKind::kMemoryBandwidth);
+            const Figure f = chip_figure(br.basis, x, s, src);
+            lr.ratio_after = f.ok() ? ratio_of(br.basis, *cell->us->value.value, *f.value) : f;
+          } catch (const InsufficientData& e) {
+            lr.ratio_after = Figure::none(e.what());
+          }
+          lr.share_closed = share_closed(d.ratio, lr.ratio_after);
+          d.levers.push_back(std::move(lr));
+        }
+        r.decompositions.push_back(std::move(d));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const Cell* GapResult::cell(const std::string& basis, Set set, int year) const {
@@ -240,12 +301,15 @@ const Cell* GapResult::cell(const std::string& basis, Set set, int year) const {
   return nullptr;
 }
 
-GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const score::EconomicsSource& src) {
+GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const score::EconomicsSource& src,
+                   const score::SpecBook* book) {
+  std::optional<score::SpecBook> own;
+  if (!book) book = &own.emplace(cat, p);
   GapResult r;
   r.settings = s;
   std::map<std::string, ChipSpec> specs;
   for (const auto& id : cat.ids("chips")) {
-    ChipSpec c = chip_spec(cat, p, id);
+    ChipSpec c = book->chip(id);
     if (side_of(c) == Side::kOther) continue;
     if (!c.launch_year) r.notes.push_back(fmt::format("{}: no launch year (chips.{}.launch_year is null); not counted", id, id));
     specs.emplace(id, std::move(c));
@@ -256,7 +320,7 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
     const bool per_system = b.kind == BasisKind::kTpsSystem || b.kind == BasisKind::kTpsSystemPerChip;
     if (per_system) {
       for (const auto& sid : cat.ids("systems")) {
-        const SystemSpec sys = system_spec(cat, p, sid);
+        const SystemSpec& sys = book->system(sid);
         if (sys.chip.empty() || !specs.count(sys.chip)) continue;
         ChipSpec c = specs.at(sys.chip);
         Part part = chip_part(c);
@@ -305,54 +369,7 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
     r.bases.push_back(std::move(br));
   }
 
-  // Lever decomposition at today and today + horizon (or the years asked for).
-  std::vector<int> years = s.decomposition_years;
-  if (years.empty()) years = {s.today, s.today + s.horizon_years};
-  for (const BasisResult& br : r.bases) {
-    if (br.basis.kind == BasisKind::kTpsSystem || br.basis.kind == BasisKind::kTpsSystemPerChip)
-      continue;  // systems: see the per-chip bases
-    for (Set set : kAllSets) {
-      for (int y : years) {
-        const Cell* cell = r.cell(br.basis.id, set, y);
-        if (!cell) continue;
-        Decomposition d;
-        d.basis = br.basis.id;
-        d.set = set;
-        d.year = y;
-        d.ratio = cell->ratio;
-        if (!cell->us || !cell->domestic || !cell->ratio.ok()) {
-          d.status = cell->ratio.ok() ? "no parts" : cell->ratio.missing;
-          r.decompositions.push_back(std::move(d));
-          continue;
-        }
-        d.us_part = cell->us->chip;
-        d.domestic_part = cell->domestic->chip;
-        const ChipSpec& us = specs.at(d.us_part);
-        const ChipSpec& dom = specs.at(d.domestic_part);
-        for (Lever l : kAllLevers) {
-          LeverResult lr;
-          lr.lever = std::string(lever_name(l));
-          if (!lever_applies(br.basis.kind, l)) {
-            lr.ratio_after = Figure::none("lever does not apply to this basis");
-            lr.share_closed = lr.ratio_after;
-            d.levers.push_back(std::move(lr));
-            continue;
-          }
-          try {
-            const ChipSpec x = l == Lever::kAll ? swap_all_relevant(dom, us, br.basis.kind)
-                                                : swap_lever(dom, us, l, br.basis.kind == BasisKind::kMemoryBandwidth);
-            const Figure f = chip_figure(br.basis, x, s, src);
-            lr.ratio_after = f.ok() ? ratio_of(br.basis, *cell->us->value.value, *f.value) : f;
-          } catch (const InsufficientData& e) {
-            lr.ratio_after = Figure::none(e.what());
-          }
-          lr.share_closed = share_closed(d.ratio, lr.ratio_after);
-          d.levers.push_back(std::move(lr));
-        }
-        r.decompositions.push_back(std::move(d));
-      }
-    }
-  }
+  decompose(s, src, specs, r);
   return r;
 }
 
@@ -383,11 +400,12 @@ std::vector<ClaimCheck> check_claim(const GapResult& r) {
 }
 
 GapResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
-                   std::shared_ptr<score::PerfCache> cache) {
+                   econ::SearchCache* cache) {
   score::SourceOptions o;
   o.region = s.region;
-  auto src = score::perf_econ_source(ctx, p, o, std::move(cache));
-  return evaluate(*ctx.catalog, p, s, *src);
+  const score::SpecBook specs(*ctx.catalog, p);
+  auto src = score::perf_econ_source(ctx, p, o, cache, &specs);
+  return evaluate(*ctx.catalog, p, s, *src, &specs);
 }
 
 }  // namespace gpugap::gap

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,19 @@ struct Settings {
   std::vector<int> decomposition_years;            // empty: today and today + horizon
 };
 Settings settings(const ParamTable& p);
+
+// The gap.* and score.workload_weights.* parameters resolved to indices once
+// (InsufficientData on a missing or null one, as settings()): a compiled
+// Monte Carlo reads each sample's settings from its value vector.
+class SettingsReader {
+ public:
+  explicit SettingsReader(const ParamTable& p);
+  [[nodiscard]] Settings read(std::span<const double> v) const;
+
+ private:
+  ParamIndex today_ = 0, horizon_ = 0;
+  std::vector<std::pair<std::string, ParamIndex>> workloads_;
+};
 
 std::vector<Basis> bases(const Settings& s);
 
@@ -113,9 +127,11 @@ struct GapResult {
 };
 
 // The whole analysis with a given economics source (tests: hand-made).
-GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const score::EconomicsSource& src);
+// `specs` (of `p`) gives the chip and system specs when given; otherwise they are built here.
+GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const score::EconomicsSource& src,
+                   const score::SpecBook* specs = nullptr);
 GapResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
-                   std::shared_ptr<score::PerfCache> cache = nullptr);
+                   econ::SearchCache* cache = nullptr);
 
 // The report's claim: a system-level gap of "~1.5-2x today, ~1x within four
 // years" (mission.md Q2). "~1x" is read as parity within kParityBand either way.

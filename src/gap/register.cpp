@@ -5,7 +5,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <memory>
+#include <optional>
+#include <span>
 
+#include "econ/samples.hpp"
 #include "gap/register.hpp"
 #include "gap/demand.hpp"
 #include "gap/gap.hpp"
@@ -42,34 +46,103 @@ void publish_demand(const DemandResult& r, analysis::MetricMap& out) {
   }
 }
 
-// Evaluates through a fresh table per Monte Carlo sample, sharing one search cache.
-template <class Fn>
-analysis::CompiledMetrics compile_with_cache(const analysis::Context& ctx, const std::vector<std::string>& metrics, Fn fn) {
-  auto cache = score::make_perf_cache();
-  return [&ctx, metrics, cache, fn](std::span<const double> values, std::span<double> out) {
-    ParamTable t = ctx.params;
-    t.assign(std::vector<double>(values.begin(), values.end()));
+void run_gap(const analysis::Context& ctx, const ParamTable& p, econ::SearchCache* cache, analysis::MetricMap& out) {
+  publish_gap(evaluate(ctx, p, settings(p), cache), out);
+}
+
+void run_demand(const analysis::Context& ctx, const ParamTable& p, econ::SearchCache* cache, analysis::MetricMap& out) {
+  const DemandSettings s = demand_settings(p);
+  score::SourceOptions o;
+  o.region = s.region;
+  const score::SpecBook specs(*ctx.catalog, p);
+  auto src = score::perf_econ_source(ctx, p, o, cache, &specs);
+  publish_demand(demand(*ctx.catalog, p, s, *src, market::try_totals(ctx, p), &specs), out);
+}
+
+// The market figures shown beside the demand, the model built once (none
+// when the market model lacks an input).
+class MarketFigures {
+ public:
+  explicit MarketFigures(const analysis::Context& ctx) {
+    try {
+      reader_.emplace(ctx, ctx.params);
+    } catch (const InsufficientData&) {
+    }
+  }
+  [[nodiscard]] std::optional<market::Totals> read(std::span<const double> v) const {
+    return reader_ ? std::optional<market::Totals>(reader_->read(v)) : std::nullopt;
+  }
+
+ private:
+  std::optional<market::TotalsReader> reader_;
+};
+
+// The gap analysis (`demand`: the bottom-up demand) compiled once for many
+// samples. A sample that moves no catalog parameter reads its settings by
+// index (and the market figures from the compiled market model), and its chip
+// economics from a source built once on the base table; any other sample runs
+// the whole evaluation on a pooled copy of the table, its searches shared.
+class CompiledGap {
+ public:
+  CompiledGap(const analysis::Context& ctx, bool demand)
+      : ctx_(ctx), demand_(demand), specs_(*ctx.catalog, ctx.params), tables_(ctx.params), moved_(ctx.params) {
+    score::SourceOptions o;
+    try {
+      if (demand_) {
+        demand_reader_.emplace(ctx.params);
+        market_.emplace(ctx);
+        o.region = demand_reader_->read(ctx.params.values()).region;
+      } else {
+        reader_.emplace(ctx.params);
+        o.region = reader_->read(ctx.params.values()).region;
+      }
+    } catch (const InsufficientData&) {
+      reader_.reset();  // every sample takes the full path and reports what is missing
+      demand_reader_.reset();
+    } catch (const UserError&) {
+      reader_.reset();
+      demand_reader_.reset();
+    }
+    source_ = score::perf_econ_source(ctx, ctx.params, o, &searches_, &specs_);
+  }
+
+  void run(std::span<const double> v, analysis::MetricMap& out) {
+    const bool fast = (demand_ ? demand_reader_.has_value() : reader_.has_value()) && !moved_(v);
+    if (fast && demand_) {
+      const DemandSettings s = demand_reader_->read(v);
+      publish_demand(demand(*ctx_.catalog, ctx_.params, s, *source_, market_->read(v), &specs_), out);
+    } else if (fast) {
+      publish_gap(evaluate(*ctx_.catalog, ctx_.params, reader_->read(v), *source_, &specs_), out);
+    } else {
+      const auto lease = tables_.lease(v);
+      if (demand_) run_demand(ctx_, lease.table(), &searches_, out);
+      else run_gap(ctx_, lease.table(), &searches_, out);
+    }
+  }
+
+ private:
+  const analysis::Context& ctx_;
+  bool demand_ = false;
+  std::optional<SettingsReader> reader_;
+  std::optional<DemandSettingsReader> demand_reader_;
+  std::optional<MarketFigures> market_;
+  score::SpecBook specs_;
+  econ::SearchCache searches_;
+  std::unique_ptr<score::EconomicsSource> source_;
+  econ::TablePool tables_;
+  econ::CatalogMoved moved_;
+};
+
+analysis::CompiledMetrics compile_gap(const analysis::Context& ctx, const std::vector<std::string>& metrics, bool demand) {
+  auto c = std::make_shared<CompiledGap>(ctx, demand);  // shared by the copies of the function
+  return [c, metrics](std::span<const double> values, std::span<double> out) {
     analysis::MetricMap m;
-    fn(ctx, t, cache, m);
+    c->run(values, m);
     for (std::size_t i = 0; i < metrics.size(); ++i) {
       auto it = m.find(metrics[i]);
       out[i] = it == m.end() ? std::nan("") : it->second;
     }
   };
-}
-
-void run_gap(const analysis::Context& ctx, const ParamTable& p, std::shared_ptr<score::PerfCache> cache,
-             analysis::MetricMap& out) {
-  publish_gap(evaluate(ctx, p, settings(p), std::move(cache)), out);
-}
-
-void run_demand(const analysis::Context& ctx, const ParamTable& p, std::shared_ptr<score::PerfCache> cache,
-                analysis::MetricMap& out) {
-  const DemandSettings s = demand_settings(p);
-  score::SourceOptions o;
-  o.region = s.region;
-  auto src = score::perf_econ_source(ctx, p, o, std::move(cache));
-  publish_demand(demand(*ctx.catalog, p, s, *src, market::try_totals(ctx, p)), out);
 }
 
 class GapProvider final : public analysis::MetricProvider {
@@ -80,7 +153,7 @@ class GapProvider final : public analysis::MetricProvider {
   }
   [[nodiscard]] analysis::CompiledMetrics compile(const analysis::Context& ctx,
                                                   const std::vector<std::string>& metrics) const override {
-    return compile_with_cache(ctx, metrics, run_gap);
+    return compile_gap(ctx, metrics, false);
   }
 };
 
@@ -92,7 +165,7 @@ class DemandProvider final : public analysis::MetricProvider {
   }
   [[nodiscard]] analysis::CompiledMetrics compile(const analysis::Context& ctx,
                                                   const std::vector<std::string>& metrics) const override {
-    return compile_with_cache(ctx, metrics, run_demand);
+    return compile_gap(ctx, metrics, true);
   }
 };
 

@@ -259,22 +259,31 @@ void MarketModel::run_supply(std::span<const double> v, double* out, const RunOp
   }
 }
 
-Totals totals(const analysis::Context& ctx, const ParamTable& params) {
-  const auto model = MarketModel::build(ctx, params);
-  const auto& o = model->out();
+TotalsReader::TotalsReader(const analysis::Context& ctx, const ParamTable& params)
+    : model_(MarketModel::build(ctx, params)) {
+  const auto& o = model_->out();
   std::vector<std::size_t> wanted;
   for (std::size_t y = 0; y < kYears; ++y) {
     wanted.push_back(o.tam + y);
     wanted.push_back(o.domestic + y);
   }
-  std::vector<double> buf(model->slots().size());
-  model->run(params.values(), buf.data(), model->options_for(wanted));
+  options_ = model_->options_for(wanted);
+}
+
+Totals TotalsReader::read(std::span<const double> values) const {
+  const auto& o = model_->out();
+  std::vector<double> buf(model_->slots().size());
+  model_->run(values, buf.data(), options_);
   Totals t;
   for (std::size_t y = 0; y < kYears; ++y) {
     t.tam_usd_bn[y] = buf[o.tam + y];
     t.domestic_usd_bn[y] = buf[o.domestic + y];
   }
   return t;
+}
+
+Totals totals(const analysis::Context& ctx, const ParamTable& params) {
+  return TotalsReader(ctx, params).read(params.values());
 }
 
 std::optional<Totals> try_totals(const analysis::Context& ctx, const ParamTable& params) {

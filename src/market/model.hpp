@@ -104,6 +104,17 @@ struct Totals {
 };
 // Throws InsufficientData naming the first missing input.
 Totals totals(const analysis::Context& ctx, const ParamTable& params);
+// The same for many parameter vectors (Monte Carlo samples): the model is
+// built once, each read runs only the blocks the two series need.
+class TotalsReader {
+ public:
+  TotalsReader(const analysis::Context& ctx, const ParamTable& params);  // throws InsufficientData
+  [[nodiscard]] Totals read(std::span<const double> values) const;
+
+ private:
+  std::shared_ptr<const MarketModel> model_;
+  MarketModel::RunOptions options_;
+};
 // The same, or none when the market model lacks an input (figures shown beside others).
 std::optional<Totals> try_totals(const analysis::Context& ctx, const ParamTable& params);
 

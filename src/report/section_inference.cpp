@@ -66,7 +66,8 @@ Section inference_section(Gather& g) {
   to.region = std::string(score::kDefaultRegion);
   to.model = std::string(score::kDefaultModel);
   to.workload = kWorkload;
-  to.chips = econ::report_chips();
+  to.chips = econ::report_chips(g.ctx);
+  to.report_set = to.chips;
   to.threads = g.opt.threads;
   to.frontier = true;
   g.progress("report: deployment search for " + std::to_string(to.chips.size()) + " chips on " + to.model);

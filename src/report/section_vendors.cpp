@@ -22,7 +22,7 @@ std::string cond_text(const std::optional<bool>& c) {
 // The risk cases: each risk-* scenario re-runs the chain; the ranking moves and
 // the market, supply, demand and gap figures beside the base. Returns a
 // takeaway sentence ("" when there is no risk case).
-std::string risk_cases(Gather& g, const score::ScoreResult& base, const std::shared_ptr<score::PerfCache>& cache, Section& s) {
+std::string risk_cases(Gather& g, const score::ScoreResult& base, econ::SearchCache* cache, Section& s) {
   if (!g.opt.scenario_context) return "";
   const auto ids = studies::risk_scenarios(*g.ctx.catalog);
   if (ids.empty()) return "";
@@ -93,7 +93,8 @@ Section vendors_section(Gather& g) {
   Section s{"vendors", "5. Vendors", "", {}};
   const score::Settings st = score::settings(g.ctx.params);
   g.progress("report: vendor scorecard");
-  auto cache = score::make_perf_cache();  // shared with the risk cases
+  econ::SearchCache searches;  // shared with the risk cases
+  econ::SearchCache* cache = &searches;
   const score::ScoreResult res = score::evaluate(g.ctx, g.ctx.params, st, cache);
   if (res.vendors.empty()) {
     s.items.push_back(Unavailable{"vendor scorecard", "no domestic vendor has a qualitative layer in the catalog"});

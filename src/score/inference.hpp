@@ -6,12 +6,14 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "analysis/scenario.hpp"
 #include "catalog/specs.hpp"
+#include "econ/join.hpp"
 
 namespace gpugap::score {
 
@@ -63,22 +65,37 @@ struct SourceOptions {
   int max_width = 0;
 };
 
-// Deployment-search results keyed by (chip contents, model, workload, width
-// cap). Thread-safe. A compiled metric keeps one across Monte Carlo samples:
-// a sample that leaves a chip's specs unchanged reuses its search, and only
-// the economics (cheap) are recomputed.
-class PerfCache;
-std::shared_ptr<PerfCache> make_perf_cache();
+// The specs of one parameter table, each built once on first use (chips,
+// models, workloads, systems): an evaluation, or every Monte Carlo sample that leaves
+// the catalog's parameters unchanged, reads them without rebuilding them from
+// paths. Thread-safe.
+class SpecBook {
+ public:
+  SpecBook(const catalog::Catalog& cat, const ParamTable& p) : cat_(cat), p_(p) {}
+  [[nodiscard]] const ChipSpec& chip(const std::string& id) const;
+  [[nodiscard]] const ModelSpec& model(const std::string& id) const;
+  [[nodiscard]] const Workload& workload(const std::string& id) const;
+  [[nodiscard]] const SystemSpec& system(const std::string& id) const;
+  [[nodiscard]] const catalog::Catalog& catalog() const { return cat_; }
+  [[nodiscard]] const ParamTable& params() const { return p_; }
 
-// The engine's source: perf::search under the workload's targets, then the
-// econ TCO in the region. Results are cached per (chip contents, model,
-// workload) for the life of the source, i.e. one evaluation; searches also in
-// `cache` when one is given.
+ private:
+  const catalog::Catalog& cat_;
+  const ParamTable& p_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, ChipSpec> chips_;
+  mutable std::map<std::string, ModelSpec> models_;
+  mutable std::map<std::string, Workload> workloads_;
+  mutable std::map<std::string, SystemSpec> systems_;
+};
+
+// The engine's source: econ::join (perf::search under the workload's targets,
+// then the TCO in the region). Results are memoised per (chip contents, model,
+// workload) for the life of the source, i.e. one parameter table; searches
+// also in `cache` when one is given (it must outlive the source). Model and
+// workload specs come from `specs` when given (it must be of `params`).
 std::unique_ptr<EconomicsSource> perf_econ_source(const analysis::Context& ctx, const ParamTable& params,
-                                                  SourceOptions opt = {}, std::shared_ptr<PerfCache> cache = nullptr);
-
-// A stable text key of the spec fields that the perf and econ engines read
-// (used as the cache key, so a modified spec never hits a stale entry).
-std::string spec_key(const ChipSpec& c);
+                                                  SourceOptions opt = {}, econ::SearchCache* cache = nullptr,
+                                                  const SpecBook* specs = nullptr);
 
 }  // namespace gpugap::score

@@ -1,6 +1,10 @@
 // Registers the score engine's scenario parameters and metric providers.
 #include <cmath>
+#include <memory>
+#include <optional>
+#include <span>
 
+#include "econ/samples.hpp"
 #include "score/register.hpp"
 #include "score/score.hpp"
 
@@ -33,6 +37,48 @@ void publish(const ScoreResult& r, analysis::MetricMap& out) {
   }
 }
 
+// The scorecard compiled once for many samples. A sample that moves no
+// catalog parameter (the usual Monte Carlo: weights, supply, market) reads
+// its settings by index, its supply volumes from the compiled supply model,
+// and its chip economics from a source built once on the base table (specs,
+// searches and money side computed on first use). Any other sample runs the
+// whole evaluation on a pooled copy of the table, its searches still shared.
+class CompiledScore {
+ public:
+  explicit CompiledScore(const analysis::Context& ctx)
+      : ctx_(ctx), supply_(ctx), specs_(*ctx.catalog, ctx.params), tables_(ctx.params), moved_(ctx.params) {
+    try {
+      reader_.emplace(ctx.params);
+    } catch (const InsufficientData&) {
+      // Every sample takes the full path and reports the missing parameter.
+    }
+    SourceOptions o;
+    o.region = Settings{}.region;
+    source_ = perf_econ_source(ctx, ctx.params, o, &searches_, &specs_);
+  }
+
+  void run(std::span<const double> v, analysis::MetricMap& out) {
+    if (reader_ && !moved_(v)) {
+      Settings s = reader_->read(v);
+      s.supply_chips = supply_.read(v, s.supply_year);
+      publish(evaluate(*ctx_.catalog, ctx_.params, s, *source_, &specs_), out);
+      return;
+    }
+    const auto lease = tables_.lease(v);
+    publish(evaluate(ctx_, lease.table(), settings(lease.table()), &searches_), out);
+  }
+
+ private:
+  const analysis::Context& ctx_;
+  std::optional<SettingsReader> reader_;
+  SupplyVolumes supply_;
+  SpecBook specs_;
+  econ::SearchCache searches_;
+  std::unique_ptr<EconomicsSource> source_;
+  econ::TablePool tables_;
+  econ::CatalogMoved moved_;
+};
+
 class ScoreProvider final : public analysis::MetricProvider {
  public:
   [[nodiscard]] std::string prefix() const override { return "score"; }
@@ -41,16 +87,13 @@ class ScoreProvider final : public analysis::MetricProvider {
     publish(evaluate(ctx, params, settings(params)), out);
   }
 
-  // Monte Carlo: one search cache for all samples, so that a sample which
-  // leaves every chip's specs unchanged only recomputes the economics.
+  // Monte Carlo, sensitivity, goal seek: see CompiledScore.
   [[nodiscard]] analysis::CompiledMetrics compile(const analysis::Context& ctx,
                                                   const std::vector<std::string>& metrics) const override {
-    auto cache = make_perf_cache();
-    return [&ctx, metrics, cache](std::span<const double> values, std::span<double> out) {
-      ParamTable t = ctx.params;
-      t.assign(std::vector<double>(values.begin(), values.end()));
+    auto c = std::make_shared<CompiledScore>(ctx);  // shared by the copies of the function
+    return [c, metrics](std::span<const double> values, std::span<double> out) {
       analysis::MetricMap m;
-      publish(evaluate(ctx, t, settings(t), cache), m);
+      c->run(values, m);
       for (std::size_t i = 0; i < metrics.size(); ++i) {
         auto it = m.find(metrics[i]);
         out[i] = it == m.end() ? std::nan("") : it->second;

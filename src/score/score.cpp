@@ -10,11 +10,6 @@
 namespace gpugap::score {
 namespace {
 
-double need(const ParamTable& p, const std::string& path) {
-  auto i = p.find(path);
-  if (!i) throw InsufficientData(path);
-  return p.value(*i);
-}
 
 std::optional<int> year_of(const ParamTable& p, const std::string& chip) {
   auto v = p.maybe("chips." + chip + ".launch_year");
@@ -27,31 +22,60 @@ std::string reason_of(const Figure& f, const std::string& fallback) { return f.m
 
 }  // namespace
 
-Settings settings(const ParamTable& p) {
-  Settings s;
-  s.weight_quantitative = need(p, "score.weights.quantitative");
-  for (auto k : kQualitativeKeys) s.weight_qualitative[std::string(k)] = need(p, "score.weights." + std::string(k));
-  for (auto m : kAllMetrics) s.metric_weights[m] = need(p, "score.metric_weights." + std::string(metric_name(m)));
+namespace {
+
+ParamIndex need_index(const ParamTable& p, const std::string& path) {
+  auto i = p.find(path);
+  if (!i || p.at(*i).is_null) throw InsufficientData(path);
+  return *i;
+}
+
+}  // namespace
+
+// Resolves in the order settings() always read, so the first missing parameter is the one named.
+SettingsReader::SettingsReader(const ParamTable& p) {
+  quantitative_ = need_index(p, "score.weights.quantitative");
+  for (auto k : kQualitativeKeys) qualitative_.emplace_back(std::string(k), need_index(p, "score.weights." + std::string(k)));
+  for (auto m : kAllMetrics) metrics_.emplace_back(m, need_index(p, "score.metric_weights." + std::string(metric_name(m))));
   const std::string wl = "score.workload_weights.";
-  for (const auto& prm : p.all()) {
+  for (ParamIndex i = 0; i < p.size(); ++i) {
+    const Param& prm = p.at(i);
     if (!prm.path.starts_with(wl)) continue;
     if (prm.is_null) throw InsufficientData(prm.path);
-    s.workload_weights[prm.path.substr(wl.size())] = prm.value;
+    workloads_.emplace_back(prm.path.substr(wl.size()), i);
   }
-  if (s.workload_weights.empty()) throw InsufficientData("score.workload_weights.*");
-  s.threshold_index = need(p, "score.thresholds.inference_economics");
-  for (auto c : {"capacity", "csp_ties", "policy"}) s.threshold_score[c] = need(p, std::string("score.thresholds.") + c);
-  s.full_marks_index = need(p, "score.full_marks_index");
-  s.next_chip_weight = need(p, "score.next_chip_weight");
-  s.as_of_year = static_cast<int>(std::lround(need(p, "score.as_of_year")));
-  s.supply_year = static_cast<int>(std::lround(need(p, "score.supply_year")));
-  s.threshold_supply_chips = need(p, "score.thresholds.supply_chips");
-  s.supply_full_marks = need(p, "score.supply_full_marks");
+  if (workloads_.empty()) throw InsufficientData("score.workload_weights.*");
+  threshold_index_ = need_index(p, "score.thresholds.inference_economics");
+  for (auto c : {"capacity", "csp_ties", "policy"}) threshold_score_.emplace_back(c, need_index(p, std::string("score.thresholds.") + c));
+  full_marks_ = need_index(p, "score.full_marks_index");
+  next_chip_ = need_index(p, "score.next_chip_weight");
+  as_of_ = need_index(p, "score.as_of_year");
+  supply_year_ = need_index(p, "score.supply_year");
+  supply_chips_ = need_index(p, "score.thresholds.supply_chips");
+  supply_full_ = need_index(p, "score.supply_full_marks");
+}
+
+Settings SettingsReader::read(std::span<const double> v) const {
+  Settings s;
+  s.weight_quantitative = v[quantitative_];
+  for (const auto& [k, i] : qualitative_) s.weight_qualitative[k] = v[i];
+  for (const auto& [m, i] : metrics_) s.metric_weights[m] = v[i];
+  for (const auto& [k, i] : workloads_) s.workload_weights[k] = v[i];
+  s.threshold_index = v[threshold_index_];
+  for (const auto& [k, i] : threshold_score_) s.threshold_score[k] = v[i];
+  s.full_marks_index = v[full_marks_];
+  s.next_chip_weight = v[next_chip_];
+  s.as_of_year = static_cast<int>(std::lround(v[as_of_]));
+  s.supply_year = static_cast<int>(std::lround(v[supply_year_]));
+  s.threshold_supply_chips = v[supply_chips_];
+  s.supply_full_marks = v[supply_full_];
   double total = 0;
   for (const auto& [k, w] : s.workload_weights) total += w;
   if (total <= 0) throw UserError(Location{"", 0, "score.workload_weights"}, "at least one positive workload weight", "none");
   return s;
 }
+
+Settings settings(const ParamTable& p) { return SettingsReader(p).read(p.values()); }
 
 void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& s) {
   s.supply_chips.clear();
@@ -60,6 +84,18 @@ void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& 
   } catch (const InsufficientData&) {
     // The supply model lacks an input: the capacity condition is judged alone.
   }
+}
+
+SupplyVolumes::SupplyVolumes(const analysis::Context& ctx) {
+  try {
+    reader_.emplace(ctx, ctx.params);
+  } catch (const InsufficientData&) {
+    // The supply model lacks an input: the capacity condition is judged alone.
+  }
+}
+
+std::map<std::string, double> SupplyVolumes::read(std::span<const double> v, int year) const {
+  return reader_ ? reader_->read(v, year) : std::map<std::string, double>{};
 }
 
 namespace {
@@ -138,7 +174,40 @@ std::optional<ChipScore> pick(const std::vector<ChipScore>& cands) {
   return *std::min_element(cands.begin(), cands.end(), better);
 }
 
-VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const Settings& s,
+// The four conditions. Inference economics is judged on the chip shipping
+// now (a winner needs them today), and only on a complete index.
+void check_conditions(const Settings& s, const std::string& id, VendorScore& v) {
+  v.conditions["inference_economics"] = std::nullopt;
+  if (v.current && v.current->index.ok()) {
+    v.condition_value["inference_economics"] = *v.current->index.value;
+    if (v.current->coverage >= 1) v.conditions["inference_economics"] = *v.current->index.value >= s.threshold_index;
+  }
+  v.condition_threshold["inference_economics"] = s.threshold_index;
+  const std::map<std::string, std::string> key_of = {{"capacity", "capacity_access"}, {"csp_ties", "csp_ties"}, {"policy", "policy"}};
+  for (const auto& [cond, key] : key_of) {
+    const Figure& f = v.qualitative[key];
+    v.condition_threshold[cond] = s.threshold_score.at(cond);
+    if (!f.ok()) {
+      v.conditions[cond] = std::nullopt;
+      continue;
+    }
+    v.condition_value[cond] = *f.value;
+    v.conditions[cond] = *f.value >= s.threshold_score.at(cond);
+  }
+  // Capacity also needs secured volume where the supply model covers the vendor.
+  if (auto it = s.supply_chips.find(id); it != s.supply_chips.end()) {
+    v.supply_chips = it->second;
+    if (it->second < s.threshold_supply_chips) {
+      if (v.conditions["capacity"] == std::optional<bool>(true)) v.conditions["capacity"] = false;
+      v.notes.push_back(fmt::format("capacity: the supply model gives {:.0f} chips in {}, below the {:.0f} threshold",
+                                    it->second, s.supply_year, s.threshold_supply_chips));
+    }
+  }
+  for (auto c : kConditions)
+    if (v.conditions[std::string(c)] != std::optional<bool>(true)) v.conditions_missed.emplace_back(c);
+}
+
+VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const SpecBook& specs, const Settings& s,
                          const EconomicsSource& src, const std::vector<ChipEconomics>& ref_rows, const std::string& id) {
   const catalog::Entry& e = *cat.find("vendors", id);
   VendorScore v;
@@ -162,7 +231,7 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
   for (const auto& c : v.chips) {
     auto y = year_of(p, c);
     if (!y || (*y != cur_year && *y != next_year)) continue;
-    const ChipSpec spec = chip_spec(cat, p, c);
+    const ChipSpec& spec = specs.chip(c);
     (*y == cur_year ? cur : nxt).push_back(score_chip(spec, s, src, ref_rows));
   }
   v.current = pick(cur);
@@ -233,36 +302,7 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
                       : v.quantitative.ok()     ? "quantitative layer only (qualitative: insufficient data)"
                                                 : "qualitative layer only (quantitative: insufficient data)";
 
-  // The four conditions. Inference economics is judged on the chip shipping
-  // now (a winner needs them today), and only on a complete index.
-  v.conditions["inference_economics"] = std::nullopt;
-  if (v.current && v.current->index.ok()) {
-    v.condition_value["inference_economics"] = *v.current->index.value;
-    if (v.current->coverage >= 1) v.conditions["inference_economics"] = *v.current->index.value >= s.threshold_index;
-  }
-  v.condition_threshold["inference_economics"] = s.threshold_index;
-  const std::map<std::string, std::string> key_of = {{"capacity", "capacity_access"}, {"csp_ties", "csp_ties"}, {"policy", "policy"}};
-  for (const auto& [cond, key] : key_of) {
-    const Figure& f = v.qualitative[key];
-    v.condition_threshold[cond] = s.threshold_score.at(cond);
-    if (!f.ok()) {
-      v.conditions[cond] = std::nullopt;
-      continue;
-    }
-    v.condition_value[cond] = *f.value;
-    v.conditions[cond] = *f.value >= s.threshold_score.at(cond);
-  }
-  // Capacity also needs secured volume where the supply model covers the vendor.
-  if (auto it = s.supply_chips.find(id); it != s.supply_chips.end()) {
-    v.supply_chips = it->second;
-    if (it->second < s.threshold_supply_chips) {
-      if (v.conditions["capacity"] == std::optional<bool>(true)) v.conditions["capacity"] = false;
-      v.notes.push_back(fmt::format("capacity: the supply model gives {:.0f} chips in {}, below the {:.0f} threshold",
-                                    it->second, s.supply_year, s.threshold_supply_chips));
-    }
-  }
-  for (auto c : kConditions)
-    if (v.conditions[std::string(c)] != std::optional<bool>(true)) v.conditions_missed.emplace_back(c);
+  check_conditions(s, id, v);
   return v;
 }
 
@@ -281,10 +321,13 @@ std::vector<std::string> scored_vendors(const catalog::Catalog& cat) {
   return dom;
 }
 
-ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const EconomicsSource& src) {
+ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const EconomicsSource& src,
+                     const SpecBook* specs) {
+  std::optional<SpecBook> own;
+  if (!specs) specs = &own.emplace(cat, p);
   ScoreResult r;
   r.settings = s;
-  const ChipSpec ref = chip_spec(cat, p, s.reference_chip);
+  const ChipSpec& ref = specs->chip(s.reference_chip);
   r.reference.chip = ref.id;
   r.reference.launch_year = ref.launch_year;
   for (const auto& [wl, w] : s.workload_weights)
@@ -292,7 +335,7 @@ ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Set
   // The reference against itself: ratio 1 where it has data.
   r.reference = score_chip(ref, s, src, r.reference.rows);
   for (const auto& id : scored_vendors(cat)) {
-    VendorScore v = score_vendor(cat, p, s, src, r.reference.rows, id);
+    VendorScore v = score_vendor(cat, p, *specs, s, src, r.reference.rows, id);
     (v.domestic ? r.vendors : r.benchmarks).push_back(std::move(v));
   }
   // Complete vendors (both layers) first, then by composite (docs/model-score.md).
@@ -309,13 +352,14 @@ ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Set
 }
 
 ScoreResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
-                     std::shared_ptr<PerfCache> cache) {
+                     econ::SearchCache* cache) {
   SourceOptions o;
   o.region = s.region;
-  auto src = perf_econ_source(ctx, p, o, std::move(cache));
+  const SpecBook specs(*ctx.catalog, p);
+  auto src = perf_econ_source(ctx, p, o, cache, &specs);
   Settings with = s;
   if (with.supply_chips.empty()) attach_supply(ctx, p, with);
-  return evaluate(*ctx.catalog, p, with, *src);
+  return evaluate(*ctx.catalog, p, with, *src, &specs);
 }
 
 // ---- watch metrics -----------------------------------------------------------

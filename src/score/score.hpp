@@ -11,12 +11,15 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "analysis/metrics.hpp"
 #include "catalog/catalog.hpp"
 #include "score/inference.hpp"
+#include "supply/model.hpp"
 
 namespace gpugap::score {
 
@@ -70,9 +73,40 @@ struct Settings {
 
 // Reads score.* from the parameter table (InsufficientData on a missing one).
 Settings settings(const ParamTable& p);
+
+// The score.* parameters resolved to indices once (InsufficientData on a
+// missing or null one, as settings()): a compiled Monte Carlo reads each
+// sample's settings from its value vector, with no path look-up.
+class SettingsReader {
+ public:
+  explicit SettingsReader(const ParamTable& p);
+  [[nodiscard]] Settings read(std::span<const double> v) const;
+
+ private:
+  using Named = std::vector<std::pair<std::string, ParamIndex>>;
+  ParamIndex quantitative_ = 0;
+  Named qualitative_;
+  std::vector<std::pair<Metric, ParamIndex>> metrics_;
+  Named workloads_;
+  ParamIndex threshold_index_ = 0;
+  Named threshold_score_;
+  ParamIndex full_marks_ = 0, next_chip_ = 0, as_of_ = 0, supply_year_ = 0, supply_chips_ = 0, supply_full_ = 0;
+};
 // Fills Settings::supply_chips from the supply model (vendors it covers);
 // leaves it empty when the supply model cannot evaluate.
 void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& s);
+
+// attach_supply for a compiled Monte Carlo: the supply model built once, run
+// per sample on its values.
+class SupplyVolumes {
+ public:
+  explicit SupplyVolumes(const analysis::Context& ctx);
+  // Settings::supply_chips for `year` at the sample's values.
+  [[nodiscard]] std::map<std::string, double> read(std::span<const double> v, int year) const;
+
+ private:
+  std::optional<supply::ChipsReader> reader_;
+};
 
 // One chip's quantitative result against the reference chip.
 struct ChipScore {
@@ -122,12 +156,14 @@ struct ScoreResult {
 
 // Vendors scored: every catalog vendor with a qualitative layer. Domestic
 // (country cn) ones are ranked; the others are shown as benchmarks.
-ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const EconomicsSource& src);
+// `specs` (of `p`) gives the chip specs when given; otherwise they are built here.
+ScoreResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Settings& s, const EconomicsSource& src,
+                     const SpecBook* specs = nullptr);
 
 // Convenience: the engine's perf/econ source (searches kept in `cache` when
 // given) and the supply model's volumes (attach_supply, unless already given).
 ScoreResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
-                     std::shared_ptr<PerfCache> cache = nullptr);
+                     econ::SearchCache* cache = nullptr);
 
 // ---- watch metrics -------------------------------------------------------
 

@@ -20,7 +20,7 @@ const std::vector<std::unique_ptr<analysis::MetricProvider>>& providers();
 // The declaration of a parameter path (without its year), or null.
 const analysis::ParamDecl* find_decl(std::string_view path_without_year);
 
-// analysis::make_context with every engine's declarations.
+// studies::make_context with every engine's declarations.
 analysis::Context make_context(const std::vector<std::string>& catalog_dirs, const std::string& scenario,
                                const std::vector<std::string>& overrides);
 

@@ -59,7 +59,7 @@ std::optional<double> finite(double v) { return std::isfinite(v) ? std::optional
 }  // namespace
 
 RiskCase risk_case(const analysis::Context& base_ctx, const score::ScoreResult& base, const analysis::MetricMap& base_metrics,
-                   const analysis::Context& risk, const std::vector<std::string>& paths, std::shared_ptr<score::PerfCache> cache) {
+                   const analysis::Context& risk, const std::vector<std::string>& paths, econ::SearchCache* cache) {
   RiskCase rc;
   rc.scenario = risk.scenario.id;
   rc.name = risk.scenario.name;
@@ -76,7 +76,7 @@ RiskCase risk_case(const analysis::Context& base_ctx, const score::ScoreResult& 
   }
   score::ScoreResult r;
   try {
-    r = score::evaluate(risk, risk.params, score::settings(risk.params), std::move(cache));
+    r = score::evaluate(risk, risk.params, score::settings(risk.params), cache);
   } catch (const InsufficientData& e) {
     rc.status = e.what();
     return rc;

@@ -48,7 +48,7 @@ std::vector<std::string> risk_metric_paths(const score::ScoreResult& base, const
 // Evaluates the whole chain in `risk` and compares with the base.
 RiskCase risk_case(const analysis::Context& base_ctx, const score::ScoreResult& base, const analysis::MetricMap& base_metrics,
                    const analysis::Context& risk, const std::vector<std::string>& paths,
-                   std::shared_ptr<score::PerfCache> cache = nullptr);
+                   econ::SearchCache* cache = nullptr);
 
 // Evaluates each path alone, keeping those that evaluate (NaN-free or not).
 analysis::MetricMap evaluate_available(const analysis::Context& ctx, const std::vector<std::string>& paths);

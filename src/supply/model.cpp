@@ -523,16 +523,22 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
 
 std::vector<std::string> supply_metric_names(const SupplyModel& m) { return m.slots().names(); }
 
-std::map<std::string, double> chips_by_vendor(const analysis::Context& ctx, const ParamTable& params, int year) {
+ChipsReader::ChipsReader(const analysis::Context& ctx, const ParamTable& params)
+    : model_(SupplyModel::build(ctx, params)) {}
+
+std::map<std::string, double> ChipsReader::read(std::span<const double> values, int year) const {
   std::map<std::string, double> out;
   if (year < analysis::kFirstYear || year > analysis::kLastYear) return out;  // outside the modelled years: none
-  const auto model = SupplyModel::build(ctx, params);
-  std::vector<double> buf(model->slots().size());
-  model->run(params.values(), buf.data(), SupplyModel::kLean);
+  std::vector<double> buf(model_->slots().size());
+  model_->run(values, buf.data(), SupplyModel::kLean);
   const std::size_t y = static_cast<std::size_t>(year - analysis::kFirstYear);
-  for (std::size_t k = 0; k < model->vendors().size(); ++k)
-    if (const double v = buf[model->out().chips + k * kYears + y]; std::isfinite(v)) out[model->vendors()[k].id] = v;
+  for (std::size_t k = 0; k < model_->vendors().size(); ++k)
+    if (const double v = buf[model_->out().chips + k * kYears + y]; std::isfinite(v)) out[model_->vendors()[k].id] = v;
   return out;
+}
+
+std::map<std::string, double> chips_by_vendor(const analysis::Context& ctx, const ParamTable& params, int year) {
+  return ChipsReader(ctx, params).read(params.values(), year);
 }
 
 }  // namespace gpugap::supply

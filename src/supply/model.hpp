@@ -150,5 +150,14 @@ std::vector<std::string> supply_metric_names(const SupplyModel& m);
 // use (the score's supply layer); none for a year outside the modelled ones.
 // Throws InsufficientData naming a missing input.
 std::map<std::string, double> chips_by_vendor(const analysis::Context& ctx, const ParamTable& params, int year);
+// The same for many parameter vectors (Monte Carlo samples): the model built once.
+class ChipsReader {
+ public:
+  ChipsReader(const analysis::Context& ctx, const ParamTable& params);  // throws InsufficientData
+  [[nodiscard]] std::map<std::string, double> read(std::span<const double> values, int year) const;
+
+ private:
+  std::shared_ptr<const SupplyModel> model_;
+};
 
 }  // namespace gpugap::supply

@@ -21,6 +21,7 @@
 #include "catalog/specs.hpp"
 #include "cli_helpers.hpp"
 #include "econ/table.hpp"
+#include "studies/engines.hpp"
 
 using namespace gpugap;
 using gpugap::test::run_cli;
@@ -91,7 +92,10 @@ TEST(EconCli, DoneWhenCommandHasCliKeysForEveryRow) {
   EXPECT_EQ(t["model"], "deepseek-r1");
   EXPECT_EQ(t["workload"], "chat");
   // The report's set is always shown, data or not.
-  for (const auto& id : econ::report_chips()) EXPECT_NE(row_of(t, id), nullptr) << id;
+  const auto ctx = studies::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
+  const auto report_set = econ::report_chips(ctx);
+  EXPECT_EQ(report_set.size(), 13u);
+  for (const auto& id : report_set) EXPECT_NE(row_of(t, id), nullptr) << id;
   for (const auto& r : t["rows"]) {
     for (const char* k : {"chip", "output_tps_per_chip", "power_w", "tps_per_watt", "price_usd", "tps_per_watt_per_kusd",
                           "usd_per_hour", "usd_per_mtok_output", "usd_per_mtok_input", "deployment", "status"})
