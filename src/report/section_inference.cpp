@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "econ/table.hpp"
+#include "perf/deployment.hpp"
 #include "report/sections.hpp"
 #include "score/score.hpp"
 
@@ -152,10 +153,12 @@ Section inference_section(Gather& g) {
   tt.title = "Inference economics by chip (" + t.model + ", " + t.workload + ", region " + t.region + ")";
   tt.headers = {"chip", "origin", "output tokens/s per chip", "tokens/s per W", "tokens/s per W per kUSD", "chip price (USD)",
                 "USD per M output tokens", "deployment", "status"};
+  // The model's spec for its deployments' description: read only where a search ran on it.
+  std::optional<ModelSpec> model_of;
+  for (const auto& r : t.rows)
+    if (r.perf && !model_of) model_of = model_spec(*g.ctx.catalog, g.ctx.params, t.model);
   for (const auto& r : t.rows) {
-    const std::string dep = r.perf ? fmt::format("tp{} pp{} dp{} ep{} batch {}", r.perf->deployment.tp, r.perf->deployment.pp,
-                                                 r.perf->deployment.dp, r.perf->deployment.ep, r.perf->batch)
-                                   : "";
+    const std::string dep = r.perf && model_of ? perf::describe(r.perf->deployment, *model_of) : "";
     tt.rows.push_back({Cell::txt(r.name), Cell::txt(r.domestic ? "domestic" : "foreign"), Cell::num(tps(r).value_or(NAN), kInt),
                        Cell::num(tpw(r).value_or(NAN), kThree), Cell::num(tpwd(r).value_or(NAN), kThree),
                        Cell::num(price(r).value_or(NAN), kInt), Cell::num(cost(r).value_or(NAN), kTwo), Cell::txt(dep),

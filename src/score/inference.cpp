@@ -7,6 +7,7 @@
 
 #include "econ/econ.hpp"
 #include "econ/table.hpp"
+#include "perf/deployment.hpp"
 #include "perf/perf.hpp"
 
 namespace gpugap::score {
@@ -142,8 +143,7 @@ class PerfEconSource final : public EconomicsSource {
     } else {
       r.output_tps = Figure::of(sr.best.output_tps_per_chip);
       const auto& d = sr.best.deployment;
-      r.deployment = fmt::format("{} tp{} pp{} ep{} adp{} batch{} {}", perf::format_name(d.format), d.tp, d.pp, d.ep,
-                                 d.attention_dp, sr.best.batch, perf::mode_name(d.mode));
+      r.deployment = perf::describe(d, model);
     }
     const std::string tps_why = perf_missing ? sr.status : std::string();
     std::optional<econ::PowerInputs> power;
