@@ -30,10 +30,12 @@ int default_tp(const ChipSpec& chip, const ModelSpec& model, Format format) {
   return smallest_tp(model, domain, [&](int tp) { return cap <= 0 || weights / tp <= cap / 2; });
 }
 
+DType default_kv(const ChipSpec& chip) { return chip.has(Precision::kFp8) ? DType::kFp8 : DType::kBf16; }
+
 Deployment default_deployment(const ChipSpec& chip, const ModelSpec& model) {
   Deployment d;
   d.format = resolve_format(chip, native_format(model));
-  d.kv = chip.has(Precision::kFp8) ? DType::kFp8 : DType::kBf16;
+  d.kv = default_kv(chip);
   d.tp = default_tp(chip, model, d.format);
   d.ep = default_ep(model, d.tp);
   return d;

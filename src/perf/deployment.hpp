@@ -25,8 +25,11 @@ int smallest_tp(const ModelSpec& model, int limit, const std::function<bool(int)
 // fill at most half the usable memory (the rest holds the KV cache).
 int default_tp(const ChipSpec& chip, const ModelSpec& model, Format format);
 
-// The default deployment: native format resolved on the chip, KV in FP8 where the chip
-// has it, default_tp, default_ep over the TP group.
+// KV cache type where none is given (perf, search): FP8 where the chip computes in FP8, else BF16.
+DType default_kv(const ChipSpec& chip);
+
+// The default deployment: native format resolved on the chip, default_kv, default_tp,
+// default_ep over the TP group.
 Deployment default_deployment(const ChipSpec& chip, const ModelSpec& model);
 
 // TP under attention DP when none is given: each rank holds the attention weights and the

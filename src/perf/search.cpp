@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "perf/deployment.hpp"
 #include "perf/engine.hpp"
 
 namespace gpugap::perf {
@@ -99,7 +100,7 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
   const double tpot_max = res.tpot_target_s.value_or(1e300);
 
   const std::vector<Format> formats = search_formats(chip, model, opt);
-  const DType kv = opt.kv ? *opt.kv : (detail::chip_has(chip, DType::kFp8) ? DType::kFp8 : DType::kBf16);
+  const DType kv = opt.kv ? *opt.kv : default_kv(chip);
   const double acc = opt.mtp_acceptance;
   const int mtp_max = (opt.allow_mtp && acc > 0 && model.mtp_layers > 0) ? kMaxMtp : 0;
   const int domain = chip.scaleup_domain.value_or(1);

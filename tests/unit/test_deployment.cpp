@@ -62,6 +62,7 @@ TEST(DeploymentRules, DefaultDeploymentOfALargeMoeSpansTheDomain) {
   EXPECT_EQ(d.ep, default_ep(model, d.tp));
   EXPECT_EQ(d.kv, DType::kFp8);
   EXPECT_TRUE(check_deployment(model, d).empty());
+  EXPECT_EQ(default_kv(chip_spec(cat(), cat().params(), "nvidia-a100-sxm")), DType::kBf16);  // no FP8
 }
 
 TEST(DeploymentRender, DescribeAndJsonShareOneSchema) {
