@@ -53,6 +53,7 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"silicon.transistors_bn", K::kQuantity, Dim::kNumber, true},
            {"price.*", K::kQuantity, Dim::kMoney, true, false, "per chip in a region"},
            {"software.stack", K::kString},
+           {"software.family", K::kString, Dim::kNumber, false, false, "chips of one generation and stack: where fitted efficiencies transfer (default: the chip id)"},
            {"software.eta_compute", K::kQuantity, Dim::kFraction, true},
            {"software.eta_memory", K::kQuantity, Dim::kFraction, true},
            {"software.eta_comm", K::kQuantity, Dim::kFraction, true},

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/scenario.hpp"
@@ -13,9 +14,12 @@
 
 namespace gpugap::cli {
 
+// The built-in scenario (shared/spec/cli.md: --scenario's default).
+inline constexpr std::string_view kDefaultScenario = "ms-2025";
+
 struct Global {
   std::vector<std::string> catalogs;
-  std::string scenario = "ms-2025";
+  std::string scenario = std::string(kDefaultScenario);
   std::vector<std::string> sets;
   std::string format = "table";
   std::string out;

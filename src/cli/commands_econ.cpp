@@ -6,6 +6,7 @@
 #include "catalog/specs.hpp"
 #include "cli/cli.hpp"
 #include "econ/table.hpp"
+#include "perf/deployment.hpp"
 
 namespace gpugap::cli {
 namespace {
@@ -22,37 +23,7 @@ json opt_num(const std::optional<double>& v) { return v ? json(*v) : json(nullpt
 
 std::string cell(const std::optional<double>& v, int sig = 4) { return v ? fmt_num(*v, sig) : "-"; }
 
-json deployment_json(const perf::Deployment& d, int chips) {
-  json j;
-  j["format"] = perf::format_name(d.format);
-  j["kv"] = std::string(perf::dtype_name(d.kv));
-  j["tp"] = d.tp;
-  j["pp"] = d.pp;
-  j["dp"] = d.dp;
-  j["attention_dp"] = d.attention_dp;
-  j["ep"] = d.ep;
-  j["moe_tp"] = d.moe_tp_size();
-  j["batch"] = d.batch;
-  j["mode"] = std::string(perf::mode_name(d.mode));
-  j["mtp"] = d.mtp;
-  j["mtp_acceptance"] = d.mtp_acceptance;
-  if (d.mode == perf::ServeMode::kDisagg) j["prefill_decode_ratio"] = d.prefill_decode_ratio;
-  j["chips_per_instance"] = chips;
-  return j;
-}
-
-std::string deployment_text(const perf::Deployment& d) {
-  std::string s = fmt::format("{} tp{}", perf::format_name(d.format), d.tp);
-  if (d.attention_dp > 1) s += fmt::format(" adp{}", d.attention_dp);
-  if (d.ep > 1) s += fmt::format(" ep{}", d.ep);
-  if (d.pp > 1) s += fmt::format(" pp{}", d.pp);
-  s += fmt::format(" b{}", d.batch);
-  if (d.mtp > 0) s += fmt::format(" mtp{}", d.mtp);
-  if (d.mode == perf::ServeMode::kDisagg) s += " disagg";
-  return s;
-}
-
-json row_json(const econ::Row& r, double rmb_per_usd) {
+json row_json(const econ::Row& r, double rmb_per_usd, const ModelSpec* model) {
   json j;
   j["chip"] = r.chip;
   j["name"] = r.name;
@@ -86,7 +57,7 @@ json row_json(const econ::Row& r, double rmb_per_usd) {
   j["rmb_per_mtok_output"] = c ? json(c->usd_per_mtok_output * rmb_per_usd) : json(nullptr);
   j["rmb_per_mtok_input"] = c ? json(c->usd_per_mtok_input * rmb_per_usd) : json(nullptr);
   j["joules_per_output_token"] = c ? json(c->joules_per_output_token) : json(nullptr);
-  j["deployment"] = r.perf ? deployment_json(r.perf->deployment, r.perf->chips) : json::object();
+  j["deployment"] = r.perf && model ? perf::to_json(r.perf->deployment, *model) : json::object();
   if (r.perf) {
     j["bottleneck"] = {{"prefill", std::string(perf::bottleneck_name(r.perf->prefill_bottleneck))},
                        {"decode", std::string(perf::bottleneck_name(r.perf->decode_bottleneck))}};
@@ -231,8 +202,13 @@ void econ_cmd(const Global& g, const std::vector<std::string>& chips, const std:
       "device-seconds per chip-second; in disaggregated serving the prefill pool's share of chips) is charged "
       "to input tokens, the rest to output tokens. usd_per_mtok_output_all_in charges the whole chip-hour to "
       "output tokens (docs/model-econ.md).";
+  // The model's spec for its deployments' renderings: read only where a search ran on it.
+  std::optional<ModelSpec> model_of;
+  for (const auto& r : t.rows)
+    if (r.perf && !model_of) model_of = model_spec(*ctx.catalog, ctx.params, t.model);
+  const ModelSpec* mspec = model_of ? &*model_of : nullptr;
   j["rows"] = json::array();
-  for (const auto& r : t.rows) j["rows"].push_back(row_json(r, rmb_per_usd));
+  for (const auto& r : t.rows) j["rows"].push_back(row_json(r, rmb_per_usd, mspec));
   j["price_comparison"] = price_comparison(t);
   j["crossovers_vs"] = reference;
   j["crossovers"] = crossovers(ctx, t, reference);
@@ -255,7 +231,7 @@ void econ_cmd(const Global& g, const std::vector<std::string>& chips, const std:
                         c ? fmt_num(c->usd_per_mtok_output, 3) : "-",
                         c ? fmt_num(c->usd_per_mtok_input, 3) : "-",
                         c ? fmt_num(c->usd_per_mtok_output_all_in, 3) : "-",
-                        r.ok() && r.perf ? deployment_text(r.perf->deployment) : r.status});
+                        r.ok() && r.perf && mspec ? perf::describe(r.perf->deployment, *mspec) : r.status});
   }
   out.tables.push_back(tab);
   out.titles.push_back(fmt::format("econ: {} on {} in {} (TTFT <= {} ms, TPOT <= {} ms)", t.model, t.workload, t.region,

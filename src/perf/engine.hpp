@@ -18,6 +18,9 @@ enum class Op : std::uint8_t {
 inline constexpr int kOps = static_cast<int>(Op::kCount);
 std::string_view op_name(Op op);
 
+// Whether the chip computes in `d` (BF16 and FP16 stand in for each other).
+bool chip_has(const ChipSpec& c, DType d);
+
 struct OpAcc {
   double flops = 0, bytes = 0, comm = 0, time = 0, t_compute = 0, t_memory = 0;
 };

@@ -1,5 +1,5 @@
-// The per-operator roofline of one serving step, and evaluate(). Equations
-// and assumptions: docs/model-perf.md.
+// The per-operator roofline of one serving step and the serving modes built on
+// it (run, max_batch). Equations and assumptions: docs/model-perf.md.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,296 +7,7 @@
 
 #include "perf/engine.hpp"
 
-namespace gpugap::perf {
-
-std::string_view dtype_name(DType d) {
-  switch (d) {
-    case DType::kBf16: return "bf16";
-    case DType::kFp16: return "fp16";
-    case DType::kFp8: return "fp8";
-    case DType::kInt8: return "int8";
-    case DType::kInt4: return "int4";
-    case DType::kFp4: return "fp4";
-  }
-  return "?";
-}
-
-std::optional<DType> parse_dtype(std::string_view s) {
-  for (auto d : {DType::kBf16, DType::kFp16, DType::kFp8, DType::kInt8, DType::kInt4, DType::kFp4})
-    if (dtype_name(d) == s) return d;
-  return std::nullopt;
-}
-
-double dtype_bytes(DType d) {
-  // 4-bit formats carry one 8-bit scale per 16 values (NVFP4 block size 16).
-  constexpr double kFourBit = 0.5 + 1.0 / 16.0;
-  switch (d) {
-    case DType::kBf16:
-    case DType::kFp16: return 2.0;
-    case DType::kFp8:
-    case DType::kInt8: return 1.0;
-    case DType::kInt4:
-    case DType::kFp4: return kFourBit;
-  }
-  return 2.0;
-}
-
-std::optional<Format> parse_format(std::string_view s) {
-  if (s == "bf16") return Format{DType::kBf16, DType::kBf16};
-  if (s == "fp16") return Format{DType::kFp16, DType::kFp16};
-  if (s == "fp8") return Format{DType::kFp8, DType::kFp8};
-  if (s == "int8" || s == "w8a8") return Format{DType::kInt8, DType::kInt8};
-  if (s == "w4a8") return Format{DType::kInt4, DType::kInt8};
-  if (s == "w4a8-fp8") return Format{DType::kInt4, DType::kFp8};
-  if (s == "w4a16" || s == "int4") return Format{DType::kInt4, DType::kBf16};
-  if (s == "fp4" || s == "nvfp4") return Format{DType::kFp4, DType::kFp4};
-  return std::nullopt;
-}
-
-std::string format_name(Format f) {
-  if (f.weights == f.activations) return std::string(dtype_name(f.weights));
-  if (f.weights == DType::kInt8 && f.activations == DType::kInt8) return "int8";
-  if (f.weights == DType::kInt4 || f.weights == DType::kFp4) {
-    if (f.activations == DType::kInt8) return "w4a8";
-    if (f.activations == DType::kFp8) return "w4a8-fp8";
-    return "w4a16";
-  }
-  return fmt::format("w{}a{}", dtype_name(f.weights), dtype_name(f.activations));
-}
-
-std::string_view mode_name(ServeMode m) { return m == ServeMode::kAgg ? "agg" : "disagg"; }
-
-std::string_view bottleneck_name(Bottleneck b) {
-  switch (b) {
-    case Bottleneck::kNone: return "none";
-    case Bottleneck::kCompute: return "compute";
-    case Bottleneck::kMemory: return "memory bandwidth";
-    case Bottleneck::kComm: return "communication";
-    case Bottleneck::kLaunch: return "launch overhead";
-    case Bottleneck::kCapacity: return "memory capacity";
-  }
-  return "?";
-}
-
-namespace {
-
-bool chip_has(const ChipSpec& c, DType d) {
-  switch (d) {
-    case DType::kBf16: return c.has(Precision::kBf16) || c.has(Precision::kFp16);
-    case DType::kFp16: return c.has(Precision::kFp16) || c.has(Precision::kBf16);
-    case DType::kFp8: return c.has(Precision::kFp8);
-    case DType::kInt8: return c.has(Precision::kInt8);
-    case DType::kFp4: return c.has(Precision::kFp4);
-    case DType::kInt4: return false;
-  }
-  return false;
-}
-
-}  // namespace
-
-Format resolve_format(const ChipSpec& chip, Format f, std::string* note) {
-  const Format asked = f;
-  auto say = [&](const std::string& why) {
-    if (note && !(f == asked)) *note = fmt::format("{} runs {} as {} ({})", chip.id, format_name(asked), format_name(f), why);
-  };
-  if (f.activations == DType::kFp4 && !chip_has(chip, DType::kFp4)) {
-    // FP4 weights are dequantised for an 8-bit (or 16-bit) GEMM.
-    f.weights = DType::kFp4;
-    f.activations = chip_has(chip, DType::kFp8) ? DType::kFp8 : chip_has(chip, DType::kInt8) ? DType::kInt8 : DType::kBf16;
-    say("no FP4 compute");
-    return f;
-  }
-  if (f.activations == DType::kFp8 && !chip_has(chip, DType::kFp8)) {
-    // As deployed on Ascend 910B/910C and A100: W8A8 INT8, else BF16.
-    if (chip_has(chip, DType::kInt8)) {
-      if (f.weights == DType::kFp8) f.weights = DType::kInt8;
-      f.activations = DType::kInt8;
-    } else {
-      if (f.weights == DType::kFp8) f.weights = DType::kBf16;
-      f.activations = DType::kBf16;
-    }
-    say("no FP8 compute");
-    return f;
-  }
-  if (f.activations == DType::kInt8 && !chip_has(chip, DType::kInt8) && chip_has(chip, DType::kFp8)) {
-    if (f.weights == DType::kInt8) f.weights = DType::kFp8;
-    f.activations = DType::kFp8;
-    say("INT8 compute unknown; FP8 used");
-  }
-  return f;
-}
-
-Format native_format(const ModelSpec& model) {
-  if (auto f = parse_format(model.native_format)) {
-    // MXFP4/NVFP4 checkpoints store FP4 weights; treat as W4 with FP4 GEMM where available.
-    return *f;
-  }
-  return Format{};
-}
-
-std::string check_deployment(const ModelSpec& m, const Deployment& d) {
-  auto pos = [](int v) { return v >= 1; };
-  if (!pos(d.tp) || !pos(d.pp) || !pos(d.dp) || !pos(d.attention_dp) || !pos(d.ep) || d.moe_tp < 0 || d.batch < 0)
-    return "parallel sizes must be >= 1 (batch >= 0)";
-  if (m.heads % d.tp != 0) return fmt::format("tp {} must divide the {} attention heads of {}", d.tp, m.heads, m.id);
-  if (d.pp > m.layers) return fmt::format("pp {} exceeds the {} layers of {}", d.pp, m.layers, m.id);
-  if (m.ffn == FfnKind::kMoe) {
-    if (d.ep > m.experts) return fmt::format("ep {} exceeds the {} experts of {}", d.ep, m.experts, m.id);
-    if (d.width() % d.ep != 0) return fmt::format("ep {} must divide tp x attention_dp = {}", d.ep, d.width());
-    if (d.moe_tp > 0 && d.moe_tp * d.ep != d.width())
-      return fmt::format("moe_tp x ep ({} x {}) must equal tp x attention_dp ({})", d.moe_tp, d.ep, d.width());
-  } else if (d.ep > 1) {
-    return fmt::format("ep {} given for the dense model {}", d.ep, m.id);
-  }
-  if (d.mtp < 0 || d.mtp > 8) return "mtp draft tokens must be in 0..8";
-  if (d.mtp_acceptance < 0 || d.mtp_acceptance > 1) return "mtp acceptance must be in 0..1";
-  if (d.prefix_hit < 0 || d.prefix_hit >= 1) return "prefix hit rate must be in [0, 1)";
-  if (d.prefill_decode_ratio < 0) return "prefill:decode ratio must be >= 0";
-  if (d.concurrency < 0) return "concurrency must be >= 0";
-  if (d.burst < 0 || d.burst > 1) return "burst share must be in 0..1";
-  if (d.prefill_tp < 0 || d.prefill_ep < 0 || d.prefill_attention_dp < 0) return "prefill parallel sizes must be >= 0";
-  if (d.prefill_tp > 0 && m.heads % d.prefill_tp != 0)
-    return fmt::format("prefill tp {} must divide the {} attention heads", d.prefill_tp, m.heads);
-  return "";
-}
-
-Deployment default_deployment(const ChipSpec& chip, const ModelSpec& model) {
-  Deployment d;
-  d.format = resolve_format(chip, native_format(model));
-  d.kv = chip_has(chip, DType::kFp8) ? DType::kFp8 : DType::kBf16;
-  // The smallest power-of-two TP (within the scale-up domain) whose weights fill at most half the memory.
-  const double cap = chip.mem_capacity ? chip.mem_capacity->value() * kUsableMemoryFraction : 0;
-  const double weights = model.params_total * dtype_bytes(d.format.weights);
-  const int domain = std::max(1, chip.scaleup_domain.value_or(8));
-  while (cap > 0 && weights / d.tp > cap / 2 && d.tp * 2 <= domain && model.heads % (d.tp * 2) == 0) d.tp *= 2;
-  if (model.ffn == FfnKind::kMoe) d.ep = std::min(d.tp, model.experts);
-  return d;
-}
-
-namespace detail {
-
-std::string_view op_name(Op op) {
-  switch (op) {
-    case Op::kAttnProj: return "attention projections";
-    case Op::kAttnCore: return "attention (KV cache)";
-    case Op::kDenseFfn: return "dense FFN";
-    case Op::kRouter: return "MoE router";
-    case Op::kMoeExperts: return "routed experts";
-    case Op::kSharedExperts: return "shared experts";
-    case Op::kLmHead: return "LM head";
-    case Op::kMtpDraft: return "MTP / draft layers";
-    case Op::kCommTp: return "TP all-reduce";
-    case Op::kCommMoe: return "MoE dispatch/combine";
-    case Op::kCommPp: return "pipeline send";
-    case Op::kLaunch: return "launch overhead";
-    case Op::kCount: break;
-  }
-  return "?";
-}
-
-ModelC model_constants(const ModelSpec& m) {
-  ModelC c;
-  c.layers = m.layers;
-  c.moe = m.ffn == FfnKind::kMoe;
-  c.dense_layers = c.moe ? m.dense_layers : m.layers;
-  c.moe_layers = c.moe ? m.layers - m.dense_layers : 0;
-  c.sliding_layers = m.sliding_window > 0 ? std::min(m.sliding_layers, m.layers) : 0;
-  c.full_layers = m.layers - c.sliding_layers;
-  c.window = m.sliding_window;
-  c.hidden = m.hidden;
-  c.heads = m.heads;
-  c.kv_heads = m.kv_heads;
-  c.experts = m.experts;
-  c.top_k = m.experts_per_token;
-  const double h = m.hidden;
-  if (m.attention == AttentionKind::kMla) {
-    c.mla = true;
-    const double qk = m.qk_nope_dim + m.qk_rope_dim;
-    // Down-projections (q_a, kv_a) are replicated across TP; up-projections and output split.
-    c.attn_repl = (m.q_lora_rank > 0 ? h * m.q_lora_rank : 0.0) + h * (m.kv_lora_rank + m.qk_rope_dim);
-    c.attn_split = (m.q_lora_rank > 0 ? double(m.q_lora_rank) : h) * m.heads * qk +
-                   double(m.kv_lora_rank) * m.heads * (m.qk_nope_dim + m.v_head_dim) + double(m.heads) * m.v_head_dim * h;
-    c.kv_elems = m.kv_lora_rank + m.qk_rope_dim;
-    // Absorbed decode: scores over the latent (kv_lora + rope), values over the latent.
-    c.core_decode = 2.0 * m.heads * (2.0 * m.kv_lora_rank + m.qk_rope_dim);
-    // Prefill in the expanded (MHA) form: QK over nope+rope, PV over v.
-    c.core_prefill = 2.0 * m.heads * (qk + m.v_head_dim);
-    c.mla_kv_up = double(m.kv_lora_rank) * m.heads * (m.qk_nope_dim + m.v_head_dim);
-  } else {
-    const double hd = m.head_dim;
-    c.attn_split = h * m.heads * hd * 2.0;  // Q and O
-    c.attn_kv_split = h * m.kv_heads * hd * 2.0;
-    c.kv_elems = 2.0 * m.kv_heads * hd;
-    c.core_decode = 4.0 * m.heads * hd;
-    c.core_prefill = 4.0 * m.heads * hd;
-  }
-  // Gated FFNs (SwiGLU): gate, up and down projections.
-  c.dense_ffn = 3.0 * h * m.intermediate;
-  if (c.moe) {
-    c.expert = 3.0 * h * m.expert_intermediate;
-    c.shared = 3.0 * h * m.shared_intermediate * m.shared_experts;
-    c.router = h * m.experts;
-  }
-  c.lm_head = h * m.vocab;
-  c.embed = m.tie_embeddings ? 0.0 : h * m.vocab;
-  c.has_mtp_layers = m.mtp_layers > 0;
-  return c;
-}
-
-namespace {
-
-std::string eta_path(const ChipSpec& chip, const char* key) {
-  return chip.stack.empty() ? chip.path(std::string("software.") + key) : "stacks." + chip.stack + "." + key;
-}
-
-// Dense peak of the GEMM that a given activation type runs on.
-double peak_for(const ChipSpec& chip, DType act) {
-  switch (act) {
-    case DType::kBf16:
-    case DType::kFp16:
-      if (!chip.has(Precision::kBf16) && chip.has(Precision::kFp16)) return chip.need_compute(Precision::kFp16).value();
-      return chip.need_compute(Precision::kBf16).value();
-    case DType::kFp8: return chip.need_compute(Precision::kFp8).value();
-    case DType::kInt8:
-    case DType::kInt4: return chip.need_compute(Precision::kInt8).value();
-    case DType::kFp4: return chip.need_compute(Precision::kFp4).value();
-  }
-  return chip.need_compute(Precision::kBf16).value();
-}
-
-}  // namespace
-
-Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv) {
-  Prepared p;
-  p.m = model_constants(model);
-  p.format = f;
-  p.kv = kv;
-  p.chip_id = chip.id;
-  p.stack = chip.stack;
-  p.wbytes = dtype_bytes(f.weights);
-  p.abytes = 2.0;  // activations between operators stay 16-bit
-  p.kvbytes = dtype_bytes(kv);
-  p.dispatch_bytes = (f.activations == DType::kFp8 || f.activations == DType::kFp4 || f.activations == DType::kInt8) ? 1.0 : 2.0;
-  if (!chip.eta_compute) throw InsufficientData(eta_path(chip, "eta_compute"));
-  if (!chip.eta_memory) throw InsufficientData(eta_path(chip, "eta_memory"));
-  const double ec = *chip.eta_compute;
-  const double em = *chip.eta_memory;
-  p.c.peak_gemm = peak_for(chip, f.activations) * ec;
-  p.c.peak_attn = peak_for(chip, DType::kBf16) * ec;
-  p.c.bw = chip.need_bandwidth().value() * em;
-  p.c.capacity = chip.need_capacity().value();
-  p.c.has_eta_comm = chip.eta_comm.has_value();
-  const double eco = chip.eta_comm.value_or(0.0);
-  p.c.scaleup = chip.scaleup_bandwidth ? chip.scaleup_bandwidth->value() * eco : 0.0;
-  p.c.scaleout = chip.scaleout_bandwidth ? chip.scaleout_bandwidth->value() * eco : 0.0;
-  p.c.domain = chip.scaleup_domain.value_or(0);
-  p.c.launch = chip.launch_overhead.value();
-  p.c.ttft_overhead = chip.ttft_overhead.value();
-  p.c.comm_latency = chip.comm_latency.value();
-  p.c.seq_overhead = chip.seq_overhead.value();
-  return p;
-}
-
+namespace gpugap::perf::detail {
 namespace {
 
 // One step of one pipeline stage on one device, in expected values.
@@ -594,109 +305,97 @@ int max_batch(const Prepared& p, const Deployment& d, const Workload& w) {
   return static_cast<int>(std::min(per_rank * d.attention_dp, 1e8));
 }
 
-Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown* bd_dec, Breakdown* bd_pf) {
-  Outcome r;
-  const double isl = std::max(w.isl, 1);
-  const double osl = std::max(w.osl, 1);
-  const double hit = std::clamp(d.prefix_hit, 0.0, 0.999);
-  const double isl_c = std::max(1.0, isl * (1.0 - hit));  // prefill tokens actually computed
-  const double pf_ctx = isl * hit + isl_c / 2.0;
-  const double ctx = mean_ctx(w);
-  double tps = 1.0;
-  for (int i = 1; i <= d.mtp; ++i) tps += std::pow(d.mtp_acceptance, i);
-  r.tokens_per_step = tps;
-  const int chunk = d.prefill_tokens > 0 ? d.prefill_tokens : kPrefillChunkTokens;
+namespace {
 
-  // Memory of the decode (or aggregated) instance.
-  const Memory mem = memory(p, d, ctx);
-  r.max_batch = max_batch(p, d, w);
-  r.batch = d.batch > 0 ? d.batch : std::max(r.max_batch, 1);
+// What both serving modes of one evaluation share.
+struct RunIn {
+  RunIn(const Prepared& prepared, const Deployment& deployment) : p(prepared), d(deployment) {}
+  const Prepared& p;
+  const Deployment& d;
+  double isl = 0, osl = 0, isl_c = 0, pf_ctx = 0, tps = 1;
+  int chunk = 0;
+  StepIn dec;  // the decode step
+};
+
+// Prefill-only step on a deployment's own parallelism (throughput of a prefill chip, bottleneck).
+double prefill_step(const RunIn& in, const Deployment& pd, Breakdown* bd, double tokens_per_rank, StepOut* out) {
+  Stepper s(in.p, pd, bd);
+  StepIn st;
+  st.pf = tokens_per_rank;
+  st.pf_ctx = in.pf_ctx;
+  st.pf_prefix = tokens_per_rank / in.isl_c * (in.isl - in.isl_c);
+  st.logits = tokens_per_rank / in.isl_c;
+  st.frac = 1.0;
+  StepOut o = s.run(st);
+  if (out) *out = o;
+  return o.t;
+}
+
+// Aggregated serving. Steady state of continuous batching with chunked prefill: requests
+// replacing the finishing ones join at `join` per step (per attention rank and micro-batch),
+// and each one's prefill is split into n_chunks equal pieces, one per step. A share `f`
+// of the steps carries a prefill piece; the rest are pure decode steps. The mean
+// step is the average of the two step times, not the time of an averaged step:
+// weight reads are shared within a step (and an MoE step touches more experts as
+// tokens grow), while prefill compute is paid in full whenever it runs. When
+// prefills overlap (f = 1) every step carries the average prefill load.
+void run_agg(const RunIn& in, Outcome& r, Breakdown* bd_dec, Breakdown* bd_pf) {
+  const Prepared& p = in.p;
+  const Deployment& d = in.d;
+  const StepIn& dec = in.dec;
+  const double isl = in.isl, osl = in.osl, isl_c = in.isl_c, tps = in.tps;
+  const int chunk = in.chunk;
   const int adp = d.attention_dp;
   const int pp = d.pp;
-  r.w_bytes = mem.weights;
-  r.kv_bytes = mem.kv_per_seq * (double(r.batch) / adp);
-  r.mem_used = mem.weights + mem.workspace + r.kv_bytes;
-  r.mem_cap = usable_bytes(p, d, mem);
-  r.feasible = r.mem_used <= r.mem_cap;
-  if (!r.feasible) {
-    r.reason = 1;
-    r.shortfall = r.mem_used - r.mem_cap;
+  Stepper s(p, d, bd_dec);
+  const double n_chunks = std::ceil(isl_c / chunk);
+  const double join = double(r.batch) * tps / osl / (adp * pp);
+  const double f = std::min(1.0, join * n_chunks);
+  StepIn mix = dec;
+  mix.pf = join * isl_c / f;
+  mix.pf_ctx = in.pf_ctx;
+  mix.pf_prefix = mix.pf / isl_c * (isl - isl_c);
+  mix.logits = dec.q + mix.pf / isl_c;
+  s.set_share(f);
+  const StepOut om = s.run(mix);
+  const double mix_round = pp * (om.t + s.p2p(dec.q + mix.pf));
+  StepOut o = om;
+  double round = mix_round;
+  if (f < 1.0) {
+    s.set_share(1.0 - f);
+    const StepOut od = s.run(dec);
+    const double dec_round = pp * (od.t + s.p2p(dec.q));
+    round = f * mix_round + (1.0 - f) * dec_round;
+    o.compute = f * om.compute + (1.0 - f) * od.compute;
+    o.memory = f * om.memory + (1.0 - f) * od.memory;
+    o.comm = f * om.comm + (1.0 - f) * od.comm;
+    o.launch = f * om.launch + (1.0 - f) * od.launch;
   }
-  r.chips = d.chips();
+  r.step = round;
+  r.tpot = round / tps;
+  r.decode_bn = o.bottleneck();
+  const double out_inst = r.batch * tps / round;
+  r.out_tps_chip = out_inst / r.chips;
+  r.in_tps_chip = r.out_tps_chip * isl / osl;
+  // TTFT: the request's own prefill rides in n_chunks steps of that mix, plus half a step of waiting.
+  r.ttft = n_chunks * mix_round + 0.5 * round;
+  StepOut po;
+  const double t_pf = prefill_step(in, d, bd_pf, double(chunk), &po);
+  r.pf_tps_chip = double(chunk) * adp / t_pf / d.width();
+  r.prefill_bn = po.bottleneck();
+  finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * d.width(), p.c.ttft_overhead, true, double(chunk) * adp);
+}
 
-  const double seqs = double(r.batch) / (adp * pp);  // per attention rank per micro-batch
-  StepIn dec;
-  dec.seqs = seqs;
-  dec.q = seqs * (1 + d.mtp);
-  dec.ctx = ctx;
-  dec.frac = 1.0 / pp;
-  dec.drafts = d.mtp;
-  dec.logits = dec.q;
-
-  // Prefill-only step on the instance's own parallelism (throughput of a prefill chip, bottleneck).
-  auto prefill_step = [&](const Deployment& pd, Breakdown* bd, double tokens_per_rank, StepOut* out) {
-    Stepper s(p, pd, bd);
-    StepIn in;
-    in.pf = tokens_per_rank;
-    in.pf_ctx = pf_ctx;
-    in.pf_prefix = tokens_per_rank / isl_c * (isl - isl_c);
-    in.logits = tokens_per_rank / isl_c;
-    in.frac = 1.0;
-    StepOut o = s.run(in);
-    if (out) *out = o;
-    return o.t;
-  };
-
-  if (d.mode == ServeMode::kAgg) {
-    Stepper s(p, d, bd_dec);
-    // Steady state of continuous batching with chunked prefill: requests replacing the
-    // finishing ones join at `join` per step (per attention rank and micro-batch), and
-    // each one's prefill is split into n_chunks equal pieces, one per step. A share `f`
-    // of the steps carries a prefill piece; the rest are pure decode steps. The mean
-    // step is the average of the two step times, not the time of an averaged step:
-    // weight reads are shared within a step (and an MoE step touches more experts as
-    // tokens grow), while prefill compute is paid in full whenever it runs. When
-    // prefills overlap (f = 1) every step carries the average prefill load.
-    const double n_chunks = std::ceil(isl_c / chunk);
-    const double join = double(r.batch) * tps / osl / (adp * pp);
-    const double f = std::min(1.0, join * n_chunks);
-    StepIn mix = dec;
-    mix.pf = join * isl_c / f;
-    mix.pf_ctx = pf_ctx;
-    mix.pf_prefix = mix.pf / isl_c * (isl - isl_c);
-    mix.logits = dec.q + mix.pf / isl_c;
-    s.set_share(f);
-    const StepOut om = s.run(mix);
-    const double mix_round = pp * (om.t + s.p2p(dec.q + mix.pf));
-    StepOut o = om;
-    double round = mix_round;
-    if (f < 1.0) {
-      s.set_share(1.0 - f);
-      const StepOut od = s.run(dec);
-      const double dec_round = pp * (od.t + s.p2p(dec.q));
-      round = f * mix_round + (1.0 - f) * dec_round;
-      o.compute = f * om.compute + (1.0 - f) * od.compute;
-      o.memory = f * om.memory + (1.0 - f) * od.memory;
-      o.comm = f * om.comm + (1.0 - f) * od.comm;
-      o.launch = f * om.launch + (1.0 - f) * od.launch;
-    }
-    r.step = round;
-    r.tpot = round / tps;
-    r.decode_bn = o.bottleneck();
-    const double out_inst = r.batch * tps / round;
-    r.out_tps_chip = out_inst / r.chips;
-    r.in_tps_chip = r.out_tps_chip * isl / osl;
-    // TTFT: the request's own prefill rides in n_chunks steps of that mix, plus half a step of waiting.
-    r.ttft = n_chunks * mix_round + 0.5 * round;
-    StepOut po;
-    const double t_pf = prefill_step(d, bd_pf, double(chunk), &po);
-    r.pf_tps_chip = double(chunk) * adp / t_pf / d.width();
-    r.prefill_bn = po.bottleneck();
-    finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * d.width(), p.c.ttft_overhead, true, double(chunk) * adp);
-    return r;
-  }
-
-  // Disaggregated: decode pool.
+// Disaggregated serving: a decode pool, a prefill pool (pp = 1) sized to it, the KV
+// cache handed over between them.
+void run_disagg(const RunIn& in, Outcome& r, Breakdown* bd_dec, Breakdown* bd_pf) {
+  const Prepared& p = in.p;
+  const Deployment& d = in.d;
+  const StepIn& dec = in.dec;
+  const double isl = in.isl, osl = in.osl, isl_c = in.isl_c, tps = in.tps;
+  const int chunk = in.chunk;
+  const int pp = d.pp;
+  // Decode pool.
   Stepper s(p, d, bd_dec);
   const StepOut o = s.run(dec);
   const double round = pp * (o.t + s.p2p(dec.q));
@@ -722,7 +421,7 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   }
   const double tokens = std::max(double(chunk), 1.0);
   StepOut po;
-  const double t_pf = prefill_step(pd, bd_pf, tokens, &po);
+  const double t_pf = prefill_step(in, pd, bd_pf, tokens, &po);
   r.prefill_bn = po.bottleneck();
   r.pf_tps_chip = tokens * pd.attention_dp / t_pf / pd.width();
   const double need = out_dec_chip / osl * isl_c / r.pf_tps_chip;  // prefill chips per decode chip
@@ -758,97 +457,53 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   r.in_tps_chip = r.out_tps_chip * isl / osl;
   r.chips = static_cast<int>(std::lround(d.chips() * (1.0 + ratio)));
   finish_ttft(r, d, isl_c, osl, r.pf_tps_chip * ratio * d.chips(), p.c.ttft_overhead, !queued, tokens * pd.attention_dp);
-  return r;
-}
-
-}  // namespace detail
-
-namespace {
-
-std::vector<OpCost> to_breakdown(const detail::Breakdown& b, Phase phase) {
-  std::vector<OpCost> out;
-  for (int i = 0; i < detail::kOps; ++i) {
-    const auto& a = b[i];
-    if (a.time <= 0) continue;
-    OpCost c;
-    c.name = detail::op_name(static_cast<detail::Op>(i));
-    c.phase = phase;
-    c.flops = a.flops;
-    c.bytes = a.bytes;
-    c.comm_bytes = a.comm;
-    c.time_s = a.time;
-    const auto op = static_cast<detail::Op>(i);
-    if (op == detail::Op::kCommTp || op == detail::Op::kCommMoe || op == detail::Op::kCommPp) c.bound = Bottleneck::kComm;
-    else if (op == detail::Op::kLaunch) c.bound = Bottleneck::kLaunch;
-    else c.bound = a.t_compute >= a.t_memory ? Bottleneck::kCompute : Bottleneck::kMemory;
-    out.push_back(c);
-  }
-  return out;
 }
 
 }  // namespace
 
-PerfResult evaluate(const ChipSpec& chip, const ModelSpec& model, const Deployment& d_in, const Workload& w,
-                    const EvalOptions& opt) {
-  PerfResult r;
-  if (auto err = check_deployment(model, d_in); !err.empty()) throw UserError(err);
-  Deployment d = d_in;
-  std::string note;
-  d.format = resolve_format(chip, d.format, &note);
-  if (!note.empty()) r.notes.push_back(note);
-  if (d.kv == DType::kFp8 && !chip_has(chip, DType::kFp8)) {
-    d.kv = chip_has(chip, DType::kInt8) ? DType::kInt8 : DType::kBf16;
-    r.notes.push_back(fmt::format("{} stores the KV cache as {} (no FP8)", chip.id, dtype_name(d.kv)));
+Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown* bd_dec, Breakdown* bd_pf) {
+  Outcome r;
+  RunIn in(p, d);
+  in.isl = std::max(w.isl, 1);
+  in.osl = std::max(w.osl, 1);
+  const double hit = std::clamp(d.prefix_hit, 0.0, 0.999);
+  in.isl_c = std::max(1.0, in.isl * (1.0 - hit));  // prefill tokens actually computed
+  in.pf_ctx = in.isl * hit + in.isl_c / 2.0;
+  const double ctx = mean_ctx(w);
+  double tps = 1.0;
+  for (int i = 1; i <= d.mtp; ++i) tps += std::pow(d.mtp_acceptance, i);
+  in.tps = tps;
+  r.tokens_per_step = tps;
+  in.chunk = d.prefill_tokens > 0 ? d.prefill_tokens : kPrefillChunkTokens;
+
+  // Memory of the decode (or aggregated) instance.
+  const Memory mem = memory(p, d, ctx);
+  r.max_batch = max_batch(p, d, w);
+  r.batch = d.batch > 0 ? d.batch : std::max(r.max_batch, 1);
+  const int adp = d.attention_dp;
+  const int pp = d.pp;
+  r.w_bytes = mem.weights;
+  r.kv_bytes = mem.kv_per_seq * (double(r.batch) / adp);
+  r.mem_used = mem.weights + mem.workspace + r.kv_bytes;
+  r.mem_cap = usable_bytes(p, d, mem);
+  r.feasible = r.mem_used <= r.mem_cap;
+  if (!r.feasible) {
+    r.reason = 1;
+    r.shortfall = r.mem_used - r.mem_cap;
   }
-  if (d.mtp > 0 && d.mtp_acceptance <= 0)
-    r.notes.push_back("MTP drafts with acceptance 0 cost time and add no tokens");
-  try {
-    const detail::Prepared p = detail::prepare(chip, model, d.format, d.kv);
-    detail::Breakdown bd{}, bp{};
-    const detail::Outcome o = detail::run(p, d, w, opt.breakdown ? &bd : nullptr, opt.breakdown ? &bp : nullptr);
-    if (d.batch == 0) {
-      d.batch = o.batch;
-      r.notes.push_back(fmt::format("batch {}: the most sequences that fit in memory", o.batch));
-    }
-    r.deployment = d;
-    r.feasible = o.feasible;
-    r.memory_shortfall_bytes = o.shortfall;
-    if (o.reason == 1)
-      r.infeasible_reason = fmt::format("does not fit in memory: needs {:.1f} GB per chip, {:.1f} GB usable (short by {:.1f} GB){}",
-                                        o.mem_used / 1e9, o.mem_cap / 1e9, o.shortfall / 1e9,
-                                        o.max_batch > 0 ? fmt::format("; at most batch {}", o.max_batch) : "; the weights alone do not fit");
-    else if (o.reason == 2)
-      r.infeasible_reason = "the prefill pool cannot keep up with the decode pool at this prefill:decode ratio";
-    else if (o.reason == 3)
-      r.infeasible_reason = fmt::format("the prefill pool does not fit in memory (short by {:.1f} GB per chip)", o.shortfall / 1e9);
-    r.ttft_s = o.ttft;
-    r.tpot_s = o.tpot;
-    r.tokens_per_s_per_user = o.tpot > 0 ? 1.0 / o.tpot : 0.0;
-    r.output_tps_per_chip = o.out_tps_chip;
-    r.input_tps_per_chip = o.in_tps_chip;
-    r.prefill_tps_per_chip = o.pf_tps_chip;
-    r.decode_step_s = o.step;
-    r.tokens_per_step = o.tokens_per_step;
-    r.batch = o.batch;
-    r.max_batch = o.max_batch;
-    r.chips = o.chips;
-    r.memory_used_bytes = o.mem_used;
-    r.memory_capacity_bytes = o.mem_cap;
-    r.weight_bytes = o.w_bytes;
-    r.kv_bytes = o.kv_bytes;
-    r.prefill_bottleneck = o.prefill_bn;
-    r.decode_bottleneck = o.feasible || o.reason != 1 ? o.decode_bn : Bottleneck::kCapacity;
-    if (opt.breakdown) {
-      r.breakdown = to_breakdown(bp, Phase::kPrefill);
-      auto dec = to_breakdown(bd, Phase::kDecode);
-      r.breakdown.insert(r.breakdown.end(), dec.begin(), dec.end());
-    }
-  } catch (const InsufficientData& e) {
-    r.status = e.what();
-    r.feasible = false;
-    r.deployment = d;
-  }
+  r.chips = d.chips();
+
+  const double seqs = double(r.batch) / (adp * pp);  // per attention rank per micro-batch
+  StepIn& dec = in.dec;
+  dec.seqs = seqs;
+  dec.q = seqs * (1 + d.mtp);
+  dec.ctx = ctx;
+  dec.frac = 1.0 / pp;
+  dec.drafts = d.mtp;
+  dec.logits = dec.q;
+  if (d.mode == ServeMode::kAgg) run_agg(in, r, bd_dec, bd_pf);
+  else run_disagg(in, r, bd_dec, bd_pf);
   return r;
 }
 
-}  // namespace gpugap::perf
+}  // namespace gpugap::perf::detail

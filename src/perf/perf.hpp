@@ -140,8 +140,7 @@ struct EvalOptions {
 Format resolve_format(const ChipSpec& chip, Format requested, std::string* note = nullptr);
 // The model's checkpoint format as a Format.
 Format native_format(const ModelSpec& model);
-// The default deployment: native format resolved on the chip, TP to fit.
-Deployment default_deployment(const ChipSpec& chip, const ModelSpec& model);
+// The default deployment and the other rules that fill in unstated sizes: perf/deployment.hpp.
 
 // Evaluates one deployment. Never throws for expected outcomes: missing data
 // gives status "insufficient data: PATH"; a deployment that does not fit gives

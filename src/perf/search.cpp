@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "perf/deployment.hpp"
 #include "perf/engine.hpp"
 
 namespace gpugap::perf {
@@ -17,23 +18,11 @@ constexpr int kMaxMtp = 3;           // draft depths tried
 constexpr int kMaxPipeline = 4;
 constexpr int kWidthCap = 512;       // widest instance considered (CloudMatrix-class domains)
 
-bool has_dtype(const ChipSpec& c, DType d) {
-  switch (d) {
-    case DType::kBf16:
-    case DType::kFp16: return c.has(Precision::kBf16) || c.has(Precision::kFp16);
-    case DType::kFp8: return c.has(Precision::kFp8);
-    case DType::kInt8: return c.has(Precision::kInt8);
-    case DType::kFp4: return c.has(Precision::kFp4);
-    case DType::kInt4: return false;
-  }
-  return false;
-}
-
 std::vector<Format> candidate_formats(const ChipSpec& chip, const ModelSpec& model) {
   std::vector<Format> raw = {native_format(model), Format{DType::kBf16, DType::kBf16}};
-  if (has_dtype(chip, DType::kFp8)) raw.push_back(Format{DType::kFp8, DType::kFp8});
-  else if (has_dtype(chip, DType::kInt8)) raw.push_back(Format{DType::kInt8, DType::kInt8});
-  if (has_dtype(chip, DType::kFp4)) raw.push_back(Format{DType::kFp4, DType::kFp4});
+  if (detail::chip_has(chip, DType::kFp8)) raw.push_back(Format{DType::kFp8, DType::kFp8});
+  else if (detail::chip_has(chip, DType::kInt8)) raw.push_back(Format{DType::kInt8, DType::kInt8});
+  if (detail::chip_has(chip, DType::kFp4)) raw.push_back(Format{DType::kFp4, DType::kFp4});
   std::vector<Format> out;
   for (auto f : raw) {
     const Format r = resolve_format(chip, f);
@@ -74,6 +63,33 @@ std::vector<Layout> layouts(const ChipSpec& chip, const ModelSpec& model, int ma
   return out;
 }
 
+// Frontier: sort by interactivity descending; keep points that raise throughput. `out`
+// ends sorted by tokens/s per user, ascending.
+void pareto_frontier(std::vector<ParetoPoint>& points, std::vector<ParetoPoint>& out) {
+  std::sort(points.begin(), points.end(), [](const ParetoPoint& a, const ParetoPoint& b) {
+    if (a.tokens_per_s_per_user != b.tokens_per_s_per_user) return a.tokens_per_s_per_user > b.tokens_per_s_per_user;
+    return a.output_tps_per_chip > b.output_tps_per_chip;
+  });
+  double best_y = -1;
+  for (const auto& pt : points) {
+    if (pt.output_tps_per_chip > best_y) {
+      out.push_back(pt);
+      best_y = pt.output_tps_per_chip;
+    }
+  }
+  std::reverse(out.begin(), out.end());
+}
+
+// The formats to search: the asked ones (else every candidate), resolved on the chip, once each.
+std::vector<Format> search_formats(const ChipSpec& chip, const ModelSpec& model, const SearchOptions& opt) {
+  std::vector<Format> formats;
+  for (auto f : opt.formats.empty() ? candidate_formats(chip, model) : opt.formats) {
+    const Format r = resolve_format(chip, f);
+    if (std::find(formats.begin(), formats.end(), r) == formats.end()) formats.push_back(r);
+  }
+  return formats;
+}
+
 }  // namespace
 
 SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload& w, const SearchOptions& opt) {
@@ -83,12 +99,8 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
   const double ttft_max = res.ttft_target_s.value_or(1e300);
   const double tpot_max = res.tpot_target_s.value_or(1e300);
 
-  std::vector<Format> formats;
-  for (auto f : opt.formats.empty() ? candidate_formats(chip, model) : opt.formats) {
-    const Format r = resolve_format(chip, f);
-    if (std::find(formats.begin(), formats.end(), r) == formats.end()) formats.push_back(r);
-  }
-  const DType kv = opt.kv ? *opt.kv : (has_dtype(chip, DType::kFp8) ? DType::kFp8 : DType::kBf16);
+  const std::vector<Format> formats = search_formats(chip, model, opt);
+  const DType kv = opt.kv ? *opt.kv : default_kv(chip);
   const double acc = opt.mtp_acceptance;
   const int mtp_max = (opt.allow_mtp && acc > 0 && model.mtp_layers > 0) ? kMaxMtp : 0;
   const int domain = chip.scaleup_domain.value_or(1);
@@ -181,21 +193,7 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
     res.best.status = res.status;
     return res;
   }
-  if (opt.pareto) {
-    // Frontier: sort by interactivity descending; keep points that raise throughput.
-    std::sort(points.begin(), points.end(), [](const ParetoPoint& a, const ParetoPoint& b) {
-      if (a.tokens_per_s_per_user != b.tokens_per_s_per_user) return a.tokens_per_s_per_user > b.tokens_per_s_per_user;
-      return a.output_tps_per_chip > b.output_tps_per_chip;
-    });
-    double best_y = -1;
-    for (const auto& pt : points) {
-      if (pt.output_tps_per_chip > best_y) {
-        res.pareto.push_back(pt);
-        best_y = pt.output_tps_per_chip;
-      }
-    }
-    std::reverse(res.pareto.begin(), res.pareto.end());
-  }
+  if (opt.pareto) pareto_frontier(points, res.pareto);
   if (best_tps < 0) {
     res.status = points.empty() && min_shortfall < 1e300 ? "no deployment fits in memory" : "no deployment meets the targets";
     res.best.status = "ok";

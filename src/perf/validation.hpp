@@ -60,7 +60,7 @@ struct MetricError {
 
 struct RowPrediction {
   const Measurement* row = nullptr;
-  std::string chip_id, model_id, stack, family;  // resolved
+  std::string chip_id, model_id, stack, family;  // resolved (family: catalog::chip_family)
   std::string skip_reason;                        // non-empty: skipped
   bool assumed_isl = false;                       // isl from --assume-isl (reported separately)
   std::string method;                             // how batch/deployment were chosen
@@ -82,9 +82,6 @@ struct ValidateOptions {
   // Wave shares of the shared file's publications (fit_harness), by source; null: the groups'.
   const std::map<std::string, HarnessFit>* harness = nullptr;
 };
-
-// The row's chip family: a grouping of chips that share a stack and a generation.
-std::string chip_family(const std::string& chip_id);
 
 // Predicts one row with the catalog's efficiencies (or `eff` when given, for
 // every row of the fit's group).

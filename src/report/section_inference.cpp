@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "econ/table.hpp"
+#include "perf/deployment.hpp"
 #include "report/sections.hpp"
 #include "score/score.hpp"
 
@@ -58,105 +59,20 @@ struct Claim {
 
 std::string ratio_text(double a, double b) { return fmt::format("{:.2f}x", a / b); }
 
-}  // namespace
-
-Section inference_section(Gather& g) {
-  Section s{"inference", "4. Inference economics", "", {}};
-  econ::TableOptions to;
-  to.region = std::string(score::kDefaultRegion);
-  to.model = std::string(score::kDefaultModel);
-  to.workload = kWorkload;
-  to.chips = econ::report_chips(g.ctx);
-  to.report_set = to.chips;
-  to.threads = g.opt.threads;
-  to.frontier = true;
-  g.progress("report: deployment search for " + std::to_string(to.chips.size()) + " chips on " + to.model);
-  const econ::EconTable t = econ::build_table(*g.ctx.catalog, g.ctx.params, to);
-
-  s.items.push_back(Paragraph{fmt::format(
-      "Model {} on workload '{}' in region {}: for each chip, the best deployment found by the performance engine's search under "
-      "the workload's latency targets{}, then the chip's total cost of ownership in the region. Red: domestic (Chinese) "
-      "chips; blue: NVIDIA and other foreign parts.",
-      t.model, t.workload, t.region,
-      t.ttft_target_s && t.tpot_target_s
-          ? fmt::format(" (TTFT <= {:.0f} ms, TPOT <= {:.0f} ms)", *t.ttft_target_s * 1e3, *t.tpot_target_s * 1e3)
-          : std::string())});
-
-  struct Bar {
-    const char* id;
-    const char* title;
-    const char* axis;
-    Get get;
-    bool lower_better;
-    NumberFormat f;
-  };
-  const Bar bars[] = {
-      {"inf-tps", "Output tokens/s per chip (TPS)", "output tokens/s per chip", tps, false, kInt},
-      {"inf-tpw", "Tokens/s per watt (TPS/W, wall power incl. PUE)", "output tokens/s per W", tpw, false, kThree},
-      {"inf-tpwd", "Tokens/s per watt per thousand USD of chip price (TPS/W/$)", "output tokens/s per W per kUSD", tpwd, false, kThree},
-      {"inf-cost", "Cost per million output tokens (all-in TCO)", "USD per million output tokens", cost, true, kTwo},
-  };
+// The computed table, with each chip's status.
+void chip_table(Gather& g, const econ::EconTable& t, Section& s) {
   nlohmann::json rows_json = nlohmann::json::array();
-  std::string tk_cost;
-  for (const auto& b : bars) {
-    std::vector<const econ::Row*> rows;
-    for (const auto& r : t.rows)
-      if (b.get(r)) rows.push_back(&r);
-    if (rows.empty()) {
-      s.items.push_back(Unavailable{b.title, "no chip has the data it needs (see the table below for each chip's missing inputs)"});
-      continue;
-    }
-    std::stable_sort(rows.begin(), rows.end(), [&](const econ::Row* a, const econ::Row* c) {
-      return b.lower_better ? *b.get(*a) < *b.get(*c) : *b.get(*a) > *b.get(*c);
-    });
-    std::vector<std::string> cats, colors;
-    std::vector<double> vals;
-    for (const auto* r : rows) {
-      cats.push_back(r->name);
-      colors.push_back(color(*r));
-      vals.push_back(*b.get(*r));
-    }
-    const econ::Row* dom = best_domestic(t, b.get, b.lower_better);
-    std::string tk = fmt::format("{} leads at {} {}", rows.front()->name, format_number(*b.get(*rows.front()), b.f), b.axis);
-    if (dom && dom != rows.front())
-      tk += fmt::format("; the best domestic chip, {}, reaches {} ({} of the leader)", dom->name, format_number(*b.get(*dom), b.f),
-                        ratio_text(*b.get(*dom), *b.get(*rows.front())));
-    tk += ".";
-    if (std::string(b.id) == "inf-cost") tk_cost = tk;
-    s.items.push_back(charts::bar(b.id, b.title, tk, charts::Axis{"chip", kOne}, charts::Axis{b.axis, b.f}, cats,
-                                  {charts::Series{b.axis, vals, "", ""}}, true, colors));
-  }
-
-  // Pareto frontiers: throughput per chip vs interactivity.
-  std::vector<charts::PointSeries> fronts;
-  for (const auto& r : t.rows) {
-    if (r.frontier.empty()) continue;
-    charts::PointSeries ps{r.name, {}, color(r), true};
-    for (const auto& p : r.frontier) ps.points.emplace_back(p.tokens_per_s_per_user, p.output_tps_per_chip);
-    std::sort(ps.points.begin(), ps.points.end());
-    fronts.push_back(std::move(ps));
-  }
-  if (!fronts.empty()) {
-    const charts::PointSeries* widest = &fronts.front();
-    for (const auto& f : fronts)
-      if (f.points.back().first > widest->points.back().first) widest = &f;
-    const std::string tk = fmt::format("{} of the chips have a feasible frontier; {} reaches the highest interactivity, {} tokens/s per user.",
-                                       fronts.size(), widest->name, format_number(widest->points.back().first, kInt));
-    s.items.push_back(charts::scatter("inf-pareto", "Pareto frontier: tokens/s per chip vs tokens/s per user (" + t.model + ")", tk,
-                                      charts::Axis{"tokens/s per user (interactivity)", kOne},
-                                      charts::Axis{"output tokens/s per chip", kInt}, fronts));
-  }
-
-  // The computed table, with each chip's status.
   TableData tt;
   tt.id = "inference-table";
   tt.title = "Inference economics by chip (" + t.model + ", " + t.workload + ", region " + t.region + ")";
   tt.headers = {"chip", "origin", "output tokens/s per chip", "tokens/s per W", "tokens/s per W per kUSD", "chip price (USD)",
                 "USD per M output tokens", "deployment", "status"};
+  // The model's spec for its deployments' description: read only where a search ran on it.
+  std::optional<ModelSpec> model_of;
+  for (const auto& r : t.rows)
+    if (r.perf && !model_of) model_of = model_spec(*g.ctx.catalog, g.ctx.params, t.model);
   for (const auto& r : t.rows) {
-    const std::string dep = r.perf ? fmt::format("tp{} pp{} dp{} ep{} batch {}", r.perf->deployment.tp, r.perf->deployment.pp,
-                                                 r.perf->deployment.dp, r.perf->deployment.ep, r.perf->batch)
-                                   : "";
+    const std::string dep = r.perf && model_of ? perf::describe(r.perf->deployment, *model_of) : "";
     tt.rows.push_back({Cell::txt(r.name), Cell::txt(r.domestic ? "domestic" : "foreign"), Cell::num(tps(r).value_or(NAN), kInt),
                        Cell::num(tpw(r).value_or(NAN), kThree), Cell::num(tpwd(r).value_or(NAN), kThree),
                        Cell::num(price(r).value_or(NAN), kInt), Cell::num(cost(r).value_or(NAN), kTwo), Cell::txt(dep),
@@ -173,7 +89,10 @@ Section inference_section(Gather& g) {
   s.items.push_back(tt);
   g.results["inference"] = {{"model", t.model}, {"workload", t.workload}, {"region", t.region}, {"rows", rows_json}};
 
-  // The report's claims, tested on the computed table.
+}
+
+// The report's inference-economics claims, tested on the computed table.
+std::vector<Claim> report_claims(const econ::EconTable& t) {
   std::vector<Claim> claims;
   {
     Claim c{"Domestic accelerators are priced 30-60% below the high-end NVIDIA parts available in China",
@@ -251,6 +170,11 @@ Section inference_section(Gather& g) {
     }
     claims.push_back(c);
   }
+  return claims;
+}
+
+// The claims as a table; returns how many hold and how many could be tested.
+std::pair<int, int> claims_table(Gather& g, const std::vector<Claim>& claims, Section& s) {
   TableData ct;
   ct.id = "inference-claims";
   ct.title = "The report's inference-economics claims, tested on the computed table";
@@ -268,6 +192,100 @@ Section inference_section(Gather& g) {
                         kCloseBand * 100, kApproach * 100);
   s.items.push_back(ct);
   g.results["inference_claims"] = cj;
+
+  return {holds, known};
+}
+
+}  // namespace
+
+Section inference_section(Gather& g) {
+  Section s{"inference", "4. Inference economics", "", {}};
+  econ::TableOptions to;
+  to.region = std::string(score::kDefaultRegion);
+  to.model = std::string(score::kDefaultModel);
+  to.workload = kWorkload;
+  to.chips = econ::report_chips(g.ctx);
+  to.report_set = to.chips;
+  to.threads = g.opt.threads;
+  to.frontier = true;
+  g.progress("report: deployment search for " + std::to_string(to.chips.size()) + " chips on " + to.model);
+  const econ::EconTable t = econ::build_table(*g.ctx.catalog, g.ctx.params, to);
+
+  s.items.push_back(Paragraph{fmt::format(
+      "Model {} on workload '{}' in region {}: for each chip, the best deployment found by the performance engine's search under "
+      "the workload's latency targets{}, then the chip's total cost of ownership in the region. Red: domestic (Chinese) "
+      "chips; blue: NVIDIA and other foreign parts.",
+      t.model, t.workload, t.region,
+      t.ttft_target_s && t.tpot_target_s
+          ? fmt::format(" (TTFT <= {:.0f} ms, TPOT <= {:.0f} ms)", *t.ttft_target_s * 1e3, *t.tpot_target_s * 1e3)
+          : std::string())});
+
+  struct Bar {
+    const char* id;
+    const char* title;
+    const char* axis;
+    Get get;
+    bool lower_better;
+    NumberFormat f;
+  };
+  const Bar bars[] = {
+      {"inf-tps", "Output tokens/s per chip (TPS)", "output tokens/s per chip", tps, false, kInt},
+      {"inf-tpw", "Tokens/s per watt (TPS/W, wall power incl. PUE)", "output tokens/s per W", tpw, false, kThree},
+      {"inf-tpwd", "Tokens/s per watt per thousand USD of chip price (TPS/W/$)", "output tokens/s per W per kUSD", tpwd, false, kThree},
+      {"inf-cost", "Cost per million output tokens (all-in TCO)", "USD per million output tokens", cost, true, kTwo},
+  };
+  std::string tk_cost;
+  for (const auto& b : bars) {
+    std::vector<const econ::Row*> rows;
+    for (const auto& r : t.rows)
+      if (b.get(r)) rows.push_back(&r);
+    if (rows.empty()) {
+      s.items.push_back(Unavailable{b.title, "no chip has the data it needs (see the table below for each chip's missing inputs)"});
+      continue;
+    }
+    std::stable_sort(rows.begin(), rows.end(), [&](const econ::Row* a, const econ::Row* c) {
+      return b.lower_better ? *b.get(*a) < *b.get(*c) : *b.get(*a) > *b.get(*c);
+    });
+    std::vector<std::string> cats, colors;
+    std::vector<double> vals;
+    for (const auto* r : rows) {
+      cats.push_back(r->name);
+      colors.push_back(color(*r));
+      vals.push_back(*b.get(*r));
+    }
+    const econ::Row* dom = best_domestic(t, b.get, b.lower_better);
+    std::string tk = fmt::format("{} leads at {} {}", rows.front()->name, format_number(*b.get(*rows.front()), b.f), b.axis);
+    if (dom && dom != rows.front())
+      tk += fmt::format("; the best domestic chip, {}, reaches {} ({} of the leader)", dom->name, format_number(*b.get(*dom), b.f),
+                        ratio_text(*b.get(*dom), *b.get(*rows.front())));
+    tk += ".";
+    if (std::string(b.id) == "inf-cost") tk_cost = tk;
+    s.items.push_back(charts::bar(b.id, b.title, tk, charts::Axis{"chip", kOne}, charts::Axis{b.axis, b.f}, cats,
+                                  {charts::Series{b.axis, vals, "", ""}}, true, colors));
+  }
+
+  // Pareto frontiers: throughput per chip vs interactivity.
+  std::vector<charts::PointSeries> fronts;
+  for (const auto& r : t.rows) {
+    if (r.frontier.empty()) continue;
+    charts::PointSeries ps{r.name, {}, color(r), true};
+    for (const auto& p : r.frontier) ps.points.emplace_back(p.tokens_per_s_per_user, p.output_tps_per_chip);
+    std::sort(ps.points.begin(), ps.points.end());
+    fronts.push_back(std::move(ps));
+  }
+  if (!fronts.empty()) {
+    const charts::PointSeries* widest = &fronts.front();
+    for (const auto& f : fronts)
+      if (f.points.back().first > widest->points.back().first) widest = &f;
+    const std::string tk = fmt::format("{} of the chips have a feasible frontier; {} reaches the highest interactivity, {} tokens/s per user.",
+                                       fronts.size(), widest->name, format_number(widest->points.back().first, kInt));
+    s.items.push_back(charts::scatter("inf-pareto", "Pareto frontier: tokens/s per chip vs tokens/s per user (" + t.model + ")", tk,
+                                      charts::Axis{"tokens/s per user (interactivity)", kOne},
+                                      charts::Axis{"output tokens/s per chip", kInt}, fronts));
+  }
+
+  chip_table(g, t, s);
+  const auto [holds, known] = claims_table(g, report_claims(t), s);
 
   s.takeaway = (tk_cost.empty() ? std::string("No chip has a complete cost per token.") : tk_cost) +
                fmt::format(" {} of {} testable claims hold.", holds, known);

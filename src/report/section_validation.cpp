@@ -75,7 +75,7 @@ Section validation_section(Gather& g) {
       ++skipped;
       continue;
     }
-    const std::string fam = perf::chip_family(p.chip_id);
+    const std::string& fam = p.family;
     for (const auto& m : p.metrics) {
       if (!std::isfinite(m.error_pct())) continue;
       const double a = std::fabs(m.error_pct());

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "econ/econ.hpp"
+#include "perf/deployment.hpp"
 #include "perf/perf.hpp"
 #include "perf/search_key.hpp"
 
@@ -82,7 +83,7 @@ std::string why(const std::string& path) { return path.empty() ? std::string() :
 
 // The scorecard's figures from a joined row. Unlike the econ table, a chip
 // with no deployment under the targets serves 0 tokens/s (a value, not a gap).
-ChipEconomics figures(const econ::Row& row, const Workload& w) {
+ChipEconomics figures(const econ::Row& row, const ModelSpec& model, const Workload& w) {
   ChipEconomics r;
   const bool perf_missing = row.perf_status.starts_with(kInsufficient);
   if (perf_missing) {
@@ -92,9 +93,7 @@ ChipEconomics figures(const econ::Row& row, const Workload& w) {
     r.deployment = row.perf_status.empty() || row.perf_status == "ok" ? "no feasible deployment" : row.perf_status;
   } else {
     r.output_tps = Figure::of(row.perf->output_tps_per_chip);
-    const auto& d = row.perf->deployment;
-    r.deployment = fmt::format("{} tp{} pp{} ep{} adp{} batch{} {}", perf::format_name(d.format), d.tp, d.pp, d.ep,
-                               d.attention_dp, row.perf->batch, perf::mode_name(d.mode));
+    r.deployment = perf::describe(row.perf->deployment, model);
   }
   const std::string tps_why = perf_missing ? row.perf_status : std::string();
   const std::string power_why = why(row.money_missing.power);
@@ -152,7 +151,7 @@ class PerfEconSource final : public EconomicsSource {
       if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     }
     const econ::Row row = econ::join(econ::Money{cat_, p_, region_, ep_}, chip, model, w, so, searches_);
-    ChipEconomics r = figures(row, w);
+    ChipEconomics r = figures(row, model, w);
     r.chip = chip.id;
     r.model = model_id;
     r.workload = workload_id;

@@ -1,0 +1,224 @@
+// gpugap validate | calibrate (see shared/spec/cli.md): predictions of published
+// measurements, their errors, the fits and the catalog overlay they write.
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <ctime>
+#include <filesystem>
+#include <map>
+
+#include "catalog/overlay.hpp"
+#include "cli/perf_common.hpp"
+#include "cli/validation_tables.hpp"
+#include "perf/calibration_overlay.hpp"
+#include "perf/deployment.hpp"
+#include "perf/validation.hpp"
+
+namespace fs = std::filesystem;
+
+namespace gpugap::cli {
+namespace {
+
+using nlohmann::json;
+using perf::round_sig;
+
+struct ValidateArgs {
+  std::vector<std::string> files;
+  std::string by = "chip";
+  std::string doc;
+  int folds = 0;
+  std::string folds_by = "row";
+  int assume_isl = 0;
+  std::string assume_source;
+  bool no_backend = false;
+};
+
+std::vector<perf::Measurement> read_all(const std::vector<std::string>& files) {
+  std::vector<perf::Measurement> rows;
+  for (const auto& f : files) {
+    if (!fs::exists(f)) throw UserError(Location{f, 0, "--measurements"}, "an existing CSV file", "no such file");
+    auto r = perf::read_measurements(f);
+    rows.insert(rows.end(), r.begin(), r.end());
+  }
+  return rows;
+}
+
+perf::ValidateOptions validate_options(const ValidateArgs& a) {
+  perf::ValidateOptions vo;
+  if (a.assume_isl > 0) {
+    if (a.assume_source.empty())
+      throw UserError(Location{"", 0, "--assume-isl"}, "--assume-isl-source with the citation of the assumed mean", "none");
+    vo.assumed_isl = a.assume_isl;
+    vo.assumed_isl_source = a.assume_source;
+  }
+  vo.use_backend = !a.no_backend;
+  return vo;
+}
+
+std::string today() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+void validate_cmd(const Global& g, const ValidateArgs& a) {
+  const auto ctx = perf_context(g);
+  const auto rows = read_all(a.files);
+  auto vo = validate_options(a);
+  std::vector<perf::RowPrediction> preds(rows.size());
+  tbb::task_arena arena(g.threads > 0 ? g.threads : tbb::task_arena::automatic);
+  std::map<std::string, perf::HarnessFit> harness;
+  arena.execute([&] {
+    // A publication's benchmark wave share is the measurement's, not the catalog's: fitted here.
+    harness = perf::fit_harness(*ctx.catalog, ctx.params, rows, vo);
+    vo.harness = &harness;
+    tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) { preds[i] = perf::predict(*ctx.catalog, ctx.params, rows[i], vo); });
+  });
+  std::vector<perf::RowPrediction> main, assumed;
+  for (const auto& p : preds) (p.assumed_isl ? assumed : main).push_back(p);
+  Tables t = error_tables(main, a.by, true);
+  Output out;
+  out.json = t.j;
+  out.json["harness"] = harness_json(harness);
+  if (!assumed.empty()) {
+    Tables ta = error_tables(assumed, a.by, false);
+    out.json["assumed_isl"] = {{"isl", *vo.assumed_isl}, {"source", vo.assumed_isl_source}, {"summary", ta.j["summary"]},
+                               {"rows", ta.j["rows"]}};
+    for (std::size_t i = 0; i < ta.tables.size(); ++i) {
+      out.tables.push_back(ta.tables[i]);
+      out.titles.push_back("assumed-isl rows: " + ta.titles[i]);
+    }
+  }
+  if (a.folds > 0) {
+    // Refused before the fits, not after the first of them.
+    if (!a.doc.empty() && a.folds_by == "model")
+      throw UserError(Location{"", 0, "--folds-by"}, "row folds with --doc (the document shows both)", "model");
+    perf::CalibrateOptions co;
+    co.folds = a.folds;
+    co.folds_by_model = a.folds_by == "model";
+    co.validate = vo;
+    const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
+    std::vector<perf::RowPrediction> held;
+    for (const auto& p : cal.heldout)
+      if (!p.assumed_isl) held.push_back(p);
+    Tables th = error_tables(held, a.by, false);
+    out.json["heldout"] = {{"folds", a.folds}, {"folds_by", a.folds_by}, {"summary", th.j["summary"]}, {"rows", th.j["rows"]}};
+    for (std::size_t i = 0; i < th.tables.size(); ++i) {
+      if (th.titles[i] == "skipped rows") continue;
+      out.tables.push_back(th.tables[i]);
+      out.titles.push_back("held-out (k-fold): " + th.titles[i]);
+    }
+    if (!a.doc.empty()) {
+      std::string cmd = "gpugap validate";
+      for (const auto& f : a.files) cmd += " --measurements " + f;
+      cmd += fmt::format(" --folds {} --doc {}", a.folds, a.doc);
+      perf::CalibrateOptions cm = co;
+      cm.folds_by_model = true;
+      const auto cal_model = perf::calibrate(*ctx.catalog, ctx.params, rows, cm);
+      atomic_write(a.doc, validation_markdown(a.files, rows, preds, cal, cal_model, vo, cmd));
+    }
+  } else if (!a.doc.empty()) {
+    throw UserError(Location{"", 0, "--doc"}, "--folds K together with --doc (the document shows held-out errors)", "no --folds");
+  }
+  out.tables.insert(out.tables.end(), t.tables.begin(), t.tables.end());
+  out.titles.insert(out.titles.end(), t.titles.begin(), t.titles.end());
+  // CSV: the per-row table.
+  for (std::size_t i = 0; i < t.tables.size(); ++i)
+    if (t.titles[i] == "per row") out.csv_table = t.tables[i];
+  emit(g, out);
+}
+
+struct CalibrateArgs {
+  ValidateArgs v;
+  std::string overlay;
+  std::string date;
+};
+
+void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
+  // Refuse a catalog-folder destination before the (minutes-long) fit, not after.
+  if (const std::string dest = !a.overlay.empty() ? a.overlay : g.out; !dest.empty())
+    refuse_catalog_output(g, dest, a.overlay.empty() ? "-o" : "--overlay");
+  const auto ctx = perf_context(g);
+  const auto rows = read_all(a.v.files);
+  perf::CalibrateOptions co;
+  co.folds = a.v.folds > 0 ? a.v.folds : 5;
+  co.validate = validate_options(a.v);
+  const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
+  const std::string date = a.date.empty() ? today() : a.date;
+  std::string names;
+  for (std::size_t i = 0; i < a.v.files.size(); ++i) names += (i ? " + " : "") + fs::path(a.v.files[i]).filename().string();
+  Output out;
+  json groups = json::array();
+  const Table t = fit_table(cal.groups);
+  for (const auto& gr : cal.groups) {
+    json hm = json::object();
+    for (const auto& [k, s] : gr.heldout_by_metric)
+      hm[k] = {{"n", s.n}, {"median_abs_error_pct", round_sig(s.median_abs_error_pct, 4)}, {"p90_abs_error_pct", round_sig(s.p90_abs_error_pct, 4)}};
+    groups.push_back({{"stack", gr.stack}, {"family", gr.family}, {"backend", gr.backend}, {"model", gr.model}, {"rows", gr.rows.size()},
+                      {"eta_compute", round_sig(gr.fitted.eta_compute, 4)}, {"eta_memory", round_sig(gr.fitted.eta_memory, 4)},
+                      {"launch_overhead_us", round_sig(gr.fitted.launch_overhead_s * 1e6, 4)},
+                      {"ttft_overhead_ms", round_sig(gr.fitted.ttft_overhead_s * 1e3, 4)},
+                      {"benchmark_burst", round_sig(gr.fitted.burst, 4)},
+                      {"comm_latency_us", round_sig(gr.fitted.comm_latency_s * 1e6, 4)},
+                      {"seq_overhead_us", round_sig(gr.fitted.seq_overhead_s * 1e6, 4)},
+                      {"train_median_abs_error_pct", round_sig(gr.train_median_abs_error_pct, 4)},
+                      {"heldout_median_abs_error_pct", round_sig(gr.heldout_median_abs_error_pct, 4)}, {"heldout_by_metric", hm}});
+  }
+  out.json = {{"date", date}, {"files", a.v.files}, {"folds", co.folds}, {"groups", groups}};
+  out.json["harness"] = harness_json(cal.harness);
+  std::vector<perf::RowPrediction> held;
+  for (const auto& p : cal.heldout)
+    if (!p.assumed_isl) held.push_back(p);
+  Tables th = error_tables(held, "family", false);
+  out.json["heldout"] = th.j["summary"];
+  out.tables = {t};
+  out.titles = {"fitted software-stack efficiencies"};
+  for (std::size_t i = 0; i < th.tables.size(); ++i) {
+    out.tables.push_back(th.tables[i]);
+    out.titles.push_back("held-out (k-fold): " + th.titles[i]);
+  }
+  const std::string overlay = !a.overlay.empty() ? a.overlay : g.out;
+  if (!overlay.empty()) {
+    const auto files = perf::calibration_overlay(cal, *ctx.catalog, ctx.params, {names, date, co.folds});
+    catalog::write_overlay(overlay, files);
+    out.text = fmt::format("wrote {} overlay file(s) to {}\n", files.size(), overlay);
+  }
+  Global g2 = g;
+  g2.out.clear();  // -o names the overlay folder for calibrate
+  emit(g2, out);
+}
+
+}  // namespace
+
+void add_validation_commands(CLI::App& app, Global& g) {
+  static ValidateArgs va;
+  auto* val = app.add_subcommand("validate", "predict published measurements and report the error");
+  val->add_option("--measurements", va.files, "CSV (measurements-shared.csv or aic-silicon-sample.csv schema); repeatable")->required();
+  val->add_option("--by", va.by, "group by chip, model, backend, family or stack")
+      ->check(CLI::IsMember({"chip", "model", "backend", "family", "stack"}));
+  val->add_option("--folds", va.folds, "also report k-fold held-out error (refits per fold)");
+  val->add_option("--folds-by", va.folds_by, "draw the folds by row (default) or by model (no row of a predicted model in its fit)")
+      ->check(CLI::IsMember({"row", "model"}));
+  val->add_option("--doc", va.doc, "write the markdown report (docs/validation.md); needs --folds");
+  val->add_option("--assume-isl", va.assume_isl, "mean input length for rows without isl (reported separately)");
+  val->add_option("--assume-isl-source", va.assume_source, "citation of that mean");
+  val->add_flag("--no-backend", va.no_backend, "ignore backend-specific efficiencies");
+  val->callback([&g] { validate_cmd(g, va); });
+
+  static CalibrateArgs ca;
+  auto* calib = app.add_subcommand("calibrate", "fit software-stack efficiencies on measurements; write a catalog overlay");
+  calib->add_option("--measurements", ca.v.files, "CSV files; repeatable")->required();
+  calib->add_option("--folds", ca.v.folds, "k for the held-out error (default 5)");
+  calib->add_option("--assume-isl", ca.v.assume_isl, "mean input length for rows without isl");
+  calib->add_option("--assume-isl-source", ca.v.assume_source, "citation of that mean");
+  calib->add_option("--date", ca.date, "date written into the provenance (default: today, UTC)");
+  // -o is global (--out); the overlay directory is its own option so JSON can still go to -o.
+  calib->add_option("--overlay", ca.overlay, "write the fitted values as a catalog overlay into this folder");
+  calib->callback([&g] { calibrate_cmd(g, ca); });
+}
+
+}  // namespace gpugap::cli

@@ -1,0 +1,280 @@
+// Calibration: the hierarchy of fitted groups (stack, family, backend, model),
+// each fitted from its parent's values, and its k-fold held-out error.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <tuple>
+
+#include <tbb/parallel_for.h>
+
+#include "perf/validation_detail.hpp"
+
+namespace gpugap::perf {
+namespace {
+
+using detail::PreparedRow;
+using detail::predict_prepared;
+
+std::uint64_t fnv1a(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+double median_abs(const std::vector<RowPrediction>& preds) {
+  std::vector<double> e;
+  for (const auto& p : preds)
+    for (const auto& m : p.metrics) e.push_back(std::fabs(m.error_pct()));
+  return summarize(e).median_abs_error_pct;
+}
+
+struct GroupKey {
+  std::string stack, family, backend, model;
+  bool operator<(const GroupKey& o) const {
+    return std::tie(stack, family, backend, model) < std::tie(o.stack, o.family, o.backend, o.model);
+  }
+};
+
+// The group a fit starts from: a model's -> its (family, backend) pair's -> the backend's ->
+// the stack's; a family's -> the stack's.
+GroupKey parent_of(const GroupKey& k) {
+  if (!k.model.empty()) return {k.stack, k.family, k.backend, ""};
+  if (!k.family.empty() && !k.backend.empty()) return {k.stack, "", k.backend, ""};
+  return {k.stack, "", "", ""};
+}
+
+// The most specific fitted group for a row: (family, backend, model), (family, backend), (backend),
+// (family), (stack).
+template <class Map>
+auto most_specific(const Map& fits, const std::string& stack, const std::string& family, const std::string& backend,
+                   const std::string& model) {
+  for (const GroupKey& k : {GroupKey{stack, family, backend, model}, GroupKey{stack, family, backend, ""}, GroupKey{stack, "", backend, ""},
+                            GroupKey{stack, family, "", ""}, GroupKey{stack, "", "", ""}}) {
+    auto it = fits.find(k);
+    if (it != fits.end()) return it;
+  }
+  return fits.end();
+}
+
+
+// The rows of one calibration, resolved once, and the groups they belong to.
+struct Rows {
+  const std::vector<Measurement>& rows;
+  std::vector<PreparedRow> prepared;
+  std::vector<char> usable;
+  std::map<GroupKey, std::vector<std::size_t>> members;
+};
+
+// Every group row i belongs to.
+std::vector<GroupKey> keys_of(const Rows& r, std::size_t i) {
+  const std::string& st = r.prepared[i].chip.stack;
+  const std::string& fam = r.prepared[i].base.family;
+  const std::string& be = r.rows[i].backend;
+  std::vector<GroupKey> k = {{st, "", "", ""}, {st, fam, "", ""}};
+  if (!be.empty()) {
+    k.push_back({st, "", be, ""});
+    k.push_back({st, fam, be, ""});
+    k.push_back({st, fam, be, r.prepared[i].base.model_id});
+  }
+  return k;
+}
+
+// Which groups are fitted: stacks with enough rows; sub-groups with enough rows that differ
+// from their parent. Coarse before fine, so each fit starts from its parent's.
+std::vector<GroupKey> fitted_groups(const std::map<GroupKey, std::vector<std::size_t>>& members, const CalibrateOptions& opt) {
+  std::vector<GroupKey> fitted_keys;
+  for (const auto& [k, idx] : members) {
+    const bool top = k.family.empty() && k.backend.empty();
+    if (top) {
+      if (idx.size() >= opt.min_rows_stack) fitted_keys.push_back(k);
+      continue;
+    }
+    if (!members.count({k.stack, "", "", ""}) || members.at({k.stack, "", "", ""}).size() < opt.min_rows_stack) continue;
+    if (!k.model.empty()) {
+      // Only where the (family, backend) group holds other models too.
+      if (idx.size() >= opt.min_rows_model && members.at(parent_of(k)).size() != idx.size())
+        fitted_keys.push_back(k);
+      continue;
+    }
+    if (idx.size() < opt.min_rows_backend) continue;
+    // A sub-group identical to a coarser one adds nothing.
+    const GroupKey parent = parent_of(k);
+    const GroupKey other = !k.family.empty() && !k.backend.empty() ? GroupKey{k.stack, k.family, "", ""} : parent;
+    if (members.at(parent).size() == idx.size() || members.at(other).size() == idx.size()) continue;
+    fitted_keys.push_back(k);
+  }
+  auto level = [](const GroupKey& k) { return (k.family.empty() ? 0 : 1) + (k.backend.empty() ? 0 : 2) + (k.model.empty() ? 0 : 4); };
+  std::stable_sort(fitted_keys.begin(), fitted_keys.end(), [&](const GroupKey& a, const GroupKey& b) { return level(a) < level(b); });
+  return fitted_keys;
+}
+
+// Where a stack's fit starts: its catalog values, clamped into the fit's ranges.
+Efficiency start_for(const ParamTable& params, const std::string& stack) {
+  Efficiency e;
+  if (auto v = params.maybe("stacks." + stack + ".eta_compute")) e.eta_compute = std::clamp(*v, 0.05, 0.95);
+  if (auto v = params.maybe("stacks." + stack + ".eta_memory")) e.eta_memory = std::clamp(*v, 0.05, 0.95);
+  if (auto v = params.maybe("stacks." + stack + ".launch_overhead")) e.launch_overhead_s = std::clamp(*v, 2e-6, 1e-2);
+  if (auto v = params.maybe("stacks." + stack + ".ttft_overhead")) e.ttft_overhead_s = *v;
+  e.ttft_overhead_s = std::max(e.ttft_overhead_s, 0.01);
+  if (auto v = params.maybe("stacks." + stack + ".comm_latency")) e.comm_latency_s = std::clamp(*v, 2e-6, 1e-4);
+  if (auto v = params.maybe("stacks." + stack + ".seq_overhead")) e.seq_overhead_s = std::clamp(*v, 2e-8, 5e-4);
+  e.burst = 0.1;
+  return e;
+}
+
+// The hierarchy fitted on a subset of rows (all rows, or the training folds).
+struct Fits {
+  std::map<GroupKey, Efficiency> groups;
+  std::map<std::string, HarnessFit> harness;
+};
+
+// The values that predict row i: its most specific group's, with its harness's wave share.
+std::optional<Efficiency> eff_for(const Rows& r, const Fits& f, std::size_t i) {
+  const PreparedRow& pr = r.prepared[i];
+  auto it = most_specific(f.groups, pr.chip.stack, pr.base.family, r.rows[i].backend, pr.base.model_id);
+  if (it == f.groups.end()) return std::nullopt;
+  Efficiency e = it->second;
+  if (auto h = f.harness.find(detail::harness_of(r.rows[i])); h != f.harness.end()) e.burst = h->second.burst;
+  return e;
+}
+
+Fits fit_all(const Rows& r, const std::vector<GroupKey>& fitted_keys, const ParamTable& params, const CalibrateOptions& opt,
+             const std::function<bool(std::size_t)>& in_train) {
+  Fits out;
+  auto& fits = out.groups;
+  for (const auto& k : fitted_keys) {
+    std::vector<std::size_t> idx;
+    for (auto i : r.members.at(k))
+      if (in_train(i)) idx.push_back(i);
+    const bool top = k.family.empty() && k.backend.empty();
+    if (idx.size() < (top ? opt.min_rows_stack : opt.min_rows_backend)) continue;
+    Efficiency start = start_for(params, k.stack);
+    // From the nearest fitted group up the chain of parents.
+    for (GroupKey p = k; !top;) {
+      p = parent_of(p);
+      if (auto it = fits.find(p); it != fits.end()) {
+        start = it->second;
+        break;
+      }
+      if (p.family.empty() && p.backend.empty()) break;
+    }
+    std::vector<const PreparedRow*> ptrs;
+    for (auto i : idx) ptrs.push_back(&r.prepared[i]);
+    fits[k] = detail::fit(ptrs, start);
+  }
+  // Wave share of each harness with enough TTFT rows in the training set.
+  for (const auto& [h, idx] : detail::harness_rows(r.rows, [&](std::size_t i) { return r.usable[i] && in_train(i); })) {
+    std::vector<std::function<RowPrediction(double)>> rs;
+    for (auto i : idx)
+      if (auto e = eff_for(r, out, i))
+        rs.push_back([pr = &r.prepared[i], e = *e](double share) mutable {
+          e.burst = share;
+          return predict_prepared(*pr, &e);
+        });
+    if (auto f = detail::fit_harness_share(rs)) out.harness[h] = *f;
+  }
+  return out;
+}
+
+// k-fold: refit the hierarchy without the fold, predict the fold with the most specific group.
+// Rows no fold predicts keep their skip reason (or say why they were not fitted).
+std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& fitted_keys, const ParamTable& params,
+                                   const CalibrateOptions& opt, int folds) {
+  const auto& prepared = r.prepared;
+  auto fold_of = [&](std::size_t i) {
+    const std::string key = opt.folds_by_model ? prepared[i].base.model_id : r.rows[i].id + "#" + std::to_string(i);
+    return static_cast<int>(fnv1a(key) % folds);
+  };
+  std::vector<RowPrediction> held(prepared.size());
+  std::vector<bool> done(prepared.size(), false);
+  for (int k = 0; k < folds; ++k) {
+    const auto fits = fit_all(r, fitted_keys, params, opt, [&](std::size_t i) { return fold_of(i) != k; });
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (!r.usable[i] || fold_of(i) != k) continue;
+      if (const auto e = eff_for(r, fits, i)) {
+        held[i] = predict_prepared(prepared[i], &*e);
+      } else {
+        held[i] = prepared[i].base;
+        held[i].skip_reason = "no fit for stack " + prepared[i].chip.stack + " without this row's fold (too few rows)";
+      }
+      done[i] = true;
+    }
+  }
+  for (std::size_t i = 0; i < prepared.size(); ++i) {
+    if (done[i]) continue;
+    held[i] = predict_prepared(prepared[i], nullptr);  // skipped rows keep their reason
+    if (held[i].skip_reason.empty() && r.usable[i] == 0) held[i].skip_reason = "no usable prediction";
+    else if (held[i].skip_reason.empty()) held[i].skip_reason = "stack " + prepared[i].chip.stack + " has too few rows to fit";
+  }
+  return held;
+}
+
+}  // namespace
+
+std::string calibration_model_key(const std::string& model_id) {
+  std::string k = model_id;
+  std::replace(k.begin(), k.end(), '.', '_');
+  return k;
+}
+
+CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& params, const std::vector<Measurement>& rows,
+                            const CalibrateOptions& opt) {
+  CalibrationResult res;
+  res.folds = std::max(2, opt.folds);
+  ValidateOptions vo = opt.validate;
+  vo.use_backend = false;  // fits start from the stack values, never from earlier fits of a backend
+  vo.harness = nullptr;    // the fits' own wave shares replace these
+  Rows r{rows, {}, {}, {}};
+  r.prepared.reserve(rows.size());
+  for (const auto& m : rows) r.prepared.push_back(detail::prepare_row(cat, params, m, vo));
+  r.usable.assign(r.prepared.size(), 0);
+  tbb::parallel_for(std::size_t(0), r.prepared.size(), [&](std::size_t i) {
+    const auto& pr = r.prepared[i];
+    if (pr.base.skip_reason.empty() && !pr.chip.stack.empty()) r.usable[i] = !predict_prepared(pr, nullptr).metrics.empty();
+  });
+  for (std::size_t i = 0; i < r.prepared.size(); ++i)
+    if (r.usable[i])
+      for (const auto& k : keys_of(r, i)) r.members[k].push_back(i);
+  const std::vector<GroupKey> fitted_keys = fitted_groups(r.members, opt);
+  const auto full = fit_all(r, fitted_keys, params, opt, [](std::size_t) { return true; });
+  res.harness = full.harness;
+  for (const auto& k : fitted_keys) {
+    auto it = full.groups.find(k);
+    if (it == full.groups.end()) continue;
+    FitGroup g;
+    g.stack = k.stack;
+    g.family = k.family;
+    g.backend = k.backend;
+    g.model = k.model;
+    g.rows = r.members.at(k);
+    g.fitted = it->second;
+    res.groups.push_back(g);
+  }
+  // Train error of each group (its rows predicted with its own values).
+  for (auto& g : res.groups) {
+    std::vector<RowPrediction> preds;
+    for (auto i : g.rows) preds.push_back(predict_prepared(r.prepared[i], &g.fitted));
+    g.train_median_abs_error_pct = median_abs(preds);
+    for (const auto& p : preds) g.n_metrics += p.metrics.size();
+  }
+  const std::vector<RowPrediction> held = heldout(r, fitted_keys, params, opt, res.folds);
+  res.heldout = held;
+  // Held-out error per group.
+  for (auto& g : res.groups) {
+    std::vector<RowPrediction> preds;
+    std::map<std::string, std::vector<double>> by_metric;
+    for (auto i : g.rows) {
+      preds.push_back(held[i]);
+      for (const auto& m : held[i].metrics) by_metric[m.metric].push_back(std::fabs(m.error_pct()));
+    }
+    g.heldout_median_abs_error_pct = median_abs(preds);
+    for (const auto& [k, v] : by_metric) g.heldout_by_metric[k] = summarize(v);
+  }
+  return res;
+}
+
+}  // namespace gpugap::perf

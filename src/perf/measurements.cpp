@@ -1,0 +1,169 @@
+// Reading measurement CSV files (shared schema and AIC silicon sample) into
+// one row type.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "perf/validation.hpp"
+
+namespace gpugap::perf {
+namespace {
+
+// RFC 4180 records: quoted fields may hold commas, quotes ("") and newlines.
+std::vector<std::vector<std::string>> read_csv(const std::string& path, std::vector<int>& lines) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(Location{path, 0, ""}, "a readable CSV file", "cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string s = ss.str();
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  int line = 1, start = 1;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < s.size() && s[i + 1] == '"') { field += '"'; ++i; }
+        else quoted = false;
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') quoted = true;
+    else if (c == ',') { row.push_back(std::move(field)); field.clear(); }
+    else if (c == '\r') continue;
+    else if (c == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      if (!(row.size() == 1 && row[0].empty())) { rows.push_back(std::move(row)); lines.push_back(start); }
+      row.clear();
+      start = ++line;
+    } else field += c;
+  }
+  if (quoted) throw UserError(Location{path, start, ""}, "a closed quoted field", "end of file inside quotes");
+  if (!field.empty() || !row.empty()) { row.push_back(field); rows.push_back(row); lines.push_back(start); }
+  return rows;
+}
+
+std::optional<double> num(const std::string& s, const std::string& file, int line, const std::string& col) {
+  if (s.empty()) return std::nullopt;
+  auto v = parse_number(s);
+  if (!v) throw UserError(Location{file, line, col}, "a number", "'" + s + "'");
+  return v;
+}
+
+int as_int(const std::optional<double>& v) { return v ? static_cast<int>(std::lround(*v)) : 0; }
+
+std::string field_of(const std::string& text, const std::string& key) {
+  const auto p = text.find(key + "=");
+  if (p == std::string::npos) return "";
+  const auto b = p + key.size() + 1;
+  const auto e = text.find_first_of(";, ", b);
+  return text.substr(b, e == std::string::npos ? std::string::npos : e - b);
+}
+
+}  // namespace
+
+std::vector<Measurement> read_measurements(const std::string& path) {
+  std::vector<int> lines;
+  const auto rows = read_csv(path, lines);
+  if (rows.empty()) throw UserError(Location{path, 1, ""}, "a header row", "an empty file");
+  const auto& header = rows[0];
+  std::map<std::string, std::size_t> col;
+  for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  const bool aic = col.count("system") && col.count("model_path");
+  const bool shared = col.count("chip") && col.count("model");
+  if (!aic && !shared)
+    throw UserError(Location{path, 1, "header"}, "the measurement schema (chip, model, ...) or the AIC schema (system, model_path, ...)",
+                    "neither");
+  const std::string base = std::filesystem::path(path).filename().string();
+  std::vector<Measurement> out;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    const int line = lines[r];
+    if (row.size() != header.size())
+      throw UserError(Location{path, line, ""}, fmt::format("{} fields", header.size()), fmt::format("{} fields", row.size()));
+    auto get = [&](const std::string& k) -> std::string {
+      auto it = col.find(k);
+      return it == col.end() ? std::string() : row[it->second];
+    };
+    auto n = [&](const std::string& k) { return num(get(k), path, line, k); };
+    Measurement m;
+    m.file = base;
+    m.line = line;
+    m.id = get("id");
+    m.backend = get("backend");
+    m.mode = get("mode");
+    m.isl = n("isl") ? std::optional<int>(as_int(n("isl"))) : std::nullopt;
+    m.osl = n("osl") ? std::optional<int>(as_int(n("osl"))) : std::nullopt;
+    m.tp = as_int(n("tp_size"));
+    m.pp = as_int(n("pp_size"));
+    m.adp = as_int(n("attention_dp_size"));
+    m.moe_tp = as_int(n("moe_tp_size"));
+    m.ep = as_int(n("moe_ep_size"));
+    m.p_workers = as_int(n("prefill_num_workers"));
+    m.p_tp = as_int(n("prefill_tp_size"));
+    m.p_ep = as_int(n("prefill_moe_ep_size"));
+    m.p_moe_tp = as_int(n("prefill_moe_tp_size"));
+    m.d_moe_tp = as_int(n("decode_moe_tp_size"));
+    m.d_workers = as_int(n("decode_num_workers"));
+    m.d_tp = as_int(n("decode_tp_size"));
+    m.d_ep = as_int(n("decode_moe_ep_size"));
+    if (aic) {
+      m.schema = "aic";
+      m.chip = get("system");
+      m.model = get("model_path");
+      m.precision = get("precision");
+      const std::string gq = get("gemm_quant_mode");
+      if (gq == "int4_wo") m.precision = "w4a16";
+      else if (m.precision.empty()) m.precision = gq.empty() ? "bf16" : (gq == "nvfp4" ? "fp4" : "fp8");
+      m.batch_per_rank = as_int(n("batch_size"));
+      m.p_adp = as_int(n("prefill_attention_dp_size"));
+      m.d_adp = as_int(n("decode_attention_dp_size"));
+      m.p_batch = as_int(n("prefill_batch_size"));
+      m.d_batch = as_int(n("decode_batch_size"));
+      const std::string src = get("silicon_data_source");
+      if (auto c = field_of(src, "silicon_concurrency"); !c.empty()) m.concurrency = parse_number(c);
+      m.source = field_of(src, "source_file");
+      if (m.source.empty()) m.source = base;
+      m.ttft_ms = n("silicon_ttft_ms");
+      m.tpot_ms = n("silicon_tpot_ms");
+      m.trust = "high";
+    } else {
+      m.schema = "shared";
+      m.chip = get("chip");
+      m.model = get("model");
+      m.precision = get("precision");
+      m.kv_precision = get("kv_precision");
+      m.trust = get("trust");
+      m.source = get("source");
+      m.n_chips = n("n_chips") ? std::optional<int>(as_int(n("n_chips"))) : std::nullopt;
+      m.concurrency = n("concurrency");
+      if (auto v = n("mtp_tokens")) m.mtp = as_int(v);
+      m.ttft_ms = n("ttft_ms");
+      m.tpot_ms = n("tpot_ms");
+      m.output_tps_per_chip = n("output_tps_per_chip");
+      m.input_tps_per_chip = n("input_tps_per_chip");
+      const std::string notes = get("notes");
+      static const std::regex acceptance(R"(\b(100|\d{1,2}(?:\.\d+)?)% acceptance)");
+      static const std::regex kv_free(R"(kv_cache_free_gpu_mem_fraction (0?\.\d+|1(?:\.0+)?))");
+      std::smatch g;
+      if (std::regex_search(notes, g, acceptance)) m.mtp_acceptance = std::stod(g[1].str()) / 100.0;
+      if (std::regex_search(notes, g, kv_free))
+        if (const double v = std::stod(g[1].str()); v > 0) m.kv_free_fraction = v;
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace gpugap::perf
