@@ -17,7 +17,7 @@ BROWSER_DEPS := chromium
 TEST_DEPS := python3 $(BROWSER_DEPS)
 FUZZ_DEPS := clang libclang-rt-14-dev
 
-.PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz docs clean
+.PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz goldens docs clean
 
 all: build
 
@@ -93,6 +93,10 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
 	@[ -x $(BUILD)/gpugap ] || $(MAKE) build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) GPUGAP_BIN=$(BUILD)/gpugap tests/fuzz/run.sh
+
+# The only writer of tests/golden/*.json (commands in tests/golden/goldens.tsv); tests only read them.
+goldens: build
+	tools/update_goldens.sh $(GPUGAP)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD) out
