@@ -17,7 +17,7 @@ BROWSER_DEPS := chromium
 TEST_DEPS := python3 $(BROWSER_DEPS)
 FUZZ_DEPS := clang libclang-rt-14-dev
 
-.PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz goldens docs clean
+.PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz goldens readme docs clean
 
 all: build
 
@@ -97,6 +97,11 @@ fuzz: deps
 # The only writer of tests/golden/*.json (commands in tests/golden/goldens.tsv); tests only read them.
 goldens: build
 	tools/update_goldens.sh $(GPUGAP)
+
+# The output README.md shows under each "$ gpugap ..." command, from a run of it
+# (Readme.EveryCommandRunsAndPrintsWhatTheReadmeShows fails when they differ).
+readme: build test-deps
+	python3 tools/update_readme.py --gpugap $(GPUGAP)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD) out
