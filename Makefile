@@ -12,9 +12,12 @@ DEPS := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libc
         libtbb-dev libboost-math-dev libxlsxwriter-dev libopenmpi-dev openmpi-bin libgtest-dev \
         libgmock-dev libbenchmark-dev unzip ccache
 BROWSER_DEPS := chromium
+# What the tests themselves run: python3 (the doc generators under tools/) and Chromium
+# (the report's browser check). CI installs them; a test never skips for want of them.
+TEST_DEPS := python3 $(BROWSER_DEPS)
 FUZZ_DEPS := clang libclang-rt-14-dev
 
-.PHONY: all deps browser-deps report-deps build run test sanitize bench fuzz docs clean
+.PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz goldens readme docs clean
 
 all: build
 
@@ -35,6 +38,9 @@ deps:
 browser-deps:
 	$(call apt_install,$(BROWSER_DEPS))
 
+test-deps:
+	$(call apt_install,$(TEST_DEPS))
+
 # The HTML report inlines Apache ECharts, version-pinned in third_party/package-lock.json.
 ECHARTS := third_party/node_modules/echarts/dist/echarts.min.js
 report-deps:
@@ -50,16 +56,28 @@ build: deps report-deps $(BUILD)/build.ninja
 run: build
 	$(GPUGAP) report -o out/report.html --xlsx out/report.xlsx --json out/report.json
 
-test: build browser-deps
-	cd $(BUILD) && GPUGAP_REQUIRE_BROWSER=1 GPUGAP_REQUIRE_MPI=1 ctest --output-on-failure -j $(JOBS) --timeout 300
+# After ctest, tests/ci_gate.sh reads ctest's JUnit file and fails the run on any skipped
+# test, any entry in tests/known_failures.txt, or fewer tests than tests/min_test_count;
+# its line "test gate: ..." (with the skipped count) is the last one printed.
+CTEST_GATE = rc=$$?; cd $(CURDIR) && tests/ci_gate.sh $(1)/ctest-junit.xml; gate=$$?; \
+	  [ $$rc -eq 0 ] && [ $$gate -eq 0 ]
 
-sanitize: deps report-deps
+test: build test-deps
+	@rm -f $(BUILD)/ctest-junit.xml
+	cd $(BUILD) && GPUGAP_REQUIRE_BROWSER=1 GPUGAP_REQUIRE_MPI=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 300 --output-junit ctest-junit.xml; \
+	  $(call CTEST_GATE,$(BUILD))
+
+sanitize: deps report-deps test-deps
 	# -O1 -g1 (line tables): what ASan recommends for speed, and a third quicker to compile than -O2 -g.
 	cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPUGAP_SANITIZE=ON \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
 	cmake --build $(SAN_BUILD) -j $(JOBS)
+	@rm -f $(SAN_BUILD)/ctest-junit.xml
 	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  GPUGAP_SANITIZED=1 GPUGAP_REQUIRE_MPI=1 ctest --output-on-failure -j $(JOBS) --timeout 600
+	  GPUGAP_SANITIZED=1 GPUGAP_REQUIRE_BROWSER=1 GPUGAP_REQUIRE_MPI=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 600 --output-junit ctest-junit.xml; \
+	  $(call CTEST_GATE,$(SAN_BUILD))
 
 bench: deps
 	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DGPUGAP_BENCH=ON -DGPUGAP_TESTS=OFF
@@ -75,6 +93,15 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
 	@[ -x $(BUILD)/gpugap ] || $(MAKE) build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) GPUGAP_BIN=$(BUILD)/gpugap tests/fuzz/run.sh
+
+# The only writer of tests/golden/*.json (commands in tests/golden/goldens.tsv); tests only read them.
+goldens: build
+	tools/update_goldens.sh $(GPUGAP)
+
+# The output README.md shows under each "$ gpugap ..." command, from a run of it
+# (Readme.EveryCommandRunsAndPrintsWhatTheReadmeShows fails when they differ).
+readme: build test-deps
+	python3 tools/update_readme.py --gpugap $(GPUGAP)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD) out

@@ -7,7 +7,8 @@
 #
 #   FUZZ_SECONDS=60 FUZZ_BUILD=build-fuzz GPUGAP_BIN=build/gpugap tests/fuzz/run.sh [TARGET...]
 #
-# Called by `make fuzz`. A summary with exec counts goes to FUZZ_WORK/summary.txt.
+# Called by `make fuzz` (which .ci/run calls with FUZZ_SECONDS=30). A summary with exec
+# counts goes to FUZZ_WORK/summary.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

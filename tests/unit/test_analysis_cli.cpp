@@ -15,15 +15,6 @@ using gpugap::test::run_cli;
 
 namespace {
 
-bool have_market() {
-  for (const auto& p : gpugap::studies::providers())
-    if (p->prefix() == "market") return true;
-  return false;
-}
-
-#define REQUIRE_MARKET() \
-  if (!have_market()) GTEST_SKIP() << "no market provider registered in this build"
-
 // Runs a shell command line (for mpirun), capturing stdout and the exit code.
 CliResult run_shell(const std::string& cmd) {
   CliResult r;
@@ -49,7 +40,6 @@ const std::string kMc = "mc --metric market.tam_usd_bn.2030 --samples 100000 --s
 }  // namespace
 
 TEST(AnalysisCli, MonteCarloSameBytesForAnyThreadCount) {
-  REQUIRE_MARKET();
   const auto one = run_cli(kMc + " --threads 1");
   ASSERT_EQ(one.rc, 0) << one.err;
   const auto two = run_cli(kMc + " --threads 2");
@@ -81,7 +71,6 @@ bool mpi_required() {
 }
 
 TEST(AnalysisCli, MonteCarloSameBytesUnderMpirun) {
-  REQUIRE_MARKET();
 #ifndef GPUGAP_HAVE_MPI
   if (mpi_required()) FAIL() << "GPUGAP_REQUIRE_MPI=1 but gpugap was built without MPI (install libopenmpi-dev)";
   GTEST_SKIP() << "built without MPI";
@@ -111,7 +100,6 @@ TEST(AnalysisCli, MonteCarloSameBytesUnderMpirun) {
 }
 
 TEST(AnalysisCli, GoalSeekOverseasShareMatchesClosedForm) {
-  REQUIRE_MARKET();
   const auto r = run_cli("goalseek --target market.tam_usd_bn.2030=67 --vary market.chain.overseas_share.2030 --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
@@ -133,7 +121,6 @@ TEST(AnalysisCli, GoalSeekOverseasShareMatchesClosedForm) {
 }
 
 TEST(AnalysisCli, GoalSeekUnreachableTargetIsAClearError) {
-  REQUIRE_MARKET();
   const auto r = run_cli("goalseek --target market.tam_usd_bn.2030=1000 --vary market.chain.overseas_share.2030");
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("ranges only over"), std::string::npos) << r.err;
@@ -143,7 +130,6 @@ TEST(AnalysisCli, GoalSeekUnreachableTargetIsAClearError) {
 }
 
 TEST(AnalysisCli, SensitivityTornado) {
-  REQUIRE_MARKET();
   const auto r = run_cli("sensitivity --metric market.tam_usd_bn.2030 --top 6 --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
@@ -175,7 +161,6 @@ TEST(AnalysisCli, SensitivityTornado) {
 }
 
 TEST(AnalysisCli, ClearErrorsAndRecordedOverrides) {
-  REQUIRE_MARKET();
   const auto big = run_cli("mc --metric market.tam_usd_bn.2030 --samples 2e8");
   EXPECT_EQ(big.rc, 2);
   EXPECT_NE(big.err.find("--samples between 2 and 100000000"), std::string::npos) << big.err;

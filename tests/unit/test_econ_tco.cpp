@@ -245,7 +245,9 @@ TEST(EconTco, PowerFromSystemOrTdp) {
   // H100: the HGX system figure and the TDP factor agree by construction (10.2 kW / 8).
   const auto h100 = econ::power_inputs(cat, cat.params(), chip_spec(cat, cat.params(), "nvidia-h100-sxm"), region, ep);
   EXPECT_NEAR(h100.it_power.value(), 10200.0 / 8, 1e-9);
-  EXPECT_NEAR(700 * (1 + 0.821), 10200.0 / 8, 1.0);
+  // The catalog's host share is the DGX H100 figure (10.2 kW per 8 chips of 700 W TDP, NVIDIA
+  // DGX H100 datasheet) rounded to 3 decimals: 10200 / 8 / 700 - 1 = 0.82143.
+  EXPECT_NEAR(cat.params().value("regions.cn.host_power_fraction"), 10200.0 / 8 / 700 - 1, 5e-4);
 }
 
 TEST(EconTco, MissingValueNamesItsPath) {

@@ -1,7 +1,8 @@
 // End-to-end tests of `gpugap perf | search | validate | calibrate`, and the
-// golden JSON of perf and search. Regenerate the golden files with
-//   GPUGAP_UPDATE_GOLDEN=1 ./build/gpugap_tests --gtest_filter='PerfGolden*'
-// (they are compared with relative tolerance 1e-4 and absolute 1e-9; strings exactly).
+// golden JSON of perf and search (commands in tests/golden/goldens.tsv; compared with
+// relative tolerance 1e-4 and absolute 1e-9, strings exactly). Only `make goldens`
+// writes the golden files; test_golden_refs.cpp checks some of their values against
+// hand computations and cited figures.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,8 +11,13 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "cli_helpers.hpp"
+#include "golden_helpers.hpp"
 
 using gpugap::test::run_cli;
 using gpugap::test::source_dir;
@@ -22,11 +28,12 @@ namespace {
 constexpr double kRelTol = 1e-4;
 constexpr double kAbsTol = 1e-9;
 
+// The vendored measurement files (data/measurements, README there): a clean clone has them,
+// so a missing one fails the test that needs it (never a skip).
 std::string shared_data(const std::string& file) {
-  // The vendored copies (data/measurements, README there) first: a clean clone has them.
-  for (const auto& d : {source_dir() + "/data/measurements/", source_dir() + "/../shared/data/", std::string("/work/shared/data/")})
-    if (fs::exists(d + file)) return d + file;
-  return "";
+  const std::string path = source_dir() + "/data/measurements/" + file;
+  EXPECT_TRUE(fs::exists(path)) << path << " missing: the perf validation tests need the vendored measurement files";
+  return fs::exists(path) ? path : "";
 }
 
 void compare_json(const nlohmann::json& want, const nlohmann::json& got, const std::string& where) {
@@ -50,39 +57,24 @@ void compare_json(const nlohmann::json& want, const nlohmann::json& got, const s
   }
 }
 
-void golden(const std::string& name, const std::string& args) {
+// Runs golden NAME's command (tests/golden/goldens.tsv) and compares with the stored file.
+void golden(const std::string& name) {
+  const std::string args = gpugap::test::golden_args(name);
+  ASSERT_FALSE(args.empty());
+  const auto want = gpugap::test::read_golden(name);
+  ASSERT_FALSE(want.is_null());
   const auto r = run_cli(args);
   ASSERT_EQ(r.rc, 0) << r.err;
-  const auto got = r.json();
-  const fs::path file = fs::path(source_dir()) / "tests" / "golden" / (name + ".json");
-  const char* update = std::getenv("GPUGAP_UPDATE_GOLDEN");
-  if (update && std::string(update) == "1") {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file) << got.dump(2) << "\n";
-    GTEST_SKIP() << "golden file written: " << file;
-  }
-  ASSERT_TRUE(fs::exists(file)) << file << " missing; run with GPUGAP_UPDATE_GOLDEN=1";
-  std::ifstream in(file);
-  const auto want = nlohmann::json::parse(in);
-  compare_json(want, got, name);
+  compare_json(want, r.json(), name);
 }
 
 }  // namespace
 
-TEST(PerfGolden, PerfH200Llama70bChat) {
-  golden("perf_h200_llama70b_chat", "perf --chip nvidia-h200-sxm --model llama-3.1-70b --workload chat --precision fp8 "
-                                    "--kv-precision fp8 --tp 2 --batch 64 --format json");
-}
+TEST(PerfGolden, PerfH200Llama70bChat) { golden("perf_h200_llama70b_chat"); }
 
-TEST(PerfGolden, PerfAscend910cDeepseekDisagg) {
-  golden("perf_910c_dsr1_disagg", "perf --chip huawei-ascend-910c --model deepseek-r1 --isl 2048 --osl 2048 --precision fp8 "
-                                  "--tp 1 --attention-dp 16 --ep 16 --batch 1024 --mode disagg --mtp 1 --format json");
-}
+TEST(PerfGolden, PerfAscend910cDeepseekDisagg) { golden("perf_910c_dsr1_disagg"); }
 
-TEST(PerfGolden, SearchDeepseekR1Chat) {
-  golden("search_dsr1_chat", "search --model deepseek-r1 --chips nvidia-h200-sxm,nvidia-h20,huawei-ascend-910c,nvidia-b200 "
-                             "--workload chat --pareto -q --format json");
-}
+TEST(PerfGolden, SearchDeepseekR1Chat) { golden("search_dsr1_chat"); }
 
 TEST(PerfCli, PerfPrintsTheHeadline) {
   const auto r = run_cli("perf --chip h200_sxm --model meta-llama/Llama-3.1-70B-Instruct --isl 1024 --osl 256 --tp 4");
@@ -164,14 +156,20 @@ TEST(PerfCli, SearchRanksAndHonoursTop) {
                          "--top 3 -q --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
-  ASSERT_LE(j["rows"].size(), 3u);
-  double prev = 1e300;
-  for (const auto& row : j["rows"]) {
-    if (!row["found"].get<bool>()) continue;
-    EXPECT_LE(row["output_tps_per_chip"].get<double>(), prev);
-    prev = row["output_tps_per_chip"].get<double>();
-    EXPECT_LE(row["tpot_ms"].get<double>(), j["targets"]["tpot_ms"].get<double>() + 1e-9);
+  ASSERT_EQ(j["rows"].size(), 3u);
+  // H100 and H20 have every input: found, best first, within the TPOT target. The 910B
+  // lacks its BF16 compute in the catalog: ranked after them with the missing path named.
+  const auto& rows = j["rows"];
+  EXPECT_EQ(rows[0]["chip"], "nvidia-h100-sxm");
+  EXPECT_EQ(rows[1]["chip"], "nvidia-h20");
+  for (int i : {0, 1}) {
+    ASSERT_TRUE(rows[i]["found"].get<bool>()) << rows[i].dump();
+    EXPECT_LE(rows[i]["tpot_ms"].get<double>(), j["targets"]["tpot_ms"].get<double>() + 1e-9);
   }
+  EXPECT_GT(rows[0]["output_tps_per_chip"].get<double>(), rows[1]["output_tps_per_chip"].get<double>());
+  EXPECT_EQ(rows[2]["chip"], "huawei-ascend-910b");
+  EXPECT_FALSE(rows[2]["found"].get<bool>());
+  EXPECT_EQ(rows[2]["status"], "insufficient data: chips.huawei-ascend-910b.compute.bf16");
 }
 
 TEST(PerfCli, SearchIsDeterministic) {
@@ -184,7 +182,7 @@ TEST(PerfCli, SearchIsDeterministic) {
 
 TEST(PerfCli, ValidateSharedMeasurements) {
   const std::string csv = shared_data("measurements-shared.csv");
-  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  ASSERT_FALSE(csv.empty());
   const auto r = run_cli("validate --measurements " + csv + " --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
@@ -205,13 +203,69 @@ TEST(PerfCli, ValidateSharedMeasurements) {
   EXPECT_EQ(j["harness"][0]["ttft_rows"], 4);
   EXPECT_GE(j["harness"][0]["benchmark_burst"].get<double>(), 0.0);
   EXPECT_LE(j["harness"][0]["benchmark_burst"].get<double>(), 1.0);
-  // Regression guard (in-sample, calibrated catalog; 8.8% with the catalog fitted on 2026-12-06 (wave share per publication)): below 20%.
-  EXPECT_LT(j["summary"]["median_abs_error_pct"].get<double>(), 20.0);
+  // The error itself is bounded in PerfValidation.InSampleErrorWithinTheDocumentedFigures.
+}
+
+namespace {
+
+// One row of a "| metric | n | median |err| % | p90 |err| % |" table of docs/validation.md.
+struct DocFigure {
+  const char* metric;  // "all" or a metric
+  int n;
+  double median_pct;
+};
+
+// The rows of the table under `heading` in the section of `file` in docs/validation.md.
+std::string doc_table(const std::string& file, const std::string& heading) {
+  std::ifstream in(fs::path(source_dir()) / "docs" / "validation.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto sec = doc.find("## " + file);
+  if (sec == std::string::npos) return "";
+  const auto h = doc.find(heading, sec);
+  if (h == std::string::npos) return "";
+  return doc.substr(h, doc.find("\n\n**error by family", h) - h);
+}
+
+// In-sample error of `csv` with the shipped catalog: each figure within the documented
+// median plus the margin, with the documented row count.
+void expect_in_sample(const std::string& csv, const std::vector<DocFigure>& figures, double margin) {
+  const std::string path = shared_data(csv);
+  ASSERT_FALSE(path.empty());
+  const auto r = run_cli("validate --measurements " + path + " --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto s = r.json()["summary"];
+  const std::string table = doc_table(csv, "### In-sample error with the shipped catalog");
+  ASSERT_FALSE(table.empty()) << "docs/validation.md has no in-sample table for " << csv;
+  for (const auto& f : figures) {
+    // The bound is the figure docs/validation.md states (so the two cannot drift apart).
+    EXPECT_NE(table.find(fmt::format("| {} | {} | {:.1f} |", f.metric, f.n, f.median_pct)), std::string::npos)
+        << csv << " " << f.metric << ": docs/validation.md no longer states " << f.median_pct << "% over " << f.n << " rows";
+    const auto& got = std::string(f.metric) == "all" ? s : s["by_metric"][f.metric];
+    EXPECT_EQ(got["n"].get<int>(), f.n) << csv << " " << f.metric;
+    EXPECT_LE(got["median_abs_error_pct"].get<double>(), f.median_pct + margin) << csv << " " << f.metric;
+  }
+}
+
+}  // namespace
+
+// The perf model's in-sample error (shipped catalog, fitted on both measurement files) stays
+// at the figures docs/validation.md states ("In-sample error with the shipped catalog", by
+// metric), plus a margin of 1 percentage point: the doc rounds to 0.1, and a change that
+// moves a median by more must regenerate docs/validation.md and these figures with it, in a
+// commit that says why. (The k-fold and held-out-by-model figures need the refits over both
+// files, about 10 minutes on the 2-core CI machine: not bounded here, see docs/robustness.md.)
+TEST(PerfValidation, InSampleErrorWithinTheDocumentedFigures) {
+  constexpr double kMargin = 1.0;
+  expect_in_sample("measurements-shared.csv",
+                   {{"input_tps_per_chip", 5, 6.4}, {"output_tps_per_chip", 50, 9.3}, {"tpot_ms", 20, 6.8},
+                    {"ttft_ms", 5, 4.6}, {"all", 80, 8.8}},
+                   kMargin);
+  expect_in_sample("aic-silicon-sample.csv", {{"tpot_ms", 3893, 9.7}, {"ttft_ms", 3893, 19.3}, {"all", 7786, 13.3}}, kMargin);
 }
 
 TEST(PerfCli, ValidateReadsTheAicSchema) {
   const std::string csv = shared_data("aic-silicon-sample.csv");
-  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  ASSERT_FALSE(csv.empty());
   const auto r = run_cli("validate --measurements " + csv + " --by backend --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
@@ -223,7 +277,7 @@ TEST(PerfCli, ValidateReadsTheAicSchema) {
 
 TEST(PerfCli, CalibrateWritesALoadableOverlay) {
   const std::string csv = shared_data("measurements-shared.csv");
-  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  ASSERT_FALSE(csv.empty());
   const auto dir = fs::temp_directory_path() / ("gpugap-cal-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const auto r = run_cli("calibrate --measurements " + csv + " --folds 3 --date 2026-01-01 -o " + dir.string() + " --format json");
@@ -231,17 +285,23 @@ TEST(PerfCli, CalibrateWritesALoadableOverlay) {
   const auto j = r.json();
   ASSERT_FALSE(j["groups"].empty());
   bool cann = false;
+  const nlohmann::json* cuda = nullptr;
   for (const auto& g : j["groups"]) {
-    EXPECT_GT(g["eta_compute"].get<double>(), 0.0);
-    EXPECT_LE(g["eta_memory"].get<double>(), 1.0);
     if (g["stack"] == "cann") cann = true;
+    if (g["stack"] == "cuda" && g["family"] == "" && g["backend"] == "" && g["model"] == "") cuda = &g;
   }
   EXPECT_TRUE(cann) << "Ascend rows must calibrate the CANN stack";
+  // The overlay holds the stack-level fit the JSON reports (4 decimals as written), with
+  // its provenance: the number of rows it was fitted on and the date.
+  ASSERT_NE(cuda, nullptr) << j["groups"].dump();
   ASSERT_TRUE(fs::exists(dir / "stacks" / "cuda.yaml"));
   std::ifstream in(dir / "stacks" / "cuda.yaml");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_NE(text.find("fitted on"), std::string::npos);
-  EXPECT_NE(text.find("2026-01-01"), std::string::npos);
+  for (const char* k : {"eta_compute", "eta_memory"})
+    EXPECT_NE(text.find(fmt::format("{}:\n  value: {:.4f}\n", k, (*cuda)[k].get<double>())), std::string::npos) << k << "\n"
+                                                                                                                   << text.substr(0, 600);
+  EXPECT_NE(text.find(fmt::format("fitted on {} rows of measurements-shared.csv, 2026-01-01", (*cuda)["rows"].get<int>())),
+            std::string::npos);
   // The overlay loads and marks the chips calibrated.
   const auto show = run_cli("--catalog " + dir.string() + " catalog show nvidia-h20 --format json");
   ASSERT_EQ(show.rc, 0) << show.err;
@@ -287,7 +347,7 @@ TEST(PerfCli, CalibrateFitsAModelOfItsOwn) {
   const gpugap::test::TempDir tmp("calm");
   const fs::path& dir = tmp.path();
   const std::string csv = aic_two_models(dir, 45);
-  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  ASSERT_FALSE(csv.empty());
   const auto r = run_cli("calibrate --measurements " + csv + " --folds 2 --date 2026-01-01 -o " + (dir / "ov").string() + " --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   std::set<std::string> models;
@@ -317,7 +377,7 @@ TEST(PerfCli, ValidateUsesTheModelsOwnCalibration) {
   const gpugap::test::TempDir tmp("valm");
   const fs::path& dir = tmp.path();
   const std::string csv = aic_two_models(dir, 3);
-  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  ASSERT_FALSE(csv.empty());
   auto ttft = [&](const std::string& set) {
     const auto r = run_cli(set + " validate --measurements " + csv + " --format json");
     EXPECT_EQ(r.rc, 0) << r.err;
@@ -343,7 +403,7 @@ TEST(PerfCli, ValidateFoldsByModel) {
   const gpugap::test::TempDir tmp("fbm");
   const fs::path& dir = tmp.path();
   const std::string csv = aic_two_models(dir, 45);
-  if (csv.empty()) GTEST_SKIP() << "shared data not found";
+  ASSERT_FALSE(csv.empty());
   const auto by_row = run_cli("validate --measurements " + csv + " --folds 2 --format json");
   const auto by_model = run_cli("validate --measurements " + csv + " --folds 2 --folds-by model --format json");
   ASSERT_EQ(by_row.rc, 0) << by_row.err;
@@ -420,7 +480,7 @@ TEST(PerfCli, ValidateReadsAicLayoutConventions) {
 // the shipped document says how it was made.
 TEST(PerfCli, ValidationDocIsGenerated) {
   const std::string shared = shared_data("measurements-shared.csv");
-  if (shared.empty()) GTEST_SKIP() << "shared data not found";
+  ASSERT_FALSE(shared.empty());
   const auto dir = fs::temp_directory_path() / ("gpugap-vdoc-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   // The TensorRT-LLM perf-overview rows: enough for a 2-fold fit of the cuda stack.

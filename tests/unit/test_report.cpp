@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -238,6 +239,37 @@ TEST(ReportCli, WritesHtmlXlsxJsonWithEverySection) {
   const std::string list = sh("unzip -l '" + (dir / "r.xlsx").string() + "'");
   EXPECT_NE(list.find("xl/worksheets/sheet" + std::to_string(names.size()) + ".xml"), std::string::npos);
   fs::remove_all(dir);
+}
+
+// The report's key figures (the summary's headline table: every published figure with the
+// metric path that computes it) are what `gpugap eval` gives for the same paths.
+TEST(ReportCli, HeadlineFiguresEqualEval) {
+  const auto dir = scratch("eval");
+  const auto res = gpugap::test::run_cli("report -q -o " + (dir / "r.html").string() + " --json " + (dir / "r.json").string());
+  ASSERT_EQ(res.rc, 0) << res.err;
+  const auto j = nlohmann::json::parse(slurp(dir / "r.json"));
+  fs::remove_all(dir);
+  const nlohmann::json* headline = nullptr;
+  for (const auto& s : j["sections"])
+    for (const auto& it : s["items"])
+      if (it.value("id", "") == "headline") headline = &it;
+  ASSERT_NE(headline, nullptr);
+  ASSERT_EQ((*headline)["headers"][1], "metric path");
+  ASSERT_EQ((*headline)["headers"][3], "computed");
+  std::string paths;
+  for (const auto& row : (*headline)["rows"]) {
+    EXPECT_EQ(row[7], "computed") << row[1];  // every headline figure computes in this build
+    paths += " " + row[1].get<std::string>();
+  }
+  ASSERT_GE((*headline)["rows"].size(), 15u);
+  const auto ev = gpugap::test::run_cli("eval" + paths + " --format json");
+  ASSERT_EQ(ev.rc, 0) << ev.err;
+  const auto m = ev.json()["metrics"];
+  for (const auto& row : (*headline)["rows"]) {
+    const double want = m.at(row[1].get<std::string>()).get<double>();
+    // The same computation in both runs; 1e-12 relative for the JSON round trip of a double.
+    EXPECT_NEAR(row[3].get<double>(), want, 1e-12 * std::fabs(want)) << row[1];
+  }
 }
 
 TEST(ReportCli, SameInputsSameBytes) {

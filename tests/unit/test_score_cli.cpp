@@ -156,8 +156,15 @@ TEST(ScoreCli, MetricPathsEvaluate) {
   auto r = run_cli("eval score.huawei.composite score.huawei.rank score.cambricon.rank --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
-  EXPECT_GE(j["metrics"]["score.huawei.rank"].get<double>(), 1);
-  EXPECT_GT(j["metrics"]["score.huawei.composite"].get<double>(), 0);
+  // The metric paths give the numbers `gpugap score` prints for the same vendors (exact:
+  // the same computation; 1e-12 relative for the composite's JSON round trip).
+  const json* huawei = find_vendor(base_score(), "huawei");
+  const json* cambricon = find_vendor(base_score(), "cambricon");
+  ASSERT_TRUE(huawei && cambricon);
+  EXPECT_EQ(j["metrics"]["score.huawei.rank"].get<double>(), (*huawei)["rank"].get<double>());
+  EXPECT_EQ(j["metrics"]["score.cambricon.rank"].get<double>(), (*cambricon)["rank"].get<double>());
+  const double composite = (*huawei)["composite"].get<double>();
+  EXPECT_NEAR(j["metrics"]["score.huawei.composite"].get<double>(), composite, 1e-12 * composite);
 }
 
 TEST(ScoreCli, UnknownReferenceChipIsAUserError) {
@@ -225,9 +232,16 @@ TEST(ScoreCli, MonteCarloGivesRankStabilityAndADemandRange) {
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
   const json& first = j["metrics"]["score.huawei.is_first"];
-  EXPECT_GE(first["mean"].get<double>(), 0.0);
-  EXPECT_LE(first["mean"].get<double>(), 1.0);
-  EXPECT_GE(j["metrics"]["score.huawei.rank"]["p5"].get<double>(), 1.0);
+  const json& rank = j["metrics"]["score.huawei.rank"];
+  // is_first is 1 in exactly the samples where rank is 1: it is 1 in every sample iff the
+  // worst rank drawn is 1, and 0 in some sample iff the worst rank drawn is below first.
+  EXPECT_EQ(first["min"].get<double>(), rank["max"].get<double>() == 1.0 ? 1.0 : 0.0);
+  EXPECT_EQ(first["max"].get<double>(), rank["min"].get<double>() == 1.0 ? 1.0 : 0.0);
+  // Both metrics' base values are the deterministic `gpugap score` result (Huawei first).
+  const json* huawei = find_vendor(base_score(), "huawei");
+  ASSERT_TRUE(huawei);
+  EXPECT_EQ(rank["base"].get<double>(), (*huawei)["rank"].get<double>());
+  EXPECT_EQ(first["base"].get<double>(), (*huawei)["rank"].get<int>() == 1 ? 1.0 : 0.0);
   const json& d = j["metrics"]["demand.chips_needed.2030"];
   EXPECT_LT(d["p5"].get<double>(), d["p95"].get<double>());
   EXPECT_GT(d["p5"].get<double>(), 0.0);
