@@ -2,6 +2,7 @@
 // the outcome rendered as a PerfResult.
 #include <fmt/format.h>
 
+#include "core/status.hpp"
 #include "perf/engine.hpp"
 
 namespace gpugap::perf {
@@ -113,7 +114,7 @@ PerfResult evaluate(const ChipSpec& chip, const ModelSpec& model, const Deployme
       r.breakdown.insert(r.breakdown.end(), dec.begin(), dec.end());
     }
   } catch (const InsufficientData& e) {
-    r.status = e.what();
+    r.status = Missing(e).text();
     r.feasible = false;
     r.deployment = d;
   }
