@@ -31,7 +31,7 @@ json row_json(const econ::Row& r, double rmb_per_usd, const ModelSpec* model) {
   j["domestic"] = r.domestic;
   j["report_set"] = r.in_report_set;
   j["status"] = r.status;
-  j["missing"] = r.missing;
+  j["missing"] = r.missing.paths();
   const auto* t = r.throughput ? &*r.throughput : nullptr;
   j["output_tps_per_chip"] = t ? json(t->output_tps) : json(nullptr);
   j["input_tps_per_chip"] = t ? json(t->input_tps) : json(nullptr);

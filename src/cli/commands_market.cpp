@@ -8,6 +8,7 @@
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
+#include "core/status.hpp"
 #include "market/model.hpp"
 #include "market/reconcile.hpp"
 #include "studies/evaluate.hpp"
@@ -176,7 +177,7 @@ void market_cmd(const Global& g) {
                       analysis::kLastYear, pct(buf[o.tam_cagr]), pct(buf[o.domestic_cagr]),
                       buf[o.breakeven] > analysis::kLastYear ? std::string("not by 2030")
                                                              : fmt::format("{:.0f}", buf[o.breakeven]));
-  if (!sup) text += "supply-derived self-sufficiency unavailable: insufficient data: " + model->supply_missing() + "\n";
+  if (!sup) text += "supply-derived self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
   nlohmann::json jval = nlohmann::json::array();
   const Table val = valuation_table(ctx, *model, values, buf, jval);
 

@@ -12,6 +12,7 @@
 
 #include "catalog/specs.hpp"
 #include "cli/perf_common.hpp"
+#include "core/status.hpp"
 #include "core/suggest.hpp"
 #include "perf/deployment.hpp"
 #include "perf/perf.hpp"
@@ -123,8 +124,8 @@ Workload resolve_workload(const analysis::Context& ctx, const WorkloadArgs& a) {
   Workload w;
   if (!a.workload.empty()) w = workload_spec(*ctx.catalog, ctx.params, a.workload);
   else if (a.isl > 0 || a.osl > 0) {
-    if (a.isl <= 0 || a.osl <= 0)
-      throw UserError(Location{"", 0, "--isl/--osl"}, "both --isl and --osl (positive)", fmt::format("isl {} osl {}", a.isl, a.osl));
+    require(a.isl > 0 && a.osl > 0, Location{"", 0, "--isl/--osl"}, "both --isl and --osl (positive)",
+            fmt::format("isl {} osl {}", a.isl, a.osl));
     w.id = fmt::format("isl{}-osl{}", a.isl, a.osl);
     w.name = w.id;
   } else {
@@ -226,20 +227,23 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
   d.prefill_attention_dp = a.prefill_adp;
   d.overlap = a.overlap;
   d.concurrency = a.concurrency;
-  if (auto err = perf::check_deployment(model, d); !err.empty())
-    throw UserError(Location{"", 0, "deployment"}, "a valid deployment", err);
+  const Location deployment{"", 0, "deployment"};
+  const std::string err = perf::check_deployment(model, d);
+  require(err.empty(), deployment, "a valid deployment", err);
   perf::PerfResult r = perf::evaluate(chip, model, d, w);
-  if (!r.ok()) throw InsufficientData(r.status.substr(std::string("insufficient data: ").size()));
+  if (!r.ok()) {
+    Missing::parse(r.status).raise();
+    throw InternalError("perf::evaluate status: " + r.status);
+  }
   r.notes.insert(r.notes.begin(), defaults.begin(), defaults.end());
   const std::optional<double> ttft_t = w.ttft_target ? std::optional<double>(w.ttft_target->value()) : std::nullopt;
   const std::optional<double> tpot_t = w.tpot_target ? std::optional<double>(w.tpot_target->value()) : std::nullopt;
   Output out = perf_output(chip, model, w, r, ttft_t, tpot_t);
   for (const auto& n : r.notes) out.text += "note: " + n + "\n";
   // A failing run (exit 2) leaves an existing -o file untouched; on stdout the table still shows by how much.
-  if (!r.feasible && !g.out.empty())
-    throw UserError(Location{"", 0, "deployment"}, "a deployment that fits", r.infeasible_reason);
+  require(r.feasible || g.out.empty(), deployment, "a deployment that fits", r.infeasible_reason);
   emit(g, out);
-  if (!r.feasible) throw UserError(Location{"", 0, "deployment"}, "a deployment that fits", r.infeasible_reason);
+  require(r.feasible, deployment, "a deployment that fits", r.infeasible_reason);
 }
 
 struct SearchArgs {

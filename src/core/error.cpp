@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/status.hpp"
+
 namespace gpugap {
 namespace {
 std::string format(const Location& w, const std::string& expected, const std::string& found,
@@ -18,5 +20,8 @@ UserError::UserError(Location where, std::string expected, std::string found, st
     : std::runtime_error(format(where, expected, found, suggestion)), where_(std::move(where)) {}
 
 UserError::UserError(std::string message) : std::runtime_error(std::move(message)) {}
+
+InsufficientData::InsufficientData(std::string path)
+    : std::runtime_error(insufficient_data_text(path)), path_(std::move(path)) {}
 
 }  // namespace gpugap

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace gpugap {
 
@@ -24,12 +25,16 @@ class UserError : public std::runtime_error {
   Location where_;
 };
 
+// A user-input check: throws UserError(where, expected, found) unless `cond`.
+inline void require(bool cond, const Location& where, std::string_view expected, std::string_view found = {}) {
+  if (!cond) throw UserError(where, std::string(expected), std::string(found));
+}
+
 // An engine needs a value the catalog does not have (null). Engines catch it
 // and turn it into a result with status "insufficient data: PATH".
 class InsufficientData : public std::runtime_error {
  public:
-  explicit InsufficientData(std::string path)
-      : std::runtime_error("insufficient data: " + path), path_(std::move(path)) {}
+  explicit InsufficientData(std::string path);  // what(): insufficient_data_text(path) (core/status.hpp)
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:

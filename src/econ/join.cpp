@@ -7,11 +7,9 @@
 namespace gpugap::econ {
 namespace {
 
-constexpr std::string_view kInsufficient = "insufficient data: ";
-
 void note_missing(Row& row, const std::string& path) {
-  if (std::find(row.missing.begin(), row.missing.end(), path) == row.missing.end()) row.missing.push_back(path);
-  if (row.status == "ok") row.status = std::string(kInsufficient) + path;
+  row.missing.add(path);
+  if (row.status == "ok") row.status = insufficient_data_text(path);
 }
 
 // The search through the cache: equal keys, equal results (the key holds every input).
@@ -26,10 +24,6 @@ perf::SearchResult cached_search(const ChipSpec& chip, const ModelSpec& model, c
 }
 
 }  // namespace
-
-std::string missing_path(const std::string& status) {
-  return status.starts_with(kInsufficient) ? status.substr(kInsufficient.size()) : std::string();
-}
 
 std::optional<perf::SearchResult> SearchCache::find(const std::string& key) const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -48,7 +42,7 @@ perf::SearchResult search_or_status(const ChipSpec& chip, const ModelSpec& model
   try {
     sr = perf::search(chip, model, w, so);
   } catch (const InsufficientData& e) {
-    sr.status = std::string(kInsufficient) + e.path();
+    sr.status = Missing(e).text();
   }
   if (!sr.found) sr.status = explain_no_fit(chip, sr.status);
   return sr;
@@ -123,8 +117,8 @@ Row join(const Money& money, const ChipSpec& chip, const ModelSpec& model, const
   row.domestic = chip.domestic();
   const perf::SearchResult sr = cached_search(chip, model, w, so, cache);
   row.perf_status = sr.status;
-  if (const std::string mp = missing_path(sr.status); !mp.empty()) {
-    note_missing(row, mp);
+  if (const Missing m = Missing::parse(sr.status); !m.ok()) {
+    note_missing(row, m.first());
   } else if (!sr.found) {
     row.status = sr.status;
   } else {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status.hpp"
 #include "econ/econ.hpp"
 #include "perf/perf.hpp"
 
@@ -34,7 +35,7 @@ struct Row {
   bool domestic = false;
   bool in_report_set = false;
   std::string status = "ok";          // "ok", "insufficient data: PATH", or the search's outcome
-  std::vector<std::string> missing;   // every missing path met (perf, power, price, region)
+  Missing missing;                    // every missing path met (perf, power, price, region), in order
   MoneyMissing money_missing;
   std::string perf_status = "ok";     // the search's status
   std::optional<perf::PerfResult> perf;  // best deployment under the targets
@@ -98,7 +99,5 @@ void price_row(const Money& money, const ChipSpec& chip, Row& row);
 // per chip-second; in disaggregated serving, the prefill pool's share of chips.
 double prefill_share(const perf::PerfResult& r, const Workload& w);
 
-// "insufficient data: PATH" -> PATH ("" for other statuses).
-std::string missing_path(const std::string& status);
 
 }  // namespace gpugap::econ

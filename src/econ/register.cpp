@@ -207,7 +207,7 @@ void EconProvider::token_metrics_for(const analysis::Context& ctx, const ParamTa
       const Row* row = t.find(k.chip);
       const bool known = std::find(token_metrics().begin(), token_metrics().end(), metric) != token_metrics().end();
       if (row && known) {
-        if (!row->missing.empty()) throw InsufficientData(row->missing.front());
+        row->missing.raise();
         throw UserError(Location{"", 0, path}, "a chip with a deployment that meets the targets", row->status);
       }
     }

@@ -10,7 +10,6 @@
 namespace gpugap::econ {
 namespace {
 
-constexpr std::string_view kInsufficient = "insufficient data: ";
 constexpr int kBisectionSteps = 200;
 constexpr double kBisectionRelTol = 1e-10;
 
@@ -98,10 +97,8 @@ void reprice_row(const catalog::Catalog& cat, const ParamTable& p, const std::st
   const RegionSpec region = region_spec(cat, p, region_id);
   const ChipSpec chip = chip_spec(cat, p, row.chip);
   // Missing-data notes from the money side are recomputed; the search's stay.
-  std::vector<std::string> keep;
-  if (const std::string mp = missing_path(row.perf_status); !mp.empty()) keep.push_back(mp);
-  row.missing = keep;
-  if (!keep.empty()) row.status = std::string(kInsufficient) + keep.front();
+  row.missing = Missing::parse(row.perf_status);
+  if (!row.missing.ok()) row.status = row.missing.text();
   else if (row.throughput) row.status = "ok";
   else row.status = row.perf_status == "ok" ? "no output throughput" : row.perf_status;
   const EconParams ep = econ_params(p, region);
@@ -112,10 +109,10 @@ Crossover crossover(const catalog::Catalog& cat, const ParamTable& p, const Econ
                     const std::string& reference, const std::string& param, double lo, double hi) {
   const Row* a0 = table.find(chip);
   const Row* b0 = table.find(reference);
-  if (!a0 || !b0) throw UserError(Location{"", 0, "crossover"}, "chips present in the table", chip + ", " + reference);
+  require(a0 && b0, Location{"", 0, "crossover"}, "chips present in the table", chip + ", " + reference);
   if (!a0->costs || !b0->costs)
-    throw InsufficientData(!a0->costs ? (a0->missing.empty() ? a0->status : a0->missing.front())
-                                      : (b0->missing.empty() ? b0->status : b0->missing.front()));
+    throw InsufficientData(!a0->costs ? (a0->missing.ok() ? a0->status : a0->missing.first())
+                                      : (b0->missing.ok() ? b0->status : b0->missing.first()));
   Crossover c;
   c.chip = chip;
   c.reference = reference;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/status.hpp"
 #include "econ/econ.hpp"
 
 namespace gpugap::econ {
@@ -52,7 +53,7 @@ std::optional<std::string> missing_link_path(const ChipSpec& chip) {
 
 std::string explain_no_fit(const ChipSpec& chip, const std::string& status) {
   if (status != "no deployment fits in memory") return status;
-  if (auto path = missing_link_path(chip)) return "insufficient data: " + *path;
+  if (auto path = missing_link_path(chip)) return insufficient_data_text(*path);
   return status;
 }
 

@@ -140,8 +140,7 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
     eff[id] = effective(c);
     specs.emplace(id, std::move(c));
   }
-  if (!s.fleet_chip.empty() && specs.empty())
-    throw UserError(Location{"", 0, "--chip"}, "a known chip id", "'" + s.fleet_chip + "'");
+  require(s.fleet_chip.empty() || !specs.empty(), Location{"", 0, "--chip"}, "a known chip id", "'" + s.fleet_chip + "'");
 
   double prev_capacity = s.prior_daily_tokens * out_frac / kSecondsPerDay / s.utilisation;
   for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
@@ -170,7 +169,7 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
       fc.effective_tps = eff.at(id);
       if (auto it = c.price.find(s.region); it != c.price.end() && it->second) fc.price_usd = it->second->value();
       if (!fc.effective_tps.ok()) fc.usd_per_tps = fc.effective_tps;
-      else if (!fc.price_usd) fc.usd_per_tps = Figure::none("insufficient data: " + c.path("price." + s.region));
+      else if (!fc.price_usd) fc.usd_per_tps = Figure::missing_data(c.path("price." + s.region));
       else fc.usd_per_tps = Figure::of(*fc.price_usd / *fc.effective_tps.value);
       cands.push_back(std::move(fc));
     }

@@ -167,16 +167,16 @@ Figure chip_figure(const Basis& b, const ChipSpec& c, const Settings& s, const s
   switch (b.kind) {
     case BasisKind::kComputeBf16: {
       if (auto v = compute_of(c, Precision::kBf16)) return Figure::of(*v);
-      return Figure::none("insufficient data: " + c.path("compute.bf16"));
+      return Figure::missing_data(c.path("compute.bf16"));
     }
     case BasisKind::kCompute8bit: {
       auto f8 = compute_of(c, Precision::kFp8), i8 = compute_of(c, Precision::kInt8);
       if (f8 || i8) return Figure::of(std::max(f8.value_or(0), i8.value_or(0)));
-      return Figure::none("insufficient data: " + c.path("compute.fp8"));
+      return Figure::missing_data(c.path("compute.fp8"));
     }
     case BasisKind::kMemoryBandwidth:
       if (c.mem_bandwidth) return Figure::of(c.mem_bandwidth->value());
-      return Figure::none("insufficient data: " + c.path("memory.bandwidth"));
+      return Figure::missing_data(c.path("memory.bandwidth"));
     case BasisKind::kTpsChip:
     case BasisKind::kTpsSystem:
     case BasisKind::kTpsSystemPerChip: return src.get(c, s.model, b.workload).output_tps;
@@ -280,7 +280,7 @@ void decompose(const Settings& s, const score::EconomicsSource& src, const std::
             const Figure f = chip_figure(br.basis, x, s, src);
             lr.ratio_after = f.ok() ? ratio_of(br.basis, *cell->us->value.value, *f.value) : f;
           } catch (const InsufficientData& e) {
-            lr.ratio_after = Figure::none(e.what());
+            lr.ratio_after = Figure::missing_data(e.path());
           }
           lr.share_closed = share_closed(d.ratio, lr.ratio_after);
           d.levers.push_back(std::move(lr));
@@ -327,7 +327,7 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
         part.id = sys.id;
         part.launch_year = sys.launch_year ? sys.launch_year : c.launch_year;
         if (!sys.chips_per_domain) {
-          part.value = Figure::none("insufficient data: systems." + sid + ".chips_per_domain");
+          part.value = Figure::missing_data("systems." + sid + ".chips_per_domain");
         } else {
           // The chip inside the system's scale-up domain.
           c.scaleup_domain = *sys.chips_per_domain;

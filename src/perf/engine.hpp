@@ -78,9 +78,17 @@ struct Prepared {
 Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv);
 ModelC model_constants(const ModelSpec& model);
 
+// Why a deployment is infeasible (kNone when it fits).
+enum class Infeasible {
+  kNone,
+  kMemory,            // the decode instance does not fit in memory
+  kPrefillSaturated,  // the prefill pool cannot keep up with the decode pool
+  kPrefillMemory,     // the prefill pool does not fit in memory
+};
+
 struct Outcome {
   bool feasible = false;
-  int reason = 0;  // 0 ok, 1 memory, 2 prefill pool saturated, 3 prefill pool memory
+  Infeasible reason = Infeasible::kNone;
   double shortfall = 0;
   int batch = 0, max_batch = 0, chips = 0;
   double ttft = 0, tpot = 0, out_tps_chip = 0, in_tps_chip = 0, pf_tps_chip = 0, step = 0, tokens_per_step = 1;

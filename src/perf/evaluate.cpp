@@ -2,6 +2,7 @@
 // the outcome rendered as a PerfResult.
 #include <fmt/format.h>
 
+#include "core/status.hpp"
 #include "perf/engine.hpp"
 
 namespace gpugap::perf {
@@ -82,13 +83,13 @@ PerfResult evaluate(const ChipSpec& chip, const ModelSpec& model, const Deployme
     r.deployment = d;
     r.feasible = o.feasible;
     r.memory_shortfall_bytes = o.shortfall;
-    if (o.reason == 1)
+    if (o.reason == detail::Infeasible::kMemory)
       r.infeasible_reason = fmt::format("does not fit in memory: needs {:.1f} GB per chip, {:.1f} GB usable (short by {:.1f} GB){}",
                                         o.mem_used / 1e9, o.mem_cap / 1e9, o.shortfall / 1e9,
                                         o.max_batch > 0 ? fmt::format("; at most batch {}", o.max_batch) : "; the weights alone do not fit");
-    else if (o.reason == 2)
+    else if (o.reason == detail::Infeasible::kPrefillSaturated)
       r.infeasible_reason = "the prefill pool cannot keep up with the decode pool at this prefill:decode ratio";
-    else if (o.reason == 3)
+    else if (o.reason == detail::Infeasible::kPrefillMemory)
       r.infeasible_reason = fmt::format("the prefill pool does not fit in memory (short by {:.1f} GB per chip)", o.shortfall / 1e9);
     r.ttft_s = o.ttft;
     r.tpot_s = o.tpot;
@@ -106,14 +107,14 @@ PerfResult evaluate(const ChipSpec& chip, const ModelSpec& model, const Deployme
     r.weight_bytes = o.w_bytes;
     r.kv_bytes = o.kv_bytes;
     r.prefill_bottleneck = o.prefill_bn;
-    r.decode_bottleneck = o.feasible || o.reason != 1 ? o.decode_bn : Bottleneck::kCapacity;
+    r.decode_bottleneck = o.feasible || o.reason != detail::Infeasible::kMemory ? o.decode_bn : Bottleneck::kCapacity;
     if (opt.breakdown) {
       r.breakdown = to_breakdown(bp, Phase::kPrefill);
       auto dec = to_breakdown(bd, Phase::kDecode);
       r.breakdown.insert(r.breakdown.end(), dec.begin(), dec.end());
     }
   } catch (const InsufficientData& e) {
-    r.status = e.what();
+    r.status = Missing(e).text();
     r.feasible = false;
     r.deployment = d;
   }

@@ -416,7 +416,7 @@ void run_disagg(const RunIn& in, Outcome& r, Breakdown* bd_dec, Breakdown* bd_pf
   const double pf_used = pmem.weights + pmem.workspace + pmem.kv_per_seq * std::max(1.0, double(chunk) / isl);
   if (pf_used > r.mem_cap && r.feasible) {
     r.feasible = false;
-    r.reason = 3;
+    r.reason = Infeasible::kPrefillMemory;
     r.shortfall = pf_used - r.mem_cap;
   }
   const double tokens = std::max(double(chunk), 1.0);
@@ -449,7 +449,7 @@ void run_disagg(const RunIn& in, Outcome& r, Breakdown* bd_dec, Breakdown* bd_pf
   } else {
     if (saturated && r.feasible) {
       r.feasible = false;
-      r.reason = 2;
+      r.reason = Infeasible::kPrefillSaturated;
     }
     r.ttft = own + rho / (2.0 * (1.0 - rho)) * t_pf;  // M/D/1 wait
   }
@@ -488,7 +488,7 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   r.mem_cap = usable_bytes(p, d, mem);
   r.feasible = r.mem_used <= r.mem_cap;
   if (!r.feasible) {
-    r.reason = 1;
+    r.reason = Infeasible::kMemory;
     r.shortfall = r.mem_used - r.mem_cap;
   }
   r.chips = d.chips();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/status.hpp"
 #include "perf/deployment.hpp"
 #include "perf/engine.hpp"
 
@@ -118,7 +119,7 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
 
   double best_tps = -1;
   Deployment best_d;
-  std::string first_missing;
+  Missing missing;  // every missing path met, in order
   bool any_ok = false;
   double min_shortfall = 1e300;
   if (opt.pareto) res.pareto.reserve(1024);
@@ -130,7 +131,7 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
     try {
       p = detail::prepare(chip, model, f, kv);
     } catch (const InsufficientData& e) {
-      if (first_missing.empty()) first_missing = e.what();
+      missing.add(e.path());
       continue;
     }
     for (const Layout& l : lays) {
@@ -166,7 +167,7 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
             try {
               o = detail::run(p, d, w);
             } catch (const InsufficientData& e) {
-              if (first_missing.empty()) first_missing = e.what();
+              missing.add(e.path());
               break;
             }
             ++res.evaluated;
@@ -189,7 +190,7 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
   }
 
   if (!any_ok) {
-    res.status = first_missing.empty() ? "no deployment fits in memory" : first_missing;
+    res.status = missing.ok() ? "no deployment fits in memory" : missing.text();
     res.best.status = res.status;
     return res;
   }

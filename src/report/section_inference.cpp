@@ -82,7 +82,7 @@ void chip_table(Gather& g, const econ::EconTable& t, Section& s) {
                          {"tps_per_watt", tpw(r) ? nlohmann::json(*tpw(r)) : nlohmann::json(nullptr)},
                          {"tps_per_watt_per_kusd", tpwd(r) ? nlohmann::json(*tpwd(r)) : nlohmann::json(nullptr)},
                          {"usd_per_mtok_output", cost(r) ? nlohmann::json(*cost(r)) : nlohmann::json(nullptr)},
-                         {"missing", r.missing}});
+                         {"missing", r.missing.paths()}});
   }
   tt.note = "Highlighted: a chip without a full result; its status names the first missing input (insufficient data) or why no "
             "deployment meets the latency targets.";

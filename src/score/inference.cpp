@@ -70,8 +70,6 @@ const SystemSpec& SpecBook::system(const std::string& id) const {
 
 namespace {
 
-constexpr std::string_view kInsufficient = "insufficient data: ";
-
 // The chip fields the money side reads (the search key holds the perf side).
 std::string money_key(const ChipSpec& c) {
   std::string k = fmt::format("#{}|{:.17g}", c.vendor, c.tdp ? c.tdp->value() : -1.0);
@@ -79,13 +77,13 @@ std::string money_key(const ChipSpec& c) {
   return k;
 }
 
-std::string why(const std::string& path) { return path.empty() ? std::string() : std::string(kInsufficient) + path; }
+std::string why(const std::string& path) { return path.empty() ? std::string() : insufficient_data_text(path); }
 
 // The scorecard's figures from a joined row. Unlike the econ table, a chip
 // with no deployment under the targets serves 0 tokens/s (a value, not a gap).
 ChipEconomics figures(const econ::Row& row, const ModelSpec& model, const Workload& w) {
   ChipEconomics r;
-  const bool perf_missing = row.perf_status.starts_with(kInsufficient);
+  const bool perf_missing = !Missing::parse(row.perf_status).ok();
   if (perf_missing) {
     r.output_tps = Figure::none(row.perf_status);
   } else if (!row.perf) {

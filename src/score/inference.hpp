@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status.hpp"
 #include "analysis/scenario.hpp"
 #include "catalog/specs.hpp"
 #include "econ/join.hpp"
@@ -25,6 +26,8 @@ struct Figure {
   [[nodiscard]] bool ok() const { return value.has_value(); }
   static Figure of(double v) { return Figure{v, {}}; }
   static Figure none(std::string why) { return Figure{std::nullopt, std::move(why)}; }
+  // No value for want of a parameter: why = insufficient_data_text(path).
+  static Figure missing_data(std::string_view path) { return none(insufficient_data_text(path)); }
 };
 
 // The four quantitative metrics of the report's first layer.

@@ -71,7 +71,7 @@ Settings SettingsReader::read(std::span<const double> v) const {
   s.supply_full_marks = v[supply_full_];
   double total = 0;
   for (const auto& [k, w] : s.workload_weights) total += w;
-  if (total <= 0) throw UserError(Location{"", 0, "score.workload_weights"}, "at least one positive workload weight", "none");
+  require(total > 0, Location{"", 0, "score.workload_weights"}, "at least one positive workload weight", "none");
   return s;
 }
 
@@ -262,7 +262,7 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
     if (!v.current && !v.next) why = "no current or next chip with a launch year";
     v.quant_index = Figure::none(why);
     v.quantitative = Figure::none(why);
-    v.quant_status = why.starts_with("insufficient data") ? why : "insufficient data: " + why;
+    v.quant_status = insufficient_data_path(why) ? why : insufficient_data_text(why);
   }
   for (const auto& m : partial) v.notes.push_back(m);
 
@@ -281,13 +281,13 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
                                       s.supply_full_marks));
       val = std::min(*val, by_volume);
     }
-    v.qualitative[std::string(k)] = val ? Figure::of(*val) : Figure::none("insufficient data: " + path);
+    v.qualitative[std::string(k)] = val ? Figure::of(*val) : Figure::missing_data(path);
     if (val) {
       qacc += s.weight_qualitative.at(std::string(k)) * *val;
       qw += s.weight_qualitative.at(std::string(k));
     }
   }
-  v.qualitative_score = qw > 0 ? Figure::of(qacc / qw) : Figure::none("insufficient data: vendors." + id + ".qualitative");
+  v.qualitative_score = qw > 0 ? Figure::of(qacc / qw) : Figure::missing_data("vendors." + id + ".qualitative");
 
   // Composite over the layers with data.
   double cacc = qacc, cw = qw;
