@@ -59,24 +59,6 @@ void run_demand(const analysis::Context& ctx, const ParamTable& p, econ::SearchC
   publish_demand(demand(*ctx.catalog, p, s, *src, market::try_totals(ctx, p), &specs), out);
 }
 
-// The market figures shown beside the demand, the model built once (none
-// when the market model lacks an input).
-class MarketFigures {
- public:
-  explicit MarketFigures(const analysis::Context& ctx) {
-    try {
-      reader_.emplace(ctx, ctx.params);
-    } catch (const InsufficientData&) {
-    }
-  }
-  [[nodiscard]] std::optional<market::Totals> read(std::span<const double> v) const {
-    return reader_ ? std::optional<market::Totals>(reader_->read(v)) : std::nullopt;
-  }
-
- private:
-  std::optional<market::TotalsReader> reader_;
-};
-
 // The gap analysis (`demand`: the bottom-up demand) compiled once for many
 // samples. A sample that moves no catalog parameter reads its settings by
 // index (and the market figures from the compiled market model), and its chip
@@ -90,7 +72,7 @@ class CompiledGap {
     try {
       if (demand_) {
         demand_reader_.emplace(ctx.params);
-        market_.emplace(ctx);
+        market_ = market::try_totals_reader(ctx, ctx.params);
         o.region = demand_reader_->read(ctx.params.values()).region;
       } else {
         reader_.emplace(ctx.params);
@@ -110,7 +92,8 @@ class CompiledGap {
     const bool fast = (demand_ ? demand_reader_.has_value() : reader_.has_value()) && !moved_(v);
     if (fast && demand_) {
       const DemandSettings s = demand_reader_->read(v);
-      publish_demand(demand(*ctx_.catalog, ctx_.params, s, *source_, market_->read(v), &specs_), out);
+      const auto totals = market_ ? std::optional<market::Totals>(market_->read(v)) : std::nullopt;
+      publish_demand(demand(*ctx_.catalog, ctx_.params, s, *source_, totals, &specs_), out);
     } else if (fast) {
       publish_gap(evaluate(*ctx_.catalog, ctx_.params, reader_->read(v), *source_, &specs_), out);
     } else {
@@ -125,7 +108,7 @@ class CompiledGap {
   bool demand_ = false;
   std::optional<SettingsReader> reader_;
   std::optional<DemandSettingsReader> demand_reader_;
-  std::optional<MarketFigures> market_;
+  std::optional<market::TotalsReader> market_;  // none when the market model lacks an input
   score::SpecBook specs_;
   econ::SearchCache searches_;
   std::unique_ptr<score::EconomicsSource> source_;

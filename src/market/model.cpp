@@ -282,16 +282,17 @@ Totals TotalsReader::read(std::span<const double> values) const {
   return t;
 }
 
-Totals totals(const analysis::Context& ctx, const ParamTable& params) {
-  return TotalsReader(ctx, params).read(params.values());
-}
-
-std::optional<Totals> try_totals(const analysis::Context& ctx, const ParamTable& params) {
+std::optional<TotalsReader> try_totals_reader(const analysis::Context& ctx, const ParamTable& params) {
   try {
-    return totals(ctx, params);
+    return TotalsReader(ctx, params);
   } catch (const InsufficientData&) {
     return std::nullopt;
   }
+}
+
+std::optional<Totals> try_totals(const analysis::Context& ctx, const ParamTable& params) {
+  const auto reader = try_totals_reader(ctx, params);
+  return reader ? std::optional<Totals>(reader->read(params.values())) : std::nullopt;
 }
 
 }  // namespace gpugap::market

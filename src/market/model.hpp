@@ -95,17 +95,14 @@ class MarketModel {
   std::vector<ParamIndex> reads_;
 };
 
-// Compound annual growth rate between two values n years apart.
 // The market's headline series, per model year (NaN where a year is undefined).
 // Other engines read the market through this typed call, never through metric paths.
 struct Totals {
   std::array<double, kYears> tam_usd_bn{};
   std::array<double, kYears> domestic_usd_bn{};
 };
-// Throws InsufficientData naming the first missing input.
-Totals totals(const analysis::Context& ctx, const ParamTable& params);
-// The same for many parameter vectors (Monte Carlo samples): the model is
-// built once, each read runs only the blocks the two series need.
+// The series for one or many parameter vectors (Monte Carlo samples): the
+// model is built once, each read runs only the blocks the two series need.
 class TotalsReader {
  public:
   TotalsReader(const analysis::Context& ctx, const ParamTable& params);  // throws InsufficientData
@@ -115,9 +112,12 @@ class TotalsReader {
   std::shared_ptr<const MarketModel> model_;
   MarketModel::RunOptions options_;
 };
-// The same, or none when the market model lacks an input (figures shown beside others).
+// The reader, or none when the market model lacks an input (figures shown beside others).
+std::optional<TotalsReader> try_totals_reader(const analysis::Context& ctx, const ParamTable& params);
+// The series at `params`' own values, or none likewise.
 std::optional<Totals> try_totals(const analysis::Context& ctx, const ParamTable& params);
 
+// Compound annual growth rate between two values n years apart.
 inline double cagr(double from, double to, double years) {
   return from > 0 && years > 0 ? std::pow(to / from, 1.0 / years) - 1.0 : std::numeric_limits<double>::quiet_NaN();
 }

@@ -46,7 +46,7 @@ void publish(const ScoreResult& r, analysis::MetricMap& out) {
 class CompiledScore {
  public:
   explicit CompiledScore(const analysis::Context& ctx)
-      : ctx_(ctx), supply_(ctx), specs_(*ctx.catalog, ctx.params), tables_(ctx.params), moved_(ctx.params) {
+      : ctx_(ctx), supply_(ctx, ctx.params), specs_(*ctx.catalog, ctx.params), tables_(ctx.params), moved_(ctx.params) {
     try {
       reader_.emplace(ctx.params);
     } catch (const InsufficientData&) {

@@ -78,17 +78,12 @@ Settings SettingsReader::read(std::span<const double> v) const {
 Settings settings(const ParamTable& p) { return SettingsReader(p).read(p.values()); }
 
 void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& s) {
-  s.supply_chips.clear();
-  try {
-    s.supply_chips = supply::chips_by_vendor(ctx, p, s.supply_year);
-  } catch (const InsufficientData&) {
-    // The supply model lacks an input: the capacity condition is judged alone.
-  }
+  s.supply_chips = SupplyVolumes(ctx, p).read(p.values(), s.supply_year);
 }
 
-SupplyVolumes::SupplyVolumes(const analysis::Context& ctx) {
+SupplyVolumes::SupplyVolumes(const analysis::Context& ctx, const ParamTable& params) {
   try {
-    reader_.emplace(ctx, ctx.params);
+    reader_.emplace(ctx, params);
   } catch (const InsufficientData&) {
     // The supply model lacks an input: the capacity condition is judged alone.
   }

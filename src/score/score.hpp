@@ -100,7 +100,7 @@ void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& 
 // per sample on its values.
 class SupplyVolumes {
  public:
-  explicit SupplyVolumes(const analysis::Context& ctx);
+  SupplyVolumes(const analysis::Context& ctx, const ParamTable& params);
   // Settings::supply_chips for `year` at the sample's values.
   [[nodiscard]] std::map<std::string, double> read(std::span<const double> v, int year) const;
 

@@ -537,8 +537,4 @@ std::map<std::string, double> ChipsReader::read(std::span<const double> values, 
   return out;
 }
 
-std::map<std::string, double> chips_by_vendor(const analysis::Context& ctx, const ParamTable& params, int year) {
-  return ChipsReader(ctx, params).read(params.values(), year);
-}
-
 }  // namespace gpugap::supply

@@ -146,11 +146,9 @@ class SupplyModel {
 // Names of the metrics a supply model publishes (for did-you-mean).
 std::vector<std::string> supply_metric_names(const SupplyModel& m);
 
-// Chips delivered per supply vendor in `year`: the typed call other engines
-// use (the score's supply layer); none for a year outside the modelled ones.
-// Throws InsufficientData naming a missing input.
-std::map<std::string, double> chips_by_vendor(const analysis::Context& ctx, const ParamTable& params, int year);
-// The same for many parameter vectors (Monte Carlo samples): the model built once.
+// Chips delivered per supply vendor in a year, for one or many parameter
+// vectors (Monte Carlo samples): the typed call other engines use (the score's
+// supply layer); the model is built once. None for a year outside the modelled ones.
 class ChipsReader {
  public:
   ChipsReader(const analysis::Context& ctx, const ParamTable& params);  // throws InsufficientData
