@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/source_dir.hpp"
 #include "core/suggest.hpp"
 
 namespace fs = std::filesystem;
@@ -164,7 +165,7 @@ const ParamDecl* find_decl(std::span<const ParamDecl> decls, std::string_view pa
 
 std::string default_catalog_dir() {
   if (const char* env = std::getenv("GPUGAP_CATALOG"); env && *env) return env;
-  return std::string(GPUGAP_SOURCE_DIR) + "/catalog";
+  return core::source_dir() + "/catalog";
 }
 
 Context make_context(std::span<const ParamDecl> decls, const std::vector<std::string>& catalog_dirs,

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/source_dir.hpp"
 #include "report/report.hpp"
 
 namespace fs = std::filesystem;
@@ -189,7 +190,7 @@ void render_table(std::string& out, const TableData& t) {
 std::string echarts_path() {
   std::vector<fs::path> tried;
   if (const char* env = std::getenv("GPUGAP_ECHARTS"); env && *env) tried.emplace_back(env);
-  tried.emplace_back(fs::path(GPUGAP_SOURCE_DIR) / kEchartsRel);
+  tried.emplace_back(fs::path(core::source_dir()) / kEchartsRel);
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {

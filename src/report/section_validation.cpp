@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 
+#include "core/source_dir.hpp"
 #include "perf/validation.hpp"
 #include "report/sections.hpp"
 
@@ -31,7 +32,7 @@ std::vector<std::string> measurement_files() {
     return out;
   }
   std::error_code ec;
-  for (const fs::path& dir : {fs::path(GPUGAP_SOURCE_DIR) / "data" / "measurements", fs::path(GPUGAP_SOURCE_DIR) / "data"}) {
+  for (const fs::path& dir : {fs::path(core::source_dir()) / "data" / "measurements", fs::path(core::source_dir()) / "data"}) {
     if (!fs::is_directory(dir, ec)) continue;
     for (const auto& e : fs::directory_iterator(dir, ec))
       if (e.path().extension() == ".csv") out.push_back(e.path().string());

@@ -22,7 +22,11 @@ struct CliResult {
   [[nodiscard]] nlohmann::json json() const { return nlohmann::json::parse(out); }
 };
 
-inline std::string source_dir() { return GPUGAP_SOURCE_DIR; }
+// The source tree and the built gpugap binary: defined in a file CMake writes
+// (test_paths.cpp in the build folder), so no other test object depends on
+// where the checkout is.
+std::string source_dir();
+std::string binary();
 
 // A fresh folder per test (gpugap-TAG-PID under the temp folder), removed afterwards.
 class TempDir {
@@ -52,7 +56,7 @@ inline CliResult run_cli_in(const std::string& cwd, const std::string& args) {
   static int counter = 0;
   const auto tmp = std::filesystem::temp_directory_path() /
                    ("gpugap-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".err");
-  const std::string cmd = (cwd.empty() ? std::string() : "cd '" + cwd + "' && ") + std::string(GPUGAP_BINARY) + " " +
+  const std::string cmd = (cwd.empty() ? std::string() : "cd '" + cwd + "' && ") + binary() + " " +
                           args + " 2>" + tmp.string();
   CliResult r;
   FILE* pipe = ::popen(cmd.c_str(), "r");

@@ -89,10 +89,10 @@ TEST(AnalysisCli, MonteCarloSameBytesUnderMpirun) {
   const std::string mpirun =
       "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none "
       "mpirun -n 2 --oversubscribe ";
-  const auto mpi = run_shell(mpirun + GPUGAP_BINARY + " " + kMc + " --threads 1");
+  const auto mpi = run_shell(mpirun + gpugap::test::binary() + " " + kMc + " --threads 1");
   ASSERT_EQ(mpi.rc, 0);
   EXPECT_EQ(mpi.out, one.out);
-  const auto mpi2 = run_shell(mpirun + GPUGAP_BINARY + " " + kMc + " --threads 2");
+  const auto mpi2 = run_shell(mpirun + gpugap::test::binary() + " " + kMc + " --threads 2");
   ASSERT_EQ(mpi2.rc, 0);
   // Equal bytes also show only rank 0 printed: two unconnected copies would print twice.
   EXPECT_EQ(mpi2.out, one.out);

@@ -12,13 +12,14 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "cli_helpers.hpp"
 #include "studies/evaluate.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kSrc = fs::path(GPUGAP_SOURCE_DIR) / "src";
+const fs::path kSrc = fs::path(gpugap::test::source_dir()) / "src";
 
 // What each folder may include besides itself (the standard library and
 // third-party headers are not checked). One direction: a folder never

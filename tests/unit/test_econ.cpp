@@ -310,7 +310,7 @@ TEST(EconDoc, GeneratorRunsAndCoversEveryClaim) {
   // python3 is a test dependency (`make test` installs it): without it this fails, never skips.
   ASSERT_EQ(std::system("python3 --version > /dev/null 2>&1"), 0) << "python3 not found (make test-deps installs it)";
   const auto out = std::filesystem::temp_directory_path() / ("gpugap-econ-doc-" + std::to_string(::getpid()) + ".md");
-  const std::string cmd = "python3 " + test::source_dir() + "/tools/gen_economics_doc.py --gpugap " GPUGAP_BINARY " -o " +
+  const std::string cmd = "python3 " + test::source_dir() + "/tools/gen_economics_doc.py --gpugap " + test::binary() + " -o " +
                           out.string() + " > /dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::ifstream in(out);

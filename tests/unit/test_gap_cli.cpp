@@ -141,7 +141,7 @@ TEST(GapDoc, GeneratorRunsAndStatesTheClaimPerBasis) {
   // python3 is a test dependency (`make test` installs it): without it this fails, never skips.
   ASSERT_EQ(std::system("python3 --version > /dev/null 2>&1"), 0) << "python3 not found (make test-deps installs it)";
   const std::string out = "/tmp/gpugap-gap-doc-" + std::to_string(::getpid()) + ".md";
-  const std::string cmd = "python3 " + gpugap::test::source_dir() + "/tools/gen_gap_doc.py --mc-samples 20 --gpugap " GPUGAP_BINARY
+  const std::string cmd = "python3 " + gpugap::test::source_dir() + "/tools/gen_gap_doc.py --mc-samples 20 --gpugap " + gpugap::test::binary() +
                           " -o " + out + " > /dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::FILE* f = std::fopen(out.c_str(), "r");

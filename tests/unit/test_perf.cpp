@@ -556,7 +556,7 @@ TEST(Perf, AttentionDpSplitsTheDenseLayersInsideTheDomain) {
 namespace {
 
 std::vector<Measurement> shared_rows() {
-  return read_measurements(std::string(GPUGAP_SOURCE_DIR) + "/data/measurements/measurements-shared.csv");
+  return read_measurements(gpugap::test::source_dir() + "/data/measurements/measurements-shared.csv");
 }
 
 const Measurement& row_by_id(const std::vector<Measurement>& rows, const std::string& id) {

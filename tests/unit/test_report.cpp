@@ -310,8 +310,8 @@ TEST(ReportCli, BadArgumentsAreUserErrors) {
 // The headless-Chromium check (tests/e2e/report_browser.sh): every chart drew,
 // no console error, a screenshot saved under the build folder.
 TEST(ReportBrowser, EveryChartRendersInHeadlessChromium) {
-  const fs::path out = fs::path(GPUGAP_BINARY).parent_path() / "e2e";
-  const std::string cmd = gpugap::test::source_dir() + "/tests/e2e/report_browser.sh " + GPUGAP_BINARY + " " + out.string() + " 2>&1";
+  const fs::path out = fs::path(gpugap::test::binary()).parent_path() / "e2e";
+  const std::string cmd = gpugap::test::source_dir() + "/tests/e2e/report_browser.sh " + gpugap::test::binary() + " " + out.string() + " 2>&1";
   FILE* pipe = ::popen(cmd.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string log;

@@ -16,6 +16,7 @@
 
 #include "analysis/metrics.hpp"
 #include "analysis/scenario.hpp"
+#include "cli_helpers.hpp"
 #include "studies/engines.hpp"
 #include "studies/evaluate.hpp"
 
@@ -54,6 +55,6 @@ TEST(ReportComparisonListing, ModelBesideTheReport) {
     table += fmt::format("| {} | {:.4g} | {:.4g} | {:+.1f} | {} |\n", f.metric, v, f.report, (v - f.report) / f.report * 100, f.says);
   }
   std::cout << table;
-  std::ofstream(std::filesystem::path(GPUGAP_BINARY).parent_path() / "report_comparison.md")
+  std::ofstream(std::filesystem::path(gpugap::test::binary()).parent_path() / "report_comparison.md")
       << "# The report's figures beside the model's (ms-2025)\n\n" << table;
 }
