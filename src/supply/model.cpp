@@ -1,340 +1,61 @@
 #include "supply/model.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
-#include <set>
 
-#include "core/suggest.hpp"
+#include "supply/capacity.hpp"
 
 namespace gpugap::supply {
 namespace {
 
-constexpr double kMonthsPerYear = 12.0;
-// Fixed-size scratch per evaluation (no allocation in the hot path).
+// Fixed-size scratch per evaluation (no allocation in the hot path; build.cpp checks the counts).
 constexpr std::size_t kMaxKeys = 32;
 constexpr double kPeta = 1e15;
 constexpr double kBillion = 1e9;
+constexpr double kGB = 1e9;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
-std::vector<std::string> split(const std::string& path) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto dot = path.find('.', start);
-    out.push_back(path.substr(start, dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return out;
-}
-
-bool is_year(const std::string& s) {
-  return s.size() == 4 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Exact GDW at the given geometry (square die).
-int exact_gdw(double diameter, double edge, double scribe, double area) {
-  return gross_dies_exact(WaferGeometry{diameter, edge, scribe}, square_die(area));
+std::string_view code_name(double code, std::span<const std::string_view> names) {
+  const double r = std::round(code);
+  if (!(r >= 0) || r >= static_cast<double>(names.size())) return "unknown";
+  return names[static_cast<std::size_t>(r)];
 }
 
 }  // namespace
 
-std::string_view binding_name(double code) {
-  const double r = std::round(code);
-  if (!(r >= 0) || r >= static_cast<double>(kBindingNames.size())) return "unknown";
-  return kBindingNames[static_cast<std::size_t>(r)];
-}
+std::string_view binding_name(double code) { return code_name(code, kBindingNames); }
+std::string_view capacity_binding_name(double code) { return code_name(code, kCapacityBindingNames); }
 
 YieldModel SupplyModel::yield_model(std::span<const double> v) const {
   return yield_model_from_code(v[model_]).value_or(YieldModel::kNegativeBinomial);
 }
 
-namespace {
-
-// Nodes, allocations and die-bank draws, discovered from the parameter paths.
-struct Discovered {
-  std::set<std::string> node_ids;
-  std::map<std::pair<std::string, std::string>, const Param*> alloc_keys;  // (node, chip)
-  std::map<std::string, const Param*> draw_chips;
-  std::set<std::string> stock_vendors;
-};
-
-Discovered discover(const ParamTable& params) {
-  Discovered d;
-  for (const auto& p : params.all()) {
-    if (!p.path.starts_with("supply.")) continue;
-    const auto c = split(p.path);
-    if (c.size() == 5 && c[1] == "nodes" && c[3] == "wafers_per_month" && is_year(c[4])) d.node_ids.insert(c[2]);
-    if (c.size() == 5 && c[1] == "alloc" && is_year(c[4])) d.alloc_keys.emplace(std::make_pair(c[2], c[3]), &p);
-    if (c.size() == 5 && c[1] == "diebank" && c[3] == "draw" && is_year(c[4])) d.draw_chips.emplace(c[2], &p);
-    if (c.size() == 4 && c[1] == "diebank" && c[3] == "stock") d.stock_vendors.insert(c[2]);
-  }
-  if (d.node_ids.empty()) throw InsufficientData("supply.nodes.*.wafers_per_month");
-  return d;
-}
-
-}  // namespace
-
-// Reads a scenario into a SupplyModel one part at a time (a friend of it).
-struct SupplyBuilder {
-  SupplyModel& m;
-  const Resolver& r;
-  const ParamTable& params;
-  const catalog::Catalog& cat;
-  std::map<std::string, std::size_t> product_index;
-  std::map<std::string, std::size_t> vendor_index;
-
-  void geometry_and_yield() {
-    m.diameter_ = r.need("supply.wafer.diameter_mm");
-    m.edge_ = r.need("supply.wafer.edge_exclusion_mm");
-    m.scribe_ = r.need("supply.wafer.scribe_mm");
-    m.reticle_w_ = r.need("supply.reticle.width_mm");
-    m.reticle_h_ = r.need("supply.reticle.height_mm");
-    m.base_reticle_w_ = params.at(m.reticle_w_).value;
-    m.base_reticle_h_ = params.at(m.reticle_h_).value;
-    m.base_diameter_ = params.at(m.diameter_).value;
-    m.base_edge_ = params.at(m.edge_).value;
-    m.base_scribe_ = params.at(m.scribe_).value;
-    m.model_ = r.need("supply.yield.model");
-    m.alpha_ = r.need("supply.yield.alpha");
-    m.systematic_ = r.need("supply.yield.systematic");
-    m.harvest_ = r.need("supply.yield.harvest");
-    m.layers_ = r.opt("supply.yield.bose_einstein_layers");
-    if (yield_model_from_code(params.at(m.model_).value) == YieldModel::kBoseEinstein && !m.layers_)
-      throw InsufficientData("supply.yield.bose_einstein_layers");
-  }
-
-  void nodes(const std::set<std::string>& node_ids) {
-    for (const auto& id : node_ids) {
-      NodeIn n;
-      n.id = id;
-      const std::string base = "supply.nodes." + id + ".";
-      n.wafers_per_month = r.yearly(base + "wafers_per_month");
-      n.ai_share = r.yearly(base + "ai_share");
-      n.from_yield = r.has(base + "yield." + std::to_string(analysis::kFirstYear));
-      if (n.from_yield) {
-        n.yield = r.yearly(base + "yield");
-        n.ref_area = r.need(base + "yield_ref_area_mm2");
-      } else {
-        n.d0_initial = r.need(base + "d0_initial");
-        n.d0_floor = r.need(base + "d0_floor");
-        n.d0_tau = r.need(base + "d0_tau_years");
-        n.d0_start = r.need(base + "d0_start_year");
-      }
-      m.nodes_.push_back(std::move(n));
-    }
-  }
-
-  std::size_t vendor_of(const std::string& vid) {
-    auto [it, fresh] = vendor_index.try_emplace(vid, m.vendors_.size());
-    if (fresh) m.vendors_.push_back(VendorIn{vid, std::nullopt});
-    return it->second;
-  }
-  // Products: every chip with an allocation or a die-bank draw.
-  std::size_t product_of(const std::string& chip_raw, const Param& where) {
-    const auto resolved = cat.try_resolve("chips", chip_raw);
-    if (!resolved)
-      throw UserError(where.where, "a catalog chip id", "'" + chip_raw + "'", suggest(chip_raw, cat.ids("chips")));
-    const std::string chip = *resolved;
-    if (chip != chip_raw)
-      throw UserError(where.where, "the canonical chip id '" + chip + "'", "the alias '" + chip_raw + "'");
-    auto [it, fresh] = product_index.try_emplace(chip, m.products_.size());
-    if (!fresh) return it->second;
-    ProductIn p;
-    p.chip = chip;
-    const std::string vid = cat.entry("chips", chip).str("vendor");
-    p.vendor = vendor_of(vid);
-    const std::string base = "chips." + chip + ".";
-    p.die_area = r.need(base + "silicon.die_area");
-    p.dies_per_package = r.need(base + "silicon.compute_dies");
-    p.hbm_stacks = r.need(base + "memory.hbm_stacks");
-    if (auto c = r.opt(base + "compute.bf16")) {
-      p.compute = *c;
-      p.compute_path = base + "compute.bf16";
-    } else {
-      p.compute = r.need(base + "compute.fp16");  // FP16 stands in where BF16 is not published
-      p.compute_path = base + "compute.fp16";
-    }
-    p.price = r.need(base + "price.cn");
-    p.price_rmb = params.at(p.price).currency == Currency::kRmb;
-    p.baseline_area = params.at(p.die_area).value;
-    p.baseline_gdw = exact_gdw(m.base_diameter_, m.base_edge_, m.base_scribe_, p.baseline_area);
-    const WaferGeometry geo{m.base_diameter_, m.base_edge_, m.base_scribe_};
-    p.baseline_simple = gross_dies_simple(geo, square_die(p.baseline_area));
-    p.baseline_exp = gross_dies_exp(geo, square_die(p.baseline_area));
-    p.baseline_over = fits_reticle(square_die(p.baseline_area), Reticle{m.base_reticle_w_, m.base_reticle_h_}) ? 0.0 : 1.0;
-    m.products_.push_back(std::move(p));
-    return m.products_.size() - 1;
-  }
-
-  void allocations(const Discovered& d) {
-    std::map<std::string, std::size_t> node_pos;
-    for (std::size_t i = 0; i < m.nodes_.size(); ++i) node_pos[m.nodes_[i].id] = i;
-    for (const auto& [key, where] : d.alloc_keys) {
-      const auto& [node, chip] = key;
-      auto np = node_pos.find(node);
-      if (np == node_pos.end()) {
-        std::vector<std::string> ids(d.node_ids.begin(), d.node_ids.end());
-        throw UserError(where->where, "a node with supply.nodes.<node>.wafers_per_month", "'" + node + "'",
-                        suggest(node, ids));
-      }
-      AllocIn a;
-      a.node = np->second;
-      a.product = product_of(chip, *where);
-      a.share = r.yearly("supply.alloc." + node + "." + chip);
-      if (m.products_[a.product].primary_node < 0) m.products_[a.product].primary_node = static_cast<int>(a.node);
-      m.allocs_.push_back(a);
-    }
-    for (AllocIn& a : m.allocs_) a.primary = static_cast<int>(a.node) == m.products_[a.product].primary_node;
-  }
-
-  void check_allocation_sums() const {
-    // A node's AI wafers are allocated once: each year its shares sum to at most 1
-    // (less is fine: the rest goes to products not modelled).
-    for (std::size_t n = 0; n < m.nodes_.size(); ++n)
-      for (std::size_t y = 0; y < kYears; ++y) {
-        double total = 0;
-        const Param* blame = nullptr;  // an overridden share if there is one, else the largest
-        for (const AllocIn& a : m.allocs_) {
-          if (a.node != n) continue;
-          const Param& p = params.at(a.share[y]);
-          total += p.value;
-          if (!blame || (p.overridden && !blame->overridden) ||
-              (p.overridden == blame->overridden && p.value > blame->value))
-            blame = &p;
-        }
-        if (blame && total > 1 + 1e-9)
-          throw UserError(blame->overridden ? Location{"--set", 0, blame->path}
-                                            : Location{blame->where.file, blame->where.line, blame->path},
-                          fmt::format("shares of {}'s AI wafers summing to at most 1 in {}", m.nodes_[n].id,
-                                      analysis::kFirstYear + static_cast<int>(y)),
-                          fmt::format("a sum of {:g}", total));
-      }
-  }
-
-  void diebank(const Discovered& found) {
-    for (const auto& [chip, where] : found.draw_chips) {
-      DiebankIn d;
-      d.product = product_of(chip, *where);
-      d.vendor = m.products_[d.product].vendor;
-      d.draw = r.yearly("supply.diebank." + chip + ".draw");
-      const std::string stock = "supply.diebank." + m.vendors_[d.vendor].id + ".stock";
-      m.vendors_[d.vendor].diebank_stock = r.need(stock);
-      m.diebank_.push_back(d);
-    }
-    for (const auto& vid : found.stock_vendors) {
-      if (!cat.try_resolve("vendors", vid)) {
-        const Param& p = params.at("supply.diebank." + vid + ".stock");
-        throw UserError(p.where, "a catalog vendor id", "'" + vid + "'", suggest(vid, cat.ids("vendors")));
-      }
-      const std::size_t v = vendor_of(vid);
-      m.vendors_[v].diebank_stock = r.need("supply.diebank." + vid + ".stock");
-    }
-    if (m.products_.size() > kMaxKeys || m.vendors_.size() > kMaxKeys || m.nodes_.size() > kMaxKeys)
-      throw UserError(fmt::format("supply: at most {} products, vendors and nodes in one scenario", kMaxKeys));
-  }
-
-  void packaging_and_hbm() {
-    m.pkg_yield_ = r.yearly("supply.packaging.yield");
-    m.pkg_capacity_ = r.yearly("supply.packaging.capacity");
-    m.hbm_stock_ = r.need("supply.hbm.stock");
-    m.hbm_wpm_ = r.yearly("supply.hbm.wafers_per_month");
-    m.hbm_die_yield_ = r.yearly("supply.hbm.die_yield");
-    m.hbm_die_area_ = r.need("supply.hbm.die_area_mm2");
-    m.hbm_layers_ = r.need("supply.hbm.layers_per_stack");
-    m.hbm_stack_yield_ = r.need("supply.hbm.stack_yield");
-    m.hbm_baseline_area_ = params.at(m.hbm_die_area_).value;
-    m.hbm_baseline_gdw_ = exact_gdw(m.base_diameter_, m.base_edge_, m.base_scribe_, m.hbm_baseline_area_);
-
-    // Reference parts for "H20-/H100-equivalents" and the RMB rate.
-    m.fx_ = r.need("regions.cn.fx_per_usd");
-    m.h20_compute_ = r.need("chips.nvidia-h20.compute.bf16");
-    m.h100_compute_ = r.need("chips.nvidia-h100-sxm.compute.bf16");
-  }
-
-  // The output slots (names and offsets of every metric).
-  void layout() {
-    std::vector<std::string> node_names, chip_names, vendor_names;
-    for (const auto& n : m.nodes_) node_names.push_back(n.id);
-    for (const auto& p : m.products_) chip_names.push_back(p.chip);
-    for (const auto& v : m.vendors_) vendor_names.push_back(v.id);
-    Slots& s = m.slots_;
-    SupplyModel::Out& o = m.out_;
-    o.wpm = s.keyed_yearly("supply.wafers_per_month", node_names);
-    o.ai_wpm = s.keyed_yearly("supply.ai_wafers_per_month", node_names);
-    o.d0 = s.keyed_yearly("supply.d0_per_cm2", node_names);
-    o.wafers = s.keyed_yearly("supply.wafers_per_year", chip_names);
-    o.die_yield = s.keyed_yearly("supply.die_yield", chip_names);
-    o.gdw_year = s.keyed_yearly("supply.good_dies_per_wafer", chip_names);
-    o.good_dies = s.keyed_yearly("supply.good_dies", chip_names);
-    o.packages = s.keyed_yearly("supply.packages", chip_names);
-    o.gdw_exact = s.keyed("supply.gross_dies_per_wafer", chip_names);
-    o.gdw_simple = s.keyed("supply.gross_dies_closed_form", chip_names);
-    o.gdw_exp = s.keyed("supply.gross_dies_exp_form", chip_names);
-    o.over_reticle = s.keyed("supply.over_reticle", chip_names);
-    o.chips = s.keyed_yearly("supply.chips", vendor_names);
-    o.vendor_value = s.keyed_yearly("supply.vendor_value_usd_bn", vendor_names);
-    o.diebank_left = s.keyed_yearly("supply.diebank_remaining", vendor_names);
-    o.chips_total = s.yearly("supply.chips_total");
-    o.binding = s.yearly("supply.binding_constraint");
-    o.hbm_available = s.yearly("supply.hbm_stacks_available");
-    o.hbm_domestic = s.yearly("supply.hbm_stacks_domestic");
-    o.hbm_needed = s.yearly("supply.hbm_stacks_needed");
-    o.hbm_stock_left = s.yearly("supply.hbm_stock_remaining");
-    o.packaging_capacity = s.yearly("supply.packaging_capacity");
-    o.die_limited = s.yearly("supply.die_limited_packages");
-    o.starts = s.yearly("supply.package_starts");
-    o.pflops = s.yearly("supply.pflops_bf16");
-    o.h20e = s.yearly("supply.h20_equivalents");
-    o.h100e = s.yearly("supply.h100_equivalents");
-    o.value = s.yearly("supply.value_usd_bn");
-    o.hbm_gdw = s.single("supply.hbm_gross_dies_per_wafer");
-  }
-};
-
-std::shared_ptr<const SupplyModel> SupplyModel::build(const analysis::Context& ctx, const ParamTable& params) {
-  auto m = std::make_shared<SupplyModel>();
-  const Resolver r{params, m->reads_};
-  const Discovered d = discover(params);
-  SupplyBuilder b{*m, r, params, *ctx.catalog, {}, {}};
-  b.geometry_and_yield();
-  b.nodes(d.node_ids);
-  b.allocations(d);
-  b.check_allocation_sums();
-  b.diebank(d);
-  b.packaging_and_hbm();
-  b.layout();
-  return m;
-}
-
 SupplyModel::RunOptions SupplyModel::options_for(const std::vector<std::size_t>& slots) const {
-  auto any_in = [&](std::size_t first, std::size_t count) {
-    return std::any_of(slots.begin(), slots.end(), [&](std::size_t i) { return i >= first && i < first + count; });
+  auto any_in = [&](std::size_t first, std::size_t end) {
+    return std::any_of(slots.begin(), slots.end(), [&](std::size_t i) { return i >= first && i < end; });
   };
-  const std::size_t nn = nodes_.size() * kYears;
-  const std::size_t np = products_.size();
   RunOptions opt = kLean;
-  opt.d0 = any_in(out_.d0, nn);
-  opt.nodes = any_in(out_.wpm, nn) || any_in(out_.ai_wpm, nn);
-  // Product blocks are registered one after another (wafers .. packages, then
-  // the four geometry blocks): see build().
-  opt.products = any_in(out_.wafers, 5 * np * kYears);
-  opt.geometry = any_in(out_.gdw_exact, 4 * np) || any_in(out_.hbm_gdw, 1);
+  opt.d0 = any_in(out_.d0, out_.d0 + nodes_.size() * kYears);
+  opt.nodes = any_in(out_.node_begin, out_.node_end);
+  opt.products = any_in(out_.product_begin, out_.product_end);
+  opt.geometry = any_in(out_.geometry_begin, out_.geometry_end);
   return opt;
 }
 
 // long function: the per-sample hot path of the supply Monte Carlo (1M samples,
 // docs/performance.md); one body keeps the year loop's scratch arrays on the
-// stack, uninitialised, where helpers would pass or zero them.
+// stack, uninitialised, where helpers would pass or zero them. Its steps
+// follow docs/model-supply.md sections 0-7 in order.
 void SupplyModel::run(std::span<const double> v, double* out, RunOptions options) const {
   const YieldModel model = yield_model(v);
   const YieldShape shape{v[alpha_], layers_ ? v[*layers_] : 1.0};
   const double ysys = v[systematic_];
   const double harvest = v[harvest_];
+  const double metrology = v[metrology_];
   const double fx = v[fx_];
+  const double lag_years = v[lag_] / kQuartersPerYear;
   const bool base_geometry = v[diameter_] == base_diameter_ && v[edge_] == base_edge_ && v[scribe_] == base_scribe_;
   const WaferGeometry geo{v[diameter_], v[edge_], v[scribe_]};
   const Reticle reticle{v[reticle_w_], v[reticle_h_]};
@@ -342,10 +63,10 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
   const Out& o = out_;
   const std::size_t np = products_.size();
   const std::size_t nv = vendors_.size();
+  const std::size_t nn = nodes_.size();
+  auto put = [&](std::size_t base, std::size_t key, int y, double x) { out[base + key * kYears + y] = x; };
 
   // Geometry: enumeration only when the die or the wafer differs from the baseline.
-  // Scratch arrays are left uninitialised; only the used prefix is written
-  // (zeroing all kMaxKeys entries per year dominated the run time).
   std::array<double, kMaxKeys> gdw, area_cm2;
   for (std::size_t p = 0; p < np; ++p) {
     const ProductIn& pr = products_[p];
@@ -377,52 +98,77 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
 
   // Per-product inputs that do not change by year, read once.
   struct ProductRun {
-    double dies_per_package, hbm_stacks, compute, price_usd;
-    std::size_t vendor;
+    double dpp, stacks, gb, compute, compute8, price_usd;
+    std::size_t vendor, gen;
   };
   std::array<ProductRun, kMaxKeys> pc;
   for (std::size_t p = 0; p < np; ++p) {
     const ProductIn& pr = products_[p];
-    pc[p] = {v[pr.dies_per_package], v[pr.hbm_stacks], v[pr.compute], pr.price_rmb ? v[pr.price] / fx : v[pr.price],
-             pr.vendor};
+    pc[p] = {v[pr.dies_per_package], v[pr.hbm_stacks], v[pr.memory_bytes] / kGB, v[pr.compute], v[pr.compute8],
+             pr.price_rmb ? v[pr.price] / fx : v[pr.price], pr.vendor, pr.hbm_gen};
   }
-  std::array<double, kMaxKeys> stock_left;
-  for (std::size_t k = 0; k < nv; ++k) stock_left[k] = vendors_[k].diebank_stock ? v[*vendors_[k].diebank_stock] : 0.0;
-  double hbm_stock = v[hbm_stock_];
+  // Stocks carried from year to year: die bank, unpackaged dies, HBM.
+  std::array<double, kMaxKeys> bank_left, inventory;
+  for (std::size_t k = 0; k < nv; ++k) bank_left[k] = vendors_[k].diebank_stock ? v[*vendors_[k].diebank_stock] : 0.0;
+  std::fill_n(inventory.begin(), np, 0.0);
+  std::array<double, kHbmGens> hbm_stock;
+  for (std::size_t g = 0; g < kHbmGens; ++g) hbm_stock[g] = v[hbm_stock_[g]];
+  // Capacity paths (effective year-end points) and chips by vendor and year (installed base).
+  std::array<std::array<double, kYears>, kMaxKeys> cap_path;
+  std::array<std::array<double, kYears>, kMaxKeys> vendor_chips;
+  std::array<double, kYears> h100e_path;
+  double scanners = litho_ ? v[litho_installed_] : 0.0;
+  const double life = v[service_life_];
 
-  // Per-year accumulators, zeroed here and again as each year's last loop
-  // reads them (a separate zeroing loop becomes a memset call per array and
-  // year, which cost more than the arithmetic).
-  std::array<double, kMaxKeys> good, wafers, primary_yield, chips, value;
-  std::fill_n(good.begin(), np, 0.0);
-  std::fill_n(wafers.begin(), np, 0.0);
-  std::fill_n(primary_yield.begin(), np, 0.0);
-  std::fill_n(chips.begin(), nv, 0.0);
-  std::fill_n(value.begin(), nv, 0.0);
-
+  std::array<double, kMaxKeys> good, wafers, started, scrap_y, primary_yield, die_cost, bank;
   for (int y = 0; y < kYears; ++y) {
     const double year = year_at(y);
-    // Nodes: AI wafer starts and defect density.
-    std::array<double, kMaxKeys> ai_wpm, d0, ref_area_cm2, ref_random;
+    // 0. Capacity: announced, else the smaller of capex- and lithography-limited.
+    if (litho_) scanners += v[litho_imports_[y]];
+    std::array<double, kMaxKeys> ai_wafers, d0, ref_area_cm2, ref_random;
     std::array<bool, kMaxKeys> have_d0;
-    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    for (std::size_t n = 0; n < nn; ++n) {
       const NodeIn& nd = nodes_[n];
-      const double wpm = v[nd.wafers_per_month[y]];
-      ai_wpm[n] = wpm * v[nd.ai_share[y]];
-      if (options.nodes) {
-        out[o.wpm + n * kYears + y] = wpm;
-        out[o.ai_wpm + n * kYears + y] = ai_wpm[n];
+      double cap = v[nd.wafers_per_month[y]];
+      double capex_cap = kInf, tool_cap = kInf;
+      CapacityBinding cb = CapacityBinding::kAnnounced;
+      if (nd.limits) {
+        const double prev = y > 0 ? cap_path[n][y - 1] : 0.0;
+        capex_cap = prev + capex_added_wpm(v[capex_[y]], v[nd.capex_share[y]], v[nd.capex_per_kwpm]);
+        tool_cap = tool_limited_wpm(scanners, v[nd.litho_share[y]], v[litho_wph_], v[litho_uptime_], v[nd.litho_passes]);
+        if (!nd.announced[y]) {
+          cb = capex_cap <= tool_cap ? CapacityBinding::kCapex : CapacityBinding::kLithography;
+          cap = std::min(capex_cap, tool_cap);
+        }
       }
+      cap_path[n][y] = cap;
+      // 1. Wafer starts that become this year's chips: the monthly path, lagged.
+      const double starts = lagged_year_average(std::span<const double>(cap_path[n].data(), y + 1), y, lag_years);
+      ai_wafers[n] = starts * kMonthsPerYear * v[nd.ai_share[y]];
+      if (options.nodes) {
+        put(o.wpm, n, y, cap);
+        put(o.cap_capex, n, y, capex_cap);
+        put(o.cap_tool, n, y, tool_cap);
+        put(o.cap_binding, n, y, static_cast<double>(cb));
+        put(o.starts_wpm, n, y, starts);
+        put(o.ai_wpm, n, y, starts * v[nd.ai_share[y]]);
+      }
+      // 2. Defect density: from the stated yield (the sellable yield of the
+      // reference die) or the learning curve; x the metrology factor.
       if (nd.from_yield) {
-        // The stated yield is the sellable yield of the reference die.
         ref_area_cm2[n] = v[nd.ref_area] / kMm2PerCm2;
         ref_random[n] = std::min(1.0, v[nd.yield[y]] / ysys);
         have_d0[n] = false;  // inverted only when needed (a transcendental per node-year)
+        if (metrology != 1.0) {
+          d0[n] = implied_ad(model, ref_random[n], shape) / ref_area_cm2[n] * metrology;
+          ref_random[n] = random_yield(model, ref_area_cm2[n] * d0[n], shape);
+          have_d0[n] = true;
+        }
       } else {
         const double age = std::max(0.0, year - v[nd.d0_start]);
         const double tau = v[nd.d0_tau];
         const double floor = v[nd.d0_floor];
-        d0[n] = floor + (v[nd.d0_initial] - floor) * (tau > 0 ? std::exp(-age / tau) : 0.0);
+        d0[n] = (floor + (v[nd.d0_initial] - floor) * (tau > 0 ? std::exp(-age / tau) : 0.0)) * metrology;
         ref_area_cm2[n] = -1.0;
         have_d0[n] = true;
       }
@@ -435,10 +181,16 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
       return d0[n];
     };
     if (options.d0)
-      for (std::size_t n = 0; n < nodes_.size(); ++n) out[o.d0 + n * kYears + y] = defect_density(n);
+      for (std::size_t n = 0; n < nn; ++n) put(o.d0, n, y, defect_density(n));
 
-    // Good dies per product: SMIC wafers x GDW x yield, plus die-bank draws
-    // (the per-year accumulators are zero here: see the end of the year).
+    // 3. Good dies per product: AI wafers x share x gross dies x die yield.
+    std::fill_n(good.begin(), np, 0.0);
+    std::fill_n(wafers.begin(), np, 0.0);
+    std::fill_n(started.begin(), np, 0.0);
+    std::fill_n(scrap_y.begin(), np, 0.0);
+    std::fill_n(primary_yield.begin(), np, 0.0);
+    std::fill_n(die_cost.begin(), np, kNaN);
+    std::fill_n(bank.begin(), np, 0.0);
     for (const AllocIn& a : allocs_) {
       const std::size_t p = a.product;
       const std::size_t n = a.node;
@@ -446,78 +198,191 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
       const double random = area_cm2[p] == ref_area_cm2[n] ? ref_random[n]
                                                            : random_yield(model, area_cm2[p] * defect_density(n), shape);
       const double y_die = sellable_yield(random, ysys, harvest);
-      const double w = ai_wpm[n] * kMonthsPerYear * v[a.share[y]];
+      const double w = ai_wafers[n] * v[a.share[y]];
       wafers[p] += w;
+      started[p] += w * gdw[p];
       good[p] += w * gdw[p] * y_die;
-      if (a.primary) primary_yield[p] = y_die;
+      scrap_y[p] += w * gdw[p] * (1.0 - y_die);
+      if (a.primary) {
+        primary_yield[p] = y_die;
+        die_cost[p] = cost_per_good_die(v[nodes_[n].wafer_price], gdw[p], y_die);
+      }
     }
-    for (const DiebankIn& d : diebank_) {
-      const double stock0 = v[*vendors_[d.vendor].diebank_stock];
-      const double take = std::min(stock_left[d.vendor], std::max(0.0, v[d.draw[y]]) * stock0);
-      stock_left[d.vendor] -= take;
-      good[d.product] += take;
+    // 4. Die bank: each vendor draws stock / drawdown years a year from its
+    // start year until it is empty, split over its chips by the year's mix.
+    for (std::size_t k = 0; k < nv; ++k) {
+      const VendorIn& vd = vendors_[k];
+      if (!vd.diebank_stock || year < v[*vd.diebank_start]) continue;
+      const double years = std::max(v[*vd.diebank_years], 1e-9);
+      const double draw = std::min(bank_left[k], v[*vd.diebank_stock] / years);
+      double taken = 0;
+      for (const DiebankIn& d : diebank_) {
+        if (d.vendor != k) continue;
+        const double t = draw * v[d.mix[y]];
+        bank[d.product] += t;
+        taken += t;
+      }
+      bank_left[k] = std::max(0.0, bank_left[k] - taken);
     }
 
-    // Packages: min(dies / dies per package, HBM / stacks per package, capacity).
-    std::array<double, kMaxKeys> die_limited;
-    double sum_l = 0, hbm_needed = 0;
+    // 5. HBM supply by generation: domestic DRAM wafers -> good dies -> stacks (GB), plus the carried stock.
+    const double hbm_gb_total = v[hbm_wpm_[y]] * kMonthsPerYear * hbm_gdw * v[hbm_die_yield_[y]] * v[hbm_stack_yield_] *
+                                v[hbm_gb_per_die_];
+    std::array<double, kHbmGens> hbm_avail, hbm_dom, hbm_need{}, hbm_used{}, hbm_chips{}, hbm_scrap{};
+    for (std::size_t g = 0; g < kHbmGens; ++g) {
+      hbm_dom[g] = hbm_gb_total * v[hbm_gen_share_[g][y]];
+      hbm_avail[g] = hbm_stock[g] + hbm_dom[g];
+    }
+
+    // 6. Package starts in the state-directed order: each priority group gets
+    // min(its dies, the HBM left, the packaging capacity left), pro rata inside.
+    // A SKU takes HBM of its own generation first, then (when allowed) newer
+    // generations, oldest first: consumed[class][generation].
+    std::array<double, kMaxKeys> want, starts_p;
+    std::array<std::array<double, kHbmGens>, kHbmGens> consumed{};
+    const bool upgrade = v[hbm_upgrade_] != 0;
+    double cap_left = v[pkg_capacity_[y]];
+    double sum_want = 0, sum_starts = 0, short_hbm = 0, short_pkg = 0;
     for (std::size_t p = 0; p < np; ++p) {
-      const double dpp = pc[p].dies_per_package;
-      die_limited[p] = dpp > 0 ? good[p] / dpp : 0.0;
-      sum_l += die_limited[p];
-      hbm_needed += die_limited[p] * pc[p].hbm_stacks;
+      const double dies = inventory[p] + good[p] + bank[p];
+      want[p] = pc[p].dpp > 0 ? dies / pc[p].dpp : 0.0;
+      sum_want += want[p];
+      hbm_need[pc[p].gen] += want[p] * pc[p].gb;
     }
-    const double hbm_dom = v[hbm_wpm_[y]] * kMonthsPerYear * hbm_gdw * v[hbm_die_yield_[y]] /
-                           std::max(1.0, v[hbm_layers_]) * v[hbm_stack_yield_];
-    const double hbm_avail = hbm_stock + hbm_dom;
-    const double capacity = v[pkg_capacity_[y]];
-    constexpr double kInf = std::numeric_limits<double>::infinity();
-    const double f_hbm = hbm_needed > 0 ? hbm_avail / hbm_needed : kInf;
-    const double f_pkg = sum_l > 0 ? capacity / sum_l : kInf;
-    const double f = std::min({1.0, f_hbm, f_pkg});
+    for (const auto& [begin, end] : groups_) {
+      std::array<double, kHbmGens> need_c{}, f_hbm{}, used_c{};
+      double need_pkg = 0;
+      for (std::size_t i = begin; i < end; ++i) {
+        const std::size_t p = order_[i];
+        need_c[pc[p].gen] += want[p] * pc[p].gb;
+        need_pkg += want[p];
+      }
+      const double f_pkg = need_pkg > 0 ? std::min(1.0, cap_left / need_pkg) : 1.0;
+      for (std::size_t c = 0; c < kHbmGens; ++c) {
+        double pool = hbm_avail[c];
+        if (upgrade)
+          for (std::size_t g = c + 1; g < kHbmGens; ++g) pool += hbm_avail[g];
+        f_hbm[c] = need_c[c] > 0 ? std::min(1.0, pool / need_c[c]) : 1.0;
+        used_c[c] = need_c[c] * std::min(f_hbm[c], f_pkg);
+        // Take it from the class's own generation, then newer ones.
+        double rest = used_c[c];
+        for (std::size_t g = c; g < kHbmGens && rest > 0; ++g) {
+          if (g > c && !upgrade) break;
+          const double take = std::min(rest, hbm_avail[g]);
+          hbm_avail[g] -= take;
+          consumed[c][g] += take;
+          rest -= take;
+        }
+      }
+      double group_starts = 0;
+      for (std::size_t i = begin; i < end; ++i) {
+        const std::size_t p = order_[i];
+        const double fh = f_hbm[pc[p].gen];
+        starts_p[p] = want[p] * std::min(fh, f_pkg);
+        const double lost = want[p] - starts_p[p];
+        if (fh <= f_pkg) short_hbm += lost;
+        else short_pkg += lost;
+        group_starts += starts_p[p];
+      }
+      cap_left = std::max(0.0, cap_left - group_starts);
+      sum_starts += group_starts;
+    }
+    // Generation mix of each class's HBM (for HBM in chips and scrap by generation).
+    std::array<std::array<double, kHbmGens>, kHbmGens> mix{};
+    for (std::size_t c = 0; c < kHbmGens; ++c) {
+      double total_c = 0;
+      for (std::size_t g = 0; g < kHbmGens; ++g) total_c += consumed[c][g];
+      for (std::size_t g = 0; g < kHbmGens; ++g) mix[c][g] = total_c > 0 ? consumed[c][g] / total_c : (g == c ? 1.0 : 0.0);
+      for (std::size_t g = 0; g < kHbmGens; ++g) hbm_used[g] += consumed[c][g];
+    }
     Binding binding = Binding::kLogicDies;
-    if (f < 1.0) binding = f_hbm <= f_pkg ? Binding::kHbm : Binding::kPackaging;
-    hbm_stock = std::max(0.0, hbm_avail - f * hbm_needed);
-    const double pkg_yield = v[pkg_yield_[y]];
+    if (short_hbm > 0 || short_pkg > 0) binding = short_hbm >= short_pkg ? Binding::kHbm : Binding::kPackaging;
 
-    double total = 0, pflops = 0, usd = 0;
+    // 7. Chips, scrap, inventory and unit economics per product.
+    double total = 0, pflops = 0, pops8 = 0, usd = 0;
+    std::array<double, kMaxKeys> chips_v, revenue_v, cogs_v;
+    std::fill_n(chips_v.begin(), nv, 0.0);
+    std::fill_n(revenue_v.begin(), nv, 0.0);
+    std::fill_n(cogs_v.begin(), nv, 0.0);
+    const double price_factor = std::pow(1.0 + v[asp_change_], year - v[asp_base_year_]);
     for (std::size_t p = 0; p < np; ++p) {
       const ProductRun& pr = pc[p];
-      const double pk = die_limited[p] * f * pkg_yield;
-      const double usd_bn = pk * pr.price_usd / kBillion;
-      chips[pr.vendor] += pk;
-      value[pr.vendor] += usd_bn;
-      total += pk;
-      pflops += pk * pr.compute / kPeta;
-      usd += usd_bn;
-      if (options.products) {
-        out[o.wafers + p * kYears + y] = wafers[p];
-        out[o.die_yield + p * kYears + y] = primary_yield[p];
-        out[o.gdw_year + p * kYears + y] = gdw[p] * primary_yield[p];
-        out[o.good_dies + p * kYears + y] = good[p];
-        out[o.packages + p * kYears + y] = pk;
+      const double py = package_yield(v[pkg_yield_[y]], pr.dpp + pr.stacks, v[pkg_ref_components_]);
+      const double chips = starts_p[p] * py;
+      const double dies_avail = inventory[p] + good[p] + bank[p];
+      inventory[p] = std::max(0.0, dies_avail - starts_p[p] * pr.dpp);
+      for (std::size_t g = 0; g < kHbmGens; ++g) {
+        hbm_chips[g] += chips * pr.gb * mix[pr.gen][g];
+        hbm_scrap[g] += starts_p[p] * (1.0 - py) * pr.gb * mix[pr.gen][g];
       }
-      good[p] = wafers[p] = primary_yield[p] = 0.0;
+      const double cogs = unit_cogs(pr.dpp, die_cost[p], pr.gb, v[hbm_usd_per_gb_[pr.gen][y]], v[pkg_cost_], py,
+                                    v[other_cost_]);
+      const double asp = pr.price_usd * price_factor;
+      chips_v[pr.vendor] += chips;
+      revenue_v[pr.vendor] += chips * asp / kBillion;
+      cogs_v[pr.vendor] += chips > 0 ? chips * cogs / kBillion : 0.0;
+      total += chips;
+      pflops += chips * pr.compute / kPeta;
+      pops8 += chips * pr.compute8 / kPeta;
+      usd += chips * asp / kBillion;
+      if (options.products) {
+        put(o.wafers, p, y, wafers[p]);
+        put(o.die_yield, p, y, primary_yield[p]);
+        put(o.gdw_year, p, y, gdw[p] * primary_yield[p]);
+        put(o.good_dies, p, y, good[p]);
+        put(o.packages, p, y, chips);
+        put(o.dies_started, p, y, started[p]);
+        put(o.scrap_yield, p, y, scrap_y[p]);
+        put(o.scrap_pkg, p, y, starts_p[p] * (1.0 - py) * pr.dpp);
+        put(o.bank_draw, p, y, bank[p]);
+        put(o.sku_starts, p, y, starts_p[p]);
+        put(o.pkg_yield, p, y, py);
+        put(o.inventory_dies, p, y, inventory[p]);
+        put(o.die_cost, p, y, die_cost[p]);
+        put(o.cogs, p, y, cogs);
+        put(o.asp, p, y, asp);
+        put(o.sku_chips, p, y, chips);
+      }
     }
+    for (std::size_t g = 0; g < kHbmGens; ++g) {
+      hbm_stock[g] = hbm_avail[g];
+      if (options.products) {
+        put(o.hbm_domestic, g, y, hbm_dom[g]);
+        put(o.hbm_needed, g, y, hbm_need[g]);
+        put(o.hbm_used, g, y, hbm_used[g]);
+        put(o.hbm_in_chips, g, y, hbm_chips[g]);
+        put(o.hbm_scrap, g, y, hbm_scrap[g]);
+        put(o.hbm_inventory, g, y, hbm_stock[g]);
+      }
+    }
+    // 8. Vendors: chips, revenue, gross margin, installed base (cohorts in service).
     for (std::size_t k = 0; k < nv; ++k) {
-      out[o.chips + k * kYears + y] = chips[k];
-      out[o.vendor_value + k * kYears + y] = value[k];
-      out[o.diebank_left + k * kYears + y] = stock_left[k];
-      chips[k] = value[k] = 0.0;
+      vendor_chips[k][y] = chips_v[k];
+      double base = 0;
+      for (int a = 0; a <= y; ++a) base += vendor_chips[k][y - a] * in_service(a, life);
+      put(o.chips, k, y, chips_v[k]);
+      put(o.vendor_value, k, y, revenue_v[k]);
+      put(o.revenue, k, y, revenue_v[k]);
+      put(o.cogs_bn, k, y, cogs_v[k]);
+      put(o.margin, k, y, revenue_v[k] > 0 ? 1.0 - cogs_v[k] / revenue_v[k] : kNaN);
+      put(o.installed, k, y, base);
+      put(o.diebank_left, k, y, bank_left[k]);
     }
+    const double h100e = pflops * kPeta / v[h100_compute_];
+    h100e_path[y] = h100e;
+    double installed_h100e = 0;
+    for (int a = 0; a <= y; ++a) installed_h100e += h100e_path[y - a] * in_service(a, life);
     out[o.chips_total + y] = total;
     out[o.binding + y] = static_cast<double>(binding);
-    out[o.hbm_available + y] = hbm_avail;
-    out[o.hbm_domestic + y] = hbm_dom;
-    out[o.hbm_needed + y] = hbm_needed;
-    out[o.hbm_stock_left + y] = hbm_stock;
-    out[o.packaging_capacity + y] = capacity;
-    out[o.die_limited + y] = sum_l;
-    out[o.starts + y] = sum_l * f;
+    out[o.packaging_capacity + y] = v[pkg_capacity_[y]];
+    out[o.die_limited + y] = sum_want;
+    out[o.starts + y] = sum_starts;
     out[o.pflops + y] = pflops;
     out[o.h20e + y] = pflops * kPeta / v[h20_compute_];
-    out[o.h100e + y] = pflops * kPeta / v[h100_compute_];
+    out[o.h100e + y] = h100e;
+    out[o.h100e8 + y] = pops8 * kPeta / v[h100_compute8_];
     out[o.value + y] = usd;
+    out[o.installed_h100e + y] = installed_h100e;
   }
 }
 
@@ -535,6 +400,35 @@ std::map<std::string, double> ChipsReader::read(std::span<const double> values, 
   for (std::size_t k = 0; k < model_->vendors().size(); ++k)
     if (const double v = buf[model_->out().chips + k * kYears + y]; std::isfinite(v)) out[model_->vendors()[k].id] = v;
   return out;
+}
+
+SupplyReader::SupplyReader(const analysis::Context& ctx, const ParamTable& params)
+    : model_(SupplyModel::build(ctx, params)) {}
+
+std::vector<SupplyYear> SupplyReader::read(std::span<const double> values) const {
+  std::vector<double> buf(model_->slots().size());
+  model_->run(values, buf.data(), SupplyModel::RunOptions{.d0 = false, .nodes = false, .products = true, .geometry = false});
+  const auto& o = model_->out();
+  auto at = [&](std::size_t base, std::size_t key, int y) { return buf[base + key * kYears + y]; };
+  std::vector<SupplyYear> years;
+  for (int y = 0; y < kYears; ++y) {
+    SupplyYear sy;
+    sy.year = year_at(y);
+    for (std::size_t p = 0; p < model_->products().size(); ++p) {
+      const auto& pr = model_->products()[p];
+      sy.skus[pr.chip] = SkuYear{model_->vendors()[pr.vendor].id, at(o.sku_chips, p, y), at(o.asp, p, y),
+                                 at(o.cogs, p, y), at(o.inventory_dies, p, y)};
+    }
+    for (std::size_t k = 0; k < model_->vendors().size(); ++k)
+      sy.vendors[model_->vendors()[k].id] =
+          VendorYear{at(o.chips, k, y), at(o.revenue, k, y), at(o.margin, k, y), at(o.installed, k, y)};
+    for (std::size_t g = 0; g < kHbmGens; ++g) sy.hbm_inventory_gb[std::string(kHbmGenerations[g])] = at(o.hbm_inventory, g, y);
+    sy.h100_equivalents = buf[o.h100e + y];
+    sy.h100_equivalents_8bit = buf[o.h100e8 + y];
+    sy.installed_h100e = buf[o.installed_h100e + y];
+    years.push_back(std::move(sy));
+  }
+  return years;
 }
 
 }  // namespace gpugap::supply

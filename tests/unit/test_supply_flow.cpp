@@ -1,0 +1,273 @@
+// Supply engine, bottom-up flow: conservation of dies and HBM (with scrap
+// computed from yield and packaging losses, not as the residual), the good-die
+// identity, unit economics, the installed base, the metrology lever, and the
+// provenance rule that no scenario value derives from a `published` figure.
+#include <gtest/gtest.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <regex>
+#include <set>
+
+#include "analysis/scenario.hpp"
+#include "cli_helpers.hpp"
+#include "studies/engines.hpp"
+#include "studies/evaluate.hpp"
+#include "supply/capacity.hpp"
+#include "supply/model.hpp"
+
+using namespace gpugap;
+using gpugap::test::run_cli;
+
+namespace {
+
+const analysis::Context& base_ctx() {
+  static const analysis::Context c = studies::make_context({analysis::default_catalog_dir()}, "ms-2025", {});
+  return c;
+}
+
+analysis::Context with(const std::vector<std::string>& sets) {
+  return studies::make_context({analysis::default_catalog_dir()}, "ms-2025", sets);
+}
+
+const std::map<std::string, double>& base_metrics() {
+  static const auto m = studies::evaluate_all(base_ctx(), {"supply"});
+  return m;
+}
+
+double at(const std::map<std::string, double>& m, const std::string& stem, int year) {
+  return m.at(fmt::format("{}.{}", stem, year));
+}
+
+const std::vector<std::string> kSkus = {"huawei-ascend-910b2", "huawei-ascend-910c", "cambricon-mlu590", "hygon-k100"};
+
+}  // namespace
+
+// Dies started + die-bank draws + dies carried in = dies in good chips + dies
+// carried out + yield scrap + packaging scrap, per SKU, each year and in total.
+TEST(SupplyConservation, DiesEachYearAndInTotal) {
+  for (const auto* ctx : {&base_ctx()}) {
+    const auto m = studies::evaluate_all(*ctx, {"supply"});
+    for (const auto& sku : kSkus) {
+      const double dpp = ctx->params.value("chips." + sku + ".silicon.compute_dies");
+      double in_total = 0, out_total = 0, carried = 0;
+      for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+        const double started = at(m, "supply.dies_started." + sku, y);
+        const double bank = at(m, "supply.diebank_draw." + sku, y);
+        const double chips = at(m, "supply.packages." + sku, y);
+        const double inventory = at(m, "supply.inventory." + sku, y);
+        // Scrap from its causes: dies started x (1 - die yield) on the SKU's
+        // wafers; package starts x (1 - package yield) x dies per package.
+        const double scrap_yield = at(m, "supply.scrap_yield_dies." + sku, y);
+        const double starts = at(m, "supply.sku_package_starts." + sku, y);
+        const double scrap_pkg = starts * (1 - at(m, "supply.package_yield." + sku, y)) * dpp;
+        EXPECT_NEAR(scrap_pkg, at(m, "supply.scrap_packaging_dies." + sku, y), 1e-6 * (1 + scrap_pkg));
+        const double lhs = started + bank + carried;
+        const double rhs = chips * dpp + inventory + scrap_yield + scrap_pkg;
+        EXPECT_NEAR(lhs, rhs, 1e-9 * (1 + lhs)) << sku << " " << y;
+        in_total += started + bank;
+        out_total += chips * dpp + scrap_yield + scrap_pkg;
+        carried = inventory;
+      }
+      EXPECT_NEAR(in_total, out_total + carried, 1e-9 * (1 + in_total)) << sku << " (all years)";
+    }
+  }
+}
+
+TEST(SupplyConservation, YieldScrapFromTheDieYieldOnSingleNodeSkus) {
+  // MLU590 and K100 are made on N+2 only: scrap = dies started x (1 - die yield).
+  const auto& m = base_metrics();
+  for (const std::string sku : {"cambricon-mlu590", "hygon-k100"})
+    for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+      const double started = at(m, "supply.dies_started." + sku, y);
+      EXPECT_NEAR(at(m, "supply.scrap_yield_dies." + sku, y), started * (1 - at(m, "supply.die_yield." + sku, y)),
+                  1e-9 * (1 + started));
+      // Good dies = wafers x gross dies per wafer x die yield.
+      EXPECT_NEAR(at(m, "supply.good_dies." + sku, y),
+                  at(m, "supply.wafers_per_year." + sku, y) * m.at("supply.gross_dies_per_wafer." + sku) *
+                      at(m, "supply.die_yield." + sku, y),
+                  1e-9 * (1 + started));
+    }
+}
+
+// HBM (GB, by generation): stock in + domestic supply = in good chips + scrapped
+// in failed packages + stock out; used = in chips + scrap.
+TEST(SupplyConservation, HbmBitsByGeneration) {
+  for (const auto& ctx : {base_ctx(), with({"supply.hbm.newer_generation_ok=0"})}) {
+    const auto m = studies::evaluate_all(ctx, {"supply"});
+    for (auto gen : supply::kHbmGenerations) {
+      const std::string g(gen);
+      double stock = ctx.params.value("supply.hbm.stock_gb." + g);
+      for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+        const double dom = at(m, "supply.hbm_gb_domestic." + g, y);
+        const double chips = at(m, "supply.hbm_gb_in_chips." + g, y);
+        const double scrap = at(m, "supply.hbm_gb_scrap." + g, y);
+        const double left = at(m, "supply.inventory.hbm-" + g, y);
+        EXPECT_NEAR(stock + dom, chips + scrap + left, 1e-9 * (1 + stock + dom)) << g << " " << y;
+        EXPECT_NEAR(at(m, "supply.hbm_gb_used." + g, y), chips + scrap, 1e-9 * (1 + chips)) << g << " " << y;
+        EXPECT_LE(at(m, "supply.hbm_gb_used." + g, y), stock + dom + 1e-6) << g << " " << y;
+        stock = left;
+      }
+    }
+  }
+}
+
+TEST(SupplyEconomics, CostPerGoodDieAndCogsByHand) {
+  const auto& m = base_metrics();
+  const auto& p = base_ctx().params;
+  const std::string sku = "cambricon-mlu590";
+  const double price = p.value("supply.nodes.smic-n2.wafer_price_usd");
+  const double gdw = m.at("supply.gross_dies_per_wafer." + sku);
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const double die_cost = price / (gdw * at(m, "supply.die_yield." + sku, y));
+    EXPECT_NEAR(at(m, "supply.cost_per_good_die_usd." + sku, y), die_cost, 1e-9 * die_cost);
+    const double py = at(m, "supply.package_yield." + sku, y);
+    const double gb = p.value("chips." + sku + ".memory.capacity") / 1e9;
+    const double cogs = (die_cost + gb * p.value(fmt::format("supply.hbm.usd_per_gb.hbm2e.{}", y)) +
+                         p.value("supply.packaging.cost_usd")) / py + p.value("supply.cogs.other_usd");
+    EXPECT_NEAR(at(m, "supply.cogs_usd." + sku, y), cogs, 1e-9 * cogs);
+  }
+  // Gross margin = 1 - COGS / revenue, and revenue = sum of chips x ASP.
+  const double rev = m.at("supply.revenue_usd_bn.cambricon.2025");
+  EXPECT_NEAR(rev, m.at("supply.chips.cambricon.cambricon-mlu590.2025") * m.at("supply.asp_usd.cambricon-mlu590.2025") / 1e9,
+              1e-9 * rev);
+  EXPECT_NEAR(m.at("supply.gross_margin.cambricon.2025"), 1 - m.at("supply.cogs_usd_bn.cambricon.2025") / rev, 1e-12);
+  // The market reads the same revenue (the old vendor value path).
+  EXPECT_DOUBLE_EQ(m.at("supply.vendor_value_usd_bn.cambricon.2025"), rev);
+}
+
+TEST(SupplyEconomics, CostPerGoodDieFallsWhenYieldRises) {
+  // Analytic: C = P / (N Y) is decreasing in Y.
+  EXPECT_GT(supply::cost_per_good_die(15000, 82, 0.2), supply::cost_per_good_die(15000, 82, 0.3));
+  // Through the model: a higher stated 2027 yield lowers the 2027 die cost and COGS of every N+2 SKU.
+  auto better = with({"supply.nodes.smic-n2.yield.2027=0.45"});
+  const auto hi = studies::evaluate_all(better, {"supply"});
+  for (const auto& sku : kSkus) {
+    EXPECT_LT(hi.at("supply.cost_per_good_die_usd." + sku + ".2027"), base_metrics().at("supply.cost_per_good_die_usd." + sku + ".2027")) << sku;
+    EXPECT_LT(hi.at("supply.cogs_usd." + sku + ".2027"), base_metrics().at("supply.cogs_usd." + sku + ".2027")) << sku;
+  }
+  // Fewer inspection steps (metrology factor > 1 on D0) cost yield and chips.
+  auto blind = with({"supply.yield.metrology_d0_factor=1.5"});
+  EXPECT_LT(studies::evaluate(blind, {"supply.die_yield.cambricon-mlu590.2026"}).at("supply.die_yield.cambricon-mlu590.2026"),
+            base_metrics().at("supply.die_yield.cambricon-mlu590.2026"));
+  EXPECT_GT(studies::evaluate(blind, {"supply.cost_per_good_die_usd.cambricon-mlu590.2026"})
+                .at("supply.cost_per_good_die_usd.cambricon-mlu590.2026"),
+            base_metrics().at("supply.cost_per_good_die_usd.cambricon-mlu590.2026"));
+}
+
+TEST(SupplyEconomics, InstalledBaseRetiresAfterTheServiceLife) {
+  const auto& m = base_metrics();
+  const double life = base_ctx().params.value("supply.service_life_years");
+  ASSERT_EQ(life, 5);
+  // 2030: the cohorts of 2026-2030 are in service, 2025's retired (age 5).
+  double sum = 0;
+  for (int y = 2026; y <= 2030; ++y) sum += at(m, "supply.chips.huawei", y);
+  EXPECT_NEAR(m.at("supply.installed_base.huawei.2030"), sum, 1e-9 * sum);
+  // A half-year life keeps half of each year's chips.
+  auto short_life = with({"supply.service_life_years=0.5"});
+  const auto s = studies::evaluate(short_life, {"supply.installed_base.huawei.2027", "supply.chips.huawei.2027"});
+  EXPECT_NEAR(s.at("supply.installed_base.huawei.2027"), 0.5 * s.at("supply.chips.huawei.2027"), 1e-6);
+  // H100-equivalents (BF16 and 8-bit) follow the chips' compute.
+  EXPECT_GT(m.at("supply.h100_equivalents_8bit.2027"), 0);
+}
+
+TEST(SupplyCapacity, MonthlyPathArithmetic) {
+  const std::vector<double> pts = {5000, 22000, 40000};
+  EXPECT_DOUBLE_EQ(supply::capacity_at(pts, 0.5), 5000);      // before the first point: held
+  EXPECT_DOUBLE_EQ(supply::capacity_at(pts, 1.5), 13500);     // mid-2025
+  EXPECT_DOUBLE_EQ(supply::capacity_at(pts, 3.0), 40000);     // end-2026
+  EXPECT_DOUBLE_EQ(supply::lagged_year_average(pts, 1, 0), 13500);  // 2025: mean of a linear ramp
+  // A lag of a full year gives the previous year's average.
+  EXPECT_DOUBLE_EQ(supply::lagged_year_average(pts, 2, 1.0), supply::lagged_year_average(pts, 1, 0));
+  EXPECT_DOUBLE_EQ(supply::capex_added_wpm(8, 0.25, 0.25), 8000);
+  EXPECT_NEAR(supply::tool_limited_wpm(10, 1, 275, 0.8, 30), 10 * 275 * 730 * 0.8 / 30, 1e-9);
+  EXPECT_DOUBLE_EQ(supply::package_yield(0.75, 10, 10), 0.75);
+  EXPECT_NEAR(supply::package_yield(0.75, 5, 10), std::sqrt(0.75), 1e-15);
+}
+
+// A figure is an input or a comparison, never both: no scenario value's source,
+// rationale or note may cite a figure listed under `published`, nor say it was
+// set to land on one; and the published list holds the report's conclusions
+// and the outside production estimates the supply model is compared with.
+TEST(SupplyProvenance, NoScenarioValueDerivesFromAPublishedFigure) {
+  const auto& ctx = base_ctx();
+  // How a published figure is written in prose: 805000 -> "805k", "805,000"; 1650000 -> "1.65M"; 7000 -> "7k".
+  auto spellings = [](double v) {
+    std::set<std::string> s;
+    if (v >= 1e6) {
+      s.insert(fmt::format("{:g}M", v / 1e6));
+      s.insert(fmt::format("{:g} M", v / 1e6));
+      s.insert(fmt::format("{:g} million", v / 1e6));
+    }
+    if (v >= 1e3) {
+      s.insert(fmt::format("{:g}k", v / 1e3));
+      s.insert(fmt::format("{:g}k units", v / 1e3));
+    }
+    if (v >= 1e3 && v == std::floor(v)) {
+      std::string digits = fmt::format("{:.0f}", v), grouped;
+      for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+        grouped += digits[i];
+      }
+      s.insert(grouped);
+    }
+    return s;
+  };
+  std::vector<std::pair<std::string, std::string>> figures;  // spelling, published metric
+  for (const auto& pub : ctx.scenario.published)
+    if (pub.metric.starts_with("supply."))
+      for (const auto& sp : spellings(pub.value)) figures.emplace_back(sp, pub.metric);
+  ASSERT_FALSE(figures.empty());
+  const std::regex tuned(R"(set so that|tuned|calibrat|so as to match|to land on|matches .*(estimate|output))",
+                         std::regex::icase);
+  auto check = [&](const std::string& path, const std::string& text) {
+    if (text.empty()) return;
+    for (const auto& [sp, metric] : figures) {
+      // Whole-token match: "805k" but not "1805k"; "7k" but not "17k".
+      const std::regex word("(^|[^0-9.,])" + std::regex_replace(sp, std::regex(R"([.])"), R"(\.)") + "($|[^0-9A-Za-z])");
+      EXPECT_FALSE(std::regex_search(text, word)) << path << " cites '" << sp << "', the published " << metric << ": " << text;
+    }
+    EXPECT_FALSE(std::regex_search(text, tuned)) << path << " says it was fitted to an output: " << text;
+  };
+  for (const auto& p : ctx.params.all()) {
+    if (!p.path.starts_with("supply.") && !p.path.starts_with("score.") && !p.path.starts_with("market.")) continue;
+    check(p.path, p.prov.source);
+    check(p.path, p.prov.rationale);
+  }
+  for (const auto& kv : ctx.scenario.uncertainty) {
+    const std::string path = kv.first.Scalar();
+    for (const char* key : {"source", "rationale"})
+      if (kv.second[key]) check("uncertainty " + path, kv.second[key].Scalar());
+  }
+  // The comparisons the model is held against (mission.md Q1/Q2 conclusions; outside production estimates,
+  // supply-market-notes.md sections 2.3-3.3).
+  std::set<std::string> listed;
+  for (const auto& pub : ctx.scenario.published) listed.insert(pub.metric);
+  for (const char* need : {"market.tam_usd_bn.2030", "market.self_sufficiency.2024", "market.self_sufficiency.2030",
+                           "market.domestic_usd_bn.2024", "market.domestic_usd_bn.2030", "market.tam_cagr",
+                           "market.domestic_cagr", "market.breakeven_year", "market.ai_infra_margin.2030",
+                           "supply.ai_wafers_per_month.smic-n2.2025", "supply.ai_wafers_per_month.smic-n2.2027",
+                           "supply.chips.huawei.2024", "supply.chips.huawei.2025", "supply.chips.huawei.2026",
+                           "supply.chips.cambricon.2025", "supply.chips_total.2024", "supply.chips_total.2025"})
+    EXPECT_TRUE(listed.count(need)) << need << " is missing from published";
+}
+
+TEST(SupplyProvenance, TheCheckCatchesADerivedValue) {
+  // A scenario whose AI share cites the published AI-wafer estimate fails the rule.
+  const auto dir = std::filesystem::temp_directory_path() / ("gpugap-prov-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "derived.yaml";
+  {
+    std::ofstream f(file);
+    f << "id: derived\nname: t\nextends: ms-2025\nparams:\n  supply.nodes.smic-n2.ai_share:\n"
+         "    2025: {value: 0.32, source: \"MS: ~7k AI wafers / 22k\"}\n";
+  }
+  const auto ctx = studies::make_context({analysis::default_catalog_dir()}, file.string(), {});
+  const auto& p = ctx.params.at("supply.nodes.smic-n2.ai_share.2025");
+  const std::regex word(R"((^|[^0-9.,])7k($|[^0-9A-Za-z]))");
+  EXPECT_TRUE(std::regex_search(p.prov.source, word));
+  std::filesystem::remove_all(dir);
+}
