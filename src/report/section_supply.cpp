@@ -1,9 +1,12 @@
 // 2. Supply: wafer capacity by node and year, chips by vendor and year
 // (stacked), the binding constraint per year, and the yield path.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "report/sections.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/montecarlo.hpp"
 #include "supply/model.hpp"
 
 namespace gpugap::report::detail {
@@ -29,6 +32,80 @@ double sum_at(const std::vector<std::vector<double>>& rows, std::size_t i) {
 }
 
 std::string millions(double v) { return std::isfinite(v) ? fmt::format("{:.2f} m", v / 1e6) : "n/a"; }
+
+constexpr std::array<int, 3> kShownYears = {2025, 2027, 2030};
+
+// Chips, revenue and gross margin by vendor in the shown years (the report's watch metrics).
+TableData vendor_economics(const Gather& g, const std::vector<std::string>& vendors) {
+  TableData t;
+  t.id = "supply-vendors";
+  t.title = "Chips, revenue and gross margin by vendor (bottom-up: cost per good die, HBM, packaging -> COGS; ASP)";
+  t.headers = {"vendor"};
+  for (int y : kShownYears) {
+    t.headers.push_back(fmt::format("chips {}", y));
+    t.headers.push_back(fmt::format("revenue {} (USD bn)", y));
+    t.headers.push_back(fmt::format("gross margin {}", y));
+  }
+  for (const auto& v : vendors) {
+    std::vector<Cell> row{Cell::txt(g.vendor_name(v))};
+    for (int y : kShownYears) {
+      row.push_back(Cell::num(g.metric_or_nan(fmt::format("supply.chips.{}.{}", v, y)), kInt));
+      row.push_back(Cell::num(g.metric_or_nan(fmt::format("supply.revenue_usd_bn.{}.{}", v, y)), kTwo));
+      row.push_back(Cell::num(g.metric_or_nan(fmt::format("supply.gross_margin.{}.{}", v, y)), kPct0));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  t.note = "A gross margin is n/a in a year without revenue. Equations: docs/model-supply.md.";
+  return t;
+}
+
+// Monte Carlo ranges of chips and revenue by vendor and of H100-equivalents,
+// over the scenario's uncertain inputs (capex per capacity, scanners, HBM
+// ramp, stockpiles, packaging, lag, prices).
+void supply_ranges(Gather& g, const std::vector<std::string>& vendors, Section& s, std::vector<std::string>& parts) {
+  const studies::Uncertainty u = studies::parse_uncertainty(g.ctx);
+  if (u.empty()) {
+    s.items.push_back(Unavailable{"supply ranges", "the scenario declares no uncertainty"});
+    return;
+  }
+  std::vector<std::string> metrics;
+  for (int y : {2027, 2030}) {
+    for (const auto& v : vendors) {
+      metrics.push_back(fmt::format("supply.chips.{}.{}", v, y));
+      metrics.push_back(fmt::format("supply.revenue_usd_bn.{}.{}", v, y));
+    }
+    metrics.push_back(fmt::format("supply.h100_equivalents.{}", y));
+  }
+  std::erase_if(metrics, [&](const std::string& m) { return !g.metric(m); });
+  if (metrics.empty()) return;
+  g.progress(fmt::format("report: supply Monte Carlo, {} samples x {} metrics", g.opt.mc_samples, metrics.size()));
+  studies::McOptions mo;
+  mo.samples = static_cast<std::uint64_t>(g.opt.mc_samples);
+  mo.seed = g.opt.seed;
+  mo.threads = g.opt.threads;
+  const auto f = studies::compile(g.ctx, metrics);
+  mo.used = studies::params_read(g.ctx, metrics);
+  const auto mc = studies::monte_carlo(g.ctx.params, u, f, metrics, mo);
+  TableData t;
+  t.id = "supply-ranges";
+  t.title = "Supply ranges (Monte Carlo)";
+  t.headers = {"metric", "base (no draw)", "p5", "median", "p95"};
+  nlohmann::json mj = nlohmann::json::object();
+  for (const auto& m : mc.metrics) {
+    const NumberFormat nf = m.metric.find("revenue") != std::string::npos ? kTwo : kInt;
+    t.rows.push_back({Cell::txt(metric_label(m.metric)), Cell::num(m.base, nf), Cell::num(m.p5, nf), Cell::num(m.p50, nf),
+                      Cell::num(m.p95, nf)});
+    mj[m.metric] = {{"base", m.base}, {"p5", m.p5}, {"p50", m.p50}, {"p95", m.p95}, {"n", m.n}};
+  }
+  t.note = fmt::format("{} samples, seed {}, over {} uncertain inputs declared in the scenario.", mc.samples, mc.seed,
+                       u.params.size());
+  g.results["supply_monte_carlo"] = {{"samples", mc.samples}, {"seed", mc.seed}, {"metrics", mj}};
+  s.items.push_back(t);
+  for (const auto& m : mc.metrics)
+    if (m.metric == "supply.h100_equivalents.2030")
+      parts.push_back(fmt::format("Under the declared uncertainty, 2030 output is {} to {} H100-equivalents (90% interval).",
+                                  millions(m.p5), millions(m.p95)));
+}
 
 }  // namespace
 
@@ -88,17 +165,27 @@ Section supply_section(Gather& g) {
     s.items.push_back(Unavailable{"chips by vendor", "the supply engine publishes no supply.chips.* metrics"});
   }
 
-  // Binding constraint per year.
+  // Binding constraint per year: on package starts, and on each node's capacity.
   TableData bind;
   bind.id = "supply-binding";
   bind.title = "Binding constraint per year";
   bind.headers = {"year", "binding constraint", "code"};
+  for (const auto& n : nodes) bind.headers.push_back(n + " capacity set by");
   for (int y : years()) {
     const auto v = g.metric(fmt::format("supply.binding_constraint.{}", y));
     if (!v) continue;
-    bind.rows.push_back({Cell::num(y, kYear), Cell::txt(std::string(supply::binding_name(*v))), Cell::num(*v, kInt)});
+    std::vector<Cell> row{Cell::num(y, kYear), Cell::txt(std::string(supply::binding_name(*v))), Cell::num(*v, kInt)};
+    for (const auto& n : nodes) {
+      const auto c = g.metric(fmt::format("supply.capacity_binding.{}.{}", n, y));
+      row.push_back(c ? Cell::txt(std::string(supply::capacity_binding_name(*c))) : Cell::empty());
+    }
+    bind.rows.push_back(std::move(row));
   }
   if (!bind.rows.empty()) s.items.push_back(bind);
+  if (!vendors.empty()) {
+    s.items.push_back(vendor_economics(g, vendors));
+    supply_ranges(g, vendors, s, parts);
+  }
 
   // Yield path: good dies per wafer by chip.
   const auto chips = g.components("supply.good_dies_per_wafer");
