@@ -63,7 +63,7 @@ Discovered discover(const ParamTable& params) {
 
 // A yearly series point is announced unless it only holds an earlier year's point.
 bool held_from_earlier(const Param& p, int year) {
-  if (!p.prov.is_default || !p.prov.note.starts_with("held from ")) return false;
+  if (p.overridden || !p.prov.is_default || !p.prov.note.starts_with("held from ")) return false;
   const std::string from = p.prov.note.substr(p.prov.note.size() - 4);
   return is_year(from) && std::stoi(from) < year;
 }

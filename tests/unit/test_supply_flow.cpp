@@ -271,3 +271,25 @@ TEST(SupplyProvenance, TheCheckCatchesADerivedValue) {
   EXPECT_TRUE(std::regex_search(p.prov.source, word));
   std::filesystem::remove_all(dir);
 }
+
+TEST(SupplyRoadmap, A950PrSkuTakesHuaweisShareAndHbm3) {
+  // catalog/scenarios/roadmap-ascend-950.yaml: the 950PR (2 dies, 8 stacks, HBM3-class) replaces the 910C.
+  const auto ctx = studies::make_context({analysis::default_catalog_dir()}, "roadmap-ascend-950", {});
+  const auto m = studies::evaluate_all(ctx, {"supply"});
+  EXPECT_GT(m.at("supply.chips.huawei.huawei-ascend-950pr.2028"), 0);
+  EXPECT_EQ(m.at("supply.chips.huawei.huawei-ascend-950pr.2025"), 0);  // before its launch
+  EXPECT_GT(m.at("supply.hbm_gb_needed.hbm3.2028"), 0);
+  EXPECT_TRUE(std::isfinite(m.at("supply.gross_margin.huawei.2028")));
+  // Vendor chips are the sum over its SKUs.
+  const double sum = m.at("supply.chips.huawei.huawei-ascend-910b2.2028") + m.at("supply.chips.huawei.huawei-ascend-910c.2028") +
+                     m.at("supply.chips.huawei.huawei-ascend-950pr.2028");
+  EXPECT_NEAR(m.at("supply.chips.huawei.2028"), sum, 1e-9 * sum);
+  // The typed reader the market will use gives the same figures.
+  const supply::SupplyReader reader(ctx, ctx.params);
+  const auto years = reader.read(ctx.params.values());
+  ASSERT_EQ(years.size(), static_cast<std::size_t>(analysis::kLastYear - analysis::kFirstYear + 1));
+  const auto& y2028 = years[2028 - analysis::kFirstYear];
+  EXPECT_DOUBLE_EQ(y2028.skus.at("huawei-ascend-950pr").chips, m.at("supply.chips.huawei.huawei-ascend-950pr.2028"));
+  EXPECT_DOUBLE_EQ(y2028.vendors.at("huawei").revenue_usd_bn, m.at("supply.revenue_usd_bn.huawei.2028"));
+  EXPECT_DOUBLE_EQ(y2028.vendors.at("huawei").installed_base, m.at("supply.installed_base.huawei.2028"));
+}
