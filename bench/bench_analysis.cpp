@@ -7,12 +7,15 @@
 #include <cmath>
 
 #include "analysis/metrics.hpp"
+#include "studies/engines.hpp"
+#include "studies/evaluate.hpp"
 #include "studies/montecarlo.hpp"
 #include "studies/rng.hpp"
 #include "studies/uncertainty.hpp"
 
 using namespace gpugap;
 using namespace gpugap::analysis;
+using namespace gpugap::studies;
 
 namespace {
 

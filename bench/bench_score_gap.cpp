@@ -15,11 +15,14 @@
 #include <vector>
 
 #include "analysis/metrics.hpp"
-#include "analysis/montecarlo.hpp"
-#include "analysis/uncertainty.hpp"
+#include "studies/engines.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/montecarlo.hpp"
+#include "studies/uncertainty.hpp"
 
 using namespace gpugap;
 using namespace gpugap::analysis;
+using namespace gpugap::studies;
 
 namespace {
 

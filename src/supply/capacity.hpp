@@ -26,13 +26,16 @@ inline double capacity_at(std::span<const double> year_end, double t) {
   return year_end[i - 1] + f * (year_end[i] - year_end[i - 1]);
 }
 
-// Mean monthly wafer starts that become chips in year y: the twelve months of
-// the year shifted back by the start-to-chip lag, sampled at mid-month. Only
-// points up to year y are read (lag >= 0).
+// Mean monthly wafer starts that become chips in year y: the mean of the path
+// over the year shifted back by the start-to-chip lag, [y - lag, y + 1 - lag].
+// The path is linear between whole years, so the window's two pieces are
+// exact trapezoids (for whole-quarter lags this equals the mean of the twelve
+// mid-month values). Only points up to year y are read (lag >= 0).
 inline double lagged_year_average(std::span<const double> year_end, int y, double lag_years) {
-  double sum = 0;
-  for (int m = 0; m < 12; ++m) sum += capacity_at(year_end, y + (m + 0.5) / kMonthsPerYear - lag_years);
-  return sum / kMonthsPerYear;
+  const double a = y - lag_years;
+  const double k = std::floor(a) + 1.0;  // the whole year inside (a, a + 1], where the slope may change
+  const double ca = capacity_at(year_end, a), ck = capacity_at(year_end, k), cb = capacity_at(year_end, a + 1.0);
+  return 0.5 * ((k - a) * (ca + ck) + (a + 1.0 - k) * (ck + cb));
 }
 
 // Wafers/month a year's capex adds to a node: capex x node share / (USD bn per 1k wafers/month) x 1000.
@@ -59,6 +62,10 @@ inline double cost_per_good_die(double wafer_price, double gross_dies, double di
 inline double package_yield(double ref_yield, double components, double ref_components) {
   if (ref_components <= 0) return ref_yield;
   return std::pow(std::clamp(ref_yield, 0.0, 1.0), components / ref_components);
+}
+// The same from log(Y_ref) (one logarithm a year, one exponential a SKU: the hot path).
+inline double package_yield_from_log(double log_ref_yield, double components, double ref_components) {
+  return std::exp(log_ref_yield * components / ref_components);
 }
 
 // COGS of a good chip: dies, HBM and packaging of a package start, divided by

@@ -304,10 +304,13 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     std::fill_n(chips_v.begin(), nv, 0.0);
     std::fill_n(revenue_v.begin(), nv, 0.0);
     std::fill_n(cogs_v.begin(), nv, 0.0);
-    const double price_factor = std::pow(1.0 + v[asp_change_], year - v[asp_base_year_]);
+    const double asp_change = v[asp_change_];
+    const double price_factor = asp_change == 0 ? 1.0 : std::pow(1.0 + asp_change, year - v[asp_base_year_]);
+    const double ref_components = v[pkg_ref_components_];
+    const double log_ref_yield = std::log(std::clamp(v[pkg_yield_[y]], 0.0, 1.0));
     for (std::size_t p = 0; p < np; ++p) {
       const ProductRun& pr = pc[p];
-      const double py = package_yield(v[pkg_yield_[y]], pr.dpp + pr.stacks, v[pkg_ref_components_]);
+      const double py = package_yield_from_log(log_ref_yield, pr.dpp + pr.stacks, ref_components);
       const double chips = starts_p[p] * py;
       const double dies_avail = inventory[p] + good[p] + bank[p];
       inventory[p] = std::max(0.0, dies_avail - starts_p[p] * pr.dpp);
