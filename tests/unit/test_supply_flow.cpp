@@ -293,3 +293,14 @@ TEST(SupplyRoadmap, A950PrSkuTakesHuaweisShareAndHbm3) {
   EXPECT_DOUBLE_EQ(y2028.vendors.at("huawei").revenue_usd_bn, m.at("supply.revenue_usd_bn.huawei.2028"));
   EXPECT_DOUBLE_EQ(y2028.vendors.at("huawei").installed_base, m.at("supply.installed_base.huawei.2028"));
 }
+
+TEST(SupplyRoadmap, HuaweiLinkedFabsAreANodeOfTheirOwn) {
+  // catalog/scenarios/huawei-fabs.yaml: a node without capex limits holds its points; its dies join the 910C's.
+  const auto ctx = studies::make_context({analysis::default_catalog_dir()}, "huawei-fabs", {});
+  const auto m = studies::evaluate_all(ctx, {"supply"});
+  EXPECT_DOUBLE_EQ(m.at("supply.wafers_per_month.huawei-fabs.2027"), 10000);
+  EXPECT_DOUBLE_EQ(m.at("supply.wafers_per_month.huawei-fabs.2026"), 0);
+  EXPECT_GT(m.at("supply.dies_started.huawei-ascend-910c.2029"), base_metrics().at("supply.dies_started.huawei-ascend-910c.2029"));
+  EXPECT_GE(m.at("supply.chips.huawei.2029") + m.at("supply.inventory.huawei-ascend-910c.2029"),
+            base_metrics().at("supply.chips.huawei.2029") + base_metrics().at("supply.inventory.huawei-ascend-910c.2029"));
+}
