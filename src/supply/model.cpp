@@ -120,7 +120,7 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
   double scanners = litho_ ? v[litho_installed_] : 0.0;
   const double life = v[service_life_];
 
-  std::array<double, kMaxKeys> good, wafers, started, scrap_y, primary_yield, die_cost, bank;
+  std::array<double, kMaxKeys> good, wafers, started, scrap_y, primary_yield, die_cost, bank, wafer_usd;
   for (int y = 0; y < kYears; ++y) {
     const double year = year_at(y);
     // 0. Capacity: announced, else the smaller of capex- and lithography-limited.
@@ -191,6 +191,7 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     std::fill_n(primary_yield.begin(), np, 0.0);
     std::fill_n(die_cost.begin(), np, kNaN);
     std::fill_n(bank.begin(), np, 0.0);
+    std::fill_n(wafer_usd.begin(), np, 0.0);
     for (const AllocIn& a : allocs_) {
       const std::size_t p = a.product;
       const std::size_t n = a.node;
@@ -203,11 +204,15 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
       started[p] += w * gdw[p];
       good[p] += w * gdw[p] * y_die;
       scrap_y[p] += w * gdw[p] * (1.0 - y_die);
+      wafer_usd[p] += w * v[nodes_[n].wafer_price];
       if (a.primary) {
         primary_yield[p] = y_die;
         die_cost[p] = cost_per_good_die(v[nodes_[n].wafer_price], gdw[p], y_die);
       }
     }
+    // A SKU made on several nodes: the wafer spend over the good dies of all of them.
+    for (std::size_t p = 0; p < np; ++p)
+      if (good[p] > 0) die_cost[p] = wafer_usd[p] / good[p];
     // 4. Die bank: each vendor draws stock / drawdown years a year from its
     // start year until it is empty, split over its chips by the year's mix.
     for (std::size_t k = 0; k < nv; ++k) {
