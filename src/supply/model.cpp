@@ -121,6 +121,8 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
   const double life = v[service_life_];
 
   std::array<double, kMaxKeys> good, wafers, started, scrap_y, primary_yield, die_cost, bank, wafer_usd;
+  std::array<double, kMaxKeys> pkg_y;  // package yield by SKU, recomputed only when the reference yield changes
+  double last_ref_yield = -1.0;
   for (int y = 0; y < kYears; ++y) {
     const double year = year_at(y);
     // 0. Capacity: announced, else the smaller of capex- and lithography-limited.
@@ -311,11 +313,15 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     std::fill_n(cogs_v.begin(), nv, 0.0);
     const double asp_change = v[asp_change_];
     const double price_factor = asp_change == 0 ? 1.0 : std::pow(1.0 + asp_change, year - v[asp_base_year_]);
-    const double ref_components = v[pkg_ref_components_];
-    const double log_ref_yield = std::log(std::clamp(v[pkg_yield_[y]], 0.0, 1.0));
+    if (v[pkg_yield_[y]] != last_ref_yield) {
+      last_ref_yield = v[pkg_yield_[y]];
+      const double log_ref_yield = std::log(std::clamp(last_ref_yield, 0.0, 1.0));
+      for (std::size_t p = 0; p < np; ++p)
+        pkg_y[p] = package_yield_from_log(log_ref_yield, pc[p].dpp + pc[p].stacks, v[pkg_ref_components_]);
+    }
     for (std::size_t p = 0; p < np; ++p) {
       const ProductRun& pr = pc[p];
-      const double py = package_yield_from_log(log_ref_yield, pr.dpp + pr.stacks, ref_components);
+      const double py = pkg_y[p];
       const double chips = starts_p[p] * py;
       const double dies_avail = inventory[p] + good[p] + bank[p];
       inventory[p] = std::max(0.0, dies_avail - starts_p[p] * pr.dpp);

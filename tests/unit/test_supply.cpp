@@ -407,6 +407,23 @@ TEST(SupplyCli, SupplyCommandShowsBindingConstraintByName) {
   ASSERT_TRUE(js.contains("years"));
   EXPECT_EQ(js["years"].size(), 7u);
   EXPECT_TRUE(js["years"][0].contains("binding_constraint"));
+  // Per year: capacity (announced / capex / lithography and the binding one), HBM by generation,
+  // chips, revenue and margin by vendor, inventory and economics by SKU, H100-equivalents.
+  const auto& y28 = js["years"][4];
+  EXPECT_EQ(y28["year"].get<int>(), 2028);
+  EXPECT_EQ(y28["nodes"]["smic-n2"]["capacity_binding"].get<std::string>(), "capex");
+  EXPECT_GT(y28["nodes"]["smic-n2"]["capacity_tool_limited"].get<double>(), 0);
+  for (const char* g : {"hbm2e", "hbm3", "hbm3e"})
+    for (const char* k : {"domestic_gb", "needed_gb", "used_gb", "inventory_gb"}) EXPECT_TRUE(y28["hbm"][g].contains(k)) << g << k;
+  for (const char* k : {"chips", "revenue_usd_bn", "gross_margin", "installed_base"})
+    EXPECT_TRUE(y28["vendors"]["huawei"].contains(k)) << k;
+  for (const char* k : {"chips", "inventory_dies", "cost_per_good_die_usd", "cogs_usd", "asp_usd", "package_yield"})
+    EXPECT_TRUE(y28["products"]["huawei-ascend-910c"].contains(k)) << k;
+  EXPECT_GT(y28["h100_equivalents_8bit"].get<double>(), 0);
+  EXPECT_EQ(js["products"]["huawei-ascend-910c"]["hbm_generation"].get<std::string>(), "hbm2e");
+  // The table names what set each node's capacity.
+  EXPECT_NE(r.out.find("binding capacity"), std::string::npos);
+  EXPECT_NE(r.out.find("gross margin"), std::string::npos);
 }
 
 TEST(SupplyModel, LearningCurveNodeAndMissingData) {
