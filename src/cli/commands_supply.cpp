@@ -56,6 +56,9 @@ std::array<Table, 4> detail_tables(const supply::SupplyModel& model, const std::
   add_rows(node_t, node_ids, " AI wafers/month", o.ai_wpm, 1.0, 0);
   add_rows(node_t, node_ids, " D0 (defects/cm2)", o.d0, 1.0, 3);
   Table hbm_t = by_year_table("HBM (million GB)");
+  std::vector<std::string> lines;
+  for (const auto& l : model.hbm_lines()) lines.push_back("line " + l.id);
+  add_rows(hbm_t, lines, " output", o.hbm_line, 1e6, 1);
   add_rows(hbm_t, gens, " domestic supply", o.hbm_domestic, 1e6, 1);
   add_rows(hbm_t, gens, " needed", o.hbm_needed, 1e6, 1);
   add_rows(hbm_t, gens, " used", o.hbm_used, 1e6, 1);

@@ -45,6 +45,7 @@ struct Discovered {
   std::map<std::pair<std::string, std::string>, const Param*> alloc_keys;  // (node, chip)
   std::map<std::string, const Param*> mix_chips;
   std::set<std::string> stock_vendors;
+  std::set<std::string> hbm_lines;
 };
 
 Discovered discover(const ParamTable& params) {
@@ -56,6 +57,7 @@ Discovered discover(const ParamTable& params) {
     if (c.size() == 5 && c[1] == "alloc" && is_year(c[4])) d.alloc_keys.emplace(std::make_pair(c[2], c[3]), &p);
     if (c.size() == 5 && c[1] == "diebank" && c[3] == "mix" && is_year(c[4])) d.mix_chips.emplace(c[2], &p);
     if (c.size() == 4 && c[1] == "diebank" && c[3] == "stock") d.stock_vendors.insert(c[2]);
+    if (c.size() == 5 && c[1] == "hbm_lines" && c[3] == "wafers_per_month" && is_year(c[4])) d.hbm_lines.insert(c[2]);
   }
   if (d.node_ids.empty()) throw InsufficientData("supply.nodes.*.wafers_per_month");
   return d;
@@ -298,7 +300,7 @@ struct SupplyBuilder {
       throw UserError(fmt::format("supply: at most {} products, vendors and nodes in one scenario", kMaxKeys));
   }
 
-  void packaging_hbm_and_economics() {
+  void packaging_hbm_and_economics(const std::set<std::string>& hbm_line_ids) {
     m.pkg_yield_ = r.yearly("supply.packaging.yield");
     m.pkg_ref_components_ = r.need("supply.packaging.ref_components");
     m.pkg_capacity_ = r.yearly("supply.packaging.capacity");
@@ -307,20 +309,30 @@ struct SupplyBuilder {
     for (std::size_t g = 0; g < kHbmGens; ++g) {
       const std::string gen(kHbmGenerations[g]);
       m.hbm_stock_[g] = r.need("supply.hbm.stock_gb." + gen);
-      m.hbm_gen_share_[g] = r.yearly("supply.hbm.gen_share." + gen);
       m.hbm_usd_per_gb_[g] = r.yearly("supply.hbm.usd_per_gb." + gen);
     }
-    std::vector<std::pair<std::size_t, const YearIdx*>> shares;
-    for (const auto& g : m.hbm_gen_share_) shares.emplace_back(0, &g);
-    check_sums(shares, 1, [](std::size_t) { return std::string("domestic HBM output (supply.hbm.gen_share)"); });
-    m.hbm_wpm_ = r.yearly("supply.hbm.wafers_per_month");
-    m.hbm_die_yield_ = r.yearly("supply.hbm.die_yield");
-    m.hbm_die_area_ = r.need("supply.hbm.die_area_mm2");
-    m.hbm_gb_per_die_ = r.need("supply.hbm.gb_per_die");
-    m.hbm_stack_yield_ = r.need("supply.hbm.stack_yield");
     m.hbm_upgrade_ = r.need("supply.hbm.newer_generation_ok");
-    m.hbm_baseline_area_ = params.at(m.hbm_die_area_).value;
-    m.hbm_baseline_gdw_ = exact_gdw(m.base_diameter_, m.base_edge_, m.base_scribe_, m.hbm_baseline_area_);
+    for (const auto& id : hbm_line_ids) {
+      HbmLineIn l;
+      l.id = id;
+      const std::string base = "supply.hbm_lines." + id + ".";
+      l.wafers_per_month = r.yearly(base + "wafers_per_month");
+      l.die_yield = r.yearly(base + "die_yield");
+      l.die_area = r.need(base + "die_area_mm2");
+      l.gb_per_die = r.need(base + "gb_per_die");
+      l.stack_yield = r.need(base + "stack_yield");
+      for (std::size_t g = 0; g < kHbmGens; ++g)
+        l.gen_share[g] = r.yearly(base + "gen_share." + std::string(kHbmGenerations[g]));
+      l.baseline_area = params.at(l.die_area).value;
+      l.baseline_gdw = exact_gdw(m.base_diameter_, m.base_edge_, m.base_scribe_, l.baseline_area);
+      m.hbm_lines_.push_back(std::move(l));
+    }
+    std::vector<std::pair<std::size_t, const YearIdx*>> shares;
+    for (std::size_t i = 0; i < m.hbm_lines_.size(); ++i)
+      for (const auto& g : m.hbm_lines_[i].gen_share) shares.emplace_back(i, &g);
+    check_sums(shares, m.hbm_lines_.size(),
+               [&](std::size_t i) { return "HBM line " + m.hbm_lines_[i].id + "'s output (gen_share)"; });
+    if (m.hbm_lines_.size() > kMaxKeys) throw UserError(fmt::format("supply: at most {} HBM lines", kMaxKeys));
     m.asp_change_ = r.need("supply.asp.annual_change");
     m.asp_base_year_ = r.need("supply.asp.base_year");
     m.service_life_ = r.need("supply.service_life_years");
@@ -394,13 +406,16 @@ struct SupplyBuilder {
     o.hbm_in_chips = s.keyed_yearly("supply.hbm_gb_in_chips", gen_names);
     o.hbm_scrap = s.keyed_yearly("supply.hbm_gb_scrap", gen_names);
     o.hbm_inventory = s.keyed_yearly("supply.inventory", hbm_items);
+    std::vector<std::string> line_names;
+    for (const auto& l : m.hbm_lines_) line_names.push_back(l.id);
+    o.hbm_line = s.keyed_yearly("supply.hbm_gb_by_line", line_names);
     o.product_end = s.metric_count();
     o.geometry_begin = s.metric_count();
     o.gdw_exact = s.keyed("supply.gross_dies_per_wafer", chip_names);
     o.gdw_simple = s.keyed("supply.gross_dies_closed_form", chip_names);
     o.gdw_exp = s.keyed("supply.gross_dies_exp_form", chip_names);
     o.over_reticle = s.keyed("supply.over_reticle", chip_names);
-    o.hbm_gdw = s.single("supply.hbm_gross_dies_per_wafer");
+    o.hbm_gdw = s.keyed("supply.hbm_gross_dies_per_wafer", line_names);
     o.geometry_end = s.metric_count();
     o.chips = s.keyed_yearly("supply.chips", vendor_names);
     o.vendor_value = s.keyed_yearly("supply.vendor_value_usd_bn", vendor_names);
@@ -436,7 +451,7 @@ std::shared_ptr<const SupplyModel> SupplyModel::build(const analysis::Context& c
   b.allocations(d);
   b.check_allocation_sums();
   b.diebank(d);
-  b.packaging_hbm_and_economics();
+  b.packaging_hbm_and_economics(d.hbm_lines);
   b.order();
   b.layout();
   return m;

@@ -90,11 +90,13 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     }
     if (options.geometry) out[o.gdw_exact + p] = gdw[p];
   }
-  const double hbm_area = v[hbm_die_area_];
-  const double hbm_gdw = base_geometry && hbm_area == hbm_baseline_area_
-                             ? hbm_baseline_gdw_
-                             : gross_dies_exact(geo, square_die(hbm_area));
-  if (options.geometry) out[o.hbm_gdw] = hbm_gdw;
+  std::array<double, kMaxKeys> hbm_gdw;
+  for (std::size_t l = 0; l < hbm_lines_.size(); ++l) {
+    const HbmLineIn& line = hbm_lines_[l];
+    const double area = v[line.die_area];
+    hbm_gdw[l] = base_geometry && area == line.baseline_area ? line.baseline_gdw : gross_dies_exact(geo, square_die(area));
+    if (options.geometry) out[o.hbm_gdw + l] = hbm_gdw[l];
+  }
 
   // Per-product inputs that do not change by year, read once.
   struct ProductRun {
@@ -233,13 +235,16 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     }
 
     // 5. HBM supply by generation: domestic DRAM wafers -> good dies -> stacks (GB), plus the carried stock.
-    const double hbm_gb_total = v[hbm_wpm_[y]] * kMonthsPerYear * hbm_gdw * v[hbm_die_yield_[y]] * v[hbm_stack_yield_] *
-                                v[hbm_gb_per_die_];
-    std::array<double, kHbmGens> hbm_avail, hbm_dom, hbm_need{}, hbm_used{}, hbm_chips{}, hbm_scrap{};
-    for (std::size_t g = 0; g < kHbmGens; ++g) {
-      hbm_dom[g] = hbm_gb_total * v[hbm_gen_share_[g][y]];
-      hbm_avail[g] = hbm_stock[g] + hbm_dom[g];
+    // Each line: DRAM wafers x 12 x gross dies x die yield x stack yield x GB per die, split by generation.
+    std::array<double, kHbmGens> hbm_avail, hbm_dom{}, hbm_need{}, hbm_used{}, hbm_chips{}, hbm_scrap{};
+    for (std::size_t l = 0; l < hbm_lines_.size(); ++l) {
+      const HbmLineIn& line = hbm_lines_[l];
+      const double gb = v[line.wafers_per_month[y]] * kMonthsPerYear * hbm_gdw[l] * v[line.die_yield[y]] *
+                        v[line.stack_yield] * v[line.gb_per_die];
+      for (std::size_t g = 0; g < kHbmGens; ++g) hbm_dom[g] += gb * v[line.gen_share[g][y]];
+      if (options.products) put(o.hbm_line, l, y, gb);
     }
+    for (std::size_t g = 0; g < kHbmGens; ++g) hbm_avail[g] = hbm_stock[g] + hbm_dom[g];
 
     // 6. Package starts in the state-directed order: each priority group gets
     // min(its dies, the HBM left, the packaging capacity left), pro rata inside.

@@ -96,6 +96,15 @@ struct DiebankIn {
   YearIdx mix{};                // share of the vendor's yearly draw packaged as this chip
 };
 
+struct HbmLineIn {
+  std::string id;
+  YearIdx wafers_per_month{}, die_yield{};
+  std::array<YearIdx, kHbmGens> gen_share{};
+  std::size_t die_area = 0, gb_per_die = 0, stack_yield = 0;
+  int baseline_gdw = 0;
+  double baseline_area = 0;
+};
+
 struct VendorIn {
   std::string id;
   std::optional<std::size_t> diebank_stock, diebank_years, diebank_start;
@@ -128,6 +137,7 @@ class SupplyModel {
   [[nodiscard]] const std::vector<NodeIn>& nodes() const { return nodes_; }
   [[nodiscard]] const std::vector<ProductIn>& products() const { return products_; }
   [[nodiscard]] const std::vector<VendorIn>& vendors() const { return vendors_; }
+  [[nodiscard]] const std::vector<HbmLineIn>& hbm_lines() const { return hbm_lines_; }
   [[nodiscard]] YieldModel yield_model(std::span<const double> v) const;
   // Every parameter index a run can read (with repeats).
   [[nodiscard]] const std::vector<ParamIndex>& reads() const { return reads_; }
@@ -141,7 +151,7 @@ class SupplyModel {
         sku_starts, pkg_yield, inventory_dies, die_cost, cogs, asp, sku_chips;
     std::size_t gdw_exact, gdw_simple, gdw_exp, over_reticle;  // by product, not yearly
     // by HBM generation
-    std::size_t hbm_domestic, hbm_needed, hbm_used, hbm_in_chips, hbm_scrap, hbm_inventory;
+    std::size_t hbm_domestic, hbm_needed, hbm_used, hbm_in_chips, hbm_scrap, hbm_inventory, hbm_line;
     // by vendor
     std::size_t chips, vendor_value, revenue, cogs_bn, margin, installed, diebank_left;
     // totals
@@ -172,13 +182,12 @@ class SupplyModel {
   YearIdx capex_{}, litho_imports_{};
   std::size_t litho_installed_ = 0, litho_wph_ = 0, litho_uptime_ = 0;
   bool litho_ = false;
-  YearIdx pkg_yield_{}, pkg_capacity_{}, hbm_wpm_{}, hbm_die_yield_{};
+  YearIdx pkg_yield_{}, pkg_capacity_{};
+  std::vector<HbmLineIn> hbm_lines_;
   std::size_t pkg_ref_components_ = 0, pkg_cost_ = 0, other_cost_ = 0;
   std::array<std::size_t, kHbmGens> hbm_stock_{};
-  std::array<YearIdx, kHbmGens> hbm_gen_share_{}, hbm_usd_per_gb_{};
-  std::size_t hbm_die_area_ = 0, hbm_gb_per_die_ = 0, hbm_stack_yield_ = 0, hbm_upgrade_ = 0;
-  int hbm_baseline_gdw_ = 0;
-  double hbm_baseline_area_ = 0;
+  std::array<YearIdx, kHbmGens> hbm_usd_per_gb_{};
+  std::size_t hbm_upgrade_ = 0;
   std::size_t asp_change_ = 0, asp_base_year_ = 0, service_life_ = 0;
   std::size_t fx_ = 0, h20_compute_ = 0, h100_compute_ = 0, h100_compute8_ = 0;
 

@@ -120,20 +120,22 @@ void register_engine(analysis::Registry& r) {
   // HBM, in GB by generation.
   add({"supply.hbm.stock_gb.*", Dim::kNumber, "GB", "HBM stockpiled before the first model year (generation)", false,
        false, 0, kBig});
-  add({"supply.hbm.gen_share.*", Dim::kFraction, "fraction", "share of domestic HBM output of this generation", true,
+  add({"supply.hbm_lines.*.gen_share.*", Dim::kFraction, "fraction", "share of the line's HBM output of this generation",
+       true,
        false, 0, 1});
   add({"supply.hbm.usd_per_gb.*", Dim::kNumber, "USD/GB", "HBM price by generation", true, false, 0, 1000});
   add({"supply.hbm_generation.*", Dim::kNumber, "choice", "HBM generation of a chip where the catalog gives none",
        false, false, 0, static_cast<double>(kHbmGens - 1), {kHbmGenerations.begin(), kHbmGenerations.end()}});
-  add({"supply.hbm.wafers_per_month", Dim::kNumber, "wafers/month", "domestic DRAM wafer starts for HBM", true, false,
+  add({"supply.hbm_lines.*.wafers_per_month", Dim::kNumber, "wafers/month",
+       "DRAM wafer starts for HBM on the line (CXMT, a Huawei in-house line, ...)", true, false,
        0, kBig});
-  add({"supply.hbm.die_area_mm2", Dim::kNumber, "mm2", "HBM DRAM die area", false, false, 1, 2000});
-  add({"supply.hbm.gb_per_die", Dim::kNumber, "GB", "capacity of one HBM DRAM die", false, false, 0.01, 100});
-  add({"supply.hbm.die_yield", Dim::kFraction, "fraction", "HBM DRAM die yield", true, false, 0, 1});
+  add({"supply.hbm_lines.*.die_area_mm2", Dim::kNumber, "mm2", "HBM DRAM die area", false, false, 1, 2000});
+  add({"supply.hbm_lines.*.gb_per_die", Dim::kNumber, "GB", "capacity of one HBM DRAM die", false, false, 0.01, 100});
+  add({"supply.hbm_lines.*.die_yield", Dim::kFraction, "fraction", "HBM DRAM die yield", true, false, 0, 1});
   add({"supply.hbm.newer_generation_ok", Dim::kNumber, "0/1",
        "1: a SKU whose own HBM generation runs out takes a newer one (its successor on the same die); 0: never", false,
        false, 0, 1});
-  add({"supply.hbm.stack_yield", Dim::kFraction, "fraction", "stacking (TSV) yield", false, false, 0, 1});
+  add({"supply.hbm_lines.*.stack_yield", Dim::kFraction, "fraction", "stacking (TSV) yield", false, false, 0, 1});
   // Prices and the installed base.
   add({"supply.asp.annual_change", Dim::kNumber, "fraction/year", "change of every SKU's ASP per year", false, false,
        -0.9, 1});

@@ -3,6 +3,8 @@
 // section 1 (tables computed there independently of this code).
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -299,8 +301,10 @@ TEST(SupplyModel, ChipsByHandFor2025) {
 
 TEST(SupplyModel, BindingConstraintSwitches) {
   // No HBM at all: HBM binds, nothing is packaged and every die waits in inventory.
-  auto no_hbm = with({"supply.hbm.stock_gb.hbm2e=0", "supply.hbm.wafers_per_month.2024=0",
-                      "supply.hbm.wafers_per_month.2026=0", "supply.hbm.wafers_per_month.2028=0"});
+  std::vector<std::string> zero = {"supply.hbm.stock_gb.hbm2e=0"};
+  for (const char* line : {"cxmt", "huawei"})
+    for (int y = 2024; y <= 2030; ++y) zero.push_back(fmt::format("supply.hbm_lines.{}.wafers_per_month.{}=0", line, y));
+  auto no_hbm = with(zero);
   EXPECT_EQ(metric(no_hbm, "supply.binding_constraint.2026"), 1);
   EXPECT_EQ(metric(no_hbm, "supply.chips_total.2026"), 0);
   EXPECT_GT(metric(no_hbm, "supply.inventory.huawei-ascend-910c.2026"), 0);
