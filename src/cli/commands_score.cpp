@@ -1,14 +1,17 @@
 // gpugap score: the vendor scorecard (cli.md), its watch metrics (--watch)
 // and the risk cases (--risks).
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
 #include "studies/risk.hpp"
 #include "score/score.hpp"
 #include "studies/engines.hpp"
+#include "studies/score_mc.hpp"
 
 namespace gpugap::cli {
 namespace {
@@ -106,7 +109,59 @@ std::string chip_cell(const std::optional<score::ChipScore>& c) {
   return c->chip + (c->index.ok() ? " " + fmt_num(*c->index.value, 3) + "x" : " n/a");
 }
 
-void score_table(const Global& g, const std::string& reference, const std::string& model) {
+json summary_json(const studies::MetricSummary& m) {
+  return {{"p5", json_number(m.p5)}, {"p50", json_number(m.p50)}, {"p95", json_number(m.p95)}, {"mean", json_number(m.mean)},
+          {"n", m.n}, {"insufficient_data_samples", m.non_finite}};
+}
+
+json uncertainty_json(const studies::VendorUncertainty& u) {
+  return {{"quantitative", summary_json(u.quantitative)}, {"quant_index", summary_json(u.quant_index)},
+          {"qualitative", summary_json(u.qualitative)}, {"composite", summary_json(u.composite)},
+          {"rank_probability", u.rank_probability}, {"both_layers_share", u.both_layers_share}};
+}
+
+std::string interval(const studies::MetricSummary& m) {
+  if (m.n == 0) return "n/a";
+  return fmt_num(m.p5, 3) + " / " + fmt_num(m.p50, 3) + " / " + fmt_num(m.p95, 3);
+}
+
+// The scorecard under the scenario's declared uncertainty (studies/score_mc.hpp).
+void add_uncertainty(const Global& g, const analysis::Context& ctx, std::uint64_t samples, std::uint64_t seed, Output& out) {
+  studies::McOptions opt;
+  opt.samples = samples;
+  opt.seed = seed;
+  opt.threads = g.threads;
+  opt.progress = !g.quiet && ::isatty(::fileno(stderr)) != 0;
+  const studies::ScoreUncertainty u = studies::score_monte_carlo(ctx, opt);
+  const std::size_t n = u.vendors.size();
+  std::vector<std::string> head = {"vendor", "quant p5/p50/p95", "composite p5/p50/p95", "both layers"};
+  std::vector<bool> right = {false, true, true, true};
+  for (std::size_t k = 0; k < n; ++k) {
+    head.push_back("P(" + std::to_string(k + 1) + ")");
+    right.push_back(true);
+  }
+  Table t{head, {}, right};
+  json vs = json::array();
+  for (const auto& v : u.vendors) {
+    std::vector<std::string> row = {v.vendor, interval(v.quantitative), interval(v.composite), fmt_num(100 * v.both_layers_share, 3) + "%"};
+    for (const double p : v.rank_probability) row.push_back(p > 0 ? fmt_num(p, 2) : "-");
+    t.rows.push_back(row);
+    json j = uncertainty_json(v);
+    j["vendor"] = v.vendor;
+    vs.push_back(j);
+    for (auto& x : out.json["vendors"])
+      if (x["vendor"] == v.vendor) x["uncertainty"] = uncertainty_json(v);
+  }
+  json clamped = json::object();
+  for (const auto& [p, c] : u.clamped) clamped[p] = c;
+  out.json["uncertainty"] = {{"samples", u.samples}, {"seed", u.seed}, {"drawn", u.drawn}, {"clamped", clamped}, {"vendors", vs}};
+  out.tables.push_back(t);
+  out.titles.push_back(fmt::format("Under uncertainty: {} samples (seed {}) over {} declared ranges; P(k) = probability of rank k",
+                                   u.samples, u.seed, u.drawn.size()));
+}
+
+void score_table(const Global& g, const std::string& reference, const std::string& model, std::uint64_t samples,
+                 std::uint64_t seed) {
   const auto ctx = g.context();
   score::Settings s = score::settings(ctx.params);
   if (!reference.empty()) s.reference_chip = ctx.catalog->resolve("chips", reference);
@@ -160,6 +215,9 @@ void score_table(const Global& g, const std::string& reference, const std::strin
   for (const auto& v : r.vendors)
     if (!v.quantitative.ok()) text += fmt::format("{}: quantitative layer {}\n", v.vendor, v.quant_status);
   for (const auto& n : r.notes) text += n + "\n";
+  // The Monte Carlo reads the scenario's own settings: a changed reference or model has no declared ranges.
+  if (samples > 0 && reference.empty() && model.empty()) add_uncertainty(g, ctx, samples, seed, out);
+  else text += "uncertainty: not run (--samples 0, or --reference/--model given)\n";
   out.text = text;
   emit(g, out);
 }
@@ -305,6 +363,8 @@ void add_score_commands(CLI::App& app, Global& g) {
   auto* cmd = app.add_subcommand("score", "vendor scorecard: two layers, four winning conditions, rank");
   static std::string reference, model, vendor;
   static bool watch = false, risks = false;
+  static std::string samples_text = "200";
+  static std::uint64_t seed = 1;
   static std::vector<std::string> cases;
   cmd->add_option("--reference", reference, "reference chip of the quantitative layer (default nvidia-h20)");
   cmd->add_option("--model", model, "model of the standard workload set (default qwen3-235b-a22b)");
@@ -312,10 +372,16 @@ void add_score_commands(CLI::App& app, Global& g) {
   cmd->add_option("--vendor", vendor, "with --watch: one vendor");
   cmd->add_flag("--risks", risks, "risk cases: re-run the chain under each risk-* scenario");
   cmd->add_option("--case", cases, "with --risks: only these scenarios");
+  cmd->add_option("--samples", samples_text, "Monte Carlo samples for the intervals and rank probabilities (0: point scores only)")
+      ->default_str("200");
+  cmd->add_option("--seed", seed, "random seed: same seed, same answer, on any thread count")->default_str("1");
   cmd->callback([&g] {
     if (watch) watch_cmd(g, vendor);
     else if (risks) risks_cmd(g, cases);
-    else score_table(g, reference, model);
+    else {
+      const std::uint64_t n = parse_count(samples_text, "score --samples");
+      score_table(g, reference, model, n, seed);
+    }
   });
 }
 
