@@ -230,3 +230,23 @@ TEST(ScoreUncertaintyCli, EveryDomesticVendorHasAnIntervalAndRankProbabilities) 
   // A bad count is a user error.
   EXPECT_EQ(test::run_cli("score --samples many").rc, 2);
 }
+
+TEST(ScoreUncertaintyReport, VendorSectionShowsIntervalsAndRankProbabilities) {
+  test::TempDir dir("score-report");
+  const auto html = dir.path() / "r.html", js = dir.path() / "r.json";
+  const auto r = test::run_cli("report -q -o " + html.string() + " --json " + js.string());
+  ASSERT_EQ(r.rc, 0) << r.err;
+  std::ifstream hin(html), jin(js);
+  const std::string page((std::istreambuf_iterator<char>(hin)), std::istreambuf_iterator<char>());
+  for (const char* id : {"vendors-quant-interval", "vendors-composite-interval", "rank-probabilities"})
+    EXPECT_NE(page.find(id), std::string::npos) << id;
+  const json j = json::parse(jin);
+  const json& u = j["results"]["score"]["uncertainty"];
+  ASSERT_GE(u["vendors"].size(), 10u);
+  for (const auto& v : u["vendors"]) {
+    double sum = 0;
+    for (const auto& p : v["rank_probability"]) sum += p.get<double>();
+    EXPECT_NEAR(sum, 1.0, 1e-9) << v["vendor"];
+    EXPECT_LE(v["composite_p5"].get<double>(), v["composite_p95"].get<double>());
+  }
+}
