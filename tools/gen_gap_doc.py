@@ -3,8 +3,8 @@
 
 Every number in the document comes from a gpugap command shown beside it;
 this script only runs the commands, picks cells and words the verdicts with
-the engine's own thresholds (src/gap/gap.hpp: 1.5-2x today, 1/1.2-1.2x at the
-horizon). Usage (from the repository root):
+the scenario's claim band (gap.claim.*: the report's 1.5-2x today, parity
+within gap.claim.parity_band at the horizon). Usage (from the repository root):
 
     python3 tools/gen_gap_doc.py [--gpugap build/gpugap] [-o docs/gap.md] [--mc-samples 200]
 """
@@ -51,8 +51,10 @@ def main():
     P("> 1 means the US leads. \"Available in China\" (`china`) drops export-controlled parts by the dated rules")
     P("in the catalog (`chips.<id>.export_control.*`); \"global frontier\" (`global`) counts every part. A part")
     P("counts from its launch year (`chips.<id>.launch_year`); a part without one is not counted (listed at the end).")
-    P("The claim holds today when the %d ratio is in [1.5, 2.0] and in %d when it is within 1.2x of parity." % (
-        today, horizon))
+    band = gap["claim_band"]
+    P("The claim holds today when the %d ratio is in [%s, %s] and in %d when it is within %sx of parity" % (
+        today, fmt(band["today_low"]), fmt(band["today_high"]), horizon, fmt(band["parity_band"])))
+    P("(scenario parameters `gap.claim.*`, from the report; not constants in code).")
     P("")
 
     # ---- verdicts ---------------------------------------------------------
@@ -110,12 +112,36 @@ def main():
           % ("reproduces" if max(gl_h) <= 1.2 else "does not reproduce"))
         P("  TPS needs memory, link and software figures on top of peaks, and roadmap parts without power or price")
         P("  drop out of the per-watt and money bases (their cells keep the last part with data).")
-    P("- `tps_system` compares whole scale-up systems: in China an 8-GPU HGX against CloudMatrix 384 / Atlas")
-    P("  SuperPoDs (ratio far below 1), globally the largest pod of any US vendor. It is where the report's")
-    P("  scale-up argument shows, and it depends most on domain size.")
+    P("- Systems of different sizes (an 8-GPU HGX, CloudMatrix 384, 8,192-chip SuperPoDs) are compared only")
+    P("  normalised: `tps_system_per_chip` (each chip inside its own system's scale-up domain) and")
+    P("  `tps_system_per_mw` (system output per MW of the system's power; n/a where a system has no power figure,")
+    P("  named in the JSON's `parts_without_data`). A raw system total is never set against another size.")
     P("- The money bases (`usd_per_mtok`, `tps_per_watt_per_kusd`) only count parts with a China price, so their")
     P("  global column repeats the China one until frontier parts get a China price; a \"yes\" there compares")
     P("  the 910C with the H20, not a system-level gap.")
+    P("")
+
+    # ---- aggregations -------------------------------------------------------
+    P("## 1b. Best part, available part, shipment-weighted (China)")
+    P("")
+    P("A domestic part is *available* in a year when its vendor ships at least %s chips that year (scenario" % (
+        fmt(gap["available_min_chips"])))
+    P("`gap.available_min_chips`); the *shipment-weighted* figure weights each supply-modelled vendor's best part")
+    P("by the supply model's chips that year. The US side is the best part (its weights need the market's import")
+    P("regime). Same command as above.")
+    P("")
+    P("| basis | year | best part ratio | available part | ratio | shipment-weighted ratio | weight (k chips) |")
+    P("|---|---:|---:|---|---:|---:|---:|")
+    for b in gap["bases"]:
+        bid = b.get("basis") or b.get("id")
+        for y in (today, horizon):
+            c = cells.get((bid, "china", y))
+            if not c:
+                continue
+            av = (c.get("domestic_available") or {}).get("id") or "n/a"
+            w = c.get("weighted_chips") or 0
+            P("| %s | %d | %s | %s | %s | %s | %s |" % (bid, y, fmt(c.get("ratio")), av, fmt(c.get("ratio_available")),
+                                                       fmt(c.get("ratio_weighted")), fmt(w / 1e3) if w else "n/a"))
     P("")
 
     # ---- decomposition ----------------------------------------------------

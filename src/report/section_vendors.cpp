@@ -92,9 +92,9 @@ std::string risk_cases(Gather& g, const score::ScoreResult& base, econ::SearchCa
 
 // Each sample re-runs the perf search of every chip whose drawn specs moved,
 // so the scorecard's Monte Carlo is far dearer per sample than the market's:
-// 100 samples put each rank probability within about +/-5 points (one sd)
+// 64 samples put each rank probability within about +/-6 points (one sd)
 // and keep the whole report within seconds (`gpugap score --samples N` for more).
-constexpr int kScoreMcSamples = 100;
+constexpr int kScoreMcSamples = 64;
 
 // The scorecard under uncertainty: an interval chart of the quantitative and
 // composite scores (p5 / p50 / p95) and the probability of each rank.
