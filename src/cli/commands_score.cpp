@@ -82,6 +82,8 @@ json vendor_json(const score::VendorScore& v, int supply_year) {
     d["value"] = v.condition_value.count(k) ? json(v.condition_value.at(k)) : json(nullptr);
     d["threshold"] = v.condition_threshold.count(k) ? json(v.condition_threshold.at(k)) : json(nullptr);
     if (!met) d["status"] = "insufficient data";
+    if (auto ev = v.evidence.find(k); ev != v.evidence.end())
+      d["evidence"] = {{"figure", ev->second.figure}, {"rationale", ev->second.rationale}, {"sources", ev->second.sources}};
     details[k] = d;
   }
   j["conditions"] = conds;
@@ -93,6 +95,18 @@ json vendor_json(const score::VendorScore& v, int supply_year) {
   j["supply_chips"] = v.supply_chips ? json{{"year", supply_year}, {"chips", opt(v.supply_chips)}} : json(nullptr);
   j["notes"] = v.notes;
   return j;
+}
+
+Table evidence_table(const score::ScoreResult& r) {
+  Table t{{"vendor", "condition", "met", "figure"}, {}, {false, false, false, false}};
+  for (const auto& v : r.vendors)
+    for (auto c : score::kConditions) {
+      const std::string k(c);
+      const auto& met = v.conditions.at(k);
+      auto ev = v.evidence.find(k);
+      t.rows.push_back({v.vendor, k, !met ? "?" : (*met ? "yes" : "no"), ev == v.evidence.end() ? "-" : ev->second.figure});
+    }
+  return t;
 }
 
 std::string conditions_text(const score::VendorScore& v) {
@@ -210,6 +224,8 @@ void score_table(const Global& g, const std::string& reference, const std::strin
   out.tables.push_back(t);
   out.titles.push_back(fmt::format("Vendor scorecard ({}; quantitative index: x {} on {} in region {}, as of {})",
                                    ctx.scenario.id, s.reference_chip, s.model, s.region, s.as_of_year));
+  out.tables.push_back(evidence_table(r));
+  out.titles.push_back("Winning conditions: the figure behind each (rationale and sources in the JSON)");
   std::string text = "Conditions E C S P: inference economics, capacity, CSP ties, policy (Y met, n not met, ? insufficient data).\n"
                      "* composite from one layer only (the other is insufficient data): ranked after every vendor scored on both.\n";
   for (const auto& v : r.vendors)
@@ -247,6 +263,10 @@ void watch_cmd(const Global& g, const std::string& vendor) {
             {false, false, true, true, true, true, true, true, true, true}};
   Table facts{{"vendor", "field", "year", "value", "unit", "confidence"}, {}, {false, false, true, true, false, false}};
   auto num = [](const std::optional<double>& v, double scale) { return v ? fmt_num(*v / scale, 4) : "-"; };
+  // Chips per vendor per year from the supply model (vendors it covers), beside the sourced facts.
+  const score::SupplyVolumes volumes(ctx, ctx.params);
+  std::map<int, std::map<std::string, double>> supply;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) supply[y] = volumes.read(ctx.params.values(), y);
   for (const auto& id : ids) {
     const score::Watch w = score::watch(*ctx.catalog, ctx.params, id);
     json j;
@@ -287,6 +307,15 @@ void watch_cmd(const Global& g, const std::string& vendor) {
                             f.unit.size() > 30 ? f.unit.substr(0, 27) + "..." : f.unit, f.confidence});
       if (f.value && f.year) series[f.field].push_back({{"x", *f.year}, {"y", *f.value}, {"unit", f.unit}});
     }
+    json sup = json::object();
+    for (const auto& [y, by_vendor] : supply) {
+      auto it = by_vendor.find(id);
+      if (it == by_vendor.end()) continue;
+      sup[std::to_string(y)] = it->second;
+      series["supply_chips"].push_back({{"x", y}, {"y", it->second}, {"unit", "chips (supply model)"}});
+      facts.rows.push_back({w.vendor, "supply_chips (model)", std::to_string(y), fmt_num(it->second, 4), "chips", "model"});
+    }
+    j["supply_chips"] = sup;
     j["generations"] = gens;
     j["facts"] = fs;
     json sj = json::object();

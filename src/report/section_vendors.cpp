@@ -227,6 +227,19 @@ Section vendors_section(Gather& g) {
                                     charts::Axis{"layer", kOne}, charts::Axis{"vendor", kOne}, cols, rows, vals, 0, score::kMaxScore,
                                     kTwo));
   s.items.push_back(t);
+  TableData ev;
+  ev.id = "conditions-evidence";
+  ev.title = "Winning conditions: the figure behind each";
+  ev.headers = {"vendor", "condition", "met", "figure", "rationale", "sources"};
+  for (const auto& v : res.vendors)
+    for (const auto& [k, e] : v.evidence) {
+      const auto it = v.conditions.find(k);
+      const bool known = it != v.conditions.end() && it->second.has_value();
+      const bool met = known && *it->second;
+      ev.rows.push_back({Cell::txt(v.name), Cell::txt(k), Cell::txt(!known ? "unknown" : met ? "met" : "not met", !met), Cell::txt(e.figure),
+                         Cell::txt(e.rationale), Cell::txt(e.sources)});
+    }
+  s.items.push_back(ev);
   const std::string unc_tk = score_uncertainty(g, s);
 
   // Watch metrics: spec progression of each generation and dated facts.

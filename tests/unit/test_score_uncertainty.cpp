@@ -250,3 +250,29 @@ TEST(ScoreUncertaintyReport, VendorSectionShowsIntervalsAndRankProbabilities) {
     EXPECT_LE(v["composite_p5"].get<double>(), v["composite_p95"].get<double>());
   }
 }
+
+// Item 3: each winning condition carries the figure behind it.
+TEST(ScoreConditions, EachConditionCarriesItsFigure) {
+  const auto r = run(base_ctx().params);
+  for (const auto& v : r.vendors)
+    for (auto c : score::kConditions) {
+      ASSERT_TRUE(v.evidence.count(std::string(c))) << v.vendor << " " << c;
+      EXPECT_FALSE(v.evidence.at(std::string(c)).figure.empty()) << v.vendor << " " << c;
+    }
+  const auto& h = vendor(r, "huawei");
+  EXPECT_NE(h.evidence.at("capacity").figure.find("supply model"), std::string::npos) << h.evidence.at("capacity").figure;
+  const auto i = base_ctx().params.find("vendors.huawei.qualitative.csp_ties");
+  ASSERT_TRUE(i);
+  EXPECT_EQ(h.evidence.at("csp_ties").rationale, base_ctx().params.at(*i).prov.rationale);
+  EXPECT_FALSE(h.evidence.at("policy").sources.empty());
+  EXPECT_NE(h.evidence.at("inference_economics").figure.find(h.current->chip), std::string::npos);
+}
+
+TEST(ScoreConditions, WatchShowsTheSupplyModelsChipsPerYear) {
+  const auto r = test::run_cli("score --watch --vendor cambricon --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json w = r.json()["watch"][0];
+  ASSERT_TRUE(w["supply_chips"].contains("2025")) << w["supply_chips"].dump();
+  EXPECT_GT(w["supply_chips"]["2025"].get<double>(), 0);
+  EXPECT_FALSE(w["series"]["supply_chips"].empty());
+}
