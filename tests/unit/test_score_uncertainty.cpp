@@ -57,6 +57,14 @@ void scale(ParamTable& p, const std::string& path, double k) {
   p.set_value(*i, p.at(*i).value * k);
 }
 
+// The scorecard at the scenario's values and with one estimated spec scaled by k.
+std::pair<score::ScoreResult, score::ScoreResult> base_and_scaled(const std::string& path, double k) {
+  EXPECT_TRUE(is_estimate(path)) << path;
+  ParamTable p = base_ctx().params;
+  scale(p, path, k);
+  return {run(base_ctx().params), run(p)};
+}
+
 studies::ScoreUncertainty mc(const analysis::Context& ctx, std::uint64_t samples, int threads) {
   studies::McOptions o;
   o.samples = samples;
@@ -94,12 +102,7 @@ TEST(ScoreEstimates, EstimatedBandwidthRaisesItsVendor) {
 }
 
 TEST(ScoreEstimates, EstimatedPriceLowersOnlyTheMoneyMetrics) {
-  const std::string path = "chips.thead-ppu.price.cn";
-  ASSERT_TRUE(is_estimate(path));
-  const auto base = run(base_ctx().params);
-  ParamTable p = base_ctx().params;
-  scale(p, path, 2.0);
-  const auto dear = run(p);
+  const auto [base, dear] = base_and_scaled("chips.thead-ppu.price.cn", 2.0);
   const auto& a = vendor(base, "thead");
   const auto& b = vendor(dear, "thead");
   EXPECT_LT(index_of(dear, "thead"), index_of(base, "thead"));
@@ -109,12 +112,7 @@ TEST(ScoreEstimates, EstimatedPriceLowersOnlyTheMoneyMetrics) {
 }
 
 TEST(ScoreEstimates, EstimatedTdpLowersPerfPerWatt) {
-  const std::string path = "chips.cambricon-mlu590.power.tdp";
-  ASSERT_TRUE(is_estimate(path));
-  const auto base = run(base_ctx().params);
-  ParamTable p = base_ctx().params;
-  scale(p, path, 1.5);
-  const auto hot = run(p);
+  const auto [base, hot] = base_and_scaled("chips.cambricon-mlu590.power.tdp", 1.5);
   EXPECT_LT(ratio(vendor(hot, "cambricon"), score::Metric::kTpsPerWatt),
             ratio(vendor(base, "cambricon"), score::Metric::kTpsPerWatt));
   EXPECT_DOUBLE_EQ(ratio(vendor(hot, "cambricon"), score::Metric::kTps), ratio(vendor(base, "cambricon"), score::Metric::kTps));
