@@ -195,8 +195,9 @@ TEST(ScoreUncertainty, WiderSpecRangeWidensTheScoreInterval) {
          "  chips.metax-c600.memory.bandwidth: {dist: triangular, relative: true, min: 0.4, mode: 1.0, max: 1.8,"
          " estimate: true, rationale: test}\n";
   const auto wide_ctx = studies::make_context({analysis::default_catalog_dir(), dir.path().string()}, "ms-2025-wide", {});
-  const auto& n = find(mc(base_ctx(), 40, 2), "metax").quant_index;
-  const auto& w = find(mc(wide_ctx, 40, 2), "metax").quant_index;
+  const auto narrow_mc = mc(base_ctx(), 40, 2), wide_mc = mc(wide_ctx, 40, 2);
+  const auto& n = find(narrow_mc, "metax").quant_index;
+  const auto& w = find(wide_mc, "metax").quant_index;
   EXPECT_LT(w.p5, n.p5);
   EXPECT_GT(w.p95, n.p95);
   EXPECT_GT(w.p95 - w.p5, n.p95 - n.p5);
