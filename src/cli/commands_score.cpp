@@ -409,6 +409,9 @@ void add_score_commands(CLI::App& app, Global& g) {
     else if (risks) risks_cmd(g, cases);
     else {
       const std::uint64_t n = parse_count(samples_text, "score --samples");
+      require(n == 0 || (n >= studies::kMinSamples && n <= studies::kMaxSamples), Location{"", 0, "score --samples"},
+              fmt::format("0 (point scores only) or a sample count between {} and {}", studies::kMinSamples, studies::kMaxSamples),
+              samples_text);
       score_table(g, reference, model, n, seed);
     }
   });

@@ -226,8 +226,11 @@ TEST(ScoreUncertaintyCli, EveryDomesticVendorHasAnIntervalAndRankProbabilities) 
   const auto q = test::run_cli("score --samples 0 --format json");
   ASSERT_EQ(q.rc, 0) << q.err;
   EXPECT_FALSE(q.json().contains("uncertainty"));
-  // A bad count is a user error.
+  // A bad count is a user error that names the option.
   EXPECT_EQ(test::run_cli("score --samples many").rc, 2);
+  const auto one = test::run_cli("score --samples 1");
+  EXPECT_EQ(one.rc, 2);
+  EXPECT_NE(one.err.find("score --samples"), std::string::npos) << one.err;
 }
 
 TEST(ScoreUncertaintyReport, VendorSectionShowsIntervalsAndRankProbabilities) {
