@@ -144,6 +144,31 @@ def main():
                                                        fmt(c.get("ratio_weighted")), fmt(w / 1e3) if w else "n/a"))
     P("")
 
+    # ---- the claim under uncertainty -------------------------------------
+    claim_bases = [b for b in ("tps_system_per_chip", "tps_chat", "usd_per_mtok")
+                   if any((b, "china", y) in cells for y in (today, horizon))]
+    paths = []
+    for b in claim_bases:
+        for y in (today, horizon):
+            paths += ["gap.%s.china.%d" % (b, y), "gap.weighted.%s.china.%d" % (b, y)]
+    if paths:
+        mc, mc_cmd = docgen.run(g, ["mc", "--metric"] + paths + ["--samples", str(a.mc_samples), "--seed", "1"])
+        P("## 1c. The claim with its interval")
+        P("")
+        P("The same ratios under the scenario's declared uncertainty (estimated chip specs and prices, stack")
+        P("efficiencies, supply), best part and shipment-weighted, in China (`%s`):" % mc_cmd)
+        P("")
+        P("| metric | base | p5 | p50 | p95 | claim band |")
+        P("|---|---:|---:|---:|---:|---|")
+        for p_ in paths:
+            m = mc["metrics"][p_]
+            yr = int(p_.rsplit(".", 1)[1])
+            bnd = ("%s-%s" % (fmt(band["today_low"]), fmt(band["today_high"])) if yr == today
+                   else "%s-%s" % (fmt(1 / band["parity_band"]), fmt(band["parity_band"])))
+            P("| `%s` | %s | %s | %s | %s | %s |" % (p_, fmt(m.get("base")), fmt(m.get("p5")), fmt(m.get("p50")),
+                                                   fmt(m.get("p95")), bnd))
+        P("")
+
     # ---- decomposition ----------------------------------------------------
     P("## 2. Which lever closes how much (decomposition)")
     P("")
