@@ -23,6 +23,19 @@ def pct(x):
     return "n/a" if x is None else "%.0f%%" % (100 * x)
 
 
+def mc_ranges(g, paths, samples, intro, band_of=None):
+    """Runs `gpugap mc` on the paths: the lines of `intro % command`, then its p5/p50/p95 table."""
+    mc, cmd = docgen.run(g, ["mc", "--metric"] + paths + ["--samples", str(samples), "--seed", "1"])
+    out = [intro % cmd, "", "| metric | base | p5 | p50 | p95 |" + (" claim band |" if band_of else ""),
+           "|---|---:|---:|---:|---:|" + ("---|" if band_of else "")]
+    for p in paths:
+        m = mc["metrics"][p]
+        out.append("| `%s` | %s | %s | %s | %s |" % (p, fmt(m.get("base")), fmt(m.get("p5")), fmt(m.get("p50")),
+                                                    fmt(m.get("p95"))) + (" %s |" % band_of(p) if band_of else ""))
+    out.append("")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gpugap", default="build/gpugap")
@@ -152,22 +165,16 @@ def main():
         for y in (today, horizon):
             paths += ["gap.%s.china.%d" % (b, y), "gap.weighted.%s.china.%d" % (b, y)]
     if paths:
-        mc, mc_cmd = docgen.run(g, ["mc", "--metric"] + paths + ["--samples", str(a.mc_samples), "--seed", "1"])
         P("## 1c. The claim with its interval")
         P("")
         P("The same ratios under the scenario's declared uncertainty (estimated chip specs and prices, stack")
-        P("efficiencies, supply), best part and shipment-weighted, in China (`%s`):" % mc_cmd)
-        P("")
-        P("| metric | base | p5 | p50 | p95 | claim band |")
-        P("|---|---:|---:|---:|---:|---|")
-        for p_ in paths:
-            m = mc["metrics"][p_]
-            yr = int(p_.rsplit(".", 1)[1])
-            bnd = ("%s-%s" % (fmt(band["today_low"]), fmt(band["today_high"])) if yr == today
-                   else "%s-%s" % (fmt(1 / band["parity_band"]), fmt(band["parity_band"])))
-            P("| `%s` | %s | %s | %s | %s | %s |" % (p_, fmt(m.get("base")), fmt(m.get("p5")), fmt(m.get("p50")),
-                                                   fmt(m.get("p95")), bnd))
-        P("")
+
+        def bnd(p_):
+            if int(p_.rsplit(".", 1)[1]) == today:
+                return "%s-%s" % (fmt(band["today_low"]), fmt(band["today_high"]))
+            return "%s-%s" % (fmt(1 / band["parity_band"]), fmt(band["parity_band"]))
+        L.extend(mc_ranges(g, paths, a.mc_samples,
+                           "efficiencies, supply), best part and shipment-weighted, in China (`%s`):", bnd))
 
     # ---- decomposition ----------------------------------------------------
     P("## 2. Which lever closes how much (decomposition)")
@@ -228,15 +235,7 @@ def main():
     P("")
     last = dm["years"][-1]["year"] if dm["years"] else 2030
     paths = ["demand.tokens_per_day.%d" % last, "demand.chips_needed.%d" % last, "demand.spend_usd_bn.%d" % last]
-    mc, mc_cmd = docgen.run(g, ["mc", "--metric"] + paths + ["--samples", str(a.mc_samples), "--seed", "1"])
-    P("Ranges (`%s`, ranges from the scenario's `uncertainty` block):" % mc_cmd)
-    P("")
-    P("| metric | base | p5 | p50 | p95 |")
-    P("|---|---:|---:|---:|---:|")
-    for p in paths:
-        m = mc["metrics"][p]
-        P("| `%s` | %s | %s | %s | %s |" % (p, fmt(m.get("base")), fmt(m.get("p5")), fmt(m.get("p50")), fmt(m.get("p95"))))
-    P("")
+    L.extend(mc_ranges(g, paths, a.mc_samples, "Ranges (`%s`, ranges from the scenario's `uncertainty` block):"))
     P("The fleet chip is, each year, the counted domestic chip with the lowest price per unit of effective TPS")
     P("(`gpugap gap --demand --chip ID` fixes it). The demand check is only as good as the 2026-2030 token")
     P("path, which is an extrapolation flagged as such.")
