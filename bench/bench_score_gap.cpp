@@ -89,7 +89,7 @@ BENCHMARK(BM_MonteCarloScore)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Us
 
 // The gap's perf-based bases, today and at the horizon.
 void BM_MonteCarloGap(benchmark::State& state) {
-  run_mc(state, {"gap.usd_per_mtok.china.2026", "gap.tps_system.china.2026", "gap.tps_per_watt.global.2030"});
+  run_mc(state, {"gap.usd_per_mtok.china.2026", "gap.tps_system_per_mw.china.2026", "gap.tps_per_watt.global.2030"});
 }
 BENCHMARK(BM_MonteCarloGap)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -3,8 +3,8 @@
 
 Every number in the document comes from a gpugap command shown beside it;
 this script only runs the commands, picks cells and words the verdicts with
-the engine's own thresholds (src/gap/gap.hpp: 1.5-2x today, 1/1.2-1.2x at the
-horizon). Usage (from the repository root):
+the scenario's claim band (gap.claim.*: the report's 1.5-2x today, parity
+within gap.claim.parity_band at the horizon). Usage (from the repository root):
 
     python3 tools/gen_gap_doc.py [--gpugap build/gpugap] [-o docs/gap.md] [--mc-samples 200]
 """
@@ -21,6 +21,19 @@ def fmt(x, digits=3):
 
 def pct(x):
     return "n/a" if x is None else "%.0f%%" % (100 * x)
+
+
+def mc_ranges(g, paths, samples, intro, band_of=None):
+    """Runs `gpugap mc` on the paths: the lines of `intro % command`, then its p5/p50/p95 table."""
+    mc, cmd = docgen.run(g, ["mc", "--metric"] + paths + ["--samples", str(samples), "--seed", "1"])
+    out = [intro % cmd, "", "| metric | base | p5 | p50 | p95 |" + (" claim band |" if band_of else ""),
+           "|---|---:|---:|---:|---:|" + ("---|" if band_of else "")]
+    for p in paths:
+        m = mc["metrics"][p]
+        out.append("| `%s` | %s | %s | %s | %s |" % (p, fmt(m.get("base")), fmt(m.get("p5")), fmt(m.get("p50")),
+                                                    fmt(m.get("p95"))) + (" %s |" % band_of(p) if band_of else ""))
+    out.append("")
+    return out
 
 
 def main():
@@ -51,8 +64,10 @@ def main():
     P("> 1 means the US leads. \"Available in China\" (`china`) drops export-controlled parts by the dated rules")
     P("in the catalog (`chips.<id>.export_control.*`); \"global frontier\" (`global`) counts every part. A part")
     P("counts from its launch year (`chips.<id>.launch_year`); a part without one is not counted (listed at the end).")
-    P("The claim holds today when the %d ratio is in [1.5, 2.0] and in %d when it is within 1.2x of parity." % (
-        today, horizon))
+    band = gap["claim_band"]
+    P("The claim holds today when the %d ratio is in [%s, %s] and in %d when it is within %sx of parity" % (
+        today, fmt(band["today_low"]), fmt(band["today_high"]), horizon, fmt(band["parity_band"])))
+    P("(scenario parameters `gap.claim.*`, from the report; not constants in code).")
     P("")
 
     # ---- verdicts ---------------------------------------------------------
@@ -110,13 +125,56 @@ def main():
           % ("reproduces" if max(gl_h) <= 1.2 else "does not reproduce"))
         P("  TPS needs memory, link and software figures on top of peaks, and roadmap parts without power or price")
         P("  drop out of the per-watt and money bases (their cells keep the last part with data).")
-    P("- `tps_system` compares whole scale-up systems: in China an 8-GPU HGX against CloudMatrix 384 / Atlas")
-    P("  SuperPoDs (ratio far below 1), globally the largest pod of any US vendor. It is where the report's")
-    P("  scale-up argument shows, and it depends most on domain size.")
+    P("- Systems of different sizes (an 8-GPU HGX, CloudMatrix 384, 8,192-chip SuperPoDs) are compared only")
+    P("  normalised: `tps_system_per_chip` (each chip inside its own system's scale-up domain) and")
+    P("  `tps_system_per_mw` (system output per MW of the system's power; n/a where a system has no power figure,")
+    P("  named in the JSON's `parts_without_data`). A raw system total is never set against another size.")
     P("- The money bases (`usd_per_mtok`, `tps_per_watt_per_kusd`) only count parts with a China price, so their")
     P("  global column repeats the China one until frontier parts get a China price; a \"yes\" there compares")
     P("  the 910C with the H20, not a system-level gap.")
     P("")
+
+    # ---- aggregations -------------------------------------------------------
+    P("## 1b. Best part, available part, shipment-weighted (China)")
+    P("")
+    P("A domestic part is *available* in a year when its vendor ships at least %s chips that year (scenario" % (
+        fmt(gap["available_min_chips"])))
+    P("`gap.available_min_chips`); the *shipment-weighted* figure weights each supply-modelled vendor's best part")
+    P("by the supply model's chips that year. The US side is the best part (its weights need the market's import")
+    P("regime). Same command as above.")
+    P("")
+    P("| basis | year | best part ratio | available part | ratio | shipment-weighted ratio | weight (k chips) |")
+    P("|---|---:|---:|---|---:|---:|---:|")
+    for b in gap["bases"]:
+        bid = b.get("basis") or b.get("id")
+        for y in (today, horizon):
+            c = cells.get((bid, "china", y))
+            if not c:
+                continue
+            av = (c.get("domestic_available") or {}).get("id") or "n/a"
+            w = c.get("weighted_chips") or 0
+            P("| %s | %d | %s | %s | %s | %s | %s |" % (bid, y, fmt(c.get("ratio")), av, fmt(c.get("ratio_available")),
+                                                       fmt(c.get("ratio_weighted")), fmt(w / 1e3) if w else "n/a"))
+    P("")
+
+    # ---- the claim under uncertainty -------------------------------------
+    claim_bases = [b for b in ("tps_system_per_chip", "tps_chat", "usd_per_mtok")
+                   if any((b, "china", y) in cells for y in (today, horizon))]
+    paths = []
+    for b in claim_bases:
+        for y in (today, horizon):
+            paths += ["gap.%s.china.%d" % (b, y), "gap.weighted.%s.china.%d" % (b, y)]
+    if paths:
+        P("## 1c. The claim with its interval")
+        P("")
+        P("The same ratios under the scenario's declared uncertainty (estimated chip specs and prices, stack")
+
+        def bnd(p_):
+            if int(p_.rsplit(".", 1)[1]) == today:
+                return "%s-%s" % (fmt(band["today_low"]), fmt(band["today_high"]))
+            return "%s-%s" % (fmt(1 / band["parity_band"]), fmt(band["parity_band"]))
+        L.extend(mc_ranges(g, paths, a.mc_samples,
+                           "efficiencies, supply), best part and shipment-weighted, in China (`%s`):", bnd))
 
     # ---- decomposition ----------------------------------------------------
     P("## 2. Which lever closes how much (decomposition)")
@@ -177,15 +235,7 @@ def main():
     P("")
     last = dm["years"][-1]["year"] if dm["years"] else 2030
     paths = ["demand.tokens_per_day.%d" % last, "demand.chips_needed.%d" % last, "demand.spend_usd_bn.%d" % last]
-    mc, mc_cmd = docgen.run(g, ["mc", "--metric"] + paths + ["--samples", str(a.mc_samples), "--seed", "1"])
-    P("Ranges (`%s`, ranges from the scenario's `uncertainty` block):" % mc_cmd)
-    P("")
-    P("| metric | base | p5 | p50 | p95 |")
-    P("|---|---:|---:|---:|---:|")
-    for p in paths:
-        m = mc["metrics"][p]
-        P("| `%s` | %s | %s | %s | %s |" % (p, fmt(m.get("base")), fmt(m.get("p5")), fmt(m.get("p50")), fmt(m.get("p95"))))
-    P("")
+    L.extend(mc_ranges(g, paths, a.mc_samples, "Ranges (`%s`, ranges from the scenario's `uncertainty` block):"))
     P("The fleet chip is, each year, the counted domestic chip with the lowest price per unit of effective TPS")
     P("(`gpugap gap --demand --chip ID` fixes it). The demand check is only as good as the 2026-2030 token")
     P("path, which is an extrapolation flagged as such.")

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,10 @@ void emit(const Global& g, const Output& out);
 // Throws UserError when `path` (given with `option`) lies inside a catalog folder this run reads.
 void refuse_catalog_output(const Global& g, const std::string& path, const std::string& option);
 std::string dump_json(const nlohmann::json& j);
+// A finite number, or null (NaN/inf never reach JSON).
+nlohmann::json json_number(double v);
+// Parses "1e6", "100000" as a whole number (a sample count); UserError naming `flag` otherwise.
+std::uint64_t parse_count(const std::string& text, const std::string& flag);
 
 // Each command file registers its subcommands.
 void add_catalog_commands(CLI::App& app, Global& g);

@@ -18,11 +18,20 @@
 #include "studies/evaluate.hpp"
 
 namespace gpugap::cli {
+
+nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// Parses "1e6", "100000" as a whole number of samples.
+std::uint64_t parse_count(const std::string& text, const std::string& flag) {
+  auto v = parse_number(text);
+  if (!v || *v < 0 || *v != std::floor(*v) || *v > 1e18)
+    throw UserError(Location{"", 0, flag}, "a whole number (e.g. 100000 or 1e5)", "'" + text + "'");
+  return static_cast<std::uint64_t>(*v);
+}
+
 namespace {
 
 constexpr int kHistogramWidth = 40;  // characters of the longest histogram bar
-
-nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 nlohmann::json uncertainty_json(const studies::Uncertainty& u) {
   nlohmann::json params = nlohmann::json::array();
@@ -38,14 +47,6 @@ nlohmann::json uncertainty_json(const studies::Uncertainty& u) {
   for (const auto& g : u.dirichlet)
     dir.push_back({{"name", g.name}, {"params", g.members}, {"concentration", g.concentration}});
   return {{"params", params}, {"correlations", corr}, {"dirichlet", dir}, {"fixed_by_override", u.fixed_by_override}};
-}
-
-// Parses "1e6", "100000" as a whole number of samples.
-std::uint64_t parse_count(const std::string& text, const std::string& flag) {
-  auto v = parse_number(text);
-  if (!v || *v < 0 || *v != std::floor(*v) || *v > 1e18)
-    throw UserError(Location{"", 0, flag}, "a whole number (e.g. 100000 or 1e5)", "'" + text + "'");
-  return static_cast<std::uint64_t>(*v);
 }
 
 // --vary must name one parameter; a yearly series gets a pointed suggestion.

@@ -83,6 +83,38 @@ json demand_json(const gap::DemandResult& d, Table& t) {
   return j;
 }
 
+json cell_json(const gap::Cell& c) {
+  json cj{{"set", std::string(gap::set_name(c.set))}, {"year", c.year}, {"us", part_json(c.us)},
+          {"domestic", part_json(c.domestic)}, {"ratio", fig(c.ratio)},
+          {"domestic_available", part_json(c.domestic_available)}, {"ratio_available", fig(c.ratio_available)},
+          {"domestic_weighted", fig(c.domestic_weighted)}, {"ratio_weighted", fig(c.ratio_weighted)},
+          {"weighted_chips", c.weighted_chips}};
+  if (!c.ratio.ok()) cj["missing"] = c.ratio.missing;
+  if (!c.ratio_available.ok()) cj["missing_available"] = c.ratio_available.missing;
+  if (!c.ratio_weighted.ok()) cj["missing_weighted"] = c.ratio_weighted.missing;
+  return cj;
+}
+
+// Best part, best part of a vendor shipping in volume, and the shipment-weighted
+// domestic average, side by side (China set; the US side is the best part).
+Table aggregation_table(const gap::GapResult& r, const std::vector<std::string>& only_bases) {
+  const int today = r.settings.today;
+  const int horizon = std::min(analysis::kLastYear, today + r.settings.horizon_years);
+  Table t{{"basis", "year", "best part", "available part", "ratio (available)", "shipment-weighted", "weighted chips (k)"},
+          {},
+          {false, true, true, false, true, true, true}};
+  for (const auto& b : r.bases) {
+    if (!only_bases.empty() && std::find(only_bases.begin(), only_bases.end(), b.basis.id) == only_bases.end()) continue;
+    for (const auto& c : b.cells) {
+      if (c.set != gap::Set::kChina || (c.year != today && c.year != horizon)) continue;
+      t.rows.push_back({b.basis.id, std::to_string(c.year), ratio_cell(c.ratio),
+                        c.domestic_available ? c.domestic_available->id : "-", ratio_cell(c.ratio_available),
+                        ratio_cell(c.ratio_weighted), c.weighted_chips > 0 ? fmt_num(c.weighted_chips / 1e3, 4) : "-"});
+    }
+  }
+  return t;
+}
+
 void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool with_demand, const std::string& fleet_chip,
              const std::vector<std::string>& only_bases) {
   const auto ctx = g.context();
@@ -126,10 +158,7 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
       std::vector<std::string> row{b.basis.id};
       for (const auto& c : b.cells) {
         if (c.set != set) continue;
-        json cj{{"set", std::string(gap::set_name(c.set))}, {"year", c.year}, {"us", part_json(c.us)},
-                {"domestic", part_json(c.domestic)}, {"ratio", fig(c.ratio)}};
-        if (!c.ratio.ok()) cj["missing"] = c.ratio.missing;
-        cells.push_back(cj);
+        cells.push_back(cell_json(c));
         row.push_back(ratio_cell(c.ratio));
         if (c.year == s.today || c.year == horizon) {
           auto val = [&](const std::optional<gap::Part>& p) {
@@ -151,20 +180,28 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
   out.json["bases"] = bases;
 
   json claim = json::array();
-  Table ct{{"basis", "set", fmt::format("ratio {}", s.today), "1.5-2x?", fmt::format("ratio {}", horizon), "~1x?"},
+  const std::string band = fmt::format("{}-{}x?", fmt_num(s.claim_today_low, 3), fmt_num(s.claim_today_high, 3));
+  Table ct{{"basis", "set", fmt::format("ratio {}", s.today), band, fmt::format("ratio {}", horizon), "~1x?",
+            "weighted " + std::to_string(s.today), "weighted " + std::to_string(horizon)},
            {},
-           {false, false, true, false, true, false}};
+           {false, false, true, false, true, false, true, true}};
   auto word = [](const std::optional<bool>& v) { return !v ? "n/a" : *v ? "yes" : "no"; };
   for (const auto& c : gap::check_claim(r)) {
     if (!only_bases.empty() && std::find(only_bases.begin(), only_bases.end(), c.basis) == only_bases.end()) continue;
     claim.push_back({{"basis", c.basis}, {"set", std::string(gap::set_name(c.set))}, {"today", c.today},
                      {"horizon", c.horizon}, {"today_ratio", fig(c.today_ratio)}, {"horizon_ratio", fig(c.horizon_ratio)},
                      {"holds_today", opt_bool(c.holds_today)}, {"holds_horizon", opt_bool(c.holds_horizon)},
-                     {"verdict", c.verdict}});
+                     {"today_weighted", fig(c.today_weighted)}, {"horizon_weighted", fig(c.horizon_weighted)},
+                     {"weighted_holds_today", opt_bool(c.weighted_holds_today)},
+                     {"weighted_holds_horizon", opt_bool(c.weighted_holds_horizon)}, {"verdict", c.verdict}});
     ct.rows.push_back({c.basis, std::string(gap::set_name(c.set)), ratio_cell(c.today_ratio), word(c.holds_today),
-                       ratio_cell(c.horizon_ratio), word(c.holds_horizon)});
+                       ratio_cell(c.horizon_ratio), word(c.holds_horizon), ratio_cell(c.today_weighted),
+                       ratio_cell(c.horizon_weighted)});
   }
   out.json["claim"] = claim;
+  out.json["claim_band"] = {{"today_low", s.claim_today_low}, {"today_high", s.claim_today_high},
+                            {"parity_band", s.claim_parity_band}};
+  out.json["available_min_chips"] = s.available_min_chips;
 
   json dec = json::array();
   Table dt{{"basis", "set", "year", "US", "domestic", "ratio", "process", "packaging", "scaleup", "software", "all"},
@@ -198,9 +235,13 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
   out.json["decomposition"] = dec;
   out.json["notes"] = r.notes;
 
-  out.tables = {matrices[0], matrices[1], parts, ct, dt};
+  out.tables = {matrices[0], matrices[1], parts, aggregation_table(r, only_bases), ct, dt};
   out.titles = {"Gap (best US / best domestic; >1: US ahead), parts available in China",
-                "Gap, global frontier", "Best parts", "The report's claim: 1.5-2x today, ~1x in four years",
+                "Gap, global frontier", "Best parts",
+                fmt::format("Domestic side in China: best part, best part of a vendor shipping >= {:.0f} chips that year, and the "
+                            "shipment-weighted average (supply model's chips per vendor; US side: best part)",
+                            s.available_min_chips),
+                "The report's claim (scenario gap.claim.*): ~1.5-2x today, ~1x in four years",
                 "Lever decomposition: share of the (log) gap closed by swapping one lever from the US part"};
   if (with_demand) {
     gap::DemandSettings ds = gap::demand_settings(ctx.params, s.region);

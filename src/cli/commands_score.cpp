@@ -1,14 +1,17 @@
 // gpugap score: the vendor scorecard (cli.md), its watch metrics (--watch)
 // and the risk cases (--risks).
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
 #include "studies/risk.hpp"
 #include "score/score.hpp"
 #include "studies/engines.hpp"
+#include "studies/score_mc.hpp"
 
 namespace gpugap::cli {
 namespace {
@@ -79,6 +82,8 @@ json vendor_json(const score::VendorScore& v, int supply_year) {
     d["value"] = v.condition_value.count(k) ? json(v.condition_value.at(k)) : json(nullptr);
     d["threshold"] = v.condition_threshold.count(k) ? json(v.condition_threshold.at(k)) : json(nullptr);
     if (!met) d["status"] = "insufficient data";
+    if (auto ev = v.evidence.find(k); ev != v.evidence.end())
+      d["evidence"] = {{"figure", ev->second.figure}, {"rationale", ev->second.rationale}, {"sources", ev->second.sources}};
     details[k] = d;
   }
   j["conditions"] = conds;
@@ -90,6 +95,18 @@ json vendor_json(const score::VendorScore& v, int supply_year) {
   j["supply_chips"] = v.supply_chips ? json{{"year", supply_year}, {"chips", opt(v.supply_chips)}} : json(nullptr);
   j["notes"] = v.notes;
   return j;
+}
+
+Table evidence_table(const score::ScoreResult& r) {
+  Table t{{"vendor", "condition", "met", "figure"}, {}, {false, false, false, false}};
+  for (const auto& v : r.vendors)
+    for (auto c : score::kConditions) {
+      const std::string k(c);
+      const auto& met = v.conditions.at(k);
+      auto ev = v.evidence.find(k);
+      t.rows.push_back({v.vendor, k, !met ? "?" : (*met ? "yes" : "no"), ev == v.evidence.end() ? "-" : ev->second.figure});
+    }
+  return t;
 }
 
 std::string conditions_text(const score::VendorScore& v) {
@@ -106,7 +123,59 @@ std::string chip_cell(const std::optional<score::ChipScore>& c) {
   return c->chip + (c->index.ok() ? " " + fmt_num(*c->index.value, 3) + "x" : " n/a");
 }
 
-void score_table(const Global& g, const std::string& reference, const std::string& model) {
+json summary_json(const studies::MetricSummary& m) {
+  return {{"p5", json_number(m.p5)}, {"p50", json_number(m.p50)}, {"p95", json_number(m.p95)}, {"mean", json_number(m.mean)},
+          {"n", m.n}, {"insufficient_data_samples", m.non_finite}};
+}
+
+json uncertainty_json(const studies::VendorUncertainty& u) {
+  return {{"quantitative", summary_json(u.quantitative)}, {"quant_index", summary_json(u.quant_index)},
+          {"qualitative", summary_json(u.qualitative)}, {"composite", summary_json(u.composite)},
+          {"rank_probability", u.rank_probability}, {"both_layers_share", u.both_layers_share}};
+}
+
+std::string interval(const studies::MetricSummary& m) {
+  if (m.n == 0) return "n/a";
+  return fmt_num(m.p5, 3) + " / " + fmt_num(m.p50, 3) + " / " + fmt_num(m.p95, 3);
+}
+
+// The scorecard under the scenario's declared uncertainty (studies/score_mc.hpp).
+void add_uncertainty(const Global& g, const analysis::Context& ctx, std::uint64_t samples, std::uint64_t seed, Output& out) {
+  studies::McOptions opt;
+  opt.samples = samples;
+  opt.seed = seed;
+  opt.threads = g.threads;
+  opt.progress = !g.quiet && ::isatty(::fileno(stderr)) != 0;
+  const studies::ScoreUncertainty u = studies::score_monte_carlo(ctx, opt);
+  const std::size_t n = u.vendors.size();
+  std::vector<std::string> head = {"vendor", "quant p5/p50/p95", "composite p5/p50/p95", "both layers"};
+  std::vector<bool> right = {false, true, true, true};
+  for (std::size_t k = 0; k < n; ++k) {
+    head.push_back("P(" + std::to_string(k + 1) + ")");
+    right.push_back(true);
+  }
+  Table t{head, {}, right};
+  json vs = json::array();
+  for (const auto& v : u.vendors) {
+    std::vector<std::string> row = {v.vendor, interval(v.quantitative), interval(v.composite), fmt_num(100 * v.both_layers_share, 3) + "%"};
+    for (const double p : v.rank_probability) row.push_back(p > 0 ? fmt_num(p, 2) : "-");
+    t.rows.push_back(row);
+    json j = uncertainty_json(v);
+    j["vendor"] = v.vendor;
+    vs.push_back(j);
+    for (auto& x : out.json["vendors"])
+      if (x["vendor"] == v.vendor) x["uncertainty"] = uncertainty_json(v);
+  }
+  json clamped = json::object();
+  for (const auto& [p, c] : u.clamped) clamped[p] = c;
+  out.json["uncertainty"] = {{"samples", u.samples}, {"seed", u.seed}, {"drawn", u.drawn}, {"clamped", clamped}, {"vendors", vs}};
+  out.tables.push_back(t);
+  out.titles.push_back(fmt::format("Under uncertainty: {} samples (seed {}) over {} declared ranges; P(k) = probability of rank k",
+                                   u.samples, u.seed, u.drawn.size()));
+}
+
+void score_table(const Global& g, const std::string& reference, const std::string& model, std::uint64_t samples,
+                 std::uint64_t seed) {
   const auto ctx = g.context();
   score::Settings s = score::settings(ctx.params);
   if (!reference.empty()) s.reference_chip = ctx.catalog->resolve("chips", reference);
@@ -155,11 +224,16 @@ void score_table(const Global& g, const std::string& reference, const std::strin
   out.tables.push_back(t);
   out.titles.push_back(fmt::format("Vendor scorecard ({}; quantitative index: x {} on {} in region {}, as of {})",
                                    ctx.scenario.id, s.reference_chip, s.model, s.region, s.as_of_year));
+  out.tables.push_back(evidence_table(r));
+  out.titles.push_back("Winning conditions: the figure behind each (rationale and sources in the JSON)");
   std::string text = "Conditions E C S P: inference economics, capacity, CSP ties, policy (Y met, n not met, ? insufficient data).\n"
                      "* composite from one layer only (the other is insufficient data): ranked after every vendor scored on both.\n";
   for (const auto& v : r.vendors)
     if (!v.quantitative.ok()) text += fmt::format("{}: quantitative layer {}\n", v.vendor, v.quant_status);
   for (const auto& n : r.notes) text += n + "\n";
+  // The Monte Carlo reads the scenario's own settings: a changed reference or model has no declared ranges.
+  if (samples > 0 && reference.empty() && model.empty()) add_uncertainty(g, ctx, samples, seed, out);
+  else text += "uncertainty: not run (--samples 0, or --reference/--model given)\n";
   out.text = text;
   emit(g, out);
 }
@@ -189,6 +263,10 @@ void watch_cmd(const Global& g, const std::string& vendor) {
             {false, false, true, true, true, true, true, true, true, true}};
   Table facts{{"vendor", "field", "year", "value", "unit", "confidence"}, {}, {false, false, true, true, false, false}};
   auto num = [](const std::optional<double>& v, double scale) { return v ? fmt_num(*v / scale, 4) : "-"; };
+  // Chips per vendor per year from the supply model (vendors it covers), beside the sourced facts.
+  const score::SupplyVolumes volumes(ctx, ctx.params);
+  std::map<int, std::map<std::string, double>> supply;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) supply[y] = volumes.read(ctx.params.values(), y);
   for (const auto& id : ids) {
     const score::Watch w = score::watch(*ctx.catalog, ctx.params, id);
     json j;
@@ -229,6 +307,15 @@ void watch_cmd(const Global& g, const std::string& vendor) {
                             f.unit.size() > 30 ? f.unit.substr(0, 27) + "..." : f.unit, f.confidence});
       if (f.value && f.year) series[f.field].push_back({{"x", *f.year}, {"y", *f.value}, {"unit", f.unit}});
     }
+    json sup = json::object();
+    for (const auto& [y, by_vendor] : supply) {
+      auto it = by_vendor.find(id);
+      if (it == by_vendor.end()) continue;
+      sup[std::to_string(y)] = it->second;
+      series["supply_chips"].push_back({{"x", y}, {"y", it->second}, {"unit", "chips (supply model)"}});
+      facts.rows.push_back({w.vendor, "supply_chips (model)", std::to_string(y), fmt_num(it->second, 4), "chips", "model"});
+    }
+    j["supply_chips"] = sup;
     j["generations"] = gens;
     j["facts"] = fs;
     json sj = json::object();
@@ -305,6 +392,8 @@ void add_score_commands(CLI::App& app, Global& g) {
   auto* cmd = app.add_subcommand("score", "vendor scorecard: two layers, four winning conditions, rank");
   static std::string reference, model, vendor;
   static bool watch = false, risks = false;
+  static std::string samples_text = "200";
+  static std::uint64_t seed = 1;
   static std::vector<std::string> cases;
   cmd->add_option("--reference", reference, "reference chip of the quantitative layer (default nvidia-h20)");
   cmd->add_option("--model", model, "model of the standard workload set (default qwen3-235b-a22b)");
@@ -312,10 +401,19 @@ void add_score_commands(CLI::App& app, Global& g) {
   cmd->add_option("--vendor", vendor, "with --watch: one vendor");
   cmd->add_flag("--risks", risks, "risk cases: re-run the chain under each risk-* scenario");
   cmd->add_option("--case", cases, "with --risks: only these scenarios");
+  cmd->add_option("--samples", samples_text, "Monte Carlo samples for the intervals and rank probabilities (0: point scores only)")
+      ->default_str("200");
+  cmd->add_option("--seed", seed, "random seed: same seed, same answer, on any thread count")->default_str("1");
   cmd->callback([&g] {
     if (watch) watch_cmd(g, vendor);
     else if (risks) risks_cmd(g, cases);
-    else score_table(g, reference, model);
+    else {
+      const std::uint64_t n = parse_count(samples_text, "score --samples");
+      require(n == 0 || (n >= studies::kMinSamples && n <= studies::kMaxSamples), Location{"", 0, "score --samples"},
+              fmt::format("0 (point scores only) or a sample count between {} and {}", studies::kMinSamples, studies::kMaxSamples),
+              samples_text);
+      score_table(g, reference, model, n, seed);
+    }
   });
 }
 

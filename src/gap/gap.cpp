@@ -44,6 +44,10 @@ SettingsReader::SettingsReader(const ParamTable& p) {
   };
   today_ = need_index("gap.today_year");
   horizon_ = need_index("gap.horizon_years");
+  claim_lo_ = need_index("gap.claim.today_low");
+  claim_hi_ = need_index("gap.claim.today_high");
+  parity_ = need_index("gap.claim.parity_band");
+  min_chips_ = need_index("gap.available_min_chips");
   const std::string wl = "score.workload_weights.";
   for (ParamIndex i = 0; i < p.size(); ++i) {
     const Param& prm = p.at(i);
@@ -57,6 +61,10 @@ Settings SettingsReader::read(std::span<const double> v) const {
   Settings s;
   s.today = static_cast<int>(std::lround(v[today_]));
   s.horizon_years = static_cast<int>(std::lround(v[horizon_]));
+  s.claim_today_low = v[claim_lo_];
+  s.claim_today_high = v[claim_hi_];
+  s.claim_parity_band = v[parity_];
+  s.available_min_chips = v[min_chips_];
   for (const auto& [k, i] : workloads_)
     if (v[i] > 0) s.workload_weights[k] = v[i];
   if (s.workload_weights.empty()) throw InsufficientData("score.workload_weights.*");
@@ -76,10 +84,11 @@ std::vector<Basis> bases(const Settings& s) {
   for (const auto& [wl, w] : s.workload_weights)
     b.push_back({"tps_" + wl, BasisKind::kTpsChip, wl, true, "tokens/s",
                  "predicted output tokens/s per chip on " + wl + " (" + s.model + ", best deployment under the targets)"});
-  b.push_back({"tps_system", BasisKind::kTpsSystem, s.system_workload, true, "tokens/s",
-               "predicted output tokens/s per scale-up system on " + s.system_workload});
+  // Systems differ in size (8 to 9,216 chips): compared per chip and per MW, never as totals.
   b.push_back({"tps_system_per_chip", BasisKind::kTpsSystemPerChip, s.system_workload, true, "tokens/s",
                "predicted output tokens/s per chip inside its scale-up system on " + s.system_workload});
+  b.push_back({"tps_system_per_mw", BasisKind::kTpsSystemPerMw, s.system_workload, true, "tokens/s/MW",
+               "predicted output tokens/s of a scale-up system per MW of the system's power on " + s.system_workload});
   b.push_back({"usd_per_mtok", BasisKind::kUsdPerMtok, "", false, "USD/Mtok",
                "cost per million output tokens in region " + s.region + " (workload-weighted)"});
   b.push_back({"tps_per_watt", BasisKind::kTpsPerWatt, "", true, "tokens/s/W", "output tokens/s per wall watt (workload-weighted)"});
@@ -178,8 +187,8 @@ Figure chip_figure(const Basis& b, const ChipSpec& c, const Settings& s, const s
       if (c.mem_bandwidth) return Figure::of(c.mem_bandwidth->value());
       return Figure::missing_data(c.path("memory.bandwidth"));
     case BasisKind::kTpsChip:
-    case BasisKind::kTpsSystem:
-    case BasisKind::kTpsSystemPerChip: return src.get(c, s.model, b.workload).output_tps;
+    case BasisKind::kTpsSystemPerChip:
+    case BasisKind::kTpsSystemPerMw: return src.get(c, s.model, b.workload).output_tps;
     case BasisKind::kUsdPerMtok:
     case BasisKind::kTpsPerWatt:
     case BasisKind::kTpsPerWattPerKusd: {
@@ -204,6 +213,7 @@ Part chip_part(const ChipSpec& c) {
   Part p;
   p.id = c.id;
   p.chip = c.id;
+  p.vendor = c.vendor;
   p.side = side_of(c);
   p.launch_year = c.launch_year;
   p.cn_from = c.cn_available_from;
@@ -221,6 +231,88 @@ Figure ratio_of(const Basis& b, double us, double dom) {
   const double den = b.higher_is_better ? dom : us;
   if (den <= 0) return Figure::none(b.higher_is_better ? "no domestic part reaches a positive figure" : "zero cost");
   return Figure::of(num / den);
+}
+
+// The domestic side beside the best part: the best part of a vendor shipping
+// at least available_min_chips this year, and the shipment-weighted figure
+// (each supply-modelled vendor's best counting part, weighted by its chips).
+void aggregate_domestic(const Basis& b, const Settings& s, const std::vector<Part>& parts, Cell& cell) {
+  const std::string no_supply = insufficient_data_text("supply.chips (the supply model did not evaluate)");
+  if (s.vendor_chips.empty()) {
+    cell.ratio_available = cell.ratio_weighted = cell.domestic_weighted = Figure::none(no_supply);
+    return;
+  }
+  auto chips_of = [&](const std::string& vendor) -> std::optional<double> {
+    auto v = s.vendor_chips.find(vendor);
+    if (v == s.vendor_chips.end()) return std::nullopt;
+    auto y = v->second.find(cell.year);
+    return y == v->second.end() ? std::nullopt : std::optional<double>(y->second);
+  };
+  std::map<std::string, const Part*> best_of_vendor;
+  for (const Part& part : parts) {
+    if (part.side != Side::kDomestic || !part.value.ok() || !counts(part, cell.set, cell.year)) continue;
+    const auto chips = chips_of(part.vendor);
+    if (chips && *chips >= s.available_min_chips && (!cell.domestic_available || better(b, part, *cell.domestic_available)))
+      cell.domestic_available = part;
+    if (chips && *chips > 0) {
+      auto& slot = best_of_vendor[part.vendor];
+      if (!slot || better(b, part, *slot)) slot = &part;
+    }
+  }
+  double acc = 0;
+  cell.weighted_chips = 0;
+  for (const auto& [vendor, part] : best_of_vendor) {
+    const double w = *chips_of(vendor);
+    acc += w * *part->value.value;
+    cell.weighted_chips += w;
+  }
+  if (cell.weighted_chips > 0) cell.domestic_weighted = Figure::of(acc / cell.weighted_chips);
+  else cell.domestic_weighted = Figure::none(fmt::format("no supply-modelled vendor ships a part with data in {}", cell.year));
+  if (!cell.us) {
+    cell.ratio_available = cell.ratio_weighted = cell.ratio;
+    return;
+  }
+  const double us = *cell.us->value.value;
+  cell.ratio_available = cell.domestic_available
+                             ? ratio_of(b, us, *cell.domestic_available->value.value)
+                             : Figure::none(fmt::format("no domestic part of a vendor shipping >= {:.0f} chips in {}",
+                                                        s.available_min_chips, cell.year));
+  cell.ratio_weighted = cell.domestic_weighted.ok() ? ratio_of(b, us, *cell.domestic_weighted.value) : cell.domestic_weighted;
+}
+
+bool is_system(BasisKind k) { return k == BasisKind::kTpsSystemPerChip || k == BasisKind::kTpsSystemPerMw; }
+
+// A system as a part: its chip with the system's scale-up domain and link,
+// normalised per chip or per MW of the system's power (a system total is
+// never compared with a system of another size).
+Part system_part(const Basis& b, const SystemSpec& sys, ChipSpec c, const Settings& s, const score::EconomicsSource& src) {
+  Part part = chip_part(c);
+  part.id = sys.id;
+  part.launch_year = sys.launch_year ? sys.launch_year : c.launch_year;
+  if (!sys.chips_per_domain) {
+    part.value = Figure::missing_data("systems." + sys.id + ".chips_per_domain");
+    return part;
+  }
+  if (b.kind == BasisKind::kTpsSystemPerMw && !sys.power) {
+    part.value = Figure::missing_data("systems." + sys.id + ".power");
+    return part;
+  }
+  c.scaleup_domain = *sys.chips_per_domain;
+  if (sys.scaleup_bandwidth) c.scaleup_bandwidth = sys.scaleup_bandwidth;
+  const Figure f = chip_figure(b, c, s, src);
+  if (!f.ok()) {
+    part.value = f;
+    return part;
+  }
+  if (b.kind == BasisKind::kTpsSystemPerMw) {
+    const double mw = sys.power->value() / 1e6;
+    part.value = Figure::of(*f.value * *sys.chips_per_domain / mw);
+    part.detail = fmt::format("{} chips x {:.1f} tokens/s / {:.3g} MW", *sys.chips_per_domain, *f.value, mw);
+  } else {
+    part.value = f;
+    part.detail = fmt::format("{:.1f} tokens/s per chip in a {}-chip domain", *f.value, *sys.chips_per_domain);
+  }
+  return part;
 }
 
 ChipSpec swap_all_relevant(const ChipSpec& d, const ChipSpec& u, BasisKind b) {
@@ -245,7 +337,7 @@ void decompose(const Settings& s, const score::EconomicsSource& src, const std::
   std::vector<int> years = s.decomposition_years;
   if (years.empty()) years = {s.today, s.today + s.horizon_years};
   for (const BasisResult& br : r.bases) {
-    if (br.basis.kind == BasisKind::kTpsSystem || br.basis.kind == BasisKind::kTpsSystemPerChip)
+    if (is_system(br.basis.kind))
       continue;  // systems: see the per-chip bases
     for (Set set : kAllSets) {
       for (int y : years) {
@@ -317,31 +409,11 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
   for (const Basis& b : bases(s)) {
     BasisResult br;
     br.basis = b;
-    const bool per_system = b.kind == BasisKind::kTpsSystem || b.kind == BasisKind::kTpsSystemPerChip;
-    if (per_system) {
+    if (is_system(b.kind)) {
       for (const auto& sid : cat.ids("systems")) {
         const SystemSpec& sys = book->system(sid);
         if (sys.chip.empty() || !specs.count(sys.chip)) continue;
-        ChipSpec c = specs.at(sys.chip);
-        Part part = chip_part(c);
-        part.id = sys.id;
-        part.launch_year = sys.launch_year ? sys.launch_year : c.launch_year;
-        if (!sys.chips_per_domain) {
-          part.value = Figure::missing_data("systems." + sid + ".chips_per_domain");
-        } else {
-          // The chip inside the system's scale-up domain.
-          c.scaleup_domain = *sys.chips_per_domain;
-          if (sys.scaleup_bandwidth) c.scaleup_bandwidth = sys.scaleup_bandwidth;
-          const Figure f = chip_figure(b, c, s, src);
-          if (f.ok()) {
-            const double n = b.kind == BasisKind::kTpsSystem ? *sys.chips_per_domain : 1.0;
-            part.value = Figure::of(*f.value * n);
-            part.detail = fmt::format("{} chips x {:.1f} tokens/s", *sys.chips_per_domain, *f.value);
-          } else {
-            part.value = f;
-          }
-        }
-        br.parts.push_back(std::move(part));
+        br.parts.push_back(system_part(b, sys, specs.at(sys.chip), s, src));
       }
     } else {
       for (const auto& [id, c] : specs) {
@@ -363,6 +435,7 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
         if (!cell.us) cell.ratio = Figure::none(fmt::format("no US part with data counts in {} ({})", y, set_name(set)));
         else if (!cell.domestic) cell.ratio = Figure::none(fmt::format("no domestic part with data counts in {}", y));
         else cell.ratio = ratio_of(b, *cell.us->value.value, *cell.domestic->value.value);
+        aggregate_domestic(b, s, br.parts, cell);
         br.cells.push_back(std::move(cell));
       }
     }
@@ -388,9 +461,21 @@ std::vector<ClaimCheck> check_claim(const GapResult& r) {
       const Cell* h = r.cell(b.basis.id, set, horizon);
       c.today_ratio = t ? t->ratio : Figure::none("year outside the model");
       c.horizon_ratio = h ? h->ratio : Figure::none("year outside the model");
-      if (c.today_ratio.ok()) c.holds_today = *c.today_ratio.value >= kClaimTodayLo && *c.today_ratio.value <= kClaimTodayHi;
-      if (c.horizon_ratio.ok())
-        c.holds_horizon = *c.horizon_ratio.value >= 1.0 / kParityBand && *c.horizon_ratio.value <= kParityBand;
+      const Settings& st = r.settings;
+      auto in_today = [&](const Figure& f) -> std::optional<bool> {
+        if (!f.ok()) return std::nullopt;
+        return *f.value >= st.claim_today_low && *f.value <= st.claim_today_high;
+      };
+      auto at_parity = [&](const Figure& f) -> std::optional<bool> {
+        if (!f.ok()) return std::nullopt;
+        return *f.value >= 1.0 / st.claim_parity_band && *f.value <= st.claim_parity_band;
+      };
+      c.holds_today = in_today(c.today_ratio);
+      c.holds_horizon = at_parity(c.horizon_ratio);
+      c.today_weighted = t ? t->ratio_weighted : Figure::none("year outside the model");
+      c.horizon_weighted = h ? h->ratio_weighted : Figure::none("year outside the model");
+      c.weighted_holds_today = in_today(c.today_weighted);
+      c.weighted_holds_horizon = at_parity(c.horizon_weighted);
       auto word = [](const std::optional<bool>& v) { return !v ? "insufficient data" : *v ? "holds" : "does not hold"; };
       c.verdict = fmt::format("today: {}; in {}: {}", word(c.holds_today), horizon, word(c.holds_horizon));
       out.push_back(std::move(c));
@@ -399,13 +484,26 @@ std::vector<ClaimCheck> check_claim(const GapResult& r) {
   return out;
 }
 
+void attach_supply(const score::SupplyVolumes& volumes, std::span<const double> v, Settings& s) {
+  s.vendor_chips.clear();
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y)
+    for (const auto& [vendor, chips] : volumes.read(v, y)) s.vendor_chips[vendor][y] = chips;
+}
+
+void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& s) {
+  attach_supply(score::SupplyVolumes(ctx, p), p.values(), s);
+}
+
 GapResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Settings& s,
                    econ::SearchCache* cache) {
   score::SourceOptions o;
   o.region = s.region;
   const score::SpecBook specs(*ctx.catalog, p);
   auto src = score::perf_econ_source(ctx, p, o, cache, &specs);
-  return evaluate(*ctx.catalog, p, s, *src, &specs);
+  if (!s.vendor_chips.empty()) return evaluate(*ctx.catalog, p, s, *src, &specs);
+  Settings with_supply = s;
+  attach_supply(ctx, p, with_supply);
+  return evaluate(*ctx.catalog, p, with_supply, *src, &specs);
 }
 
 }  // namespace gpugap::gap

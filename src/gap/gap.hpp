@@ -1,9 +1,13 @@
 // The China-US gap over time: for each basis (peak compute, memory bandwidth,
-// predicted tokens/s per chip and per scale-up system, cost per million
-// tokens, tokens/s per watt and per watt per dollar), each comparison set
+// predicted tokens/s per chip, per chip inside its scale-up system and per MW
+// of a system: never a raw system total against a system of another size;
+// cost per million tokens, tokens/s per watt and per watt per dollar), each comparison set
 // ("available in China" under the dated export-control rules of the catalog,
 // and the "global frontier") and each year, the best US and the best domestic
-// part launched by then, and the ratio US / domestic (>1: the US leads).
+// part launched by then, and the ratio US / domestic (>1: the US leads); beside
+// it the best domestic part whose vendor ships at least gap.available_min_chips
+// that year, and the shipment-weighted domestic average (weights: the supply
+// model's chips per vendor).
 // A lever decomposition swaps one lever at a time (per-die compute, packaging,
 // scale-up, software efficiency) from the US part into the domestic one.
 // Pure functions; see docs/model-gap.md.
@@ -17,6 +21,7 @@
 
 #include "catalog/catalog.hpp"
 #include "score/inference.hpp"
+#include "score/score.hpp"
 
 namespace gpugap::gap {
 
@@ -30,13 +35,13 @@ enum class Side { kUs, kDomestic, kOther };
 inline constexpr std::string_view kUsCountry = "us";
 Side side_of(const ChipSpec& c);
 
-enum class BasisKind { kComputeBf16, kCompute8bit, kMemoryBandwidth, kTpsChip, kTpsSystem, kTpsSystemPerChip,
+enum class BasisKind { kComputeBf16, kCompute8bit, kMemoryBandwidth, kTpsChip, kTpsSystemPerChip, kTpsSystemPerMw,
                        kUsdPerMtok, kTpsPerWatt, kTpsPerWattPerKusd };
 
 struct Basis {
   std::string id;          // path component: compute_bf16, tps_chat, usd_per_mtok, ...
   BasisKind kind = BasisKind::kComputeBf16;
-  std::string workload;    // kTpsChip / kTpsSystem: one workload; economics bases: the weighted set
+  std::string workload;    // kTpsChip / system bases: one workload; economics bases: the weighted set
   bool higher_is_better = true;
   std::string unit;
   std::string description;
@@ -54,6 +59,16 @@ struct Settings {
   std::string region = "cn";
   bool perf_bases = true;   // false: spec bases only (fast)
   std::vector<int> decomposition_years;            // empty: today and today + horizon
+  // The report's claim (scenario gap.claim.*, from the report): a gap within
+  // [claim_today_low, claim_today_high] today and within claim_parity_band of
+  // 1 (either way) at the horizon.
+  double claim_today_low = 0, claim_today_high = 0, claim_parity_band = 0;
+  // A domestic part is "available" (shipping in volume) in a year when its
+  // vendor ships at least this many chips that year (gap.available_min_chips).
+  double available_min_chips = 0;
+  // Chips per domestic vendor per year from the supply model (attach_supply);
+  // empty: the supply model did not evaluate (available and weighted: no data).
+  std::map<std::string, std::map<int, double>> vendor_chips;
 };
 Settings settings(const ParamTable& p);
 
@@ -66,22 +81,29 @@ class SettingsReader {
   [[nodiscard]] Settings read(std::span<const double> v) const;
 
  private:
-  ParamIndex today_ = 0, horizon_ = 0;
+  ParamIndex today_ = 0, horizon_ = 0, claim_lo_ = 0, claim_hi_ = 0, parity_ = 0, min_chips_ = 0;
   std::vector<std::pair<std::string, ParamIndex>> workloads_;
 };
 
 std::vector<Basis> bases(const Settings& s);
 
-// One candidate part (a chip, or a scale-up system for kTpsSystem).
+// Fills Settings::vendor_chips from the supply model for every modelled year
+// (left empty when the supply model cannot evaluate).
+void attach_supply(const analysis::Context& ctx, const ParamTable& p, Settings& s);
+// The same from a supply model built once (a compiled Monte Carlo), at the sample's values.
+void attach_supply(const score::SupplyVolumes& volumes, std::span<const double> v, Settings& s);
+
+// One candidate part (a chip, or a scale-up system for the system bases).
 struct Part {
   std::string id;          // chip or system id
   std::string chip;        // its chip
+  std::string vendor;      // its chip's vendor
   Side side = Side::kOther;
   std::optional<int> launch_year;
   std::optional<int> cn_from;   // available in China from (null: never)
   std::optional<int> cn_until;  // ... until (null: still)
   score::Figure value;     // the basis figure
-  std::string detail;      // e.g. deployment, or "72 chips x 1234 tok/s"
+  std::string detail;      // e.g. deployment, or "72 chips x 1234 tok/s / 120 kW"
 };
 
 // Whether a part counts on its side in a year and set.
@@ -93,6 +115,15 @@ struct Cell {
   std::optional<Part> us;        // best US part counting that year
   std::optional<Part> domestic;  // best domestic part
   score::Figure ratio;           // US advantage factor (>1: US ahead)
+  // The best domestic part whose vendor ships >= available_min_chips this year.
+  std::optional<Part> domestic_available;
+  score::Figure ratio_available;
+  // Shipment-weighted domestic figure: each supply-modelled vendor's best part
+  // counting this year, weighted by the vendor's chips this year. The US side
+  // stays the best part (its weights need the market's import regime).
+  score::Figure domestic_weighted;
+  score::Figure ratio_weighted;
+  double weighted_chips = 0;     // total weight
 };
 
 struct LeverResult {
@@ -134,18 +165,16 @@ GapResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Sett
                    econ::SearchCache* cache = nullptr);
 
 // The report's claim: a system-level gap of "~1.5-2x today, ~1x within four
-// years" (mission.md Q2). "~1x" is read as parity within kParityBand either way.
-inline constexpr double kClaimTodayLo = 1.5;
-inline constexpr double kClaimTodayHi = 2.0;
-inline constexpr double kParityBand = 1.2;
-
+// years" (mission.md Q2), its numbers in the scenario (Settings::claim_*).
 struct ClaimCheck {
   std::string basis;
   Set set = Set::kChina;
   int today = 0, horizon = 0;
   score::Figure today_ratio, horizon_ratio;
-  std::optional<bool> holds_today;    // ratio in [1.5, 2.0] (null: no ratio)
-  std::optional<bool> holds_horizon;  // ratio in [1/1.2, 1.2]
+  std::optional<bool> holds_today;    // ratio in [claim_today_low, claim_today_high] (null: no ratio)
+  std::optional<bool> holds_horizon;  // ratio within claim_parity_band of 1
+  score::Figure today_weighted, horizon_weighted;  // the same on the shipment-weighted domestic figure
+  std::optional<bool> weighted_holds_today, weighted_holds_horizon;
   std::string verdict;
 };
 std::vector<ClaimCheck> check_claim(const GapResult& r);

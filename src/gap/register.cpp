@@ -25,8 +25,11 @@ double value_or_nan(const score::Figure& f) { return f.ok() ? *f.value : std::na
 
 void publish_gap(const GapResult& r, analysis::MetricMap& out) {
   for (const auto& b : r.bases)
-    for (const auto& c : b.cells)
+    for (const auto& c : b.cells) {
       out[fmt::format("gap.{}.{}.{}", b.basis.id, set_name(c.set), c.year)] = value_or_nan(c.ratio);
+      out[fmt::format("gap.available.{}.{}.{}", b.basis.id, set_name(c.set), c.year)] = value_or_nan(c.ratio_available);
+      out[fmt::format("gap.weighted.{}.{}.{}", b.basis.id, set_name(c.set), c.year)] = value_or_nan(c.ratio_weighted);
+    }
   for (const auto& d : r.decompositions)
     for (const auto& l : d.levers)
       out[fmt::format("gap.lever.{}.{}.{}.{}", l.lever, d.basis, set_name(d.set), d.year)] = value_or_nan(l.share_closed);
@@ -67,7 +70,8 @@ void run_demand(const analysis::Context& ctx, const ParamTable& p, econ::SearchC
 class CompiledGap {
  public:
   CompiledGap(const analysis::Context& ctx, bool demand)
-      : ctx_(ctx), demand_(demand), specs_(*ctx.catalog, ctx.params), tables_(ctx.params), moved_(ctx.params) {
+      : ctx_(ctx), demand_(demand), supply_(ctx, ctx.params), specs_(*ctx.catalog, ctx.params), tables_(ctx.params),
+        moved_(ctx.params) {
     score::SourceOptions o;
     try {
       if (demand_) {
@@ -95,7 +99,9 @@ class CompiledGap {
       const auto totals = market_ ? std::optional<market::Totals>(market_->read(v)) : std::nullopt;
       publish_demand(demand(*ctx_.catalog, ctx_.params, s, *source_, totals, &specs_), out);
     } else if (fast) {
-      publish_gap(evaluate(*ctx_.catalog, ctx_.params, reader_->read(v), *source_, &specs_), out);
+      Settings s = reader_->read(v);
+      attach_supply(supply_, v, s);
+      publish_gap(evaluate(*ctx_.catalog, ctx_.params, s, *source_, &specs_), out);
     } else {
       const auto lease = tables_.lease(v);
       if (demand_) run_demand(ctx_, lease.table(), &searches_, out);
@@ -109,6 +115,7 @@ class CompiledGap {
   std::optional<SettingsReader> reader_;
   std::optional<DemandSettingsReader> demand_reader_;
   std::optional<market::TotalsReader> market_;  // none when the market model lacks an input
+  score::SupplyVolumes supply_;                  // the gap's shipment weights, per sample
   score::SpecBook specs_;
   econ::SearchCache searches_;
   std::unique_ptr<score::EconomicsSource> source_;
@@ -159,6 +166,14 @@ void register_engine(analysis::Registry& r) {
   auto add = [&r](ParamDecl d) { r.params.push_back(std::move(d)); };
   add({"gap.today_year", Dim::kYear, "year", "'today' of the report's gap claim (1.5-2x today)", false, false, 2015, 2040});
   add({"gap.horizon_years", Dim::kNumber, "years", "horizon of the claim (~1x within this many years)", false, false, 0, 20});
+  add({"gap.claim.today_low", Dim::kNumber, "x", "the report's claim: lower end of today's system-level gap (US / domestic)", false,
+       false, 0, 1e6});
+  add({"gap.claim.today_high", Dim::kNumber, "x", "the report's claim: upper end of today's system-level gap", false, false, 0, 1e6});
+  add({"gap.claim.parity_band", Dim::kNumber, "x", "'~1x' at the horizon read as a gap within this factor of parity either way",
+       false, false, 1, 1e6});
+  add({"gap.available_min_chips", Dim::kNumber, "chips/year",
+       "a domestic part is 'available' in a year when its vendor ships at least this many chips that year (supply model)",
+       false, false, 0, 1e12});
   add({"demand.daily_tokens", Dim::kNumber, "tokens/day",
        "tokens (input + output) served per day in China, year-end run rate", true, true, 0, kBig});
   add({"demand.daily_tokens_prior", Dim::kNumber, "tokens/day",

@@ -132,7 +132,7 @@ Section gap_section(Gather& g) {
       "allowed by the catalog's dated export-control rules) are compared; the ratio is US / domestic, or domestic / US for cost per "
       "token, so that above 1 the US leads. Perf-based bases use model {} on the standard workloads in region {}. The report's claim "
       "is read as {}-{}x in {} and within {:.1f}x of parity in {}.",
-      st.model, st.region, gap::kClaimTodayLo, gap::kClaimTodayHi, today, gap::kParityBand, horizon)});
+      st.model, st.region, st.claim_today_low, st.claim_today_high, today, st.claim_parity_band, horizon)});
   s.items.push_back(ratio_chart(r, gap::Set::kChina));
   s.items.push_back(ratio_chart(r, gap::Set::kGlobal));
 

@@ -3,10 +3,12 @@
 // winning conditions, and the watch metrics (spec progression, dated facts).
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "report/sections.hpp"
 #include "studies/risk.hpp"
+#include "studies/score_mc.hpp"
 #include "score/score.hpp"
 
 namespace gpugap::report::detail {
@@ -87,6 +89,72 @@ std::string risk_cases(Gather& g, const score::ScoreResult& base, econ::SearchCa
   return fmt::format("Risk cases: {}.", fmt::join(moved, "; "));
 }
 
+
+// Each sample re-runs the perf search of every chip whose drawn specs moved,
+// so the scorecard's Monte Carlo is far dearer per sample than the market's:
+// 64 samples put each rank probability within about +/-6 points (one sd)
+// and keep the whole report within seconds (`gpugap score --samples N` for more).
+constexpr int kScoreMcSamples = 64;
+
+// The scorecard under uncertainty: an interval chart of the quantitative and
+// composite scores (p5 / p50 / p95) and the probability of each rank.
+// Returns a takeaway sentence.
+std::string score_uncertainty(Gather& g, Section& s) {
+  studies::McOptions mo;
+  mo.samples = static_cast<std::uint64_t>(std::min(g.opt.mc_samples, kScoreMcSamples));
+  mo.seed = g.opt.seed;
+  mo.threads = g.opt.threads;
+  g.progress(fmt::format("report: vendor scorecard under uncertainty, {} samples", mo.samples));
+  const studies::ScoreUncertainty u = studies::score_monte_carlo(g.ctx, mo);
+  std::vector<std::string> cats;
+  std::vector<double> q5, q50, q95, c5, c50, c95;
+  TableData rp;
+  rp.id = "rank-probabilities";
+  rp.title = fmt::format("Probability of each rank ({} samples, seed {}, {} uncertain parameters)", u.samples, u.seed, u.drawn.size());
+  rp.headers = {"vendor", "quantitative p5", "p50", "p95", "composite p5", "p50", "p95", "scored on both layers"};
+  for (std::size_t k = 0; k < u.vendors.size(); ++k) rp.headers.push_back(fmt::format("P(rank {})", k + 1));
+  nlohmann::json uj = nlohmann::json::array();
+  for (const auto& v : u.vendors) {
+    const std::string name = g.vendor_name(v.vendor);
+    cats.push_back(name);
+    q5.push_back(v.quantitative.p5);
+    q50.push_back(v.quantitative.p50 - v.quantitative.p5);
+    q95.push_back(v.quantitative.p95 - v.quantitative.p50);
+    c5.push_back(v.composite.p5);
+    c50.push_back(v.composite.p50 - v.composite.p5);
+    c95.push_back(v.composite.p95 - v.composite.p50);
+    std::vector<Cell> row = {Cell::txt(name), Cell::num(v.quantitative.p5, kTwo), Cell::num(v.quantitative.p50, kTwo),
+                             Cell::num(v.quantitative.p95, kTwo), Cell::num(v.composite.p5, kTwo), Cell::num(v.composite.p50, kTwo),
+                             Cell::num(v.composite.p95, kTwo), Cell::num(100 * v.both_layers_share, kInt)};
+    for (const double p : v.rank_probability) row.push_back(Cell::num(100 * p, kInt, p >= 0.5));
+    rp.rows.push_back(row);
+    uj.push_back({{"vendor", v.vendor}, {"quantitative_p5", v.quantitative.p5}, {"quantitative_p50", v.quantitative.p50},
+                  {"quantitative_p95", v.quantitative.p95}, {"composite_p5", v.composite.p5}, {"composite_p50", v.composite.p50},
+                  {"composite_p95", v.composite.p95}, {"rank_probability", v.rank_probability},
+                  {"both_layers_share", v.both_layers_share}});
+  }
+  rp.note = "Probabilities in %; highlighted: a rank held in at least half the samples. Ranges: the scenario's uncertainty "
+            "section (estimated chip specs and prices, software-stack efficiencies, score weights, supply).";
+  g.results["score"]["uncertainty"] = {{"samples", u.samples}, {"seed", u.seed}, {"vendors", uj}};
+  if (u.vendors.empty()) return "";
+  const auto& top = u.vendors.front();
+  const std::string tk = fmt::format("Under the declared uncertainty {} ranks first in {:.0f}% of {} samples.",
+                                     g.vendor_name(top.vendor), 100 * top.rank_probability.front(), u.samples);
+  const std::string clear = "rgba(0,0,0,0)";
+  auto interval = [&](const char* id, const char* what, const std::vector<double>& lo, const std::vector<double>& mid,
+                      const std::vector<double>& hi) {
+    return charts::bar(id, fmt::format("{} score interval (0-5): p5 to p50 to p95", what), tk, charts::Axis{"vendor", kOne},
+                       charts::Axis{"score (0-5)", kTwo}, cats,
+                       {charts::Series{"below p5", lo, clear, "i"}, charts::Series{"p5-p50", mid, charts::kDomestic, "i"},
+                        charts::Series{"p50-p95", hi, charts::kNeutral, "i"}},
+                       true);
+  };
+  s.items.push_back(interval("vendors-quant-interval", "Quantitative", q5, q50, q95));
+  s.items.push_back(interval("vendors-composite-interval", "Composite", c5, c50, c95));
+  s.items.push_back(rp);
+  return tk;
+}
+
 }  // namespace
 
 Section vendors_section(Gather& g) {
@@ -159,6 +227,20 @@ Section vendors_section(Gather& g) {
                                     charts::Axis{"layer", kOne}, charts::Axis{"vendor", kOne}, cols, rows, vals, 0, score::kMaxScore,
                                     kTwo));
   s.items.push_back(t);
+  TableData ev;
+  ev.id = "conditions-evidence";
+  ev.title = "Winning conditions: the figure behind each";
+  ev.headers = {"vendor", "condition", "met", "figure", "rationale", "sources"};
+  for (const auto& v : res.vendors)
+    for (const auto& [k, e] : v.evidence) {
+      const auto it = v.conditions.find(k);
+      const bool known = it != v.conditions.end() && it->second.has_value();
+      const bool met = known && *it->second;
+      ev.rows.push_back({Cell::txt(v.name), Cell::txt(k), Cell::txt(!known ? "unknown" : met ? "met" : "not met", !met), Cell::txt(e.figure),
+                         Cell::txt(e.rationale), Cell::txt(e.sources)});
+    }
+  s.items.push_back(ev);
+  const std::string unc_tk = score_uncertainty(g, s);
 
   // Watch metrics: spec progression of each generation and dated facts.
   TableData w;
@@ -186,6 +268,7 @@ Section vendors_section(Gather& g) {
   if (!w.rows.empty()) s.items.push_back(w);
   if (!facts.rows.empty()) s.items.push_back(facts);
   s.takeaway = tk;
+  if (!unc_tk.empty()) s.takeaway += " " + unc_tk;
   if (const std::string risk_tk = risk_cases(g, res, cache, s); !risk_tk.empty()) s.takeaway += " " + risk_tk;
   return s;
 }

@@ -24,6 +24,7 @@ void publish(const ScoreResult& r, analysis::MetricMap& out) {
     out[b + "quantitative"] = value_or_nan(v.quantitative);
     out[b + "quant_index"] = value_or_nan(v.quant_index);
     out[b + "qualitative"] = value_or_nan(v.qualitative_score);
+    out[b + "complete"] = v.complete ? 1.0 : 0.0;  // scored on both layers (ranked before one-layer vendors)
     int met = 0;
     for (const auto& [k, c] : v.conditions) met += c == std::optional<bool>(true) ? 1 : 0;
     out[b + "conditions_met"] = met;

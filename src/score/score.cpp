@@ -202,6 +202,41 @@ void check_conditions(const Settings& s, const std::string& id, VendorScore& v) 
     if (v.conditions[std::string(c)] != std::optional<bool>(true)) v.conditions_missed.emplace_back(c);
 }
 
+// The figure behind each condition: the index of the chip shipping now, the
+// supply model's volume and share, and the judged scores' rationale and sources.
+void attach_evidence(const ParamTable& p, const Settings& s, const std::string& id, VendorScore& v) {
+  Evidence& e = v.evidence["inference_economics"];
+  if (v.current && v.current->index.ok())
+    e.figure = fmt::format("current chip {}: {:.3g} x {} (threshold {:.3g}; {:.0f}% of the metric weight with data)", v.current->chip,
+                           *v.current->index.value, s.reference_chip, s.threshold_index, 100 * v.current->coverage);
+  else
+    e.figure = v.current ? v.current->index.missing : "no current chip with a launch year";
+  e.rationale = "metric-weighted ratio of tokens/s, tokens/s per W, per W per kUSD and cost per token to the reference chip";
+  e.sources = "perf + econ engines on the catalog specs (docs/model-score.md)";
+  const std::map<std::string, std::string> key_of = {{"capacity", "capacity_access"}, {"csp_ties", "csp_ties"}, {"policy", "policy"}};
+  for (const auto& [cond, key] : key_of) {
+    Evidence& x = v.evidence[cond];
+    const auto i = p.find("vendors." + id + ".qualitative." + key);
+    if (i && !p.at(*i).is_null) {
+      x.rationale = p.at(*i).prov.rationale;
+      x.sources = p.at(*i).prov.source;
+      x.figure = fmt::format("judged {:.3g}/5 (threshold {:.3g})", p.at(*i).value, s.threshold_score.at(cond));
+    } else {
+      x.figure = insufficient_data_text("vendors." + id + ".qualitative." + key);
+    }
+  }
+  if (auto it = s.supply_chips.find(id); it != s.supply_chips.end()) {
+    double total = 0;
+    for (const auto& [vendor, chips] : s.supply_chips) total += std::max(0.0, chips);
+    const double share = total > 0 ? it->second / total : 0;
+    v.evidence["capacity"].figure += fmt::format("; supply model: {:.0f} chips in {} = {:.1f}% of the modelled domestic output "
+                                                 "(threshold {:.0f} chips)",
+                                                 it->second, s.supply_year, 100 * share, s.threshold_supply_chips);
+  } else {
+    v.evidence["capacity"].figure += "; not in the supply model (no modelled wafer allocation)";
+  }
+}
+
 VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const SpecBook& specs, const Settings& s,
                          const EconomicsSource& src, const std::vector<ChipEconomics>& ref_rows, const std::string& id) {
   const catalog::Entry& e = *cat.find("vendors", id);
@@ -298,6 +333,7 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
                                                 : "qualitative layer only (quantitative: insufficient data)";
 
   check_conditions(s, id, v);
+  attach_evidence(p, s, id, v);
   return v;
 }
 

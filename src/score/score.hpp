@@ -119,6 +119,13 @@ struct ChipScore {
   std::vector<std::string> missing;             // reasons, one per missing metric
 };
 
+// The figure behind a winning condition, and where its judgement comes from.
+struct Evidence {
+  std::string figure;     // e.g. "155,866 chips in 2027 = 14.2% of the modelled domestic output"
+  std::string rationale;  // the judged score's rationale (catalog/vendors), or how the figure is computed
+  std::string sources;    // "; "-separated
+};
+
 struct VendorScore {
   std::string vendor;
   std::string name;
@@ -142,6 +149,7 @@ struct VendorScore {
   std::map<std::string, double> condition_value;
   std::map<std::string, double> condition_threshold;
   std::vector<std::string> conditions_missed;   // names not met or not known
+  std::map<std::string, Evidence> evidence;     // condition -> the figure behind it
   std::optional<double> supply_chips;           // supply model: chips in Settings::supply_year
   std::vector<std::string> notes;
 };

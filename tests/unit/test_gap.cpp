@@ -43,8 +43,15 @@ std::string chip_yaml(const ChipDef& c) {
   return s;
 }
 
-// A catalog folder with the given chips plus the three workloads.
-catalog::Catalog make_catalog(const std::vector<ChipDef>& chips, const std::string& tag) {
+struct SystemDef {
+  std::string id, chip;
+  int year;
+  int chips;
+  double power_kw;
+};
+
+// A catalog folder with the given chips (and systems) plus the three workloads.
+catalog::Catalog make_catalog(const std::vector<ChipDef>& chips, const std::string& tag, const std::vector<SystemDef>& systems = {}) {
   const fs::path dir = fs::temp_directory_path() / ("gpugap-gap-test-" + std::to_string(::getpid()) + "-" + tag);
   fs::remove_all(dir);
   fs::create_directories(dir / "chips");
@@ -52,6 +59,12 @@ catalog::Catalog make_catalog(const std::vector<ChipDef>& chips, const std::stri
   fs::create_directories(dir / "regions");
   std::ofstream(dir / "regions" / "cn.yaml") << "id: cn\nname: China\ncurrency: USD\nsource: test\n";
   for (const auto& c : chips) std::ofstream(dir / "chips" / (c.id + ".yaml")) << chip_yaml(c);
+  if (!systems.empty()) fs::create_directories(dir / "systems");
+  for (const auto& x : systems)
+    std::ofstream(dir / "systems" / (x.id + ".yaml")) << "id: " << x.id << "\nname: " << x.id << "\nchip: " << x.chip
+                                                     << "\nsource: test\nlaunch_year: " << x.year
+                                                     << "\nchips_per_domain: " << x.chips << "\npower: \"" << x.power_kw
+                                                     << " kW\"\n";
   // Each vendor's side of the gap is its catalog `country`, as in catalog/vendors/.
   fs::create_directories(dir / "vendors");
   std::set<std::string> vendors;
@@ -67,17 +80,18 @@ catalog::Catalog make_catalog(const std::vector<ChipDef>& chips, const std::stri
   return cat;
 }
 
-// tps = bandwidth (TB/s) x 100 x eta_memory (1 when unset) x domain/8; the
-// money figures follow from TDP and price.
+// tps = bandwidth (TB/s) x 100 x eta_memory (1 when unset) x domain/8 (or x 1
+// with domain_scales false); the money figures follow from TDP and price.
 class FormulaSource final : public score::EconomicsSource {
  public:
+  explicit FormulaSource(bool domain_scales = true) : domain_scales_(domain_scales) {}
   ChipEconomics get(const ChipSpec& c, const std::string& model, const std::string& workload) const override {
     ChipEconomics e;
     e.chip = c.id;
     e.model = model;
     e.workload = workload;
     const double tps = c.mem_bandwidth->value() / 1e12 * 100 * c.eta_memory.value_or(1.0) *
-                       (c.scaleup_domain ? *c.scaleup_domain / 8.0 : 1.0);
+                       (c.scaleup_domain && domain_scales_ ? *c.scaleup_domain / 8.0 : 1.0);
     e.output_tps = Figure::of(tps);
     e.tps_per_watt = Figure::of(tps / c.tdp->value());
     const double usd = c.price.at("cn")->value();
@@ -85,6 +99,9 @@ class FormulaSource final : public score::EconomicsSource {
     e.usd_per_mtok = Figure::of(usd / tps);
     return e;
   }
+
+ private:
+  bool domain_scales_ = true;
 };
 
 gap::Settings settings(bool perf = true) {
@@ -94,6 +111,9 @@ gap::Settings settings(bool perf = true) {
   s.model = "m";
   s.workload_weights = {{"chat", 1}, {"reasoning", 1}, {"long-context", 1}};
   s.perf_bases = perf;
+  s.claim_today_low = 1.5;  // the report's numbers, as in the ms-2025 scenario
+  s.claim_today_high = 2.0;
+  s.claim_parity_band = 1.2;
   return s;
 }
 
@@ -272,4 +292,71 @@ TEST(Gap, DemandChipsFollowTokensAndThroughput) {
   EXPECT_NEAR(*y26.spend_usd_bn.value, *y26.chips_bought.value * 10000 / 1e9, 1e-12);
   EXPECT_NEAR(*y26.implied_total_usd_bn.value, *y26.spend_usd_bn.value / 0.5, 1e-12);
   EXPECT_NEAR(*y26.tam_ratio.value, *y26.implied_total_usd_bn.value / 10.0, 1e-12);
+}
+
+// Systems of different sizes are compared per chip and per MW: doubling the
+// chips (and the power) of one system leaves both ratios as they were, where
+// a system total would have doubled.
+TEST(Gap, DoublingAChipsSystemLeavesPerChipAndPerMwRatios) {
+  const std::vector<SystemDef> systems = {{"us-box", "us-h", 2024, 8, 10}, {"cn-pod", "cn-x", 2025, 384, 500}};
+  const auto cat = make_catalog(kBase, "systems", systems);
+  const FormulaSource src(false);  // per-chip throughput independent of the domain size
+  const auto base = gap::evaluate(cat, cat.params(), settings(), src);
+  ParamTable p = cat.params();
+  p.set_value(*p.find("systems.cn-pod.chips_per_domain"), 768);
+  p.set_value(*p.find("systems.cn-pod.power"), 1.0e6);
+  const auto twice = gap::evaluate(cat, p, settings(), src);
+  for (const char* b : {"tps_system_per_chip", "tps_system_per_mw"}) {
+    EXPECT_NEAR(ratio(twice, b, gap::Set::kChina, 2025), ratio(base, b, gap::Set::kChina, 2025), 1e-12) << b;
+    EXPECT_NEAR(ratio(twice, b, gap::Set::kChina, 2029), ratio(base, b, gap::Set::kChina, 2029), 1e-12) << b;
+  }
+  // Per chip: us-h 4.0 TB/s vs cn-x 2.0 TB/s; per MW: (8 x 400 / 0.01) / (384 x 200 / 0.5).
+  EXPECT_NEAR(ratio(base, "tps_system_per_chip", gap::Set::kChina, 2025), 2.0, 1e-12);
+  EXPECT_NEAR(ratio(base, "tps_system_per_mw", gap::Set::kChina, 2025), (8 * 400.0 / 0.01) / (384 * 200.0 / 0.5), 1e-9);
+  const gap::Cell* c = twice.cell("tps_system_per_mw", gap::Set::kChina, 2025);
+  ASSERT_TRUE(c && c->domestic);
+  EXPECT_NE(c->domestic->detail.find("768 chips"), std::string::npos) << c->domestic->detail;
+  for (const auto& br : base.bases) EXPECT_NE(br.basis.id, "tps_system") << "a raw system total is not a basis";
+}
+
+// Available part and shipment-weighted figure from the supply model's chips per vendor.
+TEST(Gap, AvailablePartAndShipmentWeightedFigure) {
+  const auto cat = make_catalog(kBase, "weights");
+  const FormulaSource src;
+  gap::Settings s = settings(false);
+  s.available_min_chips = 10000;
+  s.vendor_chips = {{"huawei", {{2027, 100000}, {2028, 100000}}}, {"cambricon", {{2027, 5000}, {2028, 50000}}}};
+  const auto r = gap::evaluate(cat, cat.params(), s, src);
+  const gap::Cell* c27 = r.cell("compute_bf16", gap::Set::kChina, 2027);
+  ASSERT_TRUE(c27 && c27->ratio.ok() && c27->ratio_available.ok() && c27->ratio_weighted.ok());
+  EXPECT_NEAR(*c27->ratio.value, 150.0 / 800, 1e-12);            // best part: cn-y, shipping 5k
+  EXPECT_EQ(c27->domestic_available->id, "cn-x");                 // cambricon is under the threshold
+  EXPECT_NEAR(*c27->ratio_available.value, 150.0 / 500, 1e-12);
+  EXPECT_NEAR(*c27->domestic_weighted.value / 1e12, (100000 * 500.0 + 5000 * 800.0) / 105000, 1e-9);  // FLOP/s
+  EXPECT_NEAR(c27->weighted_chips, 105000, 1e-9);
+  const gap::Cell* c28 = r.cell("compute_bf16", gap::Set::kChina, 2028);
+  ASSERT_TRUE(c28 && c28->domestic_available);
+  EXPECT_EQ(c28->domestic_available->id, "cn-y");
+  // No supply volumes: both aggregations say why, neither is a guess.
+  const auto none = gap::evaluate(cat, cat.params(), settings(false), src);
+  const gap::Cell* n = none.cell("compute_bf16", gap::Set::kChina, 2027);
+  ASSERT_TRUE(n);
+  EXPECT_FALSE(n->ratio_available.ok());
+  EXPECT_NE(n->ratio_weighted.missing.find("insufficient data"), std::string::npos) << n->ratio_weighted.missing;
+}
+
+// The claim's band is the scenario's, not a constant in code.
+TEST(Gap, ClaimBandComesFromTheSettings) {
+  const auto cat = make_catalog(kBase, "band");
+  const FormulaSource src;
+  gap::Settings s = settings(false);
+  s.claim_today_low = 2.5;
+  s.claim_today_high = 3.0;
+  s.claim_parity_band = 1.3;
+  const auto r = gap::evaluate(cat, cat.params(), s, src);
+  for (const auto& c : gap::check_claim(r)) {
+    if (c.basis != "compute_bf16" || c.set != gap::Set::kGlobal) continue;
+    EXPECT_EQ(c.holds_today, std::optional<bool>(false));   // 2.0 is outside 2.5-3x
+    EXPECT_EQ(c.holds_horizon, std::optional<bool>(true));  // 1.25 is within 1.3x of parity
+  }
 }

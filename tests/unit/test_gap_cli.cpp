@@ -115,6 +115,32 @@ TEST(GapCli, PerfBasesAndMetricPaths) {
   EXPECT_TRUE(m.contains("gap.compute_bf16.china.2025"));
 }
 
+// Issue 21: the claim's numbers come from the scenario (gap.claim.*, sourced to
+// the report), the available part follows gap.available_min_chips, and both
+// aggregations sit beside the best part.
+TEST(GapCli, ClaimBandAndAvailabilityThresholdAreScenarioParameters) {
+  const json& j = spec_gap();
+  EXPECT_DOUBLE_EQ(j["claim_band"]["today_low"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(j["claim_band"]["today_high"].get<double>(), 2.0);
+  for (const auto& c : j["claim"]) EXPECT_TRUE(c.contains("today_weighted")) << c["basis"];
+  const json* c = cell(j, "compute_bf16", "china", 2025);
+  ASSERT_TRUE(c);
+  for (const char* k : {"domestic_available", "ratio_available", "domestic_weighted", "ratio_weighted", "weighted_chips"})
+    EXPECT_TRUE(c->contains(k)) << k;
+  auto r = run_cli("gap --spec-only --format json --set gap.claim.today_low=0.1 --set gap.claim.today_high=0.2 "
+                   "--set gap.available_min_chips=1e12");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json k = r.json();
+  for (const auto& x : k["claim"])
+    if (x["basis"] == "compute_bf16" && x["set"] == "china") {
+      EXPECT_EQ(x["holds_today"], true);  // 0.145 in 0.1-0.2
+    }
+  const json* d = cell(k, "compute_bf16", "china", 2025);
+  ASSERT_TRUE(d);
+  EXPECT_TRUE((*d)["ratio_available"].is_null());
+  EXPECT_NE((*d)["missing_available"].get<std::string>().find("shipping"), std::string::npos);
+}
+
 TEST(GapCli, DemandSitsBesideTheTam) {
   auto r = run_cli("gap --spec-only --demand --format json");
   ASSERT_EQ(r.rc, 0) << r.err;

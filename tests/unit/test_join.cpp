@@ -87,7 +87,7 @@ TEST(JoinCache, GapMonteCarloRedoesTheSearchWhenTheSequenceOverheadMoves) {
 TEST(JoinCache, CompiledScoreGapDemandAndEconEqualAFreshEvaluation) {
   const std::vector<std::string> metrics = {
       "score.huawei.composite", "score.huawei.is_first", "score.cambricon.composite", "score.huawei.conditions_met",
-      "gap.usd_per_mtok.china.2026", "gap.tps_system.global.2030", "demand.chips_needed.2030",
+      "gap.usd_per_mtok.china.2026", "gap.tps_system_per_mw.global.2030", "demand.chips_needed.2030",
       "demand.tam_ratio.2027", "econ.cn.huawei-ascend-910c.qwen3-235b-a22b.chat.usd_per_mtok_output_all_in"};
   const auto f = studies::compile(base_ctx(), metrics);
   std::vector<double> v = base_ctx().params.values();
