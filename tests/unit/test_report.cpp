@@ -2,7 +2,6 @@
 // `gpugap report` command end to end (files written, sheets, determinism).
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -199,14 +198,10 @@ TEST(ReportCli, WritesHtmlXlsxJsonWithEverySection) {
   const auto dir = scratch("cli");
   const std::string args = "report -q -o " + (dir / "r.html").string() + " --xlsx " + (dir / "r.xlsx").string() + " --json " +
                            (dir / "r.json").string();
-  const auto t0 = std::chrono::steady_clock::now();
+  // Its speed is bench_report.cpp's (make bench, docs/performance.md), not a wall-clock limit here.
   const auto res = gpugap::test::run_cli(args);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(res.rc, 0) << res.err;
   EXPECT_TRUE(res.err.empty()) << res.err;  // --quiet: no progress
-  if (!std::getenv("GPUGAP_SANITIZED")) {
-    EXPECT_LT(secs, 10.0);
-  }
   for (const char* f : {"r.html", "r.xlsx", "r.json"}) EXPECT_TRUE(fs::exists(dir / f)) << f;
   EXPECT_NE(res.out.find("written:"), std::string::npos);
 
