@@ -48,6 +48,7 @@ std::string dump_json(const nlohmann::json& j);
 void add_catalog_commands(CLI::App& app, Global& g);
 void add_param_commands(CLI::App& app, Global& g);
 void add_perf_commands(CLI::App& app, Global& g);
+void add_simulate_command(CLI::App& app, Global& g);
 void add_econ_commands(CLI::App& app, Global& g);
 void add_market_commands(CLI::App& app, Global& g);
 void add_analysis_commands(CLI::App& app, Global& g);

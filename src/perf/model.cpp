@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "perf/deployment.hpp"
 #include "perf/engine.hpp"
+#include "perf/step.hpp"
 
 namespace gpugap::perf::detail {
 namespace {
@@ -404,14 +406,7 @@ void run_disagg(const RunIn& in, Outcome& r, Breakdown* bd_dec, Breakdown* bd_pf
   r.decode_bn = o.bottleneck();
   const double out_dec_chip = r.batch * tps / round / d.chips();
   // Prefill pool (pp = 1).
-  Deployment pd = d;
-  pd.pp = 1;
-  pd.mtp = 0;
-  if (d.prefill_tp > 0) pd.tp = d.prefill_tp;
-  if (d.prefill_attention_dp > 0) pd.attention_dp = d.prefill_attention_dp;
-  if (d.prefill_ep > 0) pd.ep = d.prefill_ep;
-  if (d.prefill_tp > 0 || d.prefill_attention_dp > 0 || d.prefill_ep > 0) pd.moe_tp = 0;
-  if (pd.ep > pd.width()) pd.ep = pd.width();
+  const Deployment pd = prefill_deployment(d);
   const Memory pmem = memory(p, pd, isl);
   const double pf_used = pmem.weights + pmem.workspace + pmem.kv_per_seq * std::max(1.0, double(chunk) / isl);
   if (pf_used > r.mem_cap && r.feasible) {
@@ -435,9 +430,7 @@ void run_disagg(const RunIn& in, Outcome& r, Breakdown* bd_dec, Breakdown* bd_pf
     rho = 0.999;
   }
   // KV cache handed from the prefill to the decode pool over the NIC (scale-up link when none).
-  const double kv_total = isl * p.m.kv_elems * p.m.layers * p.kvbytes;
-  const double xfer_bw = p.c.scaleout > 0 ? p.c.scaleout : p.c.scaleup;
-  const double xfer = xfer_bw > 0 ? kv_total / xfer_bw : 0.0;
+  const double xfer = kv_transfer_s(p, isl);
   // A request waits for the batch it joins (half a step), then runs its own chunks.
   const double own = std::ceil(isl_c / tokens) * t_pf + 0.5 * t_pf + xfer;
   bool queued = false;
@@ -504,6 +497,37 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   if (d.mode == ServeMode::kAgg) run_agg(in, r, bd_dec, bd_pf);
   else run_disagg(in, r, bd_dec, bd_pf);
   return r;
+}
+
+double instance_step(const Prepared& p, const Deployment& d, const StepLoad& l) {
+  const int pp = d.pp;
+  const double per = 1.0 / (double(d.attention_dp) * pp);  // per attention rank and micro-batch
+  StepIn in;
+  in.seqs = l.decode_seqs * per;
+  in.drafts = l.decode_seqs > 0 ? d.mtp : 0;
+  in.q = in.seqs * (1 + in.drafts);
+  in.ctx = l.decode_seqs > 0 ? l.decode_ctx_sum / l.decode_seqs : 0.0;
+  in.pf = l.prefill_tokens * per;
+  in.pf_ctx = l.prefill_tokens > 0 ? l.prefill_ctx_sum / l.prefill_tokens : 0.0;
+  in.pf_prefix = l.prefill_prefix * per;
+  in.logits = in.q + l.prefill_done * per;
+  in.frac = 1.0 / pp;
+  Stepper s(p, d, nullptr);
+  const StepOut o = s.run(in);
+  return pp * (o.t + s.p2p(in.q + in.pf));
+}
+
+double instance_kv_tokens(const Prepared& p, const Deployment& d) {
+  const Memory one = memory(p, d, 1.0);  // KV of one token per device (sliding layers counted in full)
+  const double free = usable_bytes(p, d, one) - one.weights - one.workspace;
+  if (free <= 0 || one.kv_per_seq <= 0) return 0.0;
+  return std::floor(free / one.kv_per_seq) * d.attention_dp;
+}
+
+double kv_transfer_s(const Prepared& p, double tokens) {
+  const double bytes = tokens * p.m.kv_elems * p.m.layers * p.kvbytes;
+  const double bw = p.c.scaleout > 0 ? p.c.scaleout : p.c.scaleup;
+  return bw > 0 ? bytes / bw : 0.0;
 }
 
 }  // namespace gpugap::perf::detail

@@ -138,6 +138,9 @@ struct EvalOptions {
 // (int8) where it has INT8, else BF16; without FP4 it runs FP4 weights as
 // W4A8/W4A16. Returns the note describing the substitution ("" when none).
 Format resolve_format(const ChipSpec& chip, Format requested, std::string* note = nullptr);
+// The KV-cache type a chip stores for a requested one: FP8 without FP8 becomes INT8
+// where the chip has INT8, else BF16 (the note says so; "" when unchanged).
+DType resolve_kv(const ChipSpec& chip, DType requested, std::string* note = nullptr);
 // The model's checkpoint format as a Format.
 Format native_format(const ModelSpec& model);
 // The default deployment and the other rules that fill in unstated sizes: perf/deployment.hpp.

@@ -1,0 +1,311 @@
+// Serving simulator: queueing identities (one request alone, waves of a burst,
+// Little's law, unloaded latency under light Poisson load), scheduler rules
+// (preemption, reservation), MTP, disaggregation, determinism, and the CLI.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include "analysis/scenario.hpp"
+#include "catalog/catalog.hpp"
+#include "catalog/specs.hpp"
+#include "cli_helpers.hpp"
+#include "perf/step.hpp"
+#include "serve/serve.hpp"
+
+using namespace gpugap;
+using namespace gpugap::serve;
+
+namespace {
+
+const catalog::Catalog& cat() {
+  static const catalog::Catalog c = catalog::Catalog::load({analysis::default_catalog_dir()});
+  return c;
+}
+ChipSpec chip(const std::string& id) { return chip_spec(cat(), cat().params(), id); }
+ModelSpec model(const std::string& id) { return model_spec(cat(), cat().params(), id); }
+
+// Llama-3.1-8B BF16 on one H100: a small dense model, one chip.
+perf::Deployment one_chip() {
+  perf::Deployment d;
+  d.format = {perf::DType::kBf16, perf::DType::kBf16};
+  d.kv = perf::DType::kBf16;
+  d.tp = 1;
+  return d;
+}
+
+SimOptions fixed(int n, int isl, int osl, const std::string& sched = "vllm") {
+  SimOptions o;
+  o.requests.count = n;
+  o.requests.isl = isl;
+  o.requests.osl = osl;
+  o.requests.dist = LengthDist::kFixed;
+  o.scheduler = *scheduler_preset(sched);
+  return o;
+}
+
+SimResult run(const SimOptions& o, const perf::Deployment& d = one_chip()) {
+  return simulate(chip("nvidia-h100-sxm"), model("llama-3.1-8b"), d, o);
+}
+
+perf::StepModel step_model(const perf::Deployment& d = one_chip()) {
+  return perf::StepModel(chip("nvidia-h100-sxm"), model("llama-3.1-8b"), d);
+}
+
+double prefill_step(int isl) {
+  perf::StepLoad l;
+  l.prefill_tokens = isl;
+  l.prefill_ctx_sum = isl * (isl / 2.0);
+  l.prefill_done = 1;
+  return step_model().seconds(l);
+}
+
+TEST(Serve, OneRequestIsOnePrefillAndDecodeSteps) {
+  const int isl = 1000, osl = 50;
+  const SimResult r = run(fixed(1, isl, osl));
+  ASSERT_TRUE(r.ok()) << r.status;
+  EXPECT_NEAR(r.ttft_ms.mean, prefill_step(isl) * 1e3, 1e-9);
+  // Each later token is one decode step of the lone sequence at its current length.
+  const auto m = step_model();
+  double sum = 0;
+  for (int j = 1; j < osl; ++j) {
+    perf::StepLoad l;
+    l.decode_seqs = 1;
+    l.decode_ctx_sum = isl + j;
+    sum += m.seconds(l);
+  }
+  EXPECT_NEAR(r.tpot_ms.mean, sum / (osl - 1) * 1e3, 1e-9);
+  EXPECT_NEAR(r.e2e_ms.mean, r.ttft_ms.mean + sum * 1e3, 1e-9);
+  EXPECT_NEAR(r.duration_s, r.e2e_ms.mean / 1e3, 1e-12);
+  EXPECT_EQ(r.output_tokens, osl);
+  EXPECT_EQ(r.steps, osl);
+}
+
+// Distinct finish times of a run, rounded to a nanosecond.
+std::set<long long> finish_times(const SimResult& r) {
+  std::set<long long> t;
+  for (const auto& q : r.records) t.insert(std::llround(q.last_token_s * 1e9));
+  return t;
+}
+
+TEST(Serve, BurstWithBatchCapFinishesInWaves) {
+  for (const std::string sched : {"vllm", "sglang", "trtllm"}) {
+    SimOptions one = fixed(4, 200, 32, sched);
+    one.scheduler.max_running = 4;
+    const SimResult wave = run(one);
+    ASSERT_TRUE(wave.ok());
+    for (int n : {10, 12, 13}) {
+      SimOptions o = fixed(n, 200, 32, sched);
+      o.scheduler.max_running = 4;
+      const SimResult r = run(o);
+      ASSERT_TRUE(r.ok());
+      const int waves = (n + 3) / 4;
+      EXPECT_EQ(finish_times(r).size(), static_cast<std::size_t>(waves)) << sched << " n " << n;
+      // Full waves are identical: the last full one ends at k x one wave.
+      EXPECT_NEAR(*std::next(finish_times(r).begin(), n / 4 - 1) / 1e9, (n / 4) * wave.duration_s, 1e-9) << sched;
+      EXPECT_GE(r.duration_s, (waves - 1) * wave.duration_s) << sched;
+      EXPECT_LE(r.duration_s, waves * wave.duration_s + 1e-9) << sched;
+    }
+  }
+}
+
+TEST(Serve, ClosedLoopObeysLittlesLaw) {
+  SimOptions o = fixed(3000, 600, 150);
+  o.requests.dist = LengthDist::kUniform;
+  o.requests.range_ratio = 0.5;
+  o.arrivals.max_concurrency = 24;
+  o.seed = 7;
+  const SimResult r = run(o);
+  ASSERT_TRUE(r.ok());
+  // Throughput = concurrency / mean latency (zero think time: a slot is refilled at once).
+  const double little = 24.0 / (r.e2e_ms.mean / 1e3);
+  EXPECT_NEAR(r.request_tps / little, 1.0, 0.01);
+  EXPECT_NEAR(r.mean_running, 24.0, 24.0 * 0.02);
+}
+
+TEST(Serve, LightPoissonLoadGivesUnloadedTtft) {
+  SimOptions o = fixed(200, 1000, 100);
+  o.arrivals.rate = 0.05;  // one request every 20 s against ~1 s of service
+  o.seed = 3;
+  const SimResult r = run(o);
+  ASSERT_TRUE(r.ok());
+  const double unloaded = prefill_step(1000) * 1e3;
+  EXPECT_NEAR(r.ttft_ms.p50 / unloaded, 1.0, 0.01);
+  EXPECT_NEAR(r.ttft_ms.mean / unloaded, 1.0, 0.05);
+  EXPECT_GE(r.ttft_ms.p99, unloaded * (1 - 1e-9));
+  // Heavier load queues: the mean TTFT grows.
+  o.arrivals.rate = 20;
+  EXPECT_GT(run(o).ttft_ms.mean, 1.3 * unloaded);
+}
+
+TEST(Serve, PreemptsWhenTheCacheRunsOutUnlessItReserves) {
+  // Long outputs on a cache that holds the prompts but not every output: vLLM preempts,
+  // TensorRT-LLM's no-evict admission does not, and both finish every request.
+  const auto m = step_model();
+  const int kv = static_cast<int>(m.kv_tokens());
+  const int osl = 2000, isl = 200;
+  const int n = kv / (isl + osl / 2) + 200;  // more sequences than hold their full length
+  for (const std::string sched : {"vllm", "trtllm"}) {
+    SimOptions o = fixed(n, isl, osl, sched);
+    o.scheduler.max_running = n;
+    const SimResult r = run(o);
+    ASSERT_TRUE(r.ok()) << r.status;
+    EXPECT_EQ(r.output_tokens, static_cast<long long>(n) * osl);
+    if (sched == "vllm") EXPECT_GT(r.preemptions, 0);
+    else EXPECT_EQ(r.preemptions, 0);
+  }
+}
+
+TEST(Serve, MtpAcceptanceSetsTokensPerStep) {
+  perf::Deployment d;
+  d.format = {perf::DType::kFp8, perf::DType::kFp8};
+  d.kv = perf::DType::kFp8;
+  d.tp = 8;
+  d.ep = 8;
+  d.mtp = 1;
+  d.mtp_acceptance = 0.7;
+  const SimOptions o = fixed(1, 100, 4001);
+  const SimResult r = simulate(chip("nvidia-h200-sxm"), model("deepseek-r1"), d, o);
+  ASSERT_TRUE(r.ok()) << r.status;
+  const perf::StepModel m(chip("nvidia-h200-sxm"), model("deepseek-r1"), d);
+  perf::StepLoad l;
+  l.decode_seqs = 1;
+  l.decode_ctx_sum = 100 + 2000;
+  // 1 + 0.7 tokens per step on average (4000 steps: the mean is within ~1.3% at 3 sigma).
+  EXPECT_NEAR(r.tpot_ms.mean / (m.seconds(l) / 1.7 * 1e3), 1.0, 0.02);
+  EXPECT_GT(r.itl_ms.mean, r.tpot_ms.mean);  // a step with an accepted draft streams two tokens at once
+}
+
+TEST(Serve, DisaggregatedCountsBothPools) {
+  perf::Deployment d;
+  d.format = {perf::DType::kFp8, perf::DType::kFp8};
+  d.kv = perf::DType::kFp8;
+  d.tp = 8;
+  d.ep = 8;
+  d.mode = perf::ServeMode::kDisagg;
+  d.prefill_decode_ratio = 1.0;
+  SimOptions o = fixed(400, 2000, 300);
+  o.arrivals.max_concurrency = 64;
+  const SimResult r = simulate(chip("nvidia-h200-sxm"), model("deepseek-r1"), d, o);
+  ASSERT_TRUE(r.ok()) << r.status;
+  EXPECT_EQ(r.decode_chips, 8);
+  EXPECT_EQ(r.prefill_chips, 8);
+  EXPECT_EQ(r.chips, 16);
+  EXPECT_NEAR(r.output_tps_per_decode_chip, 2 * r.output_tps_per_chip, 1e-9 * r.output_tps);
+  // The first token comes from the prefill pool; the decode pool adds the KV transfer to the second.
+  const perf::StepModel pm(chip("nvidia-h200-sxm"), model("deepseek-r1"), d);
+  EXPECT_GT(r.itl_ms.p99, pm.kv_transfer_seconds(2000) * 1e3);
+  EXPECT_GT(r.ttft_ms.p50, 0);
+}
+
+TEST(Serve, SameSeedSameResultOtherSeedOther) {
+  SimOptions o = fixed(300, 800, 200);
+  o.requests.dist = LengthDist::kUniform;
+  o.requests.range_ratio = 0.8;
+  o.arrivals.rate = 12;
+  o.seed = 11;
+  const SimResult a = run(o), b = run(o);
+  EXPECT_EQ(a.duration_s, b.duration_s);
+  EXPECT_EQ(a.ttft_ms.p99, b.ttft_ms.p99);
+  EXPECT_EQ(a.itl_ms.p50, b.itl_ms.p50);
+  o.seed = 12;
+  EXPECT_NE(run(o).duration_s, a.duration_s);
+}
+
+TEST(Serve, UniformLengthsFollowVllmRandomDataset) {
+  RequestSpec s;
+  s.count = 20000;
+  s.isl = 1000;
+  s.osl = 100;
+  s.dist = LengthDist::kUniform;
+  s.range_ratio = 0.25;
+  const auto l = draw_lengths(s, 5);
+  double sum = 0;
+  int lo = 1 << 30, hi = 0;
+  for (const auto& x : l) {
+    sum += x.input;
+    lo = std::min(lo, x.input);
+    hi = std::max(hi, x.input);
+    EXPECT_GE(x.output, 75);
+    EXPECT_LE(x.output, 125);
+  }
+  EXPECT_EQ(lo, 750);
+  EXPECT_EQ(hi, 1250);
+  EXPECT_NEAR(sum / l.size(), 1000, 5);
+}
+
+TEST(Serve, PoissonArrivalsHaveTheirRate) {
+  ArrivalSpec a;
+  a.rate = 4;
+  const auto t = draw_arrivals(40000, a, 9);
+  EXPECT_EQ(t.front(), 0.0);
+  EXPECT_NEAR((t.size() - 1) / t.back(), 4.0, 0.1);
+}
+
+TEST(Serve, DatasetFileErrorsNameFileLineAndColumn) {
+  test::TempDir dir("serve-ds");
+  const auto good = dir.path() / "lens.csv";
+  std::ofstream(good) << "# source: test\ninput_tokens,output_tokens\n10,20\n30,40\n";
+  const Dataset ds = load_dataset(good.string());
+  EXPECT_EQ(ds.rows.size(), 2u);
+  EXPECT_EQ(ds.source, "test");
+  const auto bad = dir.path() / "bad.csv";
+  std::ofstream(bad) << "input_tokens,output_tokens\n10,20\n30,x\n";
+  try {
+    (void)load_dataset(bad.string());
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("bad.csv"), std::string::npos) << m;
+    EXPECT_NE(m.find("3"), std::string::npos) << m;
+    EXPECT_NE(m.find("output_tokens"), std::string::npos) << m;
+  }
+  const auto header = dir.path() / "hdr.csv";
+  std::ofstream(header) << "input_token,output_tokens\n10,20\n";
+  EXPECT_THROW((void)load_dataset(header.string()), UserError);
+}
+
+TEST(Serve, RequestLargerThanTheCacheIsInfeasible) {
+  const SimResult r = run(fixed(1, 4'000'000, 10));
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.status.find("exceeds the KV cache"), std::string::npos) << r.status;
+}
+
+TEST(ServeCli, JsonShapeTraceAndDeterminism) {
+  test::TempDir dir("serve-cli");
+  const auto trace = (dir.path() / "trace.csv").string();
+  const std::string args =
+      "simulate --chip nvidia-h100-sxm --model llama-3.1-8b --requests 200 --isl 512 --osl 128 --dataset random --range-ratio 0.5 "
+      "--request-rate 20 --seed 4 --format json --trace " + trace;
+  const auto a = test::run_cli(args);
+  ASSERT_EQ(a.rc, 0) << a.err;
+  const auto j = a.json();
+  for (const char* k : {"requests", "duration_s", "output_tps", "output_tps_per_chip"}) EXPECT_TRUE(j.contains(k)) << k;
+  for (const char* k : {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms"})
+    for (const char* s : {"mean", "p50", "p90", "p99"}) EXPECT_TRUE(j[k].contains(s)) << k << "." << s;
+  EXPECT_EQ(j["requests"], 200);
+  std::ifstream in(trace);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header.rfind("instance,start_s,end_s", 0), 0u) << header;
+  long long rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  EXPECT_EQ(rows, j["steps"].get<long long>());
+  const auto b = test::run_cli(args);
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(ServeCli, BadInputExitsTwoWithASuggestion) {
+  const auto s = test::run_cli("simulate --chip nvidia-h100-sxm --model llama-3.1-8b --requests 10 --scheduler vlm");
+  EXPECT_EQ(s.rc, 2);
+  EXPECT_NE(s.err.find("vllm"), std::string::npos) << s.err;
+  const auto d = test::run_cli("simulate --chip nvidia-h100-sxm --model llama-3.1-8b --requests 10 --dataset sharegtp");
+  EXPECT_EQ(d.rc, 2);
+  EXPECT_NE(d.err.find("--dataset"), std::string::npos) << d.err;
+  const auto n = test::run_cli("simulate --chip nvidia-h100-sxm --model llama-3.1-8b --requests 0");
+  EXPECT_EQ(n.rc, 2);
+}
+
+}  // namespace
