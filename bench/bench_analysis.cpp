@@ -7,12 +7,14 @@
 #include <cmath>
 
 #include "analysis/metrics.hpp"
+#include "studies/engines.hpp"
 #include "studies/montecarlo.hpp"
 #include "studies/rng.hpp"
 #include "studies/uncertainty.hpp"
 
 using namespace gpugap;
 using namespace gpugap::analysis;
+using namespace gpugap::studies;
 
 namespace {
 
@@ -92,7 +94,7 @@ void BM_MonteCarloSupplyMarket(benchmark::State& state) {
   static std::string error;
   static const bool ready = [] {
     try {
-      ctx = make_context({default_catalog_dir()}, "ms-2025", {});
+      ctx = studies::make_context({default_catalog_dir()}, "ms-2025", {});
       u = parse_uncertainty(ctx);
       f = compile(ctx, metrics);
       used = params_read(ctx, metrics);

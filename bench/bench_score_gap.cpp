@@ -15,11 +15,14 @@
 #include <vector>
 
 #include "analysis/metrics.hpp"
-#include "analysis/montecarlo.hpp"
-#include "analysis/uncertainty.hpp"
+#include "studies/engines.hpp"
+#include "studies/evaluate.hpp"
+#include "studies/montecarlo.hpp"
+#include "studies/uncertainty.hpp"
 
 using namespace gpugap;
 using namespace gpugap::analysis;
+using namespace gpugap::studies;
 
 namespace {
 
@@ -40,7 +43,7 @@ Compiled& compiled(const std::vector<std::string>& metrics) {
   if (auto it = all.find(key); it != all.end()) return it->second;
   Compiled& c = all[key];
   try {
-    c.ctx = make_context({default_catalog_dir()}, "ms-2025", {});
+    c.ctx = studies::make_context({default_catalog_dir()}, "ms-2025", {});
     c.u = parse_uncertainty(c.ctx);
     c.f = compile(c.ctx, metrics);
     c.used = params_read(c.ctx, metrics);

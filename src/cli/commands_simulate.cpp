@@ -44,6 +44,11 @@ serve::RequestSpec request_spec(const SimArgs& a, const Workload& w) {
   } else {
     const bool file = a.dataset.find('/') != std::string::npos || fs::path(a.dataset).extension() == ".csv";
     std::string path = file ? a.dataset : (fs::path(serve::dataset_dir()) / (a.dataset + ".csv")).string();
+    if (!file && !fs::exists(path) && a.dataset == "sharegpt")
+      throw UserError(Location{"", 0, "--dataset"},
+                      "a shipped length table (ShareGPT's lengths are not shipped: no sourced table; see data/datasets/README.md) "
+                      "or a CSV file of input_tokens,output_tokens",
+                      "'sharegpt'", "azure-conv-2023");
     if (!file && !fs::exists(path)) {
       std::vector<std::string> names = {"random", "fixed"};
       for (const auto& n : serve::dataset_names()) names.push_back(n);
@@ -75,9 +80,11 @@ Output sim_output(const SimArgs& a, const ModelSpec& model, const perf::Deployme
                     {"block_tokens", so.scheduler.block_tokens},
                     {"reserve_output", so.scheduler.reserve_output},
                     {"source", so.scheduler.source}};
-  j["dataset"] = {{"name", a.dataset}, {"isl", so.requests.isl}, {"osl", so.requests.osl},
-                  {"range_ratio", so.requests.range_ratio}};
-  if (so.requests.dist == serve::LengthDist::kEmpirical) j["dataset"]["source"] = so.requests.dataset.source;
+  if (so.requests.dist == serve::LengthDist::kEmpirical)
+    j["dataset"] = {{"name", a.dataset}, {"rows", so.requests.dataset.rows.size()}, {"source", so.requests.dataset.source}};
+  else
+    j["dataset"] = {{"name", a.dataset}, {"isl", so.requests.isl}, {"osl", so.requests.osl},
+                    {"range_ratio", so.requests.range_ratio}};
   j["request_rate"] = so.arrivals.rate;
   j["max_concurrency"] = so.arrivals.max_concurrency;
   j["seed"] = so.seed;
@@ -104,7 +111,12 @@ Output sim_output(const SimArgs& a, const ModelSpec& model, const perf::Deployme
 
   Table t{{"quantity", "value"}, {}, {false, false}};
   auto row = [&](const std::string& k, const std::string& v) { t.rows.push_back({k, v}); };
-  row("deployment", perf::describe(d, model));
+  std::string dep = perf::describe(d, model);
+  if (d.batch == 0) {
+    // The scheduler, not a fixed batch, sets how many sequences run.
+    if (const auto at = dep.find(" B0 "); at != std::string::npos) dep.erase(at, 3);
+  }
+  row("deployment", dep);
   row("scheduler", fmt::format("{} (max running {}, {} tokens/step, {}{})", so.scheduler.name,
                                so.scheduler.max_running > 0 ? std::to_string(so.scheduler.max_running) : "KV-limited",
                                so.scheduler.max_batched_tokens,
