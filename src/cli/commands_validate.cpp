@@ -14,6 +14,7 @@
 #include "perf/calibration_overlay.hpp"
 #include "perf/deployment.hpp"
 #include "perf/validation.hpp"
+#include "serve/validate.hpp"
 
 namespace fs = std::filesystem;
 
@@ -77,6 +78,10 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     harness = perf::fit_harness(*ctx.catalog, ctx.params, rows, vo);
     vo.harness = &harness;
     tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) { preds[i] = perf::predict(*ctx.catalog, ctx.params, rows[i], vo); });
+    // Rows whose benchmark is described are replayed by the simulator (after the fit, never inside it).
+    tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) {
+      if (!rows[i].harness.empty()) serve::simulate_row(*ctx.catalog, ctx.params, rows[i], vo, preds[i]);
+    });
   });
   std::vector<perf::RowPrediction> main, assumed;
   for (const auto& p : preds) (p.assumed_isl ? assumed : main).push_back(p);

@@ -119,6 +119,17 @@ std::vector<Lengths> draw_lengths(const RequestSpec& spec, std::uint64_t seed) {
       for (auto& l : out) l.input = uniform_length(rng, spec.isl, spec.range_ratio);
       for (auto& l : out) l.output = uniform_length(rng, spec.osl, spec.range_ratio);
       break;
+    case LengthDist::kUniformBelow:
+      require(spec.isl >= 1 && spec.osl >= 1, Location{"", 0, "--isl/--osl"}, "input and output lengths >= 1",
+              fmt::format("{} / {}", spec.isl, spec.osl));
+      require(spec.range_ratio >= 0 && spec.range_ratio <= 1, Location{"", 0, "range_ratio"}, "a ratio in [0, 1]",
+              fmt::format("{}", spec.range_ratio));
+      // SGLang bench_serving: randint(max(int(x r), 1), x) for inputs, then outputs.
+      for (auto& l : out)
+        l.input = static_cast<int>(rng.integer(std::max(1, static_cast<int>(spec.isl * spec.range_ratio)), spec.isl));
+      for (auto& l : out)
+        l.output = static_cast<int>(rng.integer(std::max(1, static_cast<int>(spec.osl * spec.range_ratio)), spec.osl));
+      break;
     case LengthDist::kEmpirical: {
       const auto& rows = spec.dataset.rows;
       require(!rows.empty(), Location{"", 0, "--dataset"}, "a length table with rows", "none");

@@ -21,6 +21,7 @@ namespace gpugap::serve {
 enum class LengthDist : std::uint8_t {
   kFixed,      // every request isl in, osl out
   kUniform,    // vLLM/InferenceX `random`: uniform in [x (1 - r), x (1 + r)]
+  kUniformBelow,  // SGLang bench_serving `random`: uniform in [x r, x]
   kEmpirical,  // drawn (with replacement) from a table of (input, output) lengths
 };
 
@@ -96,6 +97,9 @@ struct SimOptions {
   SchedulerSpec scheduler;
   std::uint64_t seed = 0;
   bool trace = false;  // keep one row per engine step
+  // Client-side latency added to every TTFT and end-to-end latency (API server,
+  // tokenisation); it does not hold engine slots. 0 in `gpugap simulate`.
+  double ttft_overhead_s = 0.0;
 };
 
 // mean and percentiles (linear interpolation between order statistics, as numpy).

@@ -220,12 +220,12 @@ detail::Instance make_instance(Role role, const perf::StepModel& m, const Schedu
   return in;
 }
 
-void fill_result(SimResult& res, const Sim& sim) {
+void fill_result(SimResult& res, const Sim& sim, double overhead_s) {
   const auto& reqs = sim.requests();
   Weighted ttft, tpot, e2e;
   for (const auto& r : reqs) {
-    ttft.add((r.first - r.sent) * 1e3);
-    e2e.add((r.last_emit - r.sent) * 1e3);
+    ttft.add((r.first - r.sent + overhead_s) * 1e3);
+    e2e.add((r.last_emit - r.sent + overhead_s) * 1e3);
     if (r.output > 1) tpot.add((r.last_emit - r.first) / (r.output - 1) * 1e3);
     res.output_tokens += r.output;
     res.input_tokens += r.input;
@@ -299,7 +299,7 @@ SimResult simulate(const ChipSpec& chip, const ModelSpec& model, const perf::Dep
   }
   Sim sim(std::move(reqs), std::move(insts), opt);
   sim.run(res, d.mtp > 0 ? d.mtp_acceptance : 0.0);
-  fill_result(res, sim);
+  fill_result(res, sim, opt.ttft_overhead_s);
   return res;
 }
 
