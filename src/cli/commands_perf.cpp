@@ -16,6 +16,7 @@
 #include "core/suggest.hpp"
 #include "perf/deployment.hpp"
 #include "perf/perf.hpp"
+#include "serve/serve.hpp"
 
 namespace fs = std::filesystem;
 
@@ -166,9 +167,52 @@ struct SearchArgs {
   std::string model, chips, precision, kv;
   WorkloadArgs wl;
   bool pareto = false, no_disagg = false, no_mtp = false;
-  int top = 0;
+  int top = 0, verify = 0;
   double acceptance = -1;
 };
+
+// Re-checks the best deployment of the top `k` chips with the simulator: a closed loop of
+// `batch` clients sending 4 x batch requests (at least 100) of the workload's lengths to
+// the vLLM scheduler preset capped at that batch. Outside the search's loop.
+void verify_top(int k, const std::vector<std::size_t>& order, const std::vector<ChipSpec>& chips,
+                const std::vector<perf::SearchResult>& results, const ModelSpec& model, const Workload& w, json& rows,
+                Output& out) {
+  Table t{{"chip", "analytic out tok/s/chip", "simulated", "ratio", "TTFT ms (sim)", "TPOT ms (sim)", "requests"}, {}, {}};
+  int done = 0;
+  for (std::size_t pos = 0; pos < order.size() && done < k; ++pos) {
+    const auto& r = results[order[pos]];
+    if (!r.found) continue;
+    ++done;
+    const perf::Deployment& d = r.best.deployment;
+    serve::SimOptions so;
+    so.requests.count = std::max(100, 4 * d.batch);
+    so.requests.isl = w.isl;
+    so.requests.osl = w.osl;
+    so.arrivals.max_concurrency = d.batch;
+    so.scheduler = *serve::scheduler_preset("vllm");
+    so.scheduler.max_running = d.batch;
+    const serve::SimResult sim = serve::simulate(chips[order[pos]], model, d, so);
+    json v = {{"status", sim.status}};
+    if (sim.ok()) {
+      const double ratio = sim.output_tps_per_chip / r.best.output_tps_per_chip;
+      v = {{"status", "ok"},
+           {"requests", sim.requests},
+           {"scheduler", "vllm"},
+           {"output_tps_per_chip", round_sig(sim.output_tps_per_chip)},
+           {"ratio_to_analytic", round_sig(ratio, 4)},
+           {"ttft_ms", round_sig(sim.ttft_ms.mean)},
+           {"tpot_ms", round_sig(sim.tpot_ms.mean)}};
+      t.rows.push_back({chips[order[pos]].id, fmt_num(r.best.output_tps_per_chip), fmt_num(sim.output_tps_per_chip),
+                        fmt::format("{:.3f}", ratio), fmt_num(sim.ttft_ms.mean), fmt_num(sim.tpot_ms.mean),
+                        std::to_string(sim.requests)});
+    } else {
+      t.rows.push_back({chips[order[pos]].id, fmt_num(r.best.output_tps_per_chip), "", "", "", "", sim.status});
+    }
+    rows[pos]["verify"] = v;
+  }
+  out.tables.push_back(t);
+  out.titles.push_back(fmt::format("top {} re-checked with the simulator (closed loop of `batch` clients, 4 x batch requests, vLLM preset)", k));
+}
 
 void search_cmd(const Global& g, const SearchArgs& a) {
   const auto ctx = perf_context(g);
@@ -275,6 +319,7 @@ void search_cmd(const Global& g, const SearchArgs& a) {
     out.tables.push_back(pt);
     out.titles.push_back("Pareto frontier: output tokens/s per chip against tokens/s per user");
   }
+  if (a.verify > 0) verify_top(a.verify, order, chips, results, model, w, out.json["rows"], out);
   if (!g.quiet) out.text = fmt::format("{} configurations evaluated in {:.3f} s\n", evaluated, secs);
   emit(g, out);
 }
@@ -310,6 +355,7 @@ void add_perf_commands(CLI::App& app, Global& g) {
   search->add_flag("--no-disagg", sa.no_disagg, "aggregated serving only");
   search->add_flag("--no-mtp", sa.no_mtp, "no MTP / speculative decoding");
   search->add_option("--top", sa.top, "keep the best K chips");
+  search->add_option("--verify", sa.verify, "re-check the best deployment of the top K chips with the serving simulator");
   search->callback([&g] { search_cmd(g, sa); });
 
   add_validation_commands(app, g);

@@ -14,6 +14,7 @@
 #include "cli_helpers.hpp"
 #include "perf/step.hpp"
 #include "serve/serve.hpp"
+#include "serve/validate.hpp"
 
 using namespace gpugap;
 using namespace gpugap::serve;
@@ -336,6 +337,84 @@ TEST(ServeCli, BadInputExitsTwoWithASuggestion) {
   const auto ok = test::run_cli(
       "simulate --chip nvidia-h100-sxm --model llama-3.1-8b --requests 100 --dataset azure-conv-2023 --max-concurrency 16");
   EXPECT_EQ(ok.rc, 0) << ok.err;
+}
+
+}  // namespace
+
+namespace {
+
+std::string shared_csv() { return test::source_dir() + "/data/measurements/measurements-shared.csv"; }
+
+TEST(ServeValidate, RowsWithADescribedHarnessAreSimulated) {
+  const auto r = test::run_cli("validate --measurements " + shared_csv() + " --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  int simulated = 0, offline = 0;
+  const auto j = r.json();
+  for (const auto& row : j["rows"]) {
+    const std::string id = row["id"], method = row["method"];
+    if (id == "TRTLLM-H200-DSR1-MINLAT") {
+      EXPECT_NE(method.find("simulated: trtllm-bench with 10 requests"), std::string::npos) << method;
+      ++simulated;
+    }
+    if (id.rfind("TRTLLM-PO-", 0) == 0) {  // offline runs: trtllm-bench, but no load stated
+      EXPECT_NE(method.find("not simulated: neither the concurrency nor the request rate"), std::string::npos) << method;
+      ++offline;
+    }
+  }
+  EXPECT_EQ(simulated, 2);  // its TPOT and output tokens/s
+  EXPECT_GT(offline, 10);
+}
+
+TEST(ServeValidate, ReplayGapSaysWhy) {
+  perf::Measurement m;
+  EXPECT_EQ(replay_gap(m), "harness unknown");
+  m.harness = "mlperf-server";
+  EXPECT_NE(replay_gap(m).find("not replayed"), std::string::npos);
+  m.harness = "vllm-bench-serve";
+  m.mode = "agg";
+  EXPECT_NE(replay_gap(m).find("concurrency"), std::string::npos);
+  m.concurrency = 16;
+  m.isl = 1000;
+  m.osl = 100;
+  EXPECT_EQ(replay_gap(m), "");  // vLLM's default 1000 prompts
+  m.harness = "genai-perf";
+  EXPECT_NE(replay_gap(m).find("number of requests"), std::string::npos);
+  m.num_prompts = 500;
+  EXPECT_EQ(replay_gap(m), "");
+}
+
+TEST(ServeValidate, BadHarnessValueIsAnErrorWithASuggestion) {
+  test::TempDir dir("serve-harness");
+  std::ifstream in(shared_csv());
+  std::string header, row;
+  std::getline(in, header);
+  std::getline(in, row);
+  // The last five columns are the harness columns: misspell the harness.
+  const auto cut = row.rfind(",mlperf-");
+  ASSERT_NE(cut, std::string::npos);
+  row = row.substr(0, cut) + ",mlperf-ofline" + row.substr(row.find(',', cut + 1));
+  const auto path = dir.path() / "bad.csv";
+  std::ofstream(path) << header << "\n" << row << "\n";
+  const auto r = test::run_cli("validate --measurements " + path.string());
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("bad.csv"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("harness"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("mlperf-offline"), std::string::npos) << r.err;
+}
+
+TEST(ServeCli, SearchVerifyReChecksTheTopWithTheSimulator) {
+  const auto r = test::run_cli(
+      "search --model llama-3.1-8b --chips nvidia-h100-sxm,nvidia-h200-sxm --workload chat --no-disagg --verify 1 --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  const auto& rows = j["rows"];
+  ASSERT_TRUE(rows[0].contains("verify"));
+  EXPECT_FALSE(rows[1].contains("verify"));
+  const auto v = rows[0]["verify"];
+  EXPECT_EQ(v["status"], "ok");
+  // The simulated run of the same deployment lands near the steady state (ramp-up and tail cost a little).
+  EXPECT_GT(v["ratio_to_analytic"].get<double>(), 0.7);
+  EXPECT_LT(v["ratio_to_analytic"].get<double>(), 1.1);
 }
 
 }  // namespace
