@@ -166,7 +166,7 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
 struct SearchArgs {
   std::string model, chips, precision, kv;
   WorkloadArgs wl;
-  bool pareto = false, no_disagg = false, no_mtp = false;
+  bool pareto = false, no_disagg = false, no_mtp = false, overlap = false;
   int top = 0, verify = 0;
   double acceptance = -1;
 };
@@ -236,6 +236,7 @@ void search_cmd(const Global& g, const SearchArgs& a) {
   if (!a.kv.empty()) so.kv = parse_kv_or_throw(a.kv);
   so.allow_disagg = !a.no_disagg;
   so.allow_mtp = !a.no_mtp;
+  so.allow_overlap = a.overlap;
   so.pareto = a.pareto;
   if (a.acceptance >= 0) so.mtp_acceptance = a.acceptance;
   else if (auto acc = perf::model_mtp_acceptance(ctx.params, model)) so.mtp_acceptance = *acc;
@@ -354,6 +355,7 @@ void add_perf_commands(CLI::App& app, Global& g) {
   search->add_flag("--pareto", sa.pareto, "also print the Pareto frontier");
   search->add_flag("--no-disagg", sa.no_disagg, "aggregated serving only");
   search->add_flag("--no-mtp", sa.no_mtp, "no MTP / speculative decoding");
+  search->add_flag("--overlap", sa.overlap, "also try two-micro-batch overlap of communication with compute");
   search->add_option("--top", sa.top, "keep the best K chips");
   search->add_option("--verify", sa.verify, "re-check the best deployment of the top K chips with the serving simulator");
   search->callback([&g] { search_cmd(g, sa); });

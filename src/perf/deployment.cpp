@@ -78,6 +78,7 @@ std::string describe(const Deployment& d, const ModelSpec& m) {
   if (d.pp > 1) s += fmt::format(" PP{}", d.pp);
   s += fmt::format(" B{} {}", d.batch, mode_name(d.mode));
   if (d.mtp > 0) s += fmt::format(" MTP{}", d.mtp);
+  if (d.overlap) s += " TBO";  // two-micro-batch overlap
   return s;
 }
 

@@ -14,7 +14,7 @@ namespace gpugap::perf::detail {
 // Operators of the breakdown (summed over the layers of one step).
 enum class Op : std::uint8_t {
   kAttnProj, kAttnCore, kDenseFfn, kRouter, kMoeExperts, kSharedExperts, kLmHead, kMtpDraft,
-  kCommTp, kCommMoe, kCommPp, kLaunch, kCount
+  kCommTp, kCommDense, kCommMoe, kCommPp, kLaunch, kCount
 };
 inline constexpr int kOps = static_cast<int>(Op::kCount);
 std::string_view op_name(Op op);

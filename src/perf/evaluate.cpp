@@ -48,7 +48,8 @@ std::vector<OpCost> to_breakdown(const detail::Breakdown& b, Phase phase) {
     c.comm_bytes = a.comm;
     c.time_s = a.time;
     const auto op = static_cast<detail::Op>(i);
-    if (op == detail::Op::kCommTp || op == detail::Op::kCommMoe || op == detail::Op::kCommPp) c.bound = Bottleneck::kComm;
+    if (op == detail::Op::kCommTp || op == detail::Op::kCommDense || op == detail::Op::kCommMoe || op == detail::Op::kCommPp)
+      c.bound = Bottleneck::kComm;
     else if (op == detail::Op::kLaunch) c.bound = Bottleneck::kLaunch;
     else c.bound = a.t_compute >= a.t_memory ? Bottleneck::kCompute : Bottleneck::kMemory;
     out.push_back(c);

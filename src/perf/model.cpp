@@ -62,26 +62,21 @@ class Stepper {
 
   StepOut run(const StepIn& in) {
     StepOut o;
-    const double full = m_.full_layers * in.frac;
-    const double slide = m_.sliding_layers * in.frac;
-    const double dense = m_.dense_layers * in.frac;
-    const double moe = m_.moe_layers * in.frac;
-    const double tokens = in.q + in.pf;
-    layers(o, in, tokens, full, slide, dense, moe, Op::kCount);
-    // LM head over the tokens that need logits (vocabulary split across TP).
-    // LM head: vocabulary split over the whole width (gathered logits tokens under attention-DP).
-    const double lm = m_.lm_head / dw_;
-    roof(o, Op::kLmHead, 2.0 * in.logits * dadp_ * lm, lm * 2.0 + in.logits * m_.hidden * p_.abytes, c_.peak_gemm, 1.0);
-    // MTP drafts: one extra layer (MoE where the model is) and the LM head per draft.
-    for (int i = 0; i < in.drafts; ++i) {
-      StepIn di = in;
-      di.q = in.seqs;
-      di.pf = 0;
-      di.pf_prefix = 0;
-      const double n_moe = m_.moe ? 1.0 : 0.0;
-      layers(o, di, in.seqs, m_.full_layers > 0 ? 1.0 : 0.0, m_.full_layers > 0 ? 0.0 : 1.0, 1.0 - n_moe, n_moe,
-             Op::kMtpDraft);
-      roof(o, Op::kMtpDraft, 2.0 * in.seqs * dadp_ * lm, lm * 2.0, c_.peak_gemm, 1.0);
+    // Two-micro-batch overlap (DeepEP two-batch overlap, CloudMatrix microbatch pipelining): the
+    // batch runs as two halves, one communicating while the other computes. Each half reads the
+    // weights again, so the step is 2 max(work(B/2), comm(B/2)), not max(work(B), comm(B)).
+    const bool split = d_.overlap && in.q + in.pf >= 2.0;
+    if (split) {
+      StepIn h = in;
+      h.seqs /= 2;
+      h.q /= 2;
+      h.pf /= 2;
+      h.pf_prefix /= 2;
+      h.logits /= 2;
+      forward(o, h);
+      forward(o, h);
+    } else {
+      forward(o, in);
     }
     // Fixed cost per forward step (host scheduling, sampling, graph launch), not per
     // layer: under CUDA graphs per-kernel launches are nearly free while the serving
@@ -93,7 +88,7 @@ class Stepper {
     o.launch += launch;
     add(Op::kLaunch, 0, 0, 0, launch, 0, 0);
     const double work = o.compute + o.memory;
-    o.t = (d_.overlap ? std::max(work, o.comm) : work + o.comm) + o.launch;
+    o.t = (split ? std::max(work, o.comm) : work + o.comm) + o.launch;
     return o;
   }
 
@@ -119,6 +114,30 @@ class Stepper {
     a.time += share_ * t;
     a.t_compute += share_ * tc;
     a.t_memory += share_ * tm;
+  }
+
+  // The operators of one forward pass (layers, LM head, MTP drafts) at load `in`.
+  void forward(StepOut& o, const StepIn& in) {
+    const double full = m_.full_layers * in.frac;
+    const double slide = m_.sliding_layers * in.frac;
+    const double dense = m_.dense_layers * in.frac;
+    const double moe = m_.moe_layers * in.frac;
+    const double tokens = in.q + in.pf;
+    layers(o, in, tokens, full, slide, dense, moe, Op::kCount);
+    // LM head: vocabulary split over the whole width (gathered logits tokens under attention-DP).
+    const double lm = m_.lm_head / dw_;
+    roof(o, Op::kLmHead, 2.0 * in.logits * dadp_ * lm, lm * 2.0 + in.logits * m_.hidden * p_.abytes, c_.peak_gemm, 1.0);
+    // MTP drafts: one extra layer (MoE where the model is) and the LM head per draft.
+    for (int i = 0; i < in.drafts; ++i) {
+      StepIn di = in;
+      di.q = in.seqs;
+      di.pf = 0;
+      di.pf_prefix = 0;
+      const double n_moe = m_.moe ? 1.0 : 0.0;
+      layers(o, di, in.seqs, m_.full_layers > 0 ? 1.0 : 0.0, m_.full_layers > 0 ? 0.0 : 1.0, 1.0 - n_moe, n_moe,
+             Op::kMtpDraft);
+      roof(o, Op::kMtpDraft, 2.0 * in.seqs * dadp_ * lm, lm * 2.0, c_.peak_gemm, 1.0);
+    }
   }
 
   // Roofline of one operator repeated `count` times.
@@ -196,7 +215,8 @@ class Stepper {
     if (dense > 0) {
       const double wf = m_.dense_ffn / dw_;
       roof(o, op(Op::kDenseFfn), 2.0 * tokens * dadp_ * wf, wf * p_.wbytes + act * 2.0, c_.peak_gemm, dense);
-      allreduce(dw_, act * dadp_, op(Op::kCommTp), o, dense);
+      // Under attention DP this is a gather/scatter of the ranks' tokens, not a TP all-reduce.
+      allreduce(dw_, act * dadp_, op(dadp_ > 1 ? Op::kCommDense : Op::kCommTp), o, dense);
     }
     if (moe > 0) {
       roof(o, op(Op::kRouter), 2.0 * tokens * m_.router, m_.router * p_.abytes + act, c_.peak_attn, moe);

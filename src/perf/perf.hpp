@@ -164,6 +164,9 @@ struct SearchOptions {
   std::optional<DType> kv;              // empty: fp8 where the chip has FP8, else bf16
   bool allow_disagg = true;
   bool allow_mtp = true;
+  // Also try two-micro-batch overlap on multi-chip layouts. Off by default: no measured row
+  // records an overlapped run to check it on, and the shipped economics are searched without it.
+  bool allow_overlap = false;
   double mtp_acceptance = 0.0;          // 0: the model's catalog value (none: MTP off)
   int max_width = 0;                    // 0: the chip's scale-up domain (at least 8)
   bool pareto = true;                   // collect the Pareto frontier
