@@ -140,13 +140,12 @@ Output perf_output(const ChipSpec& chip, const ModelSpec& model, const Workload&
 }
 
 void perf_cmd(const Global& g, const PerfArgs& a) {
-  const auto ctx = perf_context(g);
-  const ChipSpec chip = chip_spec(*ctx.catalog, ctx.params, a.chip);
-  const ModelSpec model = model_spec(*ctx.catalog, ctx.params, a.model);
-  const Workload w = resolve_workload(ctx, a.wl);
-  std::vector<std::string> defaults;
-  const perf::Deployment d = resolve_deployment(ctx, chip, model, w, a.dep, defaults);
-  perf::PerfResult r = perf::evaluate(chip, model, d, w);
+  const DeploymentSetup s = resolve_setup(g, a.chip, a.model, a.wl, a.dep);
+  const ChipSpec& chip = s.chip;
+  const ModelSpec& model = s.model;
+  const Workload& w = s.w;
+  const auto& defaults = s.defaults;
+  perf::PerfResult r = perf::evaluate(chip, model, s.d, w);
   if (!r.ok()) {
     Missing::parse(r.status).raise();
     throw InternalError("perf::evaluate status: " + r.status);

@@ -145,12 +145,12 @@ Output sim_output(const SimArgs& a, const ModelSpec& model, const perf::Deployme
 }
 
 void simulate_cmd(const Global& g, const SimArgs& a) {
-  const auto ctx = perf_context(g);
-  const ChipSpec chip = chip_spec(*ctx.catalog, ctx.params, a.chip);
-  const ModelSpec model = model_spec(*ctx.catalog, ctx.params, a.model);
-  const Workload w = resolve_workload(ctx, a.wl);
-  std::vector<std::string> defaults;
-  const perf::Deployment d = resolve_deployment(ctx, chip, model, w, a.dep, defaults);
+  const DeploymentSetup s = resolve_setup(g, a.chip, a.model, a.wl, a.dep);
+  const ChipSpec& chip = s.chip;
+  const ModelSpec& model = s.model;
+  const Workload& w = s.w;
+  const perf::Deployment& d = s.d;
+  const auto& defaults = s.defaults;
   serve::SimOptions so;
   so.requests = request_spec(a, w);
   so.arrivals.rate = a.request_rate;

@@ -112,4 +112,14 @@ perf::Deployment resolve_deployment(const analysis::Context& ctx, const ChipSpec
   return d;
 }
 
+DeploymentSetup resolve_setup(const Global& g, const std::string& chip, const std::string& model, const WorkloadArgs& wl,
+                              const DeploymentArgs& dep) {
+  DeploymentSetup s{perf_context(g), {}, {}, {}, {}, {}};
+  s.chip = chip_spec(*s.ctx.catalog, s.ctx.params, chip);
+  s.model = model_spec(*s.ctx.catalog, s.ctx.params, model);
+  s.w = resolve_workload(s.ctx, wl);
+  s.d = resolve_deployment(s.ctx, s.chip, s.model, s.w, dep, s.defaults);
+  return s;
+}
+
 }  // namespace gpugap::cli

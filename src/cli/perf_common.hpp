@@ -38,6 +38,18 @@ void add_deployment_options(CLI::App* cmd, DeploymentArgs& a);
 // default applied is appended to `defaults`. Throws UserError for an invalid one.
 perf::Deployment resolve_deployment(const analysis::Context& ctx, const ChipSpec& chip, const ModelSpec& model,
                                     const Workload& w, const DeploymentArgs& a, std::vector<std::string>& defaults);
+// What perf and simulate resolve from their flags: context, specs, workload, deployment and
+// the defaults the deployment rules applied.
+struct DeploymentSetup {
+  analysis::Context ctx;
+  ChipSpec chip;
+  ModelSpec model;
+  Workload w;
+  perf::Deployment d;
+  std::vector<std::string> defaults;
+};
+DeploymentSetup resolve_setup(const Global& g, const std::string& chip, const std::string& model, const WorkloadArgs& wl,
+                              const DeploymentArgs& dep);
 perf::Format parse_format_or_throw(const std::string& s, const std::string& flag);
 perf::DType parse_kv_or_throw(const std::string& s);
 

@@ -162,8 +162,15 @@ struct CalibrateOptions {
   // Held-out folds by row (default) or by model: by model, no row of a held-out model
   // is in the fit, which is what a model absent from the measurements can expect.
   bool folds_by_model = false;
+  // Leave one publication out (publication_of): one fold per publication, `folds` ignored.
+  bool folds_by_source = false;
   ValidateOptions validate;
 };
+
+// The publication a row comes from: one source site or repository (the part of `source`
+// before ':' -- all MLPerf results of one round are one -- or its host), and the AIC sample
+// as one ("aic-silicon-sample").
+std::string publication_of(const Measurement& m);
 
 // The key of a model in a stack's calibration blocks: '.' separates path components,
 // so "minimax-m2.5" is written "minimax-m2_5".

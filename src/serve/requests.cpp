@@ -50,6 +50,11 @@ int uniform_length(Rng& rng, int mean, double r) {
   return static_cast<int>(rng.integer(lo, hi));
 }
 
+void require_lengths(const RequestSpec& spec) {
+  require(spec.isl >= 1 && spec.osl >= 1, Location{"", 0, "--isl/--osl"}, "input and output lengths >= 1",
+          fmt::format("{} / {}", spec.isl, spec.osl));
+}
+
 }  // namespace
 
 Dataset load_dataset(const std::string& path) {
@@ -106,13 +111,11 @@ std::vector<Lengths> draw_lengths(const RequestSpec& spec, std::uint64_t seed) {
   std::vector<Lengths> out(static_cast<std::size_t>(spec.count));
   switch (spec.dist) {
     case LengthDist::kFixed:
-      require(spec.isl >= 1 && spec.osl >= 1, Location{"", 0, "--isl/--osl"}, "input and output lengths >= 1",
-              fmt::format("{} / {}", spec.isl, spec.osl));
+      require_lengths(spec);
       for (auto& l : out) l = {spec.isl, spec.osl};
       break;
     case LengthDist::kUniform:
-      require(spec.isl >= 1 && spec.osl >= 1, Location{"", 0, "--isl/--osl"}, "input and output lengths >= 1",
-              fmt::format("{} / {}", spec.isl, spec.osl));
+      require_lengths(spec);
       require(spec.range_ratio >= 0 && spec.range_ratio < 1, Location{"", 0, "--range-ratio"}, "a ratio in [0, 1)",
               fmt::format("{}", spec.range_ratio));
       // Inputs first, then outputs, as vLLM draws them.
@@ -120,8 +123,7 @@ std::vector<Lengths> draw_lengths(const RequestSpec& spec, std::uint64_t seed) {
       for (auto& l : out) l.output = uniform_length(rng, spec.osl, spec.range_ratio);
       break;
     case LengthDist::kUniformBelow:
-      require(spec.isl >= 1 && spec.osl >= 1, Location{"", 0, "--isl/--osl"}, "input and output lengths >= 1",
-              fmt::format("{} / {}", spec.isl, spec.osl));
+      require_lengths(spec);
       require(spec.range_ratio >= 0 && spec.range_ratio <= 1, Location{"", 0, "range_ratio"}, "a ratio in [0, 1]",
               fmt::format("{}", spec.range_ratio));
       // SGLang bench_serving: randint(max(int(x r), 1), x) for inputs, then outputs.

@@ -11,6 +11,7 @@
 #include "analysis/scenario.hpp"
 #include "catalog/catalog.hpp"
 #include "catalog/specs.hpp"
+#include "catalog_helpers.hpp"
 #include "cli_helpers.hpp"
 #include "perf/step.hpp"
 #include "serve/serve.hpp"
@@ -21,12 +22,9 @@ using namespace gpugap::serve;
 
 namespace {
 
-const catalog::Catalog& cat() {
-  static const catalog::Catalog c = catalog::Catalog::load({analysis::default_catalog_dir()});
-  return c;
-}
-ChipSpec chip(const std::string& id) { return chip_spec(cat(), cat().params(), id); }
-ModelSpec model(const std::string& id) { return model_spec(cat(), cat().params(), id); }
+using test::cat;
+using test::chip;
+using test::model;
 
 // Llama-3.1-8B BF16 on one H100: a small dense model, one chip.
 perf::Deployment one_chip() {
@@ -415,6 +413,41 @@ TEST(ServeCli, SearchVerifyReChecksTheTopWithTheSimulator) {
   // The simulated run of the same deployment lands near the steady state (ramp-up and tail cost a little).
   EXPECT_GT(v["ratio_to_analytic"].get<double>(), 0.7);
   EXPECT_LT(v["ratio_to_analytic"].get<double>(), 1.1);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(LeaveOnePublicationOut, PublicationIsTheSiteOrRepository) {
+  const auto rows = perf::read_measurements(shared_csv());
+  std::set<std::string> pubs;
+  for (const auto& m : rows) {
+    pubs.insert(perf::publication_of(m));
+    if (m.id.rfind("MLPERF41", 0) == 0) {
+      EXPECT_EQ(perf::publication_of(m), "github.com/mlcommons/inference_results_v4.1");
+    }
+    if (m.id.rfind("NIM-", 0) == 0) {
+      EXPECT_EQ(perf::publication_of(m), "docs.nvidia.com");
+    }
+  }
+  // MLPerf v4.1, the LMSYS blog, SGLang's Ascend docs, TensorRT-LLM's docs, NIM, Chitu, dstack.
+  EXPECT_EQ(pubs.size(), 7u);
+  perf::Measurement aic;
+  aic.schema = "aic";
+  aic.source = "2026-04-06.csv";
+  EXPECT_EQ(perf::publication_of(aic), "aic-silicon-sample");
+}
+
+TEST(LeaveOnePublicationOut, ValidateFoldsBySourceHasOneFoldPerPublication) {
+  const auto r = test::run_cli("validate --measurements " + shared_csv() + " --folds-by source --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["heldout"]["folds"], 7);
+  EXPECT_EQ(j["heldout"]["folds_by"], "source");
+  EXPECT_GT(j["heldout"]["rows"].size(), 0u);
+  const auto bad = test::run_cli("validate --measurements " + shared_csv() + " --folds-by sorce");
+  EXPECT_EQ(bad.rc, 2);
 }
 
 }  // namespace
