@@ -153,46 +153,36 @@ std::vector<double> draw_arrivals(int count, const ArrivalSpec& spec, std::uint6
   return t;
 }
 
-std::optional<SchedulerSpec> scheduler_preset(std::string_view name) {
-  SchedulerSpec s;
-  s.name = std::string(name);
-  if (name == "vllm") {
-    s.max_running = 1024;
-    s.max_batched_tokens = 8192;
-    s.chunked_prefill = true;
-    s.policy = BatchPolicy::kMixed;
-    s.block_tokens = 16;
-    s.source =
-        "vLLM V1 OpenAI server on GPUs >= 70 GiB: max_num_seqs 1024, max_num_batched_tokens 8192 "
-        "(vllm/engine/arg_utils.py get_batch_defaults); chunked prefill on, running requests scheduled before "
-        "waiting ones; block_size 16; preemption by recompute (docs.vllm.ai, Optimization and Tuning)";
-  } else if (name == "sglang") {
-    s.max_running = 0;
-    s.max_batched_tokens = 8192;
-    s.chunked_prefill = true;
-    s.policy = BatchPolicy::kPrefillFirst;
-    s.block_tokens = 1;
-    s.source =
-        "SGLang: --chunked-prefill-size 8192 on large GPUs, max running requests from the KV pool, a prefill batch "
-        "whenever one can be formed (mixed chunks off by default), page size 1, decode requests retracted when the "
-        "pool runs out (docs.sglang.ai, server arguments)";
-  } else if (name == "trtllm") {
-    s.max_running = 2048;
-    s.max_batched_tokens = 8192;
-    s.chunked_prefill = false;
-    s.policy = BatchPolicy::kMixed;
-    s.block_tokens = 32;
-    s.reserve_output = true;
-    s.source =
-        "TensorRT-LLM: max_batch_size 2048, max_num_tokens 8192 (nvidia.github.io/TensorRT-LLM, tuning max batch "
-        "size and max num tokens); in-flight batching of context and generation requests; capacity scheduler "
-        "GUARANTEED_NO_EVICT (KV reserved for the whole output); tokens_per_block 32; chunked context off";
-  } else {
-    return std::nullopt;
-  }
-  return s;
+// The presets, one row each: name, max running, tokens per step, chunked prefill, policy,
+// block tokens, reserve the output at admission, where the defaults come from.
+const std::vector<SchedulerSpec>& presets() {
+  static const std::vector<SchedulerSpec> v = {
+      {"vllm", 1024, 8192, true, BatchPolicy::kMixed, 16, false,
+       "vLLM V1 OpenAI server on GPUs >= 70 GiB: max_num_seqs 1024, max_num_batched_tokens 8192 "
+       "(vllm/engine/arg_utils.py get_batch_defaults); chunked prefill on, running requests scheduled before "
+       "waiting ones; block_size 16; preemption by recompute (docs.vllm.ai, Optimization and Tuning)"},
+      {"sglang", 0, 8192, true, BatchPolicy::kPrefillFirst, 1, false,
+       "SGLang: --chunked-prefill-size 8192 on large GPUs, max running requests from the KV pool, a prefill batch "
+       "whenever one can be formed (mixed chunks off by default), page size 1, decode requests retracted when the "
+       "pool runs out (docs.sglang.ai, server arguments)"},
+      {"trtllm", 2048, 8192, false, BatchPolicy::kMixed, 32, true,
+       "TensorRT-LLM: max_batch_size 2048, max_num_tokens 8192 (nvidia.github.io/TensorRT-LLM, tuning max batch "
+       "size and max num tokens); in-flight batching of context and generation requests; capacity scheduler "
+       "GUARANTEED_NO_EVICT (KV reserved for the whole output); tokens_per_block 32; chunked context off"},
+  };
+  return v;
 }
 
-std::vector<std::string> scheduler_names() { return {"vllm", "sglang", "trtllm"}; }
+std::optional<SchedulerSpec> scheduler_preset(std::string_view name) {
+  for (const auto& s : presets())
+    if (s.name == name) return s;
+  return std::nullopt;
+}
+
+std::vector<std::string> scheduler_names() {
+  std::vector<std::string> out;
+  for (const auto& s : presets()) out.push_back(s.name);
+  return out;
+}
 
 }  // namespace gpugap::serve
