@@ -95,7 +95,7 @@ void BM_MonteCarloSupplyMarket(benchmark::State& state) {
   static std::string error;
   static const bool ready = [] {
     try {
-      ctx = make_context({default_catalog_dir()}, "ms-2025", {});
+      ctx = studies::make_context({default_catalog_dir()}, "ms-2025", {});
       u = parse_uncertainty(ctx);
       f = compile(ctx, metrics);
       used = params_read(ctx, metrics);

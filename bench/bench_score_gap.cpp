@@ -43,7 +43,7 @@ Compiled& compiled(const std::vector<std::string>& metrics) {
   if (auto it = all.find(key); it != all.end()) return it->second;
   Compiled& c = all[key];
   try {
-    c.ctx = make_context({default_catalog_dir()}, "ms-2025", {});
+    c.ctx = studies::make_context({default_catalog_dir()}, "ms-2025", {});
     c.u = parse_uncertainty(c.ctx);
     c.f = compile(c.ctx, metrics);
     c.used = params_read(c.ctx, metrics);

@@ -8,7 +8,8 @@ model predict unseen rows worse fails here; a recalibration that moves the figur
 regenerate the doc (gpugap validate ... --doc docs/validation.md) and say why in its commit.
 
 Too slow for `make test` (3 minutes of refits on 2 cores): `.ci/run` runs it as its own stage
-(`make heldout`). Leave-one-publication-out folds do not exist yet; bound them here when they do.
+(`make heldout`). The leave-one-publication-out headline of the doc (`validate --folds-by source`) is
+not bounded here yet: it needs a third set of refits.
 
 usage: python3 tools/check_heldout.py [--gpugap build/gpugap] [--doc docs/validation.md]
 """

@@ -53,6 +53,7 @@ std::uint64_t parse_count(const std::string& text, const std::string& flag);
 void add_catalog_commands(CLI::App& app, Global& g);
 void add_param_commands(CLI::App& app, Global& g);
 void add_perf_commands(CLI::App& app, Global& g);
+void add_simulate_command(CLI::App& app, Global& g);
 void add_econ_commands(CLI::App& app, Global& g);
 void add_market_commands(CLI::App& app, Global& g);
 void add_analysis_commands(CLI::App& app, Global& g);

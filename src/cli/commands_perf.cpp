@@ -16,6 +16,7 @@
 #include "core/suggest.hpp"
 #include "perf/deployment.hpp"
 #include "perf/perf.hpp"
+#include "serve/serve.hpp"
 
 namespace fs = std::filesystem;
 
@@ -96,55 +97,10 @@ json result_json(const std::string& chip, const ModelSpec& model, const Workload
   return j;
 }
 
-perf::Format parse_format_or_throw(const std::string& s, const std::string& flag) {
-  auto f = perf::parse_format(s);
-  if (!f)
-    throw UserError(Location{"", 0, flag}, "one of bf16, fp16, fp8, int8, w4a8, w4a16, fp4", "'" + s + "'",
-                    suggest(s, {"bf16", "fp16", "fp8", "int8", "w4a8", "w4a16", "fp4"}));
-  return *f;
-}
-
-perf::DType parse_kv_or_throw(const std::string& s) {
-  auto d = perf::parse_dtype(s);
-  if (!d || *d == perf::DType::kInt4)
-    throw UserError(Location{"", 0, "--kv-precision"}, "one of bf16, fp16, fp8, int8, fp4", "'" + s + "'",
-                    suggest(s, {"bf16", "fp16", "fp8", "int8", "fp4"}));
-  return *d;
-}
-
-struct WorkloadArgs {
-  std::string workload;
-  int isl = 0;
-  int osl = 0;
-  double ttft_ms = 0;
-  double tpot_ms = 0;
-};
-
-Workload resolve_workload(const analysis::Context& ctx, const WorkloadArgs& a) {
-  Workload w;
-  if (!a.workload.empty()) w = workload_spec(*ctx.catalog, ctx.params, a.workload);
-  else if (a.isl > 0 || a.osl > 0) {
-    require(a.isl > 0 && a.osl > 0, Location{"", 0, "--isl/--osl"}, "both --isl and --osl (positive)",
-            fmt::format("isl {} osl {}", a.isl, a.osl));
-    w.id = fmt::format("isl{}-osl{}", a.isl, a.osl);
-    w.name = w.id;
-  } else {
-    w = workload_spec(*ctx.catalog, ctx.params, "chat");
-  }
-  if (a.isl > 0) w.isl = a.isl;
-  if (a.osl > 0) w.osl = a.osl;
-  if (a.ttft_ms > 0) w.ttft_target = Seconds(a.ttft_ms / 1e3);
-  if (a.tpot_ms > 0) w.tpot_target = Seconds(a.tpot_ms / 1e3);
-  return w;
-}
-
 struct PerfArgs {
-  std::string chip, model, precision, kv, mode = "agg";
+  std::string chip, model;
   WorkloadArgs wl;
-  int tp = 0, pp = 1, dp = 1, ep = 0, adp = 1, moe_tp = 0, batch = 0, mtp = -1;
-  int prefill_tp = 0, prefill_ep = 0, prefill_adp = 0, concurrency = 0;
-  double acceptance = -1, prefix_hit = 0, ratio = 0;
-  bool overlap = false;
+  DeploymentArgs dep;
 };
 
 
@@ -184,53 +140,12 @@ Output perf_output(const ChipSpec& chip, const ModelSpec& model, const Workload&
 }
 
 void perf_cmd(const Global& g, const PerfArgs& a) {
-  const auto ctx = perf_context(g);
-  const ChipSpec chip = chip_spec(*ctx.catalog, ctx.params, a.chip);
-  const ModelSpec model = model_spec(*ctx.catalog, ctx.params, a.model);
-  const Workload w = resolve_workload(ctx, a.wl);
-  perf::Deployment d = perf::default_deployment(chip, model);
-  std::vector<std::string> defaults;
-  if (!a.precision.empty()) d.format = parse_format_or_throw(a.precision, "--precision");
-  if (!a.kv.empty()) d.kv = parse_kv_or_throw(a.kv);
-  if (a.tp > 0) {
-    d.tp = a.tp;
-  } else {
-    defaults.push_back(fmt::format("tp {} (smallest power of two whose weights fill at most half the memory)", d.tp));
-  }
-  d.pp = a.pp;
-  d.dp = a.dp;
-  d.attention_dp = a.adp;
-  d.ep = perf::default_ep(model, d.width(), a.ep);
-  d.moe_tp = a.moe_tp;
-  if (a.tp <= 0 && a.adp > 1) {
-    d = perf::attention_dp_deployment(chip, model, w, d, a.ep);
-    defaults.back() = fmt::format("tp {} (with attention DP {}: the smallest power of two that holds the weights)", d.tp, a.adp);
-  }
-  d.batch = a.batch;
-  if (a.mode != "agg" && a.mode != "disagg")
-    throw UserError(Location{"", 0, "--mode"}, "agg or disagg", "'" + a.mode + "'", suggest(a.mode, {"agg", "disagg"}));
-  d.mode = a.mode == "agg" ? perf::ServeMode::kAgg : perf::ServeMode::kDisagg;
-  d.mtp = a.mtp >= 0 ? a.mtp : 0;
-  if (d.mtp > 0) {
-    if (a.acceptance >= 0) d.mtp_acceptance = a.acceptance;
-    else if (auto acc = perf::model_mtp_acceptance(ctx.params, model)) {
-      d.mtp_acceptance = *acc;
-      defaults.push_back(fmt::format("MTP acceptance {} (models.{}.mtp_acceptance)", *acc, model.id));
-    } else {
-      throw InsufficientData("models." + model.id + ".mtp_acceptance");
-    }
-  }
-  d.prefix_hit = a.prefix_hit;
-  d.prefill_decode_ratio = a.ratio;
-  d.prefill_tp = a.prefill_tp;
-  d.prefill_ep = a.prefill_ep;
-  d.prefill_attention_dp = a.prefill_adp;
-  d.overlap = a.overlap;
-  d.concurrency = a.concurrency;
-  const Location deployment{"", 0, "deployment"};
-  const std::string err = perf::check_deployment(model, d);
-  require(err.empty(), deployment, "a valid deployment", err);
-  perf::PerfResult r = perf::evaluate(chip, model, d, w);
+  const DeploymentSetup s = resolve_setup(g, a.chip, a.model, a.wl, a.dep);
+  const ChipSpec& chip = s.chip;
+  const ModelSpec& model = s.model;
+  const Workload& w = s.w;
+  const auto& defaults = s.defaults;
+  perf::PerfResult r = perf::evaluate(chip, model, s.d, w);
   if (!r.ok()) {
     Missing::parse(r.status).raise();
     throw InternalError("perf::evaluate status: " + r.status);
@@ -238,6 +153,7 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
   r.notes.insert(r.notes.begin(), defaults.begin(), defaults.end());
   const std::optional<double> ttft_t = w.ttft_target ? std::optional<double>(w.ttft_target->value()) : std::nullopt;
   const std::optional<double> tpot_t = w.tpot_target ? std::optional<double>(w.tpot_target->value()) : std::nullopt;
+  const Location deployment{"", 0, "deployment"};
   Output out = perf_output(chip, model, w, r, ttft_t, tpot_t);
   for (const auto& n : r.notes) out.text += "note: " + n + "\n";
   // A failing run (exit 2) leaves an existing -o file untouched; on stdout the table still shows by how much.
@@ -249,10 +165,53 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
 struct SearchArgs {
   std::string model, chips, precision, kv;
   WorkloadArgs wl;
-  bool pareto = false, no_disagg = false, no_mtp = false;
-  int top = 0;
+  bool pareto = false, no_disagg = false, no_mtp = false, overlap = false;
+  int top = 0, verify = 0;
   double acceptance = -1;
 };
+
+// Re-checks the best deployment of the top `k` chips with the simulator: a closed loop of
+// `batch` clients sending 4 x batch requests (at least 100) of the workload's lengths to
+// the vLLM scheduler preset capped at that batch. Outside the search's loop.
+void verify_top(int k, const std::vector<std::size_t>& order, const std::vector<ChipSpec>& chips,
+                const std::vector<perf::SearchResult>& results, const ModelSpec& model, const Workload& w, json& rows,
+                Output& out) {
+  Table t{{"chip", "analytic out tok/s/chip", "simulated", "ratio", "TTFT ms (sim)", "TPOT ms (sim)", "requests"}, {}, {}};
+  int done = 0;
+  for (std::size_t pos = 0; pos < order.size() && done < k; ++pos) {
+    const auto& r = results[order[pos]];
+    if (!r.found) continue;
+    ++done;
+    const perf::Deployment& d = r.best.deployment;
+    serve::SimOptions so;
+    so.requests.count = std::max(100, 4 * d.batch);
+    so.requests.isl = w.isl;
+    so.requests.osl = w.osl;
+    so.arrivals.max_concurrency = d.batch;
+    so.scheduler = *serve::scheduler_preset("vllm");
+    so.scheduler.max_running = d.batch;
+    const serve::SimResult sim = serve::simulate(chips[order[pos]], model, d, so);
+    json v = {{"status", sim.status}};
+    if (sim.ok()) {
+      const double ratio = sim.output_tps_per_chip / r.best.output_tps_per_chip;
+      v = {{"status", "ok"},
+           {"requests", sim.requests},
+           {"scheduler", "vllm"},
+           {"output_tps_per_chip", round_sig(sim.output_tps_per_chip)},
+           {"ratio_to_analytic", round_sig(ratio, 4)},
+           {"ttft_ms", round_sig(sim.ttft_ms.mean)},
+           {"tpot_ms", round_sig(sim.tpot_ms.mean)}};
+      t.rows.push_back({chips[order[pos]].id, fmt_num(r.best.output_tps_per_chip), fmt_num(sim.output_tps_per_chip),
+                        fmt::format("{:.3f}", ratio), fmt_num(sim.ttft_ms.mean), fmt_num(sim.tpot_ms.mean),
+                        std::to_string(sim.requests)});
+    } else {
+      t.rows.push_back({chips[order[pos]].id, fmt_num(r.best.output_tps_per_chip), "", "", "", "", sim.status});
+    }
+    rows[pos]["verify"] = v;
+  }
+  out.tables.push_back(t);
+  out.titles.push_back(fmt::format("top {} re-checked with the simulator (closed loop of `batch` clients, 4 x batch requests, vLLM preset)", k));
+}
 
 void search_cmd(const Global& g, const SearchArgs& a) {
   const auto ctx = perf_context(g);
@@ -276,6 +235,7 @@ void search_cmd(const Global& g, const SearchArgs& a) {
   if (!a.kv.empty()) so.kv = parse_kv_or_throw(a.kv);
   so.allow_disagg = !a.no_disagg;
   so.allow_mtp = !a.no_mtp;
+  so.allow_overlap = a.overlap;
   so.pareto = a.pareto;
   if (a.acceptance >= 0) so.mtp_acceptance = a.acceptance;
   else if (auto acc = perf::model_mtp_acceptance(ctx.params, model)) so.mtp_acceptance = *acc;
@@ -359,6 +319,7 @@ void search_cmd(const Global& g, const SearchArgs& a) {
     out.tables.push_back(pt);
     out.titles.push_back("Pareto frontier: output tokens/s per chip against tokens/s per user");
   }
+  if (a.verify > 0) verify_top(a.verify, order, chips, results, model, w, out.json["rows"], out);
   if (!g.quiet) out.text = fmt::format("{} configurations evaluated in {:.3f} s\n", evaluated, secs);
   emit(g, out);
 }
@@ -373,25 +334,7 @@ void add_perf_commands(CLI::App& app, Global& g) {
   perf->add_option("--workload", pa.wl.workload, "workload id (default: chat)");
   perf->add_option("--isl", pa.wl.isl, "input tokens per request");
   perf->add_option("--osl", pa.wl.osl, "output tokens per request");
-  perf->add_option("--precision", pa.precision, "GEMM format: bf16, fp8, int8 (W8A8), w4a8, w4a16, fp4 (default: the checkpoint's)");
-  perf->add_option("--kv-precision", pa.kv, "KV cache: bf16, fp8, int8");
-  perf->add_option("--tp", pa.tp, "tensor parallel size (default: smallest that fits)");
-  perf->add_option("--pp", pa.pp, "pipeline stages");
-  perf->add_option("--dp", pa.dp, "replicas");
-  perf->add_option("--attention-dp", pa.adp, "attention data-parallel ranks per instance");
-  perf->add_option("--ep", pa.ep, "expert parallel size");
-  perf->add_option("--moe-tp", pa.moe_tp, "MoE tensor parallel size (default: tp x attention-dp / ep)");
-  perf->add_option("--batch", pa.batch, "concurrent sequences per instance (default: the most that fit)");
-  perf->add_option("--mode", pa.mode, "agg or disagg");
-  perf->add_option("--mtp", pa.mtp, "MTP / speculative draft tokens");
-  perf->add_option("--mtp-acceptance", pa.acceptance, "draft acceptance rate (default: the model's catalog value)");
-  perf->add_option("--prefix-hit", pa.prefix_hit, "prefix-cache hit rate of input tokens");
-  perf->add_option("--prefill-ratio", pa.ratio, "disagg: prefill chips per decode chip (default: sized)");
-  perf->add_option("--prefill-tp", pa.prefill_tp, "disagg: prefill pool TP");
-  perf->add_option("--prefill-ep", pa.prefill_ep, "disagg: prefill pool EP");
-  perf->add_option("--prefill-attention-dp", pa.prefill_adp, "disagg: prefill pool attention DP");
-  perf->add_option("--concurrency", pa.concurrency, "clients per instance (closed loop); beyond the batch they queue");
-  perf->add_flag("--overlap", pa.overlap, "two-micro-batch overlap of communication with compute");
+  add_deployment_options(perf, pa.dep);
   perf->add_option("--ttft-ms", pa.wl.ttft_ms, "TTFT target (ms)");
   perf->add_option("--tpot-ms", pa.wl.tpot_ms, "TPOT target (ms)");
   perf->callback([&g] { perf_cmd(g, pa); });
@@ -411,7 +354,9 @@ void add_perf_commands(CLI::App& app, Global& g) {
   search->add_flag("--pareto", sa.pareto, "also print the Pareto frontier");
   search->add_flag("--no-disagg", sa.no_disagg, "aggregated serving only");
   search->add_flag("--no-mtp", sa.no_mtp, "no MTP / speculative decoding");
+  search->add_flag("--overlap", sa.overlap, "also try two-micro-batch overlap of communication with compute");
   search->add_option("--top", sa.top, "keep the best K chips");
+  search->add_option("--verify", sa.verify, "re-check the best deployment of the top K chips with the serving simulator");
   search->callback([&g] { search_cmd(g, sa); });
 
   add_validation_commands(app, g);

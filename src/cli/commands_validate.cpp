@@ -14,6 +14,7 @@
 #include "perf/calibration_overlay.hpp"
 #include "perf/deployment.hpp"
 #include "perf/validation.hpp"
+#include "serve/validate.hpp"
 
 namespace fs = std::filesystem;
 
@@ -77,6 +78,10 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     harness = perf::fit_harness(*ctx.catalog, ctx.params, rows, vo);
     vo.harness = &harness;
     tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) { preds[i] = perf::predict(*ctx.catalog, ctx.params, rows[i], vo); });
+    // Rows whose benchmark is described are replayed by the simulator (after the fit, never inside it).
+    tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) {
+      if (!rows[i].harness.empty()) serve::simulate_row(*ctx.catalog, ctx.params, rows[i], vo, preds[i]);
+    });
   });
   std::vector<perf::RowPrediction> main, assumed;
   for (const auto& p : preds) (p.assumed_isl ? assumed : main).push_back(p);
@@ -93,24 +98,26 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
       out.titles.push_back("assumed-isl rows: " + ta.titles[i]);
     }
   }
-  if (a.folds > 0) {
+  if (a.folds > 0 || a.folds_by == "source") {
     // Refused before the fits, not after the first of them.
-    if (!a.doc.empty() && a.folds_by == "model")
-      throw UserError(Location{"", 0, "--folds-by"}, "row folds with --doc (the document shows both)", "model");
+    if (!a.doc.empty() && a.folds_by != "row")
+      throw UserError(Location{"", 0, "--folds-by"}, "row folds with --doc (the document shows all three)", a.folds_by);
     perf::CalibrateOptions co;
-    co.folds = a.folds;
+    co.folds = a.folds > 0 ? a.folds : 5;
     co.folds_by_model = a.folds_by == "model";
+    co.folds_by_source = a.folds_by == "source";
     co.validate = vo;
     const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
     std::vector<perf::RowPrediction> held;
     for (const auto& p : cal.heldout)
       if (!p.assumed_isl) held.push_back(p);
     Tables th = error_tables(held, a.by, false);
-    out.json["heldout"] = {{"folds", a.folds}, {"folds_by", a.folds_by}, {"summary", th.j["summary"]}, {"rows", th.j["rows"]}};
+    out.json["heldout"] = {{"folds", cal.folds}, {"folds_by", a.folds_by}, {"summary", th.j["summary"]}, {"rows", th.j["rows"]}};
     for (std::size_t i = 0; i < th.tables.size(); ++i) {
       if (th.titles[i] == "skipped rows") continue;
       out.tables.push_back(th.tables[i]);
-      out.titles.push_back("held-out (k-fold): " + th.titles[i]);
+      out.titles.push_back((a.folds_by == "source" ? "held-out (leave one publication out): " : "held-out (k-fold): ") +
+                           th.titles[i]);
     }
     if (!a.doc.empty()) {
       std::string cmd = "gpugap validate";
@@ -119,7 +126,10 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
       perf::CalibrateOptions cm = co;
       cm.folds_by_model = true;
       const auto cal_model = perf::calibrate(*ctx.catalog, ctx.params, rows, cm);
-      atomic_write(a.doc, validation_markdown(a.files, rows, preds, cal, cal_model, vo, cmd));
+      perf::CalibrateOptions cs = co;
+      cs.folds_by_source = true;
+      const auto cal_source = perf::calibrate(*ctx.catalog, ctx.params, rows, cs);
+      atomic_write(a.doc, validation_markdown(a.files, rows, preds, cal, cal_model, cal_source, vo, cmd));
     }
   } else if (!a.doc.empty()) {
     throw UserError(Location{"", 0, "--doc"}, "--folds K together with --doc (the document shows held-out errors)", "no --folds");
@@ -201,8 +211,10 @@ void add_validation_commands(CLI::App& app, Global& g) {
   val->add_option("--by", va.by, "group by chip, model, backend, family or stack")
       ->check(CLI::IsMember({"chip", "model", "backend", "family", "stack"}));
   val->add_option("--folds", va.folds, "also report k-fold held-out error (refits per fold)");
-  val->add_option("--folds-by", va.folds_by, "draw the folds by row (default) or by model (no row of a predicted model in its fit)")
-      ->check(CLI::IsMember({"row", "model"}));
+  val->add_option("--folds-by", va.folds_by,
+                  "draw the folds by row (default), by model (no row of a predicted model in its fit) or by source "
+                  "(leave one publication out; one fold per publication, --folds not needed)")
+      ->check(CLI::IsMember({"row", "model", "source"}));
   val->add_option("--doc", va.doc, "write the markdown report (docs/validation.md); needs --folds");
   val->add_option("--assume-isl", va.assume_isl, "mean input length for rows without isl (reported separately)");
   val->add_option("--assume-isl-source", va.assume_source, "citation of that mean");

@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   cli::add_catalog_commands(app, g);
   cli::add_param_commands(app, g);
   cli::add_perf_commands(app, g);
+  cli::add_simulate_command(app, g);
   cli::add_econ_commands(app, g);
   cli::add_market_commands(app, g);
   cli::add_analysis_commands(app, g);

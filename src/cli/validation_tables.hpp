@@ -31,7 +31,7 @@ nlohmann::json harness_json(const std::map<std::string, perf::HarnessFit>& h);
 // fitted groups, the wave shares, the skipped rows. `command` regenerates it.
 std::string validation_markdown(const std::vector<std::string>& files, const std::vector<perf::Measurement>& rows,
                                 const std::vector<perf::RowPrediction>& in_sample, const perf::CalibrationResult& cal,
-                                const perf::CalibrationResult& cal_by_model, const perf::ValidateOptions& vo,
-                                const std::string& command);
+                                const perf::CalibrationResult& cal_by_model, const perf::CalibrationResult& cal_by_source,
+                                const perf::ValidateOptions& vo, const std::string& command);
 
 }  // namespace gpugap::cli

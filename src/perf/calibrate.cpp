@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <tbb/parallel_for.h>
@@ -185,7 +186,14 @@ Fits fit_all(const Rows& r, const std::vector<GroupKey>& fitted_keys, const Para
 std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& fitted_keys, const ParamTable& params,
                                    const CalibrateOptions& opt, int folds) {
   const auto& prepared = r.prepared;
+  std::map<std::string, int> publication;  // leave one out: the fold of each publication, in name order
+  if (opt.folds_by_source) {
+    for (const auto& m : r.rows) publication[publication_of(m)] = 0;
+    int k = 0;
+    for (auto& [name, fold] : publication) fold = k++;
+  }
   auto fold_of = [&](std::size_t i) {
+    if (opt.folds_by_source) return publication.at(publication_of(r.rows[i]));
     const std::string key = opt.folds_by_model ? prepared[i].base.model_id : r.rows[i].id + "#" + std::to_string(i);
     return static_cast<int>(fnv1a(key) % folds);
   };
@@ -221,10 +229,22 @@ std::string calibration_model_key(const std::string& model_id) {
   return k;
 }
 
+std::string publication_of(const Measurement& m) {
+  if (m.schema == "aic") return "aic-silicon-sample";
+  const auto colon = m.source.find(':');
+  if (colon != std::string::npos) return m.source.substr(0, colon);
+  return m.source.substr(0, m.source.find('/'));
+}
+
 CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& params, const std::vector<Measurement>& rows,
                             const CalibrateOptions& opt) {
   CalibrationResult res;
   res.folds = std::max(2, opt.folds);
+  if (opt.folds_by_source) {
+    std::set<std::string> pubs;
+    for (const auto& m : rows) pubs.insert(publication_of(m));
+    res.folds = static_cast<int>(pubs.size());
+  }
   ValidateOptions vo = opt.validate;
   vo.use_backend = false;  // fits start from the stack values, never from earlier fits of a backend
   vo.harness = nullptr;    // the fits' own wave shares replace these

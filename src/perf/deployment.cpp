@@ -58,6 +58,19 @@ Deployment attention_dp_deployment(const ChipSpec& chip, const ModelSpec& model,
   return at(tp);
 }
 
+Deployment prefill_deployment(const Deployment& d) {
+  Deployment pd = d;
+  pd.pp = 1;
+  pd.mtp = 0;
+  pd.mode = ServeMode::kAgg;
+  if (d.prefill_tp > 0) pd.tp = d.prefill_tp;
+  if (d.prefill_attention_dp > 0) pd.attention_dp = d.prefill_attention_dp;
+  if (d.prefill_ep > 0) pd.ep = d.prefill_ep;
+  if (d.prefill_tp > 0 || d.prefill_attention_dp > 0 || d.prefill_ep > 0) pd.moe_tp = 0;
+  if (pd.ep > pd.width()) pd.ep = pd.width();
+  return pd;
+}
+
 std::string describe(const Deployment& d, const ModelSpec& m) {
   std::string s = fmt::format("{} kv {} TP{}", format_name(d.format), dtype_name(d.kv), d.tp);
   if (d.attention_dp > 1) s += fmt::format(" ADP{}", d.attention_dp);
@@ -65,6 +78,7 @@ std::string describe(const Deployment& d, const ModelSpec& m) {
   if (d.pp > 1) s += fmt::format(" PP{}", d.pp);
   s += fmt::format(" B{} {}", d.batch, mode_name(d.mode));
   if (d.mtp > 0) s += fmt::format(" MTP{}", d.mtp);
+  if (d.overlap) s += " TBO";  // two-micro-batch overlap
   return s;
 }
 

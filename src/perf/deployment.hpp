@@ -41,6 +41,9 @@ Deployment default_deployment(const ChipSpec& chip, const ModelSpec& model);
 Deployment attention_dp_deployment(const ChipSpec& chip, const ModelSpec& model, const Workload& w, Deployment d,
                                    int given_ep);
 
+// The prefill pool of a disaggregated deployment: pp 1, no drafts, the prefill_* sizes where given.
+Deployment prefill_deployment(const Deployment& d);
+
 // One line for tables: "fp8 kv fp8 TP8 ADP2 EP8 PP2 B64 agg MTP1".
 std::string describe(const Deployment& d, const ModelSpec& model);
 // The JSON object of a deployment (perf, search, econ): the keys of shared/spec/cli.md's

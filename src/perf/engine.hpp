@@ -7,13 +7,14 @@
 #include <cstdint>
 
 #include "perf/perf.hpp"
+#include "perf/step.hpp"
 
 namespace gpugap::perf::detail {
 
 // Operators of the breakdown (summed over the layers of one step).
 enum class Op : std::uint8_t {
   kAttnProj, kAttnCore, kDenseFfn, kRouter, kMoeExperts, kSharedExperts, kLmHead, kMtpDraft,
-  kCommTp, kCommMoe, kCommPp, kLaunch, kCount
+  kCommTp, kCommDense, kCommMoe, kCommPp, kLaunch, kCount
 };
 inline constexpr int kOps = static_cast<int>(Op::kCount);
 std::string_view op_name(Op op);
@@ -103,5 +104,12 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
 
 // The largest batch (sequences per instance) that fits; 0 when even the weights do not.
 int max_batch(const Prepared& p, const Deployment& d, const Workload& w);
+
+// One step of a whole instance under an explicit load (perf/step.hpp): all pp stages.
+double instance_step(const Prepared& p, const Deployment& d, const StepLoad& load);
+// Tokens of KV cache the instance holds besides its weights and workspace (all attention ranks).
+double instance_kv_tokens(const Prepared& p, const Deployment& d);
+// Handing `tokens` tokens of KV cache (all layers) from a prefill to a decode instance over the NIC.
+double kv_transfer_s(const Prepared& p, double tokens);
 
 }  // namespace gpugap::perf::detail

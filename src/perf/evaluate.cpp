@@ -48,7 +48,8 @@ std::vector<OpCost> to_breakdown(const detail::Breakdown& b, Phase phase) {
     c.comm_bytes = a.comm;
     c.time_s = a.time;
     const auto op = static_cast<detail::Op>(i);
-    if (op == detail::Op::kCommTp || op == detail::Op::kCommMoe || op == detail::Op::kCommPp) c.bound = Bottleneck::kComm;
+    if (op == detail::Op::kCommTp || op == detail::Op::kCommDense || op == detail::Op::kCommMoe || op == detail::Op::kCommPp)
+      c.bound = Bottleneck::kComm;
     else if (op == detail::Op::kLaunch) c.bound = Bottleneck::kLaunch;
     else c.bound = a.t_compute >= a.t_memory ? Bottleneck::kCompute : Bottleneck::kMemory;
     out.push_back(c);
@@ -66,10 +67,9 @@ PerfResult evaluate(const ChipSpec& chip, const ModelSpec& model, const Deployme
   std::string note;
   d.format = resolve_format(chip, d.format, &note);
   if (!note.empty()) r.notes.push_back(note);
-  if (d.kv == DType::kFp8 && !detail::chip_has(chip, DType::kFp8)) {
-    d.kv = detail::chip_has(chip, DType::kInt8) ? DType::kInt8 : DType::kBf16;
-    r.notes.push_back(fmt::format("{} stores the KV cache as {} (no FP8)", chip.id, dtype_name(d.kv)));
-  }
+  std::string kv_note;
+  d.kv = resolve_kv(chip, d.kv, &kv_note);
+  if (!kv_note.empty()) r.notes.push_back(kv_note);
   if (d.mtp > 0 && d.mtp_acceptance <= 0)
     r.notes.push_back("MTP drafts with acceptance 0 cost time and add no tokens");
   try {

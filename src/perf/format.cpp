@@ -106,6 +106,13 @@ Format resolve_format(const ChipSpec& chip, Format f, std::string* note) {
   return f;
 }
 
+DType resolve_kv(const ChipSpec& chip, DType kv, std::string* note) {
+  if (kv != DType::kFp8 || detail::chip_has(chip, DType::kFp8)) return kv;
+  const DType r = detail::chip_has(chip, DType::kInt8) ? DType::kInt8 : DType::kBf16;
+  if (note) *note = fmt::format("{} stores the KV cache as {} (no FP8)", chip.id, dtype_name(r));
+  return r;
+}
+
 Format native_format(const ModelSpec& model) {
   if (auto f = parse_format(model.native_format)) {
     // MXFP4/NVFP4 checkpoints store FP4 weights; treat as W4 with FP4 GEMM where available.

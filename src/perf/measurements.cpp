@@ -2,6 +2,7 @@
 // one row type.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/suggest.hpp"
 #include "perf/validation.hpp"
 
 namespace gpugap::perf {
@@ -71,7 +73,42 @@ std::string field_of(const std::string& text, const std::string& key) {
   return text.substr(b, e == std::string::npos ? std::string::npos : e - b);
 }
 
+// The harness columns (empty = unknown); a value outside the schema's names is an error.
+template <class Get, class Num>
+void read_harness(Measurement& m, const Get& get, const Num& n, const std::string& path, int line) {
+  auto name = [&](const char* col, const std::vector<std::string>& names) {
+    const std::string v = get(col);
+    if (!v.empty() && std::find(names.begin(), names.end(), v) == names.end())
+      throw UserError(Location{path, line, col}, "one of " + fmt::format("{}", fmt::join(names, ", ")), "'" + v + "'",
+                      suggest(v, names));
+    return v;
+  };
+  m.harness = name("harness", harness_names());
+  m.dataset = name("dataset", dataset_names());
+  if (auto v = n("num_prompts")) {
+    if (*v < 1 || *v != std::floor(*v)) throw UserError(Location{path, line, "num_prompts"}, "a whole number >= 1", get("num_prompts"));
+    m.num_prompts = static_cast<int>(*v);
+  }
+  m.request_rate = n("request_rate");
+  if (m.request_rate && !(*m.request_rate > 0))
+    throw UserError(Location{path, line, "request_rate"}, "a rate > 0 (empty: all at once or closed loop)", get("request_rate"));
+  m.range_ratio = n("range_ratio");
+  if (m.range_ratio && !(*m.range_ratio >= 0 && *m.range_ratio <= 1))
+    throw UserError(Location{path, line, "range_ratio"}, "a ratio in [0, 1]", get("range_ratio"));
+}
+
 }  // namespace
+
+const std::vector<std::string>& harness_names() {
+  static const std::vector<std::string> v = {"vllm-bench-serve", "sglang-bench-serving", "genai-perf", "trtllm-bench",
+                                             "mlperf-offline",   "mlperf-server",        "other"};
+  return v;
+}
+
+const std::vector<std::string>& dataset_names() {
+  static const std::vector<std::string> v = {"random", "sharegpt", "fixed", "other"};
+  return v;
+}
 
 std::vector<Measurement> read_measurements(const std::string& path) {
   std::vector<int> lines;
@@ -160,6 +197,9 @@ std::vector<Measurement> read_measurements(const std::string& path) {
       if (std::regex_search(notes, g, acceptance)) m.mtp_acceptance = std::stod(g[1].str()) / 100.0;
       if (std::regex_search(notes, g, kv_free))
         if (const double v = std::stod(g[1].str()); v > 0) m.kv_free_fraction = v;
+      m.tpot_includes_context = notes.find("including the context phase") != std::string::npos ||
+                                notes.find("includes the context phase") != std::string::npos;
+      read_harness(m, get, n, path, line);
     }
     out.push_back(std::move(m));
   }

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "perf/deployment.hpp"
 #include "perf/engine.hpp"
+#include "perf/step.hpp"
 
 namespace gpugap::perf::detail {
 namespace {
@@ -60,26 +62,21 @@ class Stepper {
 
   StepOut run(const StepIn& in) {
     StepOut o;
-    const double full = m_.full_layers * in.frac;
-    const double slide = m_.sliding_layers * in.frac;
-    const double dense = m_.dense_layers * in.frac;
-    const double moe = m_.moe_layers * in.frac;
-    const double tokens = in.q + in.pf;
-    layers(o, in, tokens, full, slide, dense, moe, Op::kCount);
-    // LM head over the tokens that need logits (vocabulary split across TP).
-    // LM head: vocabulary split over the whole width (gathered logits tokens under attention-DP).
-    const double lm = m_.lm_head / dw_;
-    roof(o, Op::kLmHead, 2.0 * in.logits * dadp_ * lm, lm * 2.0 + in.logits * m_.hidden * p_.abytes, c_.peak_gemm, 1.0);
-    // MTP drafts: one extra layer (MoE where the model is) and the LM head per draft.
-    for (int i = 0; i < in.drafts; ++i) {
-      StepIn di = in;
-      di.q = in.seqs;
-      di.pf = 0;
-      di.pf_prefix = 0;
-      const double n_moe = m_.moe ? 1.0 : 0.0;
-      layers(o, di, in.seqs, m_.full_layers > 0 ? 1.0 : 0.0, m_.full_layers > 0 ? 0.0 : 1.0, 1.0 - n_moe, n_moe,
-             Op::kMtpDraft);
-      roof(o, Op::kMtpDraft, 2.0 * in.seqs * dadp_ * lm, lm * 2.0, c_.peak_gemm, 1.0);
+    // Two-micro-batch overlap (DeepEP two-batch overlap, CloudMatrix microbatch pipelining): the
+    // batch runs as two halves, one communicating while the other computes. Each half reads the
+    // weights again, so the step is 2 max(work(B/2), comm(B/2)), not max(work(B), comm(B)).
+    const bool split = d_.overlap && in.q + in.pf >= 2.0;
+    if (split) {
+      StepIn h = in;
+      h.seqs /= 2;
+      h.q /= 2;
+      h.pf /= 2;
+      h.pf_prefix /= 2;
+      h.logits /= 2;
+      forward(o, h);
+      forward(o, h);
+    } else {
+      forward(o, in);
     }
     // Fixed cost per forward step (host scheduling, sampling, graph launch), not per
     // layer: under CUDA graphs per-kernel launches are nearly free while the serving
@@ -91,7 +88,7 @@ class Stepper {
     o.launch += launch;
     add(Op::kLaunch, 0, 0, 0, launch, 0, 0);
     const double work = o.compute + o.memory;
-    o.t = (d_.overlap ? std::max(work, o.comm) : work + o.comm) + o.launch;
+    o.t = (split ? std::max(work, o.comm) : work + o.comm) + o.launch;
     return o;
   }
 
@@ -117,6 +114,30 @@ class Stepper {
     a.time += share_ * t;
     a.t_compute += share_ * tc;
     a.t_memory += share_ * tm;
+  }
+
+  // The operators of one forward pass (layers, LM head, MTP drafts) at load `in`.
+  void forward(StepOut& o, const StepIn& in) {
+    const double full = m_.full_layers * in.frac;
+    const double slide = m_.sliding_layers * in.frac;
+    const double dense = m_.dense_layers * in.frac;
+    const double moe = m_.moe_layers * in.frac;
+    const double tokens = in.q + in.pf;
+    layers(o, in, tokens, full, slide, dense, moe, Op::kCount);
+    // LM head: vocabulary split over the whole width (gathered logits tokens under attention-DP).
+    const double lm = m_.lm_head / dw_;
+    roof(o, Op::kLmHead, 2.0 * in.logits * dadp_ * lm, lm * 2.0 + in.logits * m_.hidden * p_.abytes, c_.peak_gemm, 1.0);
+    // MTP drafts: one extra layer (MoE where the model is) and the LM head per draft.
+    for (int i = 0; i < in.drafts; ++i) {
+      StepIn di = in;
+      di.q = in.seqs;
+      di.pf = 0;
+      di.pf_prefix = 0;
+      const double n_moe = m_.moe ? 1.0 : 0.0;
+      layers(o, di, in.seqs, m_.full_layers > 0 ? 1.0 : 0.0, m_.full_layers > 0 ? 0.0 : 1.0, 1.0 - n_moe, n_moe,
+             Op::kMtpDraft);
+      roof(o, Op::kMtpDraft, 2.0 * in.seqs * dadp_ * lm, lm * 2.0, c_.peak_gemm, 1.0);
+    }
   }
 
   // Roofline of one operator repeated `count` times.
@@ -194,7 +215,8 @@ class Stepper {
     if (dense > 0) {
       const double wf = m_.dense_ffn / dw_;
       roof(o, op(Op::kDenseFfn), 2.0 * tokens * dadp_ * wf, wf * p_.wbytes + act * 2.0, c_.peak_gemm, dense);
-      allreduce(dw_, act * dadp_, op(Op::kCommTp), o, dense);
+      // Under attention DP this is a gather/scatter of the ranks' tokens, not a TP all-reduce.
+      allreduce(dw_, act * dadp_, op(dadp_ > 1 ? Op::kCommDense : Op::kCommTp), o, dense);
     }
     if (moe > 0) {
       roof(o, op(Op::kRouter), 2.0 * tokens * m_.router, m_.router * p_.abytes + act, c_.peak_attn, moe);
@@ -404,14 +426,7 @@ void run_disagg(const RunIn& in, Outcome& r, Breakdown* bd_dec, Breakdown* bd_pf
   r.decode_bn = o.bottleneck();
   const double out_dec_chip = r.batch * tps / round / d.chips();
   // Prefill pool (pp = 1).
-  Deployment pd = d;
-  pd.pp = 1;
-  pd.mtp = 0;
-  if (d.prefill_tp > 0) pd.tp = d.prefill_tp;
-  if (d.prefill_attention_dp > 0) pd.attention_dp = d.prefill_attention_dp;
-  if (d.prefill_ep > 0) pd.ep = d.prefill_ep;
-  if (d.prefill_tp > 0 || d.prefill_attention_dp > 0 || d.prefill_ep > 0) pd.moe_tp = 0;
-  if (pd.ep > pd.width()) pd.ep = pd.width();
+  const Deployment pd = prefill_deployment(d);
   const Memory pmem = memory(p, pd, isl);
   const double pf_used = pmem.weights + pmem.workspace + pmem.kv_per_seq * std::max(1.0, double(chunk) / isl);
   if (pf_used > r.mem_cap && r.feasible) {
@@ -435,9 +450,7 @@ void run_disagg(const RunIn& in, Outcome& r, Breakdown* bd_dec, Breakdown* bd_pf
     rho = 0.999;
   }
   // KV cache handed from the prefill to the decode pool over the NIC (scale-up link when none).
-  const double kv_total = isl * p.m.kv_elems * p.m.layers * p.kvbytes;
-  const double xfer_bw = p.c.scaleout > 0 ? p.c.scaleout : p.c.scaleup;
-  const double xfer = xfer_bw > 0 ? kv_total / xfer_bw : 0.0;
+  const double xfer = kv_transfer_s(p, isl);
   // A request waits for the batch it joins (half a step), then runs its own chunks.
   const double own = std::ceil(isl_c / tokens) * t_pf + 0.5 * t_pf + xfer;
   bool queued = false;
@@ -504,6 +517,37 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   if (d.mode == ServeMode::kAgg) run_agg(in, r, bd_dec, bd_pf);
   else run_disagg(in, r, bd_dec, bd_pf);
   return r;
+}
+
+double instance_step(const Prepared& p, const Deployment& d, const StepLoad& l) {
+  const int pp = d.pp;
+  const double per = 1.0 / (double(d.attention_dp) * pp);  // per attention rank and micro-batch
+  StepIn in;
+  in.seqs = l.decode_seqs * per;
+  in.drafts = l.decode_seqs > 0 ? d.mtp : 0;
+  in.q = in.seqs * (1 + in.drafts);
+  in.ctx = l.decode_seqs > 0 ? l.decode_ctx_sum / l.decode_seqs : 0.0;
+  in.pf = l.prefill_tokens * per;
+  in.pf_ctx = l.prefill_tokens > 0 ? l.prefill_ctx_sum / l.prefill_tokens : 0.0;
+  in.pf_prefix = l.prefill_prefix * per;
+  in.logits = in.q + l.prefill_done * per;
+  in.frac = 1.0 / pp;
+  Stepper s(p, d, nullptr);
+  const StepOut o = s.run(in);
+  return pp * (o.t + s.p2p(in.q + in.pf));
+}
+
+double instance_kv_tokens(const Prepared& p, const Deployment& d) {
+  const Memory one = memory(p, d, 1.0);  // KV of one token per device (sliding layers counted in full)
+  const double free = usable_bytes(p, d, one) - one.weights - one.workspace;
+  if (free <= 0 || one.kv_per_seq <= 0) return 0.0;
+  return std::floor(free / one.kv_per_seq) * d.attention_dp;
+}
+
+double kv_transfer_s(const Prepared& p, double tokens) {
+  const double bytes = tokens * p.m.kv_elems * p.m.layers * p.kvbytes;
+  const double bw = p.c.scaleout > 0 ? p.c.scaleout : p.c.scaleup;
+  return bw > 0 ? bytes / bw : 0.0;
 }
 
 }  // namespace gpugap::perf::detail

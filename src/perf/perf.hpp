@@ -138,6 +138,9 @@ struct EvalOptions {
 // (int8) where it has INT8, else BF16; without FP4 it runs FP4 weights as
 // W4A8/W4A16. Returns the note describing the substitution ("" when none).
 Format resolve_format(const ChipSpec& chip, Format requested, std::string* note = nullptr);
+// The KV-cache type a chip stores for a requested one: FP8 without FP8 becomes INT8
+// where the chip has INT8, else BF16 (the note says so; "" when unchanged).
+DType resolve_kv(const ChipSpec& chip, DType requested, std::string* note = nullptr);
 // The model's checkpoint format as a Format.
 Format native_format(const ModelSpec& model);
 // The default deployment and the other rules that fill in unstated sizes: perf/deployment.hpp.
@@ -161,6 +164,9 @@ struct SearchOptions {
   std::optional<DType> kv;              // empty: fp8 where the chip has FP8, else bf16
   bool allow_disagg = true;
   bool allow_mtp = true;
+  // Also try two-micro-batch overlap on multi-chip layouts. Off by default: no measured row
+  // records an overlapped run to check it on, and the shipped economics are searched without it.
+  bool allow_overlap = false;
   double mtp_acceptance = 0.0;          // 0: the model's catalog value (none: MTP off)
   int max_width = 0;                    // 0: the chip's scale-up domain (at least 8)
   bool pareto = true;                   // collect the Pareto frontier

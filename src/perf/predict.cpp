@@ -237,6 +237,13 @@ RowPrediction predict(const catalog::Catalog& cat, const ParamTable& params, con
   return detail::predict_prepared(pr, eff);
 }
 
+std::optional<RowSpecs> row_specs(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m,
+                                  const ValidateOptions& opt) {
+  detail::PreparedRow pr = detail::prepare_row(cat, params, m, opt);
+  if (!pr.base.skip_reason.empty()) return std::nullopt;
+  return RowSpecs{std::move(pr.chip), std::move(pr.model), std::move(pr.w)};
+}
+
 Summary summarize(const std::vector<double>& errs) {
   Summary s;
   s.n = errs.size();

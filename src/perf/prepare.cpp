@@ -19,6 +19,7 @@ std::string_view op_name(Op op) {
     case Op::kLmHead: return "LM head";
     case Op::kMtpDraft: return "MTP / draft layers";
     case Op::kCommTp: return "TP all-reduce";
+    case Op::kCommDense: return "dense-layer gather (attention DP)";
     case Op::kCommMoe: return "MoE dispatch/combine";
     case Op::kCommPp: return "pipeline send";
     case Op::kLaunch: return "launch overhead";

@@ -154,7 +154,10 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
       }
       const int unit = l.adp * l.pp;
       if (mb < unit) continue;
+      const int overlap_max = opt.allow_overlap && l.tp * l.adp > 1 ? 1 : 0;  // one chip: nothing to overlap
+      for (int ov = 0; ov <= overlap_max; ++ov)
       for (int mtp = 0; mtp <= mtp_max; ++mtp) {
+        d.overlap = ov == 1;
         d.mtp = mtp;
         const int mbm = mtp > 0 ? detail::max_batch(p, d, w) : mb;
         if (mbm < unit) continue;

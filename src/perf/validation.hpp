@@ -34,7 +34,21 @@ struct Measurement {
   // Serving settings the row states in its notes (shared schema): the draft acceptance
   // rate and TensorRT-LLM's kv_cache_free_gpu_mem_fraction.
   std::optional<double> mtp_acceptance, kv_free_fraction;
+  // The row's TPOT is 1 / (tokens/s per user) over the whole request, context phase
+  // included (its notes say so): an end-to-end latency per output token.
+  bool tpot_includes_context = false;
+  // The benchmark that measured the row, where known (shared/spec/cli.md): harness
+  // (vllm-bench-serve, sglang-bench-serving, genai-perf, trtllm-bench, mlperf-offline,
+  // mlperf-server, other), dataset (random, sharegpt, fixed, other), prompts sent,
+  // Poisson rate (req/s; empty: all at once or closed loop) and the random range ratio.
+  std::string harness, dataset;
+  std::optional<int> num_prompts;
+  std::optional<double> request_rate, range_ratio;
 };
+
+// The harness and dataset names of the measurement schema.
+const std::vector<std::string>& harness_names();
+const std::vector<std::string>& dataset_names();
 
 // Reads either schema (chosen from the header). Throws UserError naming file
 // and line for a malformed file.
@@ -88,6 +102,16 @@ struct ValidateOptions {
 RowPrediction predict(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m,
                       const ValidateOptions& opt, const Efficiency* eff = nullptr);
 
+// What a row's prediction runs on: the chip with the row's efficiencies applied, the
+// model and the workload (isl, osl); nullopt when the row is skipped.
+struct RowSpecs {
+  ChipSpec chip;
+  ModelSpec model;
+  Workload workload;
+};
+std::optional<RowSpecs> row_specs(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m,
+                                  const ValidateOptions& opt);
+
 // The wave share of each publication of the shared file with at least three TTFT rows,
 // fitted with the catalog's values (what `validate` uses in-sample; calibrate fits them
 // per fold).
@@ -138,8 +162,15 @@ struct CalibrateOptions {
   // Held-out folds by row (default) or by model: by model, no row of a held-out model
   // is in the fit, which is what a model absent from the measurements can expect.
   bool folds_by_model = false;
+  // Leave one publication out (publication_of): one fold per publication, `folds` ignored.
+  bool folds_by_source = false;
   ValidateOptions validate;
 };
+
+// The publication a row comes from: one source site or repository (the part of `source`
+// before ':' -- all MLPerf results of one round are one -- or its host), and the AIC sample
+// as one ("aic-silicon-sample").
+std::string publication_of(const Measurement& m);
 
 // The key of a model in a stack's calibration blocks: '.' separates path components,
 // so "minimax-m2.5" is written "minimax-m2_5".

@@ -32,17 +32,18 @@ const std::map<std::string, std::set<std::string>>& allowed() {
       {"supply", {"core", "catalog", "analysis"}},
       {"market", {"core", "catalog", "analysis", "supply"}},
       {"perf", {"core", "catalog", "analysis"}},
+      {"serve", {"core", "catalog", "analysis", "perf"}},
       {"econ", {"core", "catalog", "analysis", "perf"}},
       {"score", {"core", "catalog", "analysis", "perf", "econ", "supply"}},
       {"gap", {"core", "catalog", "analysis", "perf", "econ", "supply", "market", "score"}},
-      {"studies", {"core", "catalog", "analysis", "supply", "market", "perf", "econ", "score", "gap"}},
-      {"report", {"core", "catalog", "analysis", "supply", "market", "perf", "econ", "score", "gap", "studies"}},
-      {"cli", {"core", "catalog", "analysis", "supply", "market", "perf", "econ", "score", "gap", "studies", "report"}},
+      {"studies", {"core", "catalog", "analysis", "supply", "market", "perf", "serve", "econ", "score", "gap"}},
+      {"report", {"core", "catalog", "analysis", "supply", "market", "perf", "serve", "econ", "score", "gap", "studies"}},
+      {"cli", {"core", "catalog", "analysis", "supply", "market", "perf", "serve", "econ", "score", "gap", "studies", "report"}},
   };
   return a;
 }
 
-const std::set<std::string> kEngines = {"supply", "market", "perf", "econ", "score", "gap"};
+const std::set<std::string> kEngines = {"supply", "market", "perf", "serve", "econ", "score", "gap"};
 
 struct Source {
   std::string folder;  // first component under src/

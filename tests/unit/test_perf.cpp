@@ -9,6 +9,7 @@
 #include "analysis/scenario.hpp"
 #include "catalog/catalog.hpp"
 #include "catalog/specs.hpp"
+#include "catalog_helpers.hpp"
 #include "cli_helpers.hpp"
 #include "perf/engine.hpp"
 #include "perf/perf.hpp"
@@ -20,19 +21,10 @@ using namespace gpugap::perf;
 
 namespace {
 
-const catalog::Catalog& cat() {
-  static const catalog::Catalog c = catalog::Catalog::load({analysis::default_catalog_dir()});
-  return c;
-}
-ChipSpec chip(const std::string& id) { return chip_spec(cat(), cat().params(), id); }
-ModelSpec model(const std::string& id) { return model_spec(cat(), cat().params(), id); }
-Workload wl(int isl, int osl) {
-  Workload w;
-  w.id = "test";
-  w.isl = isl;
-  w.osl = osl;
-  return w;
-}
+using test::cat;
+using test::chip;
+using test::model;
+using test::wl;
 
 // An idealised chip: efficiencies 1, no launch overhead, everything known.
 ChipSpec ideal(double flops, double bw) {

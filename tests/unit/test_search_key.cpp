@@ -164,6 +164,7 @@ TEST(SearchKey, EverySearchOptionChangesTheKey) {
   add("kv", [](auto& so) { so.kv = perf::DType::kFp8; });
   add("allow_disagg", [](auto& so) { so.allow_disagg = !so.allow_disagg; });
   add("allow_mtp", [](auto& so) { so.allow_mtp = !so.allow_mtp; });
+  add("allow_overlap", [](auto& so) { so.allow_overlap = !so.allow_overlap; });
   add("mtp_acceptance", [](auto& so) { so.mtp_acceptance += 0.125; });
   add("max_width", [](auto& so) { so.max_width = 4; });
   add("pareto", [](auto& so) { so.pareto = !so.pareto; });
