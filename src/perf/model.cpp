@@ -411,7 +411,7 @@ void run_disagg(const RunIn& in, Outcome& r, Breakdown* bd_dec, Breakdown* bd_pf
   if (d.prefill_attention_dp > 0) pd.attention_dp = d.prefill_attention_dp;
   if (d.prefill_ep > 0) pd.ep = d.prefill_ep;
   if (d.prefill_tp > 0 || d.prefill_attention_dp > 0 || d.prefill_ep > 0) pd.moe_tp = 0;
-  if (pd.ep > pd.width()) pd.ep = pd.width();
+  if (pd.ep > pd.width()) pd.ep = pd.width();  // the decode pool's EP, inherited (a stated prefill EP is checked)
   const Memory pmem = memory(p, pd, isl);
   const double pf_used = pmem.weights + pmem.workspace + pmem.kv_per_seq * std::max(1.0, double(chunk) / isl);
   if (pf_used > r.mem_cap && r.feasible) {

@@ -103,6 +103,7 @@ td.flag, tbody tr:nth-child(even) td.flag { background: var(--flag); }
 .unavailable b { color: #9a7d0a; }
 footer { color: var(--muted); font-size: 12px; padding: 16px 32px; }
 #gpugap-selfcheck { display: none; }
+@media print { nav.toc { display: none; } .layout { display: block; } .chart-box { break-inside: avoid; page-break-inside: avoid; } h2, h3 { break-after: avoid; page-break-after: avoid; } }
 @media (max-width: 900px) { .layout { display: block; } nav.toc { position: static; max-height: none; border-right: 0; } main { padding: 8px 16px; } }
 )CSS";
 

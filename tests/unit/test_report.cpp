@@ -144,6 +144,34 @@ TEST(ReportCharts, EveryChartHasTitleAxisNamesAndData) {
   EXPECT_DOUBLE_EQ(all[3].option["series"][0]["data"][0].get<double>(), -7.0);
 }
 
+TEST(ReportCharts, HorizontalBarNamesItsCategoriesAboveTheLabels) {
+  using namespace gpugap::report;
+  // Long category labels: a category-axis name in the middle (past the labels) sat on them.
+  const Chart c = charts::bar("h", "H", "t", {"chip", kOne}, {"tokens/s per chip", kOne},
+                              {"huawei-ascend-910c (CloudMatrix 384)", "nvidia-h20"}, {charts::Series{"s", {1, 2}, "", ""}}, true);
+  const auto& ya = c.option["yAxis"];
+  EXPECT_EQ(ya["type"], "category");
+  EXPECT_EQ(ya["name"], "chip");
+  EXPECT_TRUE(ya["inverse"].get<bool>());
+  EXPECT_EQ(ya["nameLocation"], "start");  // the top of an inverted axis: above the first label
+  EXPECT_EQ(ya["nameTextStyle"]["align"], "right");
+  EXPECT_LT(ya["nameGap"].get<int>(), 20);
+  // The grid leaves room above for it (a vertical chart keeps the default top).
+  const Chart v = charts::bar("v", "V", "t", {"chip", kOne}, {"tokens/s per chip", kOne}, {"a", "b"},
+                              {charts::Series{"s", {1, 2}, "", ""}});
+  EXPECT_GT(c.option["grid"]["top"].get<int>(), v.option["grid"]["top"].get<int>());
+  EXPECT_EQ(v.option["xAxis"]["nameLocation"], "middle");
+}
+
+TEST(ReportHtml, PrintKeepsEachChartOnOnePage) {
+  const std::string html = gpugap::report::render_html(sample_report());
+  const auto print = html.find("@media print");
+  ASSERT_NE(print, std::string::npos);
+  const std::string block = html.substr(print, html.find('\n', print) - print);  // the one-line print block
+  EXPECT_NE(block.find(".chart-box { break-inside: avoid; page-break-inside: avoid; }"), std::string::npos) << block;
+  EXPECT_NE(block.find("nav.toc { display: none; }"), std::string::npos) << block;
+}
+
 TEST(ReportHtml, SelfContainedEscapedWithOneContainerPerChart) {
   const std::string html = gpugap::report::render_html(sample_report());
   EXPECT_GT(html.size(), 500'000u);  // ECharts inlined
