@@ -14,7 +14,7 @@ DEPS := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libc
 BROWSER_DEPS := chromium
 # What the tests themselves run: python3 (the doc generators under tools/) and Chromium
 # (the report's browser check). CI installs them; a test never skips for want of them.
-TEST_DEPS := python3 $(BROWSER_DEPS)
+TEST_DEPS := python3 unzip $(BROWSER_DEPS)
 FUZZ_DEPS := clang libclang-rt-14-dev
 
 .PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz goldens readme heldout docs clean

@@ -62,5 +62,6 @@ void add_score_commands(CLI::App& app, Global& g);
 void add_report_commands(CLI::App& app, Global& g);
 void add_gap_commands(CLI::App& app, Global& g);
 void add_supply_commands(CLI::App& app, Global& g);
+void add_view_commands(CLI::App& app, Global& g);
 
 }  // namespace gpugap::cli

@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
   cli::add_report_commands(app, g);
   cli::add_gap_commands(app, g);
   cli::add_supply_commands(app, g);
+  cli::add_view_commands(app, g);
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "analysis/provenance.hpp"
 #include "core/error.hpp"
 #include "report/sections.hpp"
 #include "studies/engines.hpp"
@@ -228,6 +229,10 @@ Report build_report(const analysis::Context& ctx, const BuildOptions& opt) {
   r.scenario_name = ctx.scenario.name;
   r.overrides = ctx.overrides;
   r.results = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}};
+  r.provenance = analysis::provenance_stamp(ctx);
+  r.provenance["seed"] = opt.seed;
+  r.provenance["samples"] = opt.mc_samples;
+  r.provenance["measurements"] = analysis::file_hashes(detail::measurement_files());
 
   detail::Gather g{ctx, opt, r.results, {}, {}};
   for (const char* prefix : kGathered) {

@@ -116,6 +116,7 @@ struct Report {
   std::vector<std::string> overrides;
   std::vector<Section> sections;
   nlohmann::json results;  // the full result tree (metrics, params, engine outputs)
+  nlohmann::json provenance;  // analysis::provenance_stamp + seed, samples, measurement files
 };
 
 struct BuildOptions {

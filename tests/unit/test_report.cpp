@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli_helpers.hpp"
+#include "core/sha256.hpp"
 #include "report/charts.hpp"
 #include "report/report.hpp"
 
@@ -314,10 +315,35 @@ TEST(ReportCli, SameInputsSameBytes) {
 TEST(ReportCli, OverridesAreRecordedAndFlagged) {
   const auto dir = scratch("ovr");
   const auto res = gpugap::test::run_cli("report -q --set chips.nvidia-h20.price.cn=100000RMB -o " + (dir / "r.html").string() +
-                                         " --json " + (dir / "r.json").string());
+                                         " --json " + (dir / "r.json").string() + " --xlsx " + (dir / "r.xlsx").string());
   ASSERT_EQ(res.rc, 0) << res.err;
   const auto j = nlohmann::json::parse(slurp(dir / "r.json"));
   ASSERT_EQ(j["overrides"].size(), 1u);
+  // Every output file carries the provenance stamp: version, commit, catalog and
+  // measurement-file hashes, scenario, overrides, seed.
+  const auto& p = j["provenance"];
+  EXPECT_EQ(p["gpugap"]["version"], "0.1.0");
+  EXPECT_FALSE(p["gpugap"]["commit"].get<std::string>().empty());
+  const std::string catalog_hash = p["catalog"]["sha256"];
+  EXPECT_EQ(catalog_hash.size(), 64u);
+  EXPECT_GT(p["catalog"]["files"].get<int>(), 100);
+  EXPECT_EQ(p["scenario"], "ms-2025");
+  EXPECT_EQ(p["overrides"][0], "chips.nvidia-h20.price.cn=100000RMB");
+  EXPECT_EQ(p["seed"], 1);
+  ASSERT_FALSE(p["measurements"].empty());
+  for (const auto& m : p["measurements"])  // the hash of the file itself
+    EXPECT_EQ(m["sha256"], gpugap::sha256_hex(slurp(fs::path(gpugap::test::source_dir()) / "data" / "measurements" /
+                                                    m["file"].get<std::string>())))
+        << m["file"];
+  const std::string line = "catalog sha256 " + catalog_hash;
+  EXPECT_NE(slurp(dir / "r.html").find(line), std::string::npos);
+  const std::string xlsx_strings = dir.string() + "/strings.xml";
+  ASSERT_EQ(std::system(("unzip -p '" + (dir / "r.xlsx").string() + "' xl/sharedStrings.xml > '" + xlsx_strings + "'").c_str()), 0);
+  EXPECT_NE(slurp(xlsx_strings).find(line), std::string::npos);
+  // The same catalog gives the same hash to every command that stamps its output.
+  const auto cmp = gpugap::test::run_cli("compare --scenarios ms-2025,ms-2025-bull --metric market.tam_usd_bn.2030 --format json");
+  ASSERT_EQ(cmp.rc, 0) << cmp.err;
+  EXPECT_EQ(cmp.json()["provenance"]["catalog"]["sha256"], catalog_hash);
   bool flagged = false;
   for (const auto& p : j["results"]["params"])
     if (p["path"] == "chips.nvidia-h20.price.cn") flagged = p["overridden"].get<bool>();
