@@ -87,7 +87,7 @@ void mc_cmd(const Global& g, const std::vector<std::string>& metrics, const std:
   opt.seed = seed;
   opt.bins = bins;
   opt.threads = g.threads;
-  opt.progress = !g.quiet && ::isatty(::fileno(stderr)) != 0;
+  opt.progress = progress_mode(g.quiet);
   opt.validate(metrics.size());
 
   const auto ctx = g.context();

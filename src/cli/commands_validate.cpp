@@ -92,6 +92,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     co.folds = a.folds;
     co.folds_by_model = a.folds_by == "model";
     co.validate = vo;
+    co.progress = progress_mode(g.quiet);
     const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
     std::vector<perf::RowPrediction> held;
     for (const auto& p : cal.heldout)
@@ -138,6 +139,7 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
   perf::CalibrateOptions co;
   co.folds = a.v.folds > 0 ? a.v.folds : 5;
   co.validate = validate_options(a.v);
+  co.progress = progress_mode(g.quiet);
   const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
   const std::string date = a.date.empty() ? today_utc() : a.date;
   std::string names;

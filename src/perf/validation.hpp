@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "catalog/catalog.hpp"
 #include "perf/perf.hpp"
 
@@ -139,6 +140,7 @@ struct CalibrateOptions {
   // is in the fit, which is what a model absent from the measurements can expect.
   bool folds_by_model = false;
   ValidateOptions validate;
+  ProgressMode progress = ProgressMode::kOff;  // the held-out folds on stderr (the CLI: progress_mode)
 };
 
 // The key of a model in a stack's calibration blocks: '.' separates path components,
