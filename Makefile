@@ -14,7 +14,7 @@ DEPS := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libc
 BROWSER_DEPS := chromium
 # What the tests themselves run: python3 (the doc generators under tools/) and Chromium
 # (the report's browser check). CI installs them; a test never skips for want of them.
-TEST_DEPS := python3 $(BROWSER_DEPS)
+TEST_DEPS := python3 unzip $(BROWSER_DEPS)
 FUZZ_DEPS := clang libclang-rt-14-dev
 
 .PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz goldens readme heldout docs clean
@@ -53,7 +53,10 @@ $(BUILD)/build.ninja:
 build: deps report-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+# `make run` builds only what the report needs (the library and the CLI), not the test
+# suite: a first run on a fresh clone is about half the work (docs/performance.md).
+run: deps report-deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target gpugap
 	$(GPUGAP) report -o out/report.html --xlsx out/report.xlsx --json out/report.json
 
 # After ctest, tests/ci_gate.sh reads ctest's JUnit file and fails the run on any skipped

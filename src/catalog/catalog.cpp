@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "catalog/schema.hpp"
+#include "core/sha256.hpp"
 #include "core/suggest.hpp"
 
 namespace fs = std::filesystem;
@@ -349,6 +350,8 @@ void Catalog::load_root(const YAML::Node& root, const std::string& path, const s
   ++file_count_;
 }
 
+std::string Catalog::fingerprint() const { return fingerprint_lines_.empty() ? "" : sha256_hex(fingerprint_lines_); }
+
 Catalog Catalog::load(const std::vector<std::string>& dirs) {
   Catalog c;
   for (const auto& dir : dirs) {
@@ -361,7 +364,13 @@ Catalog Catalog::load(const std::vector<std::string>& dirs) {
         if (e.is_regular_file() && (e.path().extension() == ".yaml" || e.path().extension() == ".yml"))
           files.push_back(e.path().string());
       std::sort(files.begin(), files.end());  // deterministic order
-      for (const auto& f : files) c.load_file(f, kind);
+      for (const auto& f : files) {
+        c.load_file(f, kind);
+        std::ifstream in(f, std::ios::binary);
+        std::stringstream bytes;
+        bytes << in.rdbuf();
+        c.fingerprint_lines_ += kind + "/" + fs::path(f).filename().string() + " " + sha256_hex(bytes.str()) + "\n";
+      }
     }
   }
   // Aliases after all files: an overlay may add some.

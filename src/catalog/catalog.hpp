@@ -51,6 +51,9 @@ class Catalog {
   [[nodiscard]] std::vector<std::string> ids(std::string_view kind) const;
   [[nodiscard]] const ParamTable& params() const { return params_; }
   [[nodiscard]] std::size_t file_count() const { return file_count_; }
+  // SHA-256 over the files load() read, in load order: each "kind/name SHA-256-of-its-bytes"
+  // line (names, not paths, so two checkouts of one catalog agree). Empty for load_files.
+  [[nodiscard]] std::string fingerprint() const;
   // The one definition of "domestic": a vendor whose catalog `country` is
   // China (catalog/vendors/<id>.yaml). An unknown vendor is not domestic.
   [[nodiscard]] std::string vendor_country(std::string_view vendor) const;
@@ -66,6 +69,7 @@ class Catalog {
   std::map<std::string, std::map<std::string, std::string>, std::less<>> alias_;  // kind -> alias -> id
   ParamTable params_;
   std::size_t file_count_ = 0;
+  std::string fingerprint_lines_;
 };
 
 // Reads a YAML file with bounded size, turning parser errors into UserErrors.

@@ -40,6 +40,13 @@ struct Output {
   std::optional<Table> csv_table;   // which table CSV writes (default: first)
 };
 
+// Option checks for numbers where zero or a negative has no meaning (--tp, --samples,
+// --ttft-ms...): an exit-2 "OPTION: expected ..., found '-1'", never a silent default.
+CLI::Validator count_at_least(long long lo);
+// Today's date, UTC, as YYYY-MM-DD (the default --date of calibrate and catalog import-hf).
+std::string today_utc();
+CLI::Validator positive_number();
+
 void emit(const Global& g, const Output& out);
 // Throws UserError when `path` (given with `option`) lies inside a catalog folder this run reads.
 void refuse_catalog_output(const Global& g, const std::string& path, const std::string& option);
@@ -61,5 +68,6 @@ void add_score_commands(CLI::App& app, Global& g);
 void add_report_commands(CLI::App& app, Global& g);
 void add_gap_commands(CLI::App& app, Global& g);
 void add_supply_commands(CLI::App& app, Global& g);
+void add_view_commands(CLI::App& app, Global& g);
 
 }  // namespace gpugap::cli

@@ -88,7 +88,7 @@ void mc_cmd(const Global& g, const std::vector<std::string>& metrics, const std:
   opt.seed = seed;
   opt.bins = bins;
   opt.threads = g.threads;
-  opt.progress = !g.quiet && ::isatty(::fileno(stderr)) != 0;
+  opt.progress = progress_mode(g.quiet);
   opt.validate(metrics.size());
 
   const auto ctx = g.context();
@@ -239,14 +239,14 @@ void add_analysis_commands(CLI::App& app, Global& g) {
   auto* sens = app.add_subcommand("sensitivity", "one-at-a-time swings of every parameter that feeds a metric (tornado)");
   sens->add_option("--metric", o->sens_metric, "metric path, e.g. market.tam_usd_bn.2030")->required();
   sens->add_option("--swing", o->swing, "+/- fraction for parameters without a declared interval");
-  sens->add_option("--top", o->top, "show the K largest swings (0 = all)");
+  sens->add_option("--top", o->top, "show the K largest swings (0 = all)")->check(count_at_least(0));
   sens->callback([&g, o] { sensitivity_cmd(g, o->sens_metric, o->swing, o->top); });
 
   auto* mc = app.add_subcommand("mc", "Monte Carlo over the scenario's declared uncertainty (threads; MPI under mpirun)");
   mc->add_option("--metric", o->mc_metrics, "metric paths (repeatable, or several after one --metric)")->required();
   mc->add_option("--samples", o->samples, fmt::format("number of samples (at most {})", studies::kMaxSamples));
   mc->add_option("--seed", o->seed, "random seed: same seed, same answer, on any thread or rank count");
-  mc->add_option("--bins", o->bins, "histogram bins");
+  mc->add_option("--bins", o->bins, "histogram bins")->check(count_at_least(1));
   mc->callback([&g, o] { mc_cmd(g, o->mc_metrics, o->samples, o->seed, o->bins); });
 
   auto* gs = app.add_subcommand("goalseek", "the value of one parameter that makes a metric hit a target");

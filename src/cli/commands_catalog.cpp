@@ -1,8 +1,12 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 #include "analysis/metrics.hpp"
+#include "catalog/import_hf.hpp"
 #include "catalog/schema.hpp"
 #include "catalog/specs.hpp"
 #include "cli/cli.hpp"
@@ -160,6 +164,27 @@ void validate_cmd(const Global& g, const std::vector<std::string>& files) {
   emit(g, out);
 }
 
+struct ImportArgs {
+  std::string file, id, date;
+};
+
+void import_hf_cmd(const Global& g, const ImportArgs& a) {
+  std::ifstream in(a.file, std::ios::binary);
+  if (!in) throw UserError(Location{a.file, 0, ""}, "a readable config.json", "no such file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string date = a.date.empty() ? today_utc() : a.date;
+  const auto r = catalog::import_hf_config(ss.str(), {a.file, a.id, date});
+  Output out;
+  out.json = {{"id", r.id}, {"model_type", r.model_type}, {"file", a.file}, {"sha256", r.sha256}, {"derived", r.derived},
+              {"yaml", r.yaml}};
+  out.text = r.yaml;
+  emit(g, out);
+  if (!g.out.empty() && !g.quiet)
+    std::cerr << fmt::format("wrote {} (model {}, {} derived values); check it with: gpugap catalog validate {}\n", g.out, r.id,
+                             r.derived.size(), g.out);
+}
+
 }  // namespace
 
 void add_catalog_commands(CLI::App& app, Global& g) {
@@ -177,6 +202,12 @@ void add_catalog_commands(CLI::App& app, Global& g) {
   static std::vector<std::string> files;
   val->add_option("paths", files, "YAML files to validate");
   val->callback([&g] { validate_cmd(g, files); });
+  auto* imp = cat->add_subcommand("import-hf", "write a catalog model entry (YAML, with provenance) from a Hugging Face config.json");
+  static ImportArgs ia;
+  imp->add_option("config", ia.file, "the model's config.json")->required();
+  imp->add_option("--id", ia.id, "catalog id (default: from the file name, e.g. Qwen--Qwen3-8B.json -> qwen3-8b)");
+  imp->add_option("--date", ia.date, "as_of written into the entry (default: today, UTC)");
+  imp->callback([&g] { import_hf_cmd(g, ia); });
 }
 
 void add_param_commands(CLI::App& app, Global& g) {

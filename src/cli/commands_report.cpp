@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
+#include "core/progress.hpp"
 #include "report/report.hpp"
 #include "studies/engines.hpp"
 
@@ -47,16 +48,10 @@ std::string wrap(const std::string& text, std::size_t indent) {
 }
 
 void report_cmd(const Global& g, const ReportArgs& a) {
-  using Clock = std::chrono::steady_clock;
-  const auto t0 = Clock::now();
-  // On a terminal one status line rewritten in place (the summary stays on one
-  // screen); elsewhere (CI logs, pipes) one timed line per step.
-  const bool tty = ::isatty(::fileno(stderr)) != 0;
-  auto progress = [&g, t0, tty](std::string_view line) {
-    if (g.quiet) return;
-    const std::string text = fmt::format("[{:5.2f}s] {}", std::chrono::duration<double>(Clock::now() - t0).count(), line);
-    std::cerr << (tty ? "\r\033[K" + text.substr(0, 100) : text + "\n") << std::flush;
-  };
+  // A bar with the time left on a terminal, one line at the end elsewhere (core/progress):
+  // the engines and sections, then each file written.
+  const std::size_t files = 1 + (a.xlsx.empty() ? 0 : 1) + (a.json.empty() ? 0 : 1);
+  Progress bar("report", report::kBuildSteps + files, "steps", progress_mode(g.quiet));
   const std::string html_path = g.out.empty() ? kDefaultHtml : g.out;
   refuse_catalog_output(g, html_path, "-o");
   if (!a.xlsx.empty()) refuse_catalog_output(g, a.xlsx, "--xlsx");
@@ -64,31 +59,29 @@ void report_cmd(const Global& g, const ReportArgs& a) {
   // Fail on a missing chart library before spending time on the engines.
   (void)report::echarts_path();
   const auto ctx = g.context();
-  progress(fmt::format("report: scenario {} ({} parameters, {} overrides)", ctx.scenario.id, ctx.params.size(), ctx.overrides.size()));
 
   report::BuildOptions opt;
   opt.mc_samples = a.samples;
   opt.seed = a.seed;
   opt.threads = g.threads;
-  opt.progress = progress;
+  opt.step_done = [&bar] { bar.add(); };
   opt.scenario_context = [&g](const std::string& id) { return studies::make_context(g.catalog_dirs(), id, g.sets); };
   const report::Report r = report::build_report(ctx, opt);
 
-  progress("report: writing " + html_path);
   atomic_write(html_path, report::render_html(r));
+  bar.add();
   std::vector<std::string> written{html_path};
   if (!a.xlsx.empty()) {
-    progress("report: writing " + a.xlsx);
     report::write_xlsx(r, a.xlsx);
+    bar.add();
     written.push_back(a.xlsx);
   }
   if (!a.json.empty()) {
-    progress("report: writing " + a.json);
     atomic_write(a.json, dump_json(report::to_json(r)));
+    bar.add();
     written.push_back(a.json);
   }
-  progress(fmt::format("report: done in {:.2f} s", std::chrono::duration<double>(Clock::now() - t0).count()));
-  if (tty && !g.quiet) std::cerr << "\n" << std::flush;
+  bar.finish();
 
   if (g.format == "json") {
     nlohmann::json j = {{"scenario", r.scenario_id}, {"overrides", r.overrides}, {"written", written}};

@@ -57,15 +57,6 @@ perf::ValidateOptions validate_options(const ValidateArgs& a) {
   return vo;
 }
 
-std::string today() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
 void validate_cmd(const Global& g, const ValidateArgs& a) {
   const auto ctx = perf_context(g);
   const auto rows = read_all(a.files);
@@ -107,6 +98,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     co.folds_by_model = a.folds_by == "model";
     co.folds_by_source = a.folds_by == "source";
     co.validate = vo;
+    co.progress = progress_mode(g.quiet);
     const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
     std::vector<perf::RowPrediction> held;
     for (const auto& p : cal.heldout)
@@ -157,8 +149,9 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
   perf::CalibrateOptions co;
   co.folds = a.v.folds > 0 ? a.v.folds : 5;
   co.validate = validate_options(a.v);
+  co.progress = progress_mode(g.quiet);
   const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
-  const std::string date = a.date.empty() ? today() : a.date;
+  const std::string date = a.date.empty() ? today_utc() : a.date;
   std::string names;
   for (std::size_t i = 0; i < a.v.files.size(); ++i) names += (i ? " + " : "") + fs::path(a.v.files[i]).filename().string();
   Output out;
@@ -210,13 +203,13 @@ void add_validation_commands(CLI::App& app, Global& g) {
   val->add_option("--measurements", va.files, "CSV (measurements-shared.csv or aic-silicon-sample.csv schema); repeatable")->required();
   val->add_option("--by", va.by, "group by chip, model, backend, family or stack")
       ->check(CLI::IsMember({"chip", "model", "backend", "family", "stack"}));
-  val->add_option("--folds", va.folds, "also report k-fold held-out error (refits per fold)");
+  val->add_option("--folds", va.folds, "also report k-fold held-out error (refits per fold)")->check(count_at_least(2));
   val->add_option("--folds-by", va.folds_by,
                   "draw the folds by row (default), by model (no row of a predicted model in its fit) or by source "
                   "(leave one publication out; one fold per publication, --folds not needed)")
       ->check(CLI::IsMember({"row", "model", "source"}));
   val->add_option("--doc", va.doc, "write the markdown report (docs/validation.md); needs --folds");
-  val->add_option("--assume-isl", va.assume_isl, "mean input length for rows without isl (reported separately)");
+  val->add_option("--assume-isl", va.assume_isl, "mean input length for rows without isl (reported separately)")->check(count_at_least(1));
   val->add_option("--assume-isl-source", va.assume_source, "citation of that mean");
   val->add_flag("--no-backend", va.no_backend, "ignore backend-specific efficiencies");
   val->callback([&g] { validate_cmd(g, va); });
@@ -224,8 +217,8 @@ void add_validation_commands(CLI::App& app, Global& g) {
   static CalibrateArgs ca;
   auto* calib = app.add_subcommand("calibrate", "fit software-stack efficiencies on measurements; write a catalog overlay");
   calib->add_option("--measurements", ca.v.files, "CSV files; repeatable")->required();
-  calib->add_option("--folds", ca.v.folds, "k for the held-out error (default 5)");
-  calib->add_option("--assume-isl", ca.v.assume_isl, "mean input length for rows without isl");
+  calib->add_option("--folds", ca.v.folds, "k for the held-out error (default 5)")->check(count_at_least(2));
+  calib->add_option("--assume-isl", ca.v.assume_isl, "mean input length for rows without isl")->check(count_at_least(1));
   calib->add_option("--assume-isl-source", ca.v.assume_source, "citation of that mean");
   calib->add_option("--date", ca.date, "date written into the provenance (default: today, UTC)");
   // -o is global (--out); the overlay directory is its own option so JSON can still go to -o.

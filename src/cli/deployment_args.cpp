@@ -47,22 +47,22 @@ Workload resolve_workload(const analysis::Context& ctx, const WorkloadArgs& a) {
 void add_deployment_options(CLI::App* cmd, DeploymentArgs& a) {
   cmd->add_option("--precision", a.precision, "GEMM format: bf16, fp8, int8 (W8A8), w4a8, w4a16, fp4 (default: the checkpoint's)");
   cmd->add_option("--kv-precision", a.kv, "KV cache: bf16, fp8, int8");
-  cmd->add_option("--tp", a.tp, "tensor parallel size (default: smallest that fits)");
-  cmd->add_option("--pp", a.pp, "pipeline stages");
-  cmd->add_option("--dp", a.dp, "replicas");
-  cmd->add_option("--attention-dp", a.adp, "attention data-parallel ranks per instance");
-  cmd->add_option("--ep", a.ep, "expert parallel size");
-  cmd->add_option("--moe-tp", a.moe_tp, "MoE tensor parallel size (default: tp x attention-dp / ep)");
-  cmd->add_option("--batch", a.batch, "concurrent sequences per instance (default: the most that fit)");
+  cmd->add_option("--tp", a.tp, "tensor parallel size (default: smallest that fits)")->check(count_at_least(1));
+  cmd->add_option("--pp", a.pp, "pipeline stages")->check(count_at_least(1));
+  cmd->add_option("--dp", a.dp, "replicas")->check(count_at_least(1));
+  cmd->add_option("--attention-dp", a.adp, "attention data-parallel ranks per instance")->check(count_at_least(1));
+  cmd->add_option("--ep", a.ep, "expert parallel size")->check(count_at_least(1));
+  cmd->add_option("--moe-tp", a.moe_tp, "MoE tensor parallel size (default: tp x attention-dp / ep)")->check(count_at_least(1));
+  cmd->add_option("--batch", a.batch, "concurrent sequences per instance (default: the most that fit)")->check(count_at_least(1));
   cmd->add_option("--mode", a.mode, "agg or disagg");
-  cmd->add_option("--mtp", a.mtp, "MTP / speculative draft tokens");
+  cmd->add_option("--mtp", a.mtp, "MTP / speculative draft tokens")->check(count_at_least(0));
   cmd->add_option("--mtp-acceptance", a.acceptance, "draft acceptance rate (default: the model's catalog value)");
   cmd->add_option("--prefix-hit", a.prefix_hit, "prefix-cache hit rate of input tokens");
   cmd->add_option("--prefill-ratio", a.ratio, "disagg: prefill chips per decode chip (default: sized)");
-  cmd->add_option("--prefill-tp", a.prefill_tp, "disagg: prefill pool TP");
-  cmd->add_option("--prefill-ep", a.prefill_ep, "disagg: prefill pool EP");
-  cmd->add_option("--prefill-attention-dp", a.prefill_adp, "disagg: prefill pool attention DP");
-  cmd->add_option("--concurrency", a.concurrency, "clients per instance (closed loop); beyond the batch they queue");
+  cmd->add_option("--prefill-tp", a.prefill_tp, "disagg: prefill pool TP")->check(count_at_least(1));
+  cmd->add_option("--prefill-ep", a.prefill_ep, "disagg: prefill pool EP")->check(count_at_least(1));
+  cmd->add_option("--prefill-attention-dp", a.prefill_adp, "disagg: prefill pool attention DP")->check(count_at_least(1));
+  cmd->add_option("--concurrency", a.concurrency, "clients per instance (closed loop); beyond the batch they queue")->check(count_at_least(1));
   cmd->add_flag("--overlap", a.overlap, "two-micro-batch overlap of communication with compute");
 }
 

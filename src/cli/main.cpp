@@ -1,12 +1,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/cli.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
+#include "core/unit_parse.hpp"
 #include "studies/engines.hpp"
 
 namespace gpugap::cli {
@@ -38,6 +41,37 @@ void refuse_catalog_output(const Global& g, const std::string& path, const std::
     if (std::mismatch(dir.begin(), dir.end(), target.begin(), target.end()).first == dir.end())
       throw UserError(Location{path, 0, option}, "an output path outside the catalog folders read", "a path inside '" + d + "'");
   }
+}
+
+std::string today_utc() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+CLI::Validator count_at_least(long long lo) {
+  return CLI::Validator(
+      [lo](std::string& text) -> std::string {
+        long long v = 0;
+        const char* end = text.data() + text.size();
+        const auto [p, ec] = std::from_chars(text.data(), end, v);
+        if (ec == std::errc() && p == end && v >= lo) return {};
+        return fmt::format("expected a whole number >= {}, found '{}'", lo, text);
+      },
+      fmt::format("INT>={}", lo));
+}
+
+CLI::Validator positive_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const auto v = parse_number(text);
+        if (v && *v > 0) return {};
+        return fmt::format("expected a number > 0, found '{}'", text);
+      },
+      "NUMBER>0");
 }
 
 void emit(const Global& g, const Output& out) {
@@ -76,7 +110,7 @@ int main(int argc, char** argv) {
   app.add_option("--set", g.sets, "override a parameter: PATH=VALUE (repeatable)");
   app.add_option("--format", g.format, "output format")->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("-o,--out", g.out, "write output there (atomically)");
-  app.add_option("--threads", g.threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", g.threads, "worker threads (default: all cores)")->check(cli::count_at_least(0));
   app.add_flag("-q,--quiet", g.quiet, "no progress output");
   app.fallthrough();
 
@@ -91,6 +125,7 @@ int main(int argc, char** argv) {
   cli::add_report_commands(app, g);
   cli::add_gap_commands(app, g);
   cli::add_supply_commands(app, g);
+  cli::add_view_commands(app, g);
 
   try {
     app.parse(argc, argv);

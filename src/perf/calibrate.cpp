@@ -199,6 +199,7 @@ std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& f
   };
   std::vector<RowPrediction> held(prepared.size());
   std::vector<bool> done(prepared.size(), false);
+  Progress bar("held-out folds", static_cast<std::uint64_t>(folds), "refits", opt.progress);
   for (int k = 0; k < folds; ++k) {
     const auto fits = fit_all(r, fitted_keys, params, opt, [&](std::size_t i) { return fold_of(i) != k; });
     for (std::size_t i = 0; i < prepared.size(); ++i) {
@@ -211,7 +212,9 @@ std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& f
       }
       done[i] = true;
     }
+    bar.add();
   }
+  bar.finish();
   for (std::size_t i = 0; i < prepared.size(); ++i) {
     if (done[i]) continue;
     held[i] = predict_prepared(prepared[i], nullptr);  // skipped rows keep their reason

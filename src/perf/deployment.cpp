@@ -11,8 +11,9 @@
 namespace gpugap::perf {
 
 int default_ep(const ModelSpec& model, int width, int given) {
-  if (model.ffn != FfnKind::kMoe) return given > 0 ? given : 1;
-  int ep = given > 0 ? given : std::min(width, model.experts);
+  if (given > 0) return given;  // stated: kept as stated (check_deployment refuses one that cannot be built)
+  if (model.ffn != FfnKind::kMoe) return 1;
+  int ep = std::min(width, model.experts);
   while (ep > 1 && width % ep != 0) --ep;
   return ep;
 }
@@ -53,6 +54,7 @@ Deployment attention_dp_deployment(const ChipSpec& chip, const ModelSpec& model,
   const int tp = smallest_tp(model, domain, [&](int tp) {
     Deployment t = at(tp);
     t.batch = 0;
+    if (t.ep > t.width()) return false;  // a stated EP wider than the group: a wider TP may hold it
     return !check_deployment(model, t).empty() || evaluate(chip, model, t, w, EvalOptions{false}).max_batch > 0;
   });
   return at(tp);
@@ -67,7 +69,7 @@ Deployment prefill_deployment(const Deployment& d) {
   if (d.prefill_attention_dp > 0) pd.attention_dp = d.prefill_attention_dp;
   if (d.prefill_ep > 0) pd.ep = d.prefill_ep;
   if (d.prefill_tp > 0 || d.prefill_attention_dp > 0 || d.prefill_ep > 0) pd.moe_tp = 0;
-  if (pd.ep > pd.width()) pd.ep = pd.width();
+  if (pd.ep > pd.width()) pd.ep = pd.width();  // the decode pool's EP, inherited (a stated prefill EP is checked)
   return pd;
 }
 

@@ -12,8 +12,9 @@
 
 namespace gpugap::perf {
 
-// EP of an MoE group `width` chips wide: `given` (0: the whole width, at most one
-// rank per expert), lowered until it divides the width. A dense model: `given`, else 1.
+// EP of a group `width` chips wide: a stated EP (`given` > 0) as stated, never rewritten
+// (check_deployment names the rule one breaks); unstated, an MoE model's is the whole
+// width (at most one rank per expert) lowered until it divides the width, a dense one's 1.
 int default_ep(const ModelSpec& model, int width, int given = 0);
 
 // The smallest TP that fits: from 1, doubled while `fits(tp)` is false and the doubled
@@ -37,7 +38,7 @@ Deployment default_deployment(const ChipSpec& chip, const ModelSpec& model);
 // DP 8 = 64 chips for a request of 8). The smallest TP (within the scale-up domain) at
 // which the instance holds the weights at `d`'s other sizes; EP follows each TP by
 // default_ep(model, width, given_ep). An invalid layout stops the search (evaluating it
-// reports why). Returns `d` with tp and ep set.
+// reports why), except a stated EP wider than the group, which a wider TP may hold. Returns `d` with tp and ep set.
 Deployment attention_dp_deployment(const ChipSpec& chip, const ModelSpec& model, const Workload& w, Deployment d,
                                    int given_ep);
 

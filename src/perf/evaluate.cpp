@@ -30,6 +30,17 @@ std::string check_deployment(const ModelSpec& m, const Deployment& d) {
   if (d.prefill_tp < 0 || d.prefill_ep < 0 || d.prefill_attention_dp < 0) return "prefill parallel sizes must be >= 0";
   if (d.prefill_tp > 0 && m.heads % d.prefill_tp != 0)
     return fmt::format("prefill tp {} must divide the {} attention heads", d.prefill_tp, m.heads);
+  if (d.prefill_ep > 0) {
+    // A stated prefill EP is built as stated: it must divide the prefill pool's TP x attention DP.
+    const int width = (d.prefill_tp > 0 ? d.prefill_tp : d.tp) *
+                      (d.prefill_attention_dp > 0 ? d.prefill_attention_dp : d.attention_dp);
+    if (m.ffn != FfnKind::kMoe && d.prefill_ep > 1)
+      return fmt::format("prefill ep {} given for the dense model {}", d.prefill_ep, m.id);
+    if (m.ffn == FfnKind::kMoe && d.prefill_ep > m.experts)
+      return fmt::format("prefill ep {} exceeds the {} experts of {}", d.prefill_ep, m.experts, m.id);
+    if (width % d.prefill_ep != 0)
+      return fmt::format("prefill ep {} must divide prefill tp x attention_dp = {}", d.prefill_ep, width);
+  }
   return "";
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "catalog/catalog.hpp"
 #include "perf/perf.hpp"
 
@@ -165,6 +166,7 @@ struct CalibrateOptions {
   // Leave one publication out (publication_of): one fold per publication, `folds` ignored.
   bool folds_by_source = false;
   ValidateOptions validate;
+  ProgressMode progress = ProgressMode::kOff;  // the held-out folds on stderr (the CLI: progress_mode)
 };
 
 // The publication a row comes from: one source site or repository (the part of `source`

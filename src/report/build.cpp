@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "analysis/provenance.hpp"
 #include "core/error.hpp"
 #include "report/sections.hpp"
 #include "studies/engines.hpp"
@@ -216,6 +217,7 @@ Section guarded(detail::Gather& g, const char* id, const char* title, Section (*
   if (s.title.empty()) s.title = title;
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   g.progress(fmt::format("report: {} done ({:.0f} ms)", title, ms));
+  if (g.opt.step_done) g.opt.step_done();
   return s;
 }
 
@@ -228,6 +230,10 @@ Report build_report(const analysis::Context& ctx, const BuildOptions& opt) {
   r.scenario_name = ctx.scenario.name;
   r.overrides = ctx.overrides;
   r.results = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}};
+  r.provenance = analysis::provenance_stamp(ctx);
+  r.provenance["seed"] = opt.seed;
+  r.provenance["samples"] = opt.mc_samples;
+  r.provenance["measurements"] = analysis::file_hashes(detail::measurement_files());
 
   detail::Gather g{ctx, opt, r.results, {}, {}};
   for (const char* prefix : kGathered) {
@@ -236,6 +242,7 @@ Report build_report(const analysis::Context& ctx, const BuildOptions& opt) {
       if (q->prefix() == prefix) p = q.get();
     if (!p) {
       g.missing[prefix] = fmt::format("the {} engine is not part of this build yet (no {}.* metrics)", prefix, prefix);
+      if (opt.step_done) opt.step_done();
       continue;
     }
     const auto t0 = Clock::now();
@@ -251,6 +258,7 @@ Report build_report(const analysis::Context& ctx, const BuildOptions& opt) {
     }
     g.progress(fmt::format("report: {} metrics ({:.0f} ms)", prefix,
                            std::chrono::duration<double, std::milli>(Clock::now() - t0).count()));
+    if (opt.step_done) opt.step_done();
   }
   r.results["metrics"] = g.metrics;
   if (!g.missing.empty()) r.results["missing_engines"] = g.missing;
@@ -267,6 +275,7 @@ Report build_report(const analysis::Context& ctx, const BuildOptions& opt) {
 
   g.progress("report: 1. Summary ...");
   r.sections.push_back(detail::summary_section(g, rest));
+  if (opt.step_done) opt.step_done();
   for (auto& s : rest) r.sections.push_back(std::move(s));
   return r;
 }

@@ -11,6 +11,8 @@ using nlohmann::json;
 
 constexpr int kTitleTop = 4;
 constexpr int kLegendTop = 30;
+constexpr int kCategoryNameGap = 6;    // px between a horizontal chart's top bar and its category name
+constexpr int kCategoryNameRoom = 18;  // px more above the grid for that name
 constexpr double kBandOpacity = 0.18;
 constexpr double kInnerBandOpacity = 0.32;
 
@@ -74,8 +76,13 @@ Chart bar(std::string id, std::string title, std::string takeaway, const Axis& x
   cat["axisLabel"] = {{"interval", 0}, {"rotate", !horizontal && categories.size() > 6 ? 30 : 0}};
   json val = axis_json(val_axis, "value");
   if (horizontal) {
+    // The category name goes above the labels, right-aligned to the axis line: in the
+    // middle (nameGap past the labels) it sat on long labels, whose width varies.
     cat["inverse"] = true;
-    cat["nameGap"] = 90;
+    cat["nameLocation"] = "start";  // the top end of an inverted axis
+    cat["nameGap"] = kCategoryNameGap;
+    cat["nameTextStyle"] = {{"fontWeight", "bold"}, {"align", "right"}, {"verticalAlign", "bottom"}};
+    o["grid"]["top"] = o["grid"]["top"].get<int>() + kCategoryNameRoom;
     o["xAxis"] = val;
     o["yAxis"] = cat;
   } else {

@@ -55,8 +55,8 @@ json to_json(const Report& r) {
     }
     sections.push_back({{"id", s.id}, {"title", s.title}, {"takeaway", s.takeaway}, {"items", items}});
   }
-  return {{"title", r.title},           {"scenario", r.scenario_id}, {"scenario_name", r.scenario_name},
-          {"overrides", r.overrides},   {"sections", sections},      {"results", r.results}};
+  return {{"title", r.title},         {"provenance", r.provenance}, {"scenario", r.scenario_id}, {"scenario_name", r.scenario_name},
+          {"overrides", r.overrides}, {"sections", sections},        {"results", r.results}};
 }
 
 }  // namespace gpugap::report

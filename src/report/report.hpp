@@ -116,6 +116,7 @@ struct Report {
   std::vector<std::string> overrides;
   std::vector<Section> sections;
   nlohmann::json results;  // the full result tree (metrics, params, engine outputs)
+  nlohmann::json provenance;  // analysis::provenance_stamp + seed, samples, measurement files
 };
 
 struct BuildOptions {
@@ -123,6 +124,7 @@ struct BuildOptions {
   unsigned long long seed = 1;
   int threads = 0;
   std::function<void(std::string_view)> progress;  // one line per step (may be empty)
+  std::function<void()> step_done;                 // once per finished step, kBuildSteps in all (may be empty)
   // Loads another scenario of the same catalog with the same overrides (the
   // risk cases re-run the chain under each risk-* scenario); empty: no risk cases.
   std::function<analysis::Context(const std::string& scenario)> scenario_context;
@@ -131,6 +133,9 @@ struct BuildOptions {
 // Gathers every section from the engines. A section whose engine is not
 // available shows an Unavailable note instead of failing the report.
 Report build_report(const analysis::Context& ctx, const BuildOptions& opt = {});
+// The steps build_report reports through step_done: the five gathered engines, the eight
+// sections and the summary.
+inline constexpr int kBuildSteps = 14;
 
 // Renderers.
 std::string render_html(const Report& r);

@@ -17,6 +17,8 @@ namespace {
 
 constexpr std::size_t kWorstRows = 40;
 
+}  // namespace
+
 // Where the shipped measurement files are: $GPUGAP_MEASUREMENTS (':'-separated
 // files), else every CSV under data/measurements/ of the source tree.
 // (data/measurements/README.md says where each file comes from.)
@@ -41,8 +43,6 @@ std::vector<std::string> measurement_files() {
   std::sort(out.begin(), out.end());
   return out;
 }
-
-}  // namespace
 
 Section validation_section(Gather& g) {
   Section s{"validation", "8. Validation", "", {}};

@@ -67,6 +67,8 @@ Section vendors_section(Gather& g);
 Section gap_section(Gather& g);
 Section uncertainty_section(Gather& g);
 Section validation_section(Gather& g);
+// The measurement files the validation section reads ($GPUGAP_MEASUREMENTS, else data/measurements/*.csv).
+std::vector<std::string> measurement_files();
 Section assumptions_section(Gather& g);
 // Built last (it quotes the other sections' takeaways), shown first.
 Section summary_section(Gather& g, const std::vector<Section>& others);

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "analysis/provenance.hpp"
 #include "report/report.hpp"
 
 namespace fs = std::filesystem;
@@ -187,6 +188,11 @@ void write_xlsx(const Report& r, const std::string& path) {
   for (std::size_t i = 0; i < r.sections.size(); ++i) {
     w.text(toc, static_cast<lxw_row_t>(5 + i), 0, names[i]);
     w.text(toc, static_cast<lxw_row_t>(5 + i), 1, r.sections[i].takeaway);
+  }
+  if (r.provenance.is_object()) {
+    auto row = static_cast<lxw_row_t>(6 + r.sections.size());
+    w.text(toc, row, 0, "provenance", w.bold());
+    for (const auto& line : analysis::provenance_lines(r.provenance)) w.text(toc, row++, 1, line);
   }
   worksheet_set_column(toc, 0, 0, 24, nullptr);
   worksheet_set_column(toc, 1, 1, 120, nullptr);

@@ -21,40 +21,6 @@ namespace {
 // Samples per task: big enough to amortise the parameter-vector copy, small
 // enough to balance two cores.
 constexpr std::uint64_t kGrain = 1024;
-constexpr int kBarWidth = 40;
-constexpr auto kBarInterval = std::chrono::milliseconds(100);
-
-class Progress {
- public:
-  Progress(std::uint64_t total, bool enabled) : total_(total), enabled_(enabled && total > 0) {}
-  void add(std::uint64_t n) {
-    const std::uint64_t done = done_ += n;
-    if (!enabled_) return;
-    std::unique_lock lock(mu_, std::try_to_lock);
-    if (!lock.owns_lock()) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (done < total_ && now - last_ < kBarInterval) return;
-    last_ = now;
-    const double f = static_cast<double>(done) / static_cast<double>(total_);
-    const int filled = static_cast<int>(f * kBarWidth);
-    std::fprintf(stderr, "\r[%s%s] %3d%% %llu/%llu samples", std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                 std::string(static_cast<std::size_t>(kBarWidth - filled), '.').c_str(), static_cast<int>(f * 100),
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_));
-    std::fflush(stderr);
-  }
-  void finish() {
-    if (!enabled_) return;
-    std::fprintf(stderr, "\n");
-    std::fflush(stderr);
-  }
-
- private:
-  std::uint64_t total_;
-  bool enabled_;
-  std::atomic<std::uint64_t> done_{0};
-  std::mutex mu_;
-  std::chrono::steady_clock::time_point last_{};
-};
 
 // Neumaier's compensated sum, in the given order: accurate and reproducible.
 class CompensatedSum {
@@ -202,10 +168,10 @@ std::array<double, N> percentiles(const std::vector<double>& v, double mn, doubl
 }  // namespace
 
 void run_samples(const Sampler& sampler, const CompiledMetrics& f, std::size_t metrics, std::uint64_t seed,
-                 std::uint64_t first, std::uint64_t last, int threads, bool progress, std::span<double> out,
+                 std::uint64_t first, std::uint64_t last, int threads, ProgressMode progress, std::span<double> out,
                  std::span<std::uint64_t> clamps) {
   if (last > kMaxSamples) throw InternalError("sample index beyond the 32-bit counter");
-  Progress bar(last - first, progress);
+  Progress bar("Monte Carlo", last - first, "samples", progress);
   std::mutex clamp_mu;
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   arena.execute([&] {
@@ -243,7 +209,7 @@ McResult monte_carlo(const ParamTable& params, const Uncertainty& u, const Compi
   std::vector<std::uint64_t> clamps(sampler.touched().size(), 0);
   std::exception_ptr failure;
   try {
-    run_samples(sampler, f, m, opt.seed, first, last, opt.threads, opt.progress && rank == 0, mine, clamps);
+    run_samples(sampler, f, m, opt.seed, first, last, opt.threads, rank == 0 ? opt.progress : ProgressMode::kOff, mine, clamps);
   } catch (...) {
     failure = std::current_exception();
   }

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "studies/evaluate.hpp"
 #include "studies/mpi.hpp"
 #include "studies/uncertainty.hpp"
@@ -33,7 +34,7 @@ struct McOptions {
   std::uint64_t seed = 1;
   int threads = 0;      // 0 = all cores
   int bins = kDefaultBins;
-  bool progress = false;  // a bar on stderr (the CLI decides: TTY and not --quiet)
+  ProgressMode progress = ProgressMode::kOff;  // on stderr (the CLI decides: progress_mode)
   // The parameters the metrics read (studies::params_read): uncertain
   // parameters outside it are not drawn. Empty: draw everything.
   std::optional<std::vector<bool>> used;
@@ -80,7 +81,7 @@ double percentile(std::vector<double>& values, double p);
 // Evaluates samples [first, last) on `threads` TBB workers; writes
 // out[(i - first) * metrics + k] and adds clamp counts (per sampler.touched()).
 void run_samples(const Sampler& sampler, const CompiledMetrics& f, std::size_t metrics, std::uint64_t seed,
-                 std::uint64_t first, std::uint64_t last, int threads, bool progress, std::span<double> out,
+                 std::uint64_t first, std::uint64_t last, int threads, ProgressMode progress, std::span<double> out,
                  std::span<std::uint64_t> clamps);
 
 McResult monte_carlo(const ParamTable& params, const Uncertainty& u, const CompiledMetrics& f,

@@ -438,9 +438,9 @@ TEST(AnalysisMonteCarlo, BitIdenticalForAnyThreadCountAndSplit) {
   const Sampler smp(ctx.params, u);
   std::vector<double> whole(2 * 1000), halves(2 * 1000);
   std::vector<std::uint64_t> cl(smp.touched().size());
-  run_samples(smp, f, 2, 5, 0, 1000, 2, false, whole, cl);
-  run_samples(smp, f, 2, 5, 0, 377, 1, false, std::span<double>(halves).subspan(0, 2 * 377), cl);
-  run_samples(smp, f, 2, 5, 377, 1000, 2, false, std::span<double>(halves).subspan(2 * 377), cl);
+  run_samples(smp, f, 2, 5, 0, 1000, 2, gpugap::ProgressMode::kOff, whole, cl);
+  run_samples(smp, f, 2, 5, 0, 377, 1, gpugap::ProgressMode::kOff, std::span<double>(halves).subspan(0, 2 * 377), cl);
+  run_samples(smp, f, 2, 5, 377, 1000, 2, gpugap::ProgressMode::kOff, std::span<double>(halves).subspan(2 * 377), cl);
   EXPECT_EQ(whole, halves);
   // A different seed gives different draws.
   opt.seed = 124;

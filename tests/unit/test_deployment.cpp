@@ -41,10 +41,39 @@ TEST(DeploymentRules, DefaultEpSpansTheGroupAndDividesIt) {
   EXPECT_EQ(default_ep(moe(256), 8), 8);
   EXPECT_EQ(default_ep(moe(256), 512), 256);  // at most one rank per expert
   EXPECT_EQ(default_ep(moe(160), 256), 128);  // 160 does not divide 256: the largest that does below it
-  EXPECT_EQ(default_ep(moe(256), 8, 3), 2);   // a given EP is lowered until it divides the group
   EXPECT_EQ(default_ep(moe(256), 8, 4), 4);
   EXPECT_EQ(default_ep(dense(), 8), 1);
-  EXPECT_EQ(default_ep(dense(), 8, 2), 2);    // a dense model keeps what was given (check_deployment refuses it)
+}
+
+TEST(DeploymentRules, AStatedEpIsKeptAndRefusedWhenItCannotBeBuilt) {
+  // Never a different deployment: EP 3 of a TP-8 group stays 3 (it was once lowered to 2),
+  // and check_deployment names the rule it breaks.
+  EXPECT_EQ(default_ep(moe(256), 8, 3), 3);
+  EXPECT_EQ(default_ep(moe(256), 8, 64), 64);
+  EXPECT_EQ(default_ep(moe(256), 1, 160), 160);
+  EXPECT_EQ(default_ep(dense(), 8, 2), 2);
+  ModelSpec m = moe(256), dm = dense();
+  m.layers = dm.layers = 61;
+  Deployment d;
+  d.tp = 8;
+  d.ep = 64;
+  EXPECT_EQ(check_deployment(m, d), "ep 64 must divide tp x attention_dp = 8");
+  d.ep = 3;
+  EXPECT_EQ(check_deployment(m, d), "ep 3 must divide tp x attention_dp = 8");
+  d.tp = 1;
+  d.ep = 160;
+  EXPECT_EQ(check_deployment(m, d), "ep 160 must divide tp x attention_dp = 1");
+  d.ep = 2;
+  EXPECT_EQ(check_deployment(dm, d), "ep 2 given for the dense model d");
+  // A stated prefill EP is checked against the prefill pool as well.
+  d = Deployment{};
+  d.tp = 8;
+  d.ep = 8;
+  d.prefill_tp = 4;
+  d.prefill_ep = 8;
+  EXPECT_EQ(check_deployment(m, d), "prefill ep 8 must divide prefill tp x attention_dp = 4");
+  d.prefill_ep = 4;
+  EXPECT_EQ(check_deployment(m, d), "");
 }
 
 TEST(DeploymentRules, SmallestTpDoublesWithinTheLimitAndTheHeads) {

@@ -142,6 +142,61 @@ TEST(PerfCli, BadInputSuggests) {
   EXPECT_NE(r.err.find("tp 3 must divide"), std::string::npos) << r.err;
 }
 
+TEST(PerfCli, ADeploymentIsRunAsStatedOrRefused) {
+  // Each of these once ran a different deployment (EP 8, EP 2, EP 1) without a word.
+  const std::string base = "perf --chip nvidia-h20 --model deepseek-r1 --batch 1 --format json";
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c : {Case{"--tp 8 --ep 64", "deployment: expected a valid deployment, found ep 64 must divide tp x attention_dp = 8"},
+                        Case{"--tp 8 --ep 3", "ep 3 must divide tp x attention_dp = 8"},
+                        Case{"--ep 3", "ep 3 must divide tp x attention_dp = 8"},
+                        Case{"--tp 1 --ep 160", "ep 160 must divide tp x attention_dp = 1"},
+                        Case{"--tp 8 --ep 8 --mode disagg --prefill-tp 4 --prefill-ep 8",
+                             "prefill ep 8 must divide prefill tp x attention_dp = 4"}}) {
+    const auto r = run_cli(base + " " + c.args);
+    EXPECT_EQ(r.rc, 2) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << ": " << r.err;
+    EXPECT_TRUE(r.out.empty()) << c.args;
+  }
+  // A stated EP that divides the group runs as stated.
+  auto r = run_cli(base + " --tp 8 --ep 4");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.json()["deployment"]["ep"], 4);
+  EXPECT_EQ(r.json()["deployment"]["moe_tp"], 2);
+  // Under attention DP without a TP, a stated EP wider than the group widens the TP to hold it.
+  r = run_cli("perf --chip nvidia-h20 --model deepseek-r1 --attention-dp 2 --ep 16 --batch 1 --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.json()["deployment"]["ep"], 16);
+  EXPECT_EQ(r.json()["deployment"]["tp"], 8);
+}
+
+TEST(PerfCli, ACountWhereZeroHasNoMeaningMustBePositive) {
+  struct Case {
+    std::string args, message;
+  };
+  const std::string perf = "perf --chip nvidia-h20 --model qwen3-32b ";
+  for (const Case& c : {Case{perf + "--tp -1", "--tp: expected a whole number >= 1, found '-1'"},
+                        Case{perf + "--tp 0", "--tp: expected a whole number >= 1, found '0'"},
+                        Case{perf + "--pp 0", "--pp: expected a whole number >= 1"},
+                        Case{perf + "--batch 0", "--batch: expected a whole number >= 1"},
+                        Case{perf + "--batch 2.5", "--batch: expected a whole number >= 1, found '2.5'"},
+                        Case{perf + "--isl -5", "--isl: expected a whole number >= 1"},
+                        Case{perf + "--mtp -2", "--mtp: expected a whole number >= 0"},
+                        Case{perf + "--ttft-ms 0", "--ttft-ms: expected a number > 0, found '0'"},
+                        Case{perf + "--concurrency -3", "--concurrency: expected a whole number >= 1"},
+                        Case{"search --model qwen3-32b --top 0", "--top: expected a whole number >= 1"},
+                        Case{"search --model qwen3-32b --tpot-ms -1", "--tpot-ms: expected a number > 0"},
+                        Case{"mc --metric market.tam_usd_bn.2030 --bins 0", "--bins: expected a whole number >= 1"},
+                        Case{"--threads -1 catalog list chips", "--threads: expected a whole number >= 0"},
+                        Case{"validate --measurements x.csv --folds 1", "--folds: expected a whole number >= 2, found '1'"}}) {
+    const auto r = run_cli(c.args);
+    EXPECT_EQ(r.rc, 2) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << ": " << r.err;
+    EXPECT_TRUE(r.out.empty()) << c.args;
+  }
+}
+
 TEST(PerfCli, SetOverridesChangeTheResult) {
   const std::string base = "perf --chip nvidia-h20 --model qwen3-32b --batch 8 --format json";
   const auto a = run_cli(base);

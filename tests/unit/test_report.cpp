@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli_helpers.hpp"
+#include "core/sha256.hpp"
 #include "report/charts.hpp"
 #include "report/report.hpp"
 
@@ -141,6 +142,34 @@ TEST(ReportCharts, EveryChartHasTitleAxisNamesAndData) {
   EXPECT_DOUBLE_EQ(all[1].option["series"][0]["data"][0].get<double>(), 30.0);
   // The tornado draws changes from the base value: 60 - 67 = -7.
   EXPECT_DOUBLE_EQ(all[3].option["series"][0]["data"][0].get<double>(), -7.0);
+}
+
+TEST(ReportCharts, HorizontalBarNamesItsCategoriesAboveTheLabels) {
+  using namespace gpugap::report;
+  // Long category labels: a category-axis name in the middle (past the labels) sat on them.
+  const Chart c = charts::bar("h", "H", "t", {"chip", kOne}, {"tokens/s per chip", kOne},
+                              {"huawei-ascend-910c (CloudMatrix 384)", "nvidia-h20"}, {charts::Series{"s", {1, 2}, "", ""}}, true);
+  const auto& ya = c.option["yAxis"];
+  EXPECT_EQ(ya["type"], "category");
+  EXPECT_EQ(ya["name"], "chip");
+  EXPECT_TRUE(ya["inverse"].get<bool>());
+  EXPECT_EQ(ya["nameLocation"], "start");  // the top of an inverted axis: above the first label
+  EXPECT_EQ(ya["nameTextStyle"]["align"], "right");
+  EXPECT_LT(ya["nameGap"].get<int>(), 20);
+  // The grid leaves room above for it (a vertical chart keeps the default top).
+  const Chart v = charts::bar("v", "V", "t", {"chip", kOne}, {"tokens/s per chip", kOne}, {"a", "b"},
+                              {charts::Series{"s", {1, 2}, "", ""}});
+  EXPECT_GT(c.option["grid"]["top"].get<int>(), v.option["grid"]["top"].get<int>());
+  EXPECT_EQ(v.option["xAxis"]["nameLocation"], "middle");
+}
+
+TEST(ReportHtml, PrintKeepsEachChartOnOnePage) {
+  const std::string html = gpugap::report::render_html(sample_report());
+  const auto print = html.find("@media print");
+  ASSERT_NE(print, std::string::npos);
+  const std::string block = html.substr(print, html.find('\n', print) - print);  // the one-line print block
+  EXPECT_NE(block.find(".chart-box { break-inside: avoid; page-break-inside: avoid; }"), std::string::npos) << block;
+  EXPECT_NE(block.find("nav.toc { display: none; }"), std::string::npos) << block;
 }
 
 TEST(ReportHtml, SelfContainedEscapedWithOneContainerPerChart) {
@@ -281,10 +310,35 @@ TEST(ReportCli, SameInputsSameBytes) {
 TEST(ReportCli, OverridesAreRecordedAndFlagged) {
   const auto dir = scratch("ovr");
   const auto res = gpugap::test::run_cli("report -q --set chips.nvidia-h20.price.cn=100000RMB -o " + (dir / "r.html").string() +
-                                         " --json " + (dir / "r.json").string());
+                                         " --json " + (dir / "r.json").string() + " --xlsx " + (dir / "r.xlsx").string());
   ASSERT_EQ(res.rc, 0) << res.err;
   const auto j = nlohmann::json::parse(slurp(dir / "r.json"));
   ASSERT_EQ(j["overrides"].size(), 1u);
+  // Every output file carries the provenance stamp: version, commit, catalog and
+  // measurement-file hashes, scenario, overrides, seed.
+  const auto& p = j["provenance"];
+  EXPECT_EQ(p["gpugap"]["version"], "0.1.0");
+  EXPECT_FALSE(p["gpugap"]["commit"].get<std::string>().empty());
+  const std::string catalog_hash = p["catalog"]["sha256"];
+  EXPECT_EQ(catalog_hash.size(), 64u);
+  EXPECT_GT(p["catalog"]["files"].get<int>(), 100);
+  EXPECT_EQ(p["scenario"], "ms-2025");
+  EXPECT_EQ(p["overrides"][0], "chips.nvidia-h20.price.cn=100000RMB");
+  EXPECT_EQ(p["seed"], 1);
+  ASSERT_FALSE(p["measurements"].empty());
+  for (const auto& m : p["measurements"])  // the hash of the file itself
+    EXPECT_EQ(m["sha256"], gpugap::sha256_hex(slurp(fs::path(gpugap::test::source_dir()) / "data" / "measurements" /
+                                                    m["file"].get<std::string>())))
+        << m["file"];
+  const std::string line = "catalog sha256 " + catalog_hash;
+  EXPECT_NE(slurp(dir / "r.html").find(line), std::string::npos);
+  const std::string xlsx_strings = dir.string() + "/strings.xml";
+  ASSERT_EQ(std::system(("unzip -p '" + (dir / "r.xlsx").string() + "' xl/sharedStrings.xml > '" + xlsx_strings + "'").c_str()), 0);
+  EXPECT_NE(slurp(xlsx_strings).find(line), std::string::npos);
+  // The same catalog gives the same hash to every command that stamps its output.
+  const auto cmp = gpugap::test::run_cli("compare --scenarios ms-2025,ms-2025-bull --metric market.tam_usd_bn.2030 --format json");
+  ASSERT_EQ(cmp.rc, 0) << cmp.err;
+  EXPECT_EQ(cmp.json()["provenance"]["catalog"]["sha256"], catalog_hash);
   bool flagged = false;
   for (const auto& p : j["results"]["params"])
     if (p["path"] == "chips.nvidia-h20.price.cn") flagged = p["overridden"].get<bool>();

@@ -1,0 +1,49 @@
+// Analyst views over metric paths: scenarios side by side (`gpugap compare`) and
+// a two-way data table (`gpugap table2`, as Excel's data tables): one metric over
+// a grid of two parameters' values.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "analysis/scenario.hpp"
+
+namespace gpugap::studies {
+
+struct Comparison {
+  std::vector<std::string> scenarios;         // ids as loaded
+  std::vector<std::string> metrics;
+  std::vector<std::vector<double>> values;    // [metric][scenario]; NaN: the metric lacks data there
+  std::vector<std::string> missing;           // "scenario: metric: insufficient data: PATH"
+  nlohmann::json provenance;                  // analysis::provenance_stamp, "scenario": the list
+};
+
+// Each scenario loaded from the same catalog folders with the same overrides.
+Comparison compare(const std::vector<std::string>& catalog_dirs, const std::vector<std::string>& scenarios,
+                   const std::vector<std::string>& overrides, const std::vector<std::string>& metrics);
+
+// One axis of a data table: a parameter path and the values (with units) it takes.
+struct Vary {
+  std::string path;
+  std::vector<std::string> values;
+};
+
+// "PATH=v1,v2,..." -> Vary (UserError naming `flag` when malformed).
+Vary parse_vary(const std::string& text, const std::string& flag);
+
+struct DataTable {
+  std::string metric;
+  Vary rows, cols;                         // cols empty (no path): a one-way table
+  double base = 0;                         // the metric at the scenario's values
+  std::vector<std::vector<double>> values; // [row][col]
+};
+
+// Every cell is the metric with the scenario plus `rows.path = rows.values[i]` and
+// `cols.path = cols.values[j]`; each value passes the checks a --set does (range, unit).
+// `scenario` as the user gave it (an id or a file): each value is checked by loading it.
+DataTable table2(const analysis::Context& ctx, const std::vector<std::string>& catalog_dirs, const std::string& scenario,
+                 const std::string& metric, const Vary& rows, const Vary& cols);
+
+}  // namespace gpugap::studies
