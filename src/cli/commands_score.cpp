@@ -1,10 +1,8 @@
 // gpugap score: the vendor scorecard (cli.md), its watch metrics (--watch)
 // and the risk cases (--risks).
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <cstdio>
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
@@ -145,7 +143,7 @@ void add_uncertainty(const Global& g, const analysis::Context& ctx, std::uint64_
   opt.samples = samples;
   opt.seed = seed;
   opt.threads = g.threads;
-  opt.progress = !g.quiet && ::isatty(::fileno(stderr)) != 0;
+  opt.progress = progress_mode(g.quiet);
   const studies::ScoreUncertainty u = studies::score_monte_carlo(ctx, opt);
   const std::size_t n = u.vendors.size();
   std::vector<std::string> head = {"vendor", "quant p5/p50/p95", "composite p5/p50/p95", "both layers"};
