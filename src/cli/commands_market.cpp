@@ -127,23 +127,30 @@ void market_cmd(const Global& g) {
   const bool sup = model->has_supply();
 
   Output out;
-  Table demand{{"year", "capex $bn", "chain", "cloud $bn", "sovereign $bn", "innovators $bn", "TAM $bn", "TAM/capex",
-                "self-suff.", "domestic $bn", "self-suff. (supply)", "supply $bn"},
+  Table demand{{"year", "capex $bn", "chain", "cloud $bn", "sovereign $bn", "innovators $bn", "TAM $bn", "TAM/capex"},
                {},
-               {true, true, true, true, true, true, true, true, true, true, true, true}};
+               std::vector<bool>(8, true)};
+  // The closure: imports first, then domestic supply (new + carried) against the demand left.
+  Table closure{{"year", "TAM $bn", "licensed $bn", "grey $bn", "domestic demand $bn", "supply $bn", "available $bn",
+                 "domestic $bn", "unmet $bn", "unsold $bn", "self-suff."},
+                {},
+                std::vector<bool>(11, true)};
   Table infra{{"year", "AI capex RMB bn", "AI-server capex", "depreciation", "power", "leasing", "cost", "revenue",
                "margin"},
               {},
               std::vector<bool>(9, true)};
   nlohmann::json years = nlohmann::json::array();
+  auto sv = [&](std::size_t base, int y) { return sup ? buf[base + y] : std::nan(""); };
   for (int y = 0; y < kYears; ++y) {
-    const double ss_supply = sup ? buf[o.self_suff_supply + y] : std::nan("");
-    const double supply_value = sup ? buf[o.supply_value + y] : std::nan("");
-    demand.rows.push_back({std::to_string(year_at(y)), num(buf[o.capex + y], 1), pct(buf[o.chain + y]),
-                           num(buf[o.cloud + y]), num(buf[o.sovereign + y]), num(buf[o.innovator + y]),
-                           num(buf[o.tam + y]), pct(buf[o.tam_share + y]), pct(buf[o.self_suff + y]),
-                           num(buf[o.domestic + y]), pct(ss_supply), num(supply_value)});
-    infra.rows.push_back({std::to_string(year_at(y)), num(buf[o.ai_capex_rmb + y], 0), num(buf[o.infra_capex + y], 0),
+    const std::string ys = std::to_string(year_at(y));
+    demand.rows.push_back({ys, num(buf[o.capex + y], 1), pct(buf[o.chain + y]), num(buf[o.cloud + y]),
+                           num(buf[o.sovereign + y]), num(buf[o.innovator + y]), num(buf[o.tam + y]),
+                           pct(buf[o.tam_share + y])});
+    closure.rows.push_back({ys, num(buf[o.tam + y]), num(buf[o.licensed + y]), num(buf[o.grey + y]),
+                            num(sv(o.domestic_demand, y)), num(sv(o.supply_value, y)), num(sv(o.available, y)),
+                            num(sv(o.domestic, y)), num(sv(o.unmet, y)), num(sv(o.unsold, y)),
+                            pct(sv(o.self_suff, y))});
+    infra.rows.push_back({ys, num(buf[o.ai_capex_rmb + y], 0), num(buf[o.infra_capex + y], 0),
                           num(buf[o.infra_dep + y], 0), num(buf[o.infra_power + y], 0), num(buf[o.infra_lease + y], 0),
                           num(buf[o.infra_cost + y], 0), num(buf[o.infra_revenue + y], 0), pct(buf[o.margin + y])});
     years.push_back({{"year", year_at(y)},
@@ -155,10 +162,17 @@ void market_cmd(const Global& g) {
                      {"innovator_usd_bn", buf[o.innovator + y]},
                      {"tam_usd_bn", buf[o.tam + y]},
                      {"tam_share_of_capex", buf[o.tam_share + y]},
-                     {"self_sufficiency", buf[o.self_suff + y]},
-                     {"domestic_usd_bn", buf[o.domestic + y]},
-                     {"self_sufficiency_supply", jnum(ss_supply)},
-                     {"supply_value_usd_bn", jnum(supply_value)},
+                     {"licensed_usd_bn", buf[o.licensed + y]},
+                     {"grey_usd_bn", buf[o.grey + y]},
+                     {"foreign_usd_bn", buf[o.foreign + y]},
+                     {"adoption_cap_usd_bn", buf[o.adoption_cap + y]},
+                     {"domestic_demand_usd_bn", jnum(sv(o.domestic_demand, y))},
+                     {"supply_value_usd_bn", jnum(sv(o.supply_value, y))},
+                     {"domestic_available_usd_bn", jnum(sv(o.available, y))},
+                     {"domestic_usd_bn", jnum(sv(o.domestic, y))},
+                     {"unmet_usd_bn", jnum(sv(o.unmet, y))},
+                     {"domestic_unsold_usd_bn", jnum(sv(o.unsold, y))},
+                     {"self_sufficiency", jnum(sv(o.self_suff, y))},
                      {"infra",
                       {{"capex_rmb_bn", buf[o.infra_capex + y]},
                        {"depreciation_rmb_bn", buf[o.infra_dep + y]},
@@ -174,20 +188,21 @@ void market_cmd(const Global& g) {
   nlohmann::json jrec;
   std::string text = reconciliation_text(ctx, jrec);
   text += fmt::format("TAM CAGR {}-{}: {} | domestic CAGR: {} | AI-infrastructure break-even: {}\n", analysis::kFirstYear,
-                      analysis::kLastYear, pct(buf[o.tam_cagr]), pct(buf[o.domestic_cagr]),
+                      analysis::kLastYear, pct(buf[o.tam_cagr]), pct(sv(o.domestic_cagr, 0)),
                       buf[o.breakeven] > analysis::kLastYear ? std::string("not by 2030")
                                                              : fmt::format("{:.0f}", buf[o.breakeven]));
-  if (!sup) text += "supply-derived self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
+  if (!sup) text += "domestic market and self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
   nlohmann::json jval = nlohmann::json::array();
   const Table val = valuation_table(ctx, *model, values, buf, jval);
 
   out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"years", years},
-              {"tam_cagr", buf[o.tam_cagr]},   {"domestic_cagr", buf[o.domestic_cagr]},
+              {"tam_cagr", buf[o.tam_cagr]},   {"domestic_cagr", jnum(sv(o.domestic_cagr, 0))},
               {"breakeven_year", buf[o.breakeven]}, {"published", jpub}, {"reconciliation", jrec},
               {"valuation", jval}};
   out.titles = {fmt::format("market, scenario {} (USD bn unless stated; equations: docs/model-market.md)", ctx.scenario.id),
-                "AI-infrastructure returns (RMB bn)", "computed vs published", "valuation (revenue = domestic market x supply share)"};
-  out.tables = {demand, infra, pub, val};
+                "market closure (imports first; domestic supply meets the demand left; unsold stock carried)",
+                "AI-infrastructure returns (RMB bn)", "computed vs published", "valuation (revenue = domestic sales x the vendor's share of supply)"};
+  out.tables = {demand, closure, infra, pub, val};
   out.text = text;
   emit(g, out);
 }

@@ -27,7 +27,12 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   m->accel_ = r.yearly("market.chain.accelerator_share");
   m->non_cloud_ = r.yearly("market.buyers.non_cloud_share");
   m->innovator_ = r.yearly("market.buyers.innovator_fraction");
-  m->self_suff_ = r.yearly("market.self_sufficiency_assumed");
+  m->licensed_ = r.yearly("market.imports.licensed_usd_bn");
+  m->guidance_ = r.yearly("market.imports.guidance_cap_share");
+  m->grey_ = r.yearly("market.imports.grey_usd_bn");
+  m->cap_cloud_ = r.yearly("market.adoption.domestic_cap.cloud");
+  m->cap_sovereign_ = r.yearly("market.adoption.domestic_cap.sovereign");
+  m->cap_innovator_ = r.yearly("market.adoption.domestic_cap.innovator");
   m->revenue_2030_ = r.need("market.infra.revenue_2030_rmb_bn");
   m->revenue_yield_2024_ = r.need("market.infra.revenue_yield_2024");
   m->usd_per_kw_ = r.need("market.infra.server_usd_per_kw");
@@ -92,9 +97,10 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   o.non_cloud = s.yearly("market.non_cloud_usd_bn");
   o.tam = s.yearly("market.tam_usd_bn");
   o.tam_share = s.yearly("market.tam_share_of_capex");
-  o.self_suff = s.yearly("market.self_sufficiency");
-  o.domestic = s.yearly("market.domestic_usd_bn");
   o.foreign = s.yearly("market.foreign_usd_bn");
+  o.licensed = s.yearly("market.imports.licensed_taken_usd_bn");
+  o.grey = s.yearly("market.imports.grey_taken_usd_bn");
+  o.adoption_cap = s.yearly("market.adoption_cap_usd_bn");
   o.infra_capex = s.yearly("market.infra.capex_rmb_bn");
   o.infra_installed = s.yearly("market.infra.installed_rmb_bn");
   o.infra_gw = s.yearly("market.infra.it_power_gw");
@@ -106,7 +112,6 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   o.infra_profit = s.yearly("market.infra.profit_rmb_bn");
   o.margin = s.yearly("market.ai_infra_margin");
   o.tam_cagr = s.single("market.tam_cagr");
-  o.domestic_cagr = s.single("market.domestic_cagr");
   o.capex_cagr = s.single("market.cloud_capex_cagr");
   o.breakeven = s.single("market.breakeven_year");
   m->first_supply_metric_ = s.metric_count();
@@ -114,8 +119,13 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
     std::vector<std::string> vnames;
     for (const auto& v : m->valuations_) vnames.push_back(v.vendor);
     o.supply_value = s.yearly("market.supply_value_usd_bn");
-    o.domestic_supply = s.yearly("market.domestic_supply_usd_bn");
-    o.self_suff_supply = s.yearly("market.self_sufficiency_supply");
+    o.available = s.yearly("market.domestic_available_usd_bn");
+    o.domestic_demand = s.yearly("market.domestic_demand_usd_bn");
+    o.domestic = s.yearly("market.domestic_usd_bn");
+    o.self_suff = s.yearly("market.self_sufficiency");
+    o.unmet = s.yearly("market.unmet_usd_bn");
+    o.unsold = s.yearly("market.domestic_unsold_usd_bn");
+    o.domestic_cagr = s.single("market.domestic_cagr");
     o.val_share = s.keyed_yearly("market.valuation.share", vnames);
     o.val_revenue = s.keyed_yearly("market.valuation.revenue_usd_bn", vnames);
     o.val_value = s.keyed_yearly("market.valuation.implied_value_usd_bn", vnames);
@@ -135,7 +145,7 @@ MarketModel::RunOptions MarketModel::options_for(const std::vector<std::size_t>&
   constexpr std::size_t kValuationBlocks = 4;
   RunOptions opt;
   opt.supply = supply_ && any_in(first_supply_metric_, slots_.metric_count() - first_supply_metric_);
-  opt.growth = any_in(out_.tam_cagr, 1) || any_in(out_.domestic_cagr, 1) || any_in(out_.capex_cagr, 1);
+  opt.growth = any_in(out_.tam_cagr, 1) || any_in(out_.capex_cagr, 1);
   opt.infra = any_in(out_.infra_capex, kInfraBlocks * kYears) || any_in(out_.breakeven, 1);
   opt.valuation = supply_ && any_in(out_.val_share, kValuationBlocks * valuations_.size() * kYears);
   return opt;
@@ -157,7 +167,14 @@ void MarketModel::run(std::span<const double> v, double* out, const RunOptions& 
     const double tam = nc < 1.0 ? cloud / (1.0 - nc) : kNaN;
     const double non_cloud = tam - cloud;
     const double innov = non_cloud * v[innovator_[y]];
-    const double ss = v[self_suff_[y]];
+    // Imports come first: what the US licences (up to what China's purchase
+    // guidance lets buyers spend on foreign parts) plus the grey market, never
+    // more than the demand.
+    const double licensed = std::min({v[licensed_[y]], v[guidance_[y]] * tam, tam});
+    const double grey = std::min(v[grey_[y]], tam - licensed);
+    // Each buyer class places at most its adoption cap with domestic vendors.
+    const double cap = cloud * v[cap_cloud_[y]] + (non_cloud - innov) * v[cap_sovereign_[y]] +
+                       innov * v[cap_innovator_[y]];
     out[o.capex + y] = capex;
     out[o.ai_capex_rmb + y] = capex * fx;
     out[o.ai_capex_growth + y] = y > 0 ? capex / v[capex_[y - 1]] - 1.0 : kNaN;
@@ -168,9 +185,10 @@ void MarketModel::run(std::span<const double> v, double* out, const RunOptions& 
     out[o.non_cloud + y] = non_cloud;
     out[o.tam + y] = tam;
     out[o.tam_share + y] = capex > 0 ? tam / capex : kNaN;
-    out[o.self_suff + y] = ss;
-    out[o.domestic + y] = tam * ss;
-    out[o.foreign + y] = tam * (1.0 - ss);
+    out[o.licensed + y] = licensed;
+    out[o.grey + y] = grey;
+    out[o.foreign + y] = licensed + grey;
+    out[o.adoption_cap + y] = cap;
     if (!options.infra) continue;
     infra_capex[y] = capex * fx * domestic_capex_share * v[server_[y]] * v[ai_server_[y]];
     // Straight-line depreciation of the vintages in service (from 2024).
@@ -184,7 +202,6 @@ void MarketModel::run(std::span<const double> v, double* out, const RunOptions& 
   if (options.growth) {
     constexpr double kSpan = kYears - 1;
     out[o.tam_cagr] = cagr(out[o.tam], out[o.tam + kLastIdx], kSpan);
-    out[o.domestic_cagr] = cagr(out[o.domestic], out[o.domestic + kLastIdx], kSpan);
     out[o.capex_cagr] = cagr(out[o.capex], out[o.capex + kLastIdx], kSpan);
   }
   if (options.infra) run_infra(v, out, installed, depreciation, infra_capex);
@@ -237,19 +254,30 @@ void MarketModel::run_supply(std::span<const double> v, double* out, const RunOp
   double* sup = out + supply_base_;
   supply_->run(v, sup, options.supply_options);
   const auto& so = supply_->out();
+  // The market closes one year at a time: domestic vendors offer this year's
+  // chips (supply's chips x ASP) plus what went unsold before; buyers take
+  // them up to the demand imports leave and their adoption caps allow; the
+  // rest is carried into next year at its value. Supply is run once, before.
+  double carried = 0;
   for (int y = 0; y < kYears; ++y) {
     const double tam = out[o.tam + y];
     const double value = sup[so.value + y];
-    // Domestic supply sells at most the whole market (no exports modelled).
-    const double sold = std::min(value, tam);
+    const double available = value + carried;
+    const double wanted = std::min(tam - out[o.foreign + y], out[o.adoption_cap + y]);
+    const double sold = std::min(available, wanted);
+    carried = available - sold;
     out[o.supply_value + y] = value;
-    out[o.domestic_supply + y] = sold;
-    out[o.self_suff_supply + y] = tam > 0 ? sold / tam : kNaN;
+    out[o.available + y] = available;
+    out[o.domestic_demand + y] = wanted;
+    out[o.domestic + y] = sold;
+    out[o.self_suff + y] = tam > 0 ? sold / tam : kNaN;
+    out[o.unmet + y] = tam - out[o.foreign + y] - sold;
+    out[o.unsold + y] = carried;
     if (!options.valuation) continue;
     for (std::size_t k = 0; k < valuations_.size(); ++k) {
       const ValuationIn& val = valuations_[k];
       const double share = value > 0 ? sup[so.vendor_value + val.supply_vendor * kYears + y] / value : 0.0;
-      const double revenue = out[o.domestic + y] * share;
+      const double revenue = sold * share;
       out[o.val_share + k * kYears + y] = share;
       out[o.val_revenue + k * kYears + y] = revenue;
       out[o.val_value + k * kYears + y] = val.ps_multiple ? revenue * v[*val.ps_multiple] : kNaN;
@@ -257,6 +285,7 @@ void MarketModel::run_supply(std::span<const double> v, double* out, const RunOp
           val.market_cap && revenue > 0 ? v[*val.market_cap] / fx / revenue : kNaN;
     }
   }
+  out[o.domestic_cagr] = cagr(out[o.domestic], out[o.domestic + kLastIdx], kYears - 1);
 }
 
 TotalsReader::TotalsReader(const analysis::Context& ctx, const ParamTable& params)
@@ -277,7 +306,7 @@ Totals TotalsReader::read(std::span<const double> values) const {
   Totals t;
   for (std::size_t y = 0; y < kYears; ++y) {
     t.tam_usd_bn[y] = buf[o.tam + y];
-    t.domestic_usd_bn[y] = buf[o.domestic + y];
+    t.domestic_usd_bn[y] = model_->has_supply() ? buf[o.domestic + y] : kNaN;
   }
   return t;
 }

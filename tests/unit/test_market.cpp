@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "analysis/metrics.hpp"
 #include "analysis/scenario.hpp"
 #include "cli_helpers.hpp"
@@ -60,8 +62,6 @@ TEST(MarketChain, TamByHandEveryYear) {
                          param("market.chain.ai_server_share." + ys) * param("market.chain.accelerator_share." + ys);
     const double tam = param("market.cloud_capex_usd_bn." + ys) * chain / (1 - param("market.buyers.non_cloud_share." + ys));
     EXPECT_NEAR(m.at("market.tam_usd_bn." + ys), tam, 1e-9 * tam) << y;
-    EXPECT_NEAR(m.at("market.domestic_usd_bn." + ys), tam * param("market.self_sufficiency_assumed." + ys), 1e-9) << y;
-    EXPECT_NEAR(m.at("market.domestic_usd_bn." + ys) + m.at("market.foreign_usd_bn." + ys), tam, 1e-9) << y;
   }
 }
 
@@ -71,7 +71,7 @@ TEST(MarketChain, CagrIdentities) {
   EXPECT_NEAR(t0 * std::pow(1 + m.at("market.tam_cagr"), 6), t1, 1e-9 * t1);
   const double d0 = m.at("market.domestic_usd_bn.2024"), d1 = m.at("market.domestic_usd_bn.2030");
   EXPECT_NEAR(d0 * std::pow(1 + m.at("market.domestic_cagr"), 6), d1, 1e-9 * d1);
-  // Domestic growth = TAM growth x self-sufficiency growth.
+  // Domestic growth = TAM growth x self-sufficiency growth (self-sufficiency = domestic / TAM).
   const double ss = m.at("market.self_sufficiency.2030") / m.at("market.self_sufficiency.2024");
   EXPECT_NEAR(1 + m.at("market.domestic_cagr"), (1 + m.at("market.tam_cagr")) * std::pow(ss, 1.0 / 6), 1e-12);
   EXPECT_NEAR(market::cagr(6, 51, 6), 0.4285, 0.0005);  // supply-market-notes.md section 7: 42.9%
@@ -159,19 +159,94 @@ TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
 
 // --- supply-derived view, returns layer, valuation -----------------------------------
 
-TEST(MarketSupplyView, SelfSufficiencyFromSupplyIsCappedShare) {
-  const auto m = studies::evaluate_all(base_ctx(), {"market"});
+// --- the market closure: imports, domestic supply, unmet demand ---------------------
+
+TEST(MarketClosure, DomesticPlusImportsPlusUnmetIsDemandEveryYear) {
+  const auto m = studies::evaluate_all(base_ctx(), {"market", "supply"});
+  double carried = 0;
   for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
     const std::string ys = std::to_string(y);
-    const double ss = m.at("market.self_sufficiency_supply." + ys);
-    EXPECT_GE(ss, 0.0) << y;
-    EXPECT_LE(ss, 1.0) << y;
-    const double tam = m.at("market.tam_usd_bn." + ys);
-    EXPECT_NEAR(ss * tam, std::min(m.at("market.supply_value_usd_bn." + ys), tam), 1e-9) << y;
+    auto at = [&](const std::string& stem) { return m.at("market." + stem + "." + ys); };
+    const double tam = at("tam_usd_bn");
+    EXPECT_NEAR(at("domestic_usd_bn") + at("foreign_usd_bn") + at("unmet_usd_bn"), tam, 1e-9 * tam) << y;
+    EXPECT_GE(at("unmet_usd_bn"), -1e-12) << y;
+    EXPECT_NEAR(at("self_sufficiency"), at("domestic_usd_bn") / tam, 1e-12) << y;
+    // Imports by hand: licensed (within the purchase guidance) plus grey.
+    const double licensed = std::min(param("market.imports.licensed_usd_bn." + ys),
+                                     param("market.imports.guidance_cap_share." + ys) * tam);
+    EXPECT_NEAR(at("foreign_usd_bn"), std::min(licensed + param("market.imports.grey_usd_bn." + ys), tam), 1e-9) << y;
+    // One step a year: this year's supply plus what went unsold last year; the rest carries on.
+    EXPECT_NEAR(at("domestic_available_usd_bn"), m.at("supply.value_usd_bn." + ys) + carried, 1e-9) << y;
+    EXPECT_NEAR(at("domestic_usd_bn"), std::min(at("domestic_available_usd_bn"), at("domestic_demand_usd_bn")), 1e-9)
+        << y;
+    EXPECT_NEAR(at("domestic_unsold_usd_bn"), at("domestic_available_usd_bn") - at("domestic_usd_bn"), 1e-9) << y;
+    carried = at("domestic_unsold_usd_bn");
   }
-  // Less SMIC capacity -> less domestic supply (never more).
-  const auto low = with({"supply.nodes.smic-n2.ai_share.2027=0.1"});
-  EXPECT_LT(metric(low, "market.supply_value_usd_bn.2027"), metric(base_ctx(), "market.supply_value_usd_bn.2027"));
+}
+
+// 2026 is a year where domestic supply binds in ms-2025 (unmet demand, nothing carried out).
+TEST(MarketClosure, SupplyBindsIn2026) {
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
+  EXPECT_GT(m.at("market.unmet_usd_bn.2026"), 0);
+  EXPECT_DOUBLE_EQ(m.at("market.domestic_unsold_usd_bn.2026"), 0);
+}
+
+static std::vector<std::string> scaled_series(const std::string& stem, double k) {
+  std::vector<std::string> sets;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string path = stem + "." + std::to_string(y);
+    sets.push_back(path + "=" + fmt::format("{:.17g}", k * param(path)));
+  }
+  return sets;
+}
+
+TEST(MarketClosure, ATenPercentYieldCutCostsTheLostChipsAtTheirAsp) {
+  // Where supply binds, a 10% cut in N+2 yield cuts domestic revenue by the
+  // chips the supply model loses x their ASP (plus what it no longer carries in).
+  const auto cut = with(scaled_series("supply.nodes.smic-n2.yield", 0.9));
+  const auto base_m = studies::evaluate_all(base_ctx(), {"market"});
+  const auto cut_m = studies::evaluate_all(cut, {"market"});
+  const supply::SupplyReader base_r(base_ctx(), base_ctx().params), cut_r(cut, cut.params);
+  const auto by = base_r.read(base_ctx().params.values()), cy = cut_r.read(cut.params.values());
+  const int i = 2026 - analysis::kFirstYear;
+  double lost = 0;
+  for (const auto& [chip, sku] : by[i].skus) lost += (sku.chips - cy[i].skus.at(chip).chips) * sku.asp_usd / 1e9;
+  EXPECT_GT(lost, 0);
+  const double carried_in = base_m.at("market.domestic_unsold_usd_bn.2025") - cut_m.at("market.domestic_unsold_usd_bn.2025");
+  const double drop = base_m.at("market.domestic_usd_bn.2026") - cut_m.at("market.domestic_usd_bn.2026");
+  EXPECT_NEAR(drop, lost + carried_in, 1e-6 * drop);
+  EXPECT_LT(cut_m.at("market.self_sufficiency.2026"), base_m.at("market.self_sufficiency.2026"));
+}
+
+TEST(MarketClosure, SelfSufficiencyFallsWithSupplyAndRisesWhenImportsAreCut) {
+  const double base = metric(base_ctx(), "market.self_sufficiency.2026");
+  EXPECT_LT(metric(with(scaled_series("supply.nodes.smic-n2.wafers_per_month", 0.8)), "market.self_sufficiency.2026"),
+            base);
+  EXPECT_LT(metric(with(scaled_series("supply.hbm_lines.cxmt.wafers_per_month", 0.5)), "market.self_sufficiency.2026"),
+            base);
+  // In 2030 supply does not bind (stock carried): cutting imports raises self-sufficiency.
+  const double base30 = metric(base_ctx(), "market.self_sufficiency.2030");
+  EXPECT_GT(metric(with({"market.imports.licensed_usd_bn.2030=0", "market.imports.grey_usd_bn.2030=0"}),
+                   "market.self_sufficiency.2030"),
+            base30);
+  // A slower-adopting cloud buyer lowers it.
+  EXPECT_LT(metric(with({}, "risk-slow-adoption"), "market.self_sufficiency.2030"), base30);
+}
+
+TEST(MarketClosure, SensitivityListsSupplyInputsAndNoSelfSufficiencyInput) {
+  for (const char* m : {"market.self_sufficiency.2030", "market.domestic_usd_bn.2030"}) {
+    auto r = run_cli(std::string("sensitivity --metric ") + m + " --format json");
+    ASSERT_EQ(r.rc, 0) << r.err;
+    const auto j = r.json();
+    bool supply_moves = false;
+    for (const auto& row : j["rows"]) {
+      const auto p = row["param"].get<std::string>();
+      EXPECT_EQ(p.find("self_sufficiency"), std::string::npos) << p;
+      if (p.starts_with("supply.")) supply_moves = true;
+    }
+    EXPECT_TRUE(supply_moves) << m;
+  }
+  EXPECT_FALSE(base_ctx().params.find("market.self_sufficiency_assumed.2030").has_value());
 }
 
 TEST(MarketInfra, DepreciationByHand) {
@@ -218,7 +293,7 @@ TEST(MarketValuation, ImpliedMultiple) {
 TEST(MarketCompile, CompiledMatchesComputed) {
   const auto& ctx = base_ctx();
   const std::vector<std::string> paths = {"market.tam_usd_bn.2030", "market.domestic_cagr", "market.breakeven_year",
-                                          "market.self_sufficiency_supply.2029", "market.ai_infra_margin.2030"};
+                                          "market.self_sufficiency.2029", "market.ai_infra_margin.2030"};
   const auto fn = studies::compile(ctx, paths);
   const auto values = ctx.params.values();
   std::vector<double> out(paths.size());
@@ -238,7 +313,7 @@ TEST(MarketCompile, CompiledMatchesComputed) {
 TEST(MarketCompile, SupplyAndMarketTogetherKeepTheCallersOrder) {
   const auto& ctx = base_ctx();
   const std::vector<std::string> paths = {"supply.chips_total.2030", "market.tam_usd_bn.2030",
-                                          "supply.binding_constraint.2029", "market.self_sufficiency_supply.2030",
+                                          "supply.binding_constraint.2029", "market.self_sufficiency.2030",
                                           "supply.d0_per_cm2.smic-n2.2027", "supply.packages.huawei-ascend-910c.2026"};
   const auto m = studies::evaluate(ctx, paths);
   std::vector<std::string> rev(paths.rbegin(), paths.rend());
