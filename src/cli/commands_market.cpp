@@ -56,20 +56,18 @@ std::string reconciliation_text(const analysis::Context& ctx, nlohmann::json& jr
           {"accelerator_share", r.accelerator},
           {"chain_product", r.chain_product},
           {"cloud_tam_usd_bn", r.cloud_tam},
-          {"non_cloud_share", r.non_cloud_share},
+          {"sovereign_usd_bn", r.sovereign},
+          {"innovator_usd_bn", r.innovator},
           {"tam_usd_bn", r.tam}};
   if (r.published_tam) {
     const double share = r.published_share.value_or(*r.published_tam / r.capex);
     text += fmt::format("  published: {:.0f}% / ${:.0f}bn -> gap ${:.1f}bn ({:.1f} points of capex)\n", 100 * share,
                         *r.published_tam, *r.published_tam - r.cloud_tam, 100 * (*r.published_tam / r.capex - r.chain_product));
-    text += fmt::format("  adjustment in scenario '{}': ADDED the report's other buyer classes (sovereign buyers + "
-                        "innovators) as market.buyers.non_cloud_share = {:.1f}% of the TAM (${:.1f}bn); the four stated "
-                        "ratios are unchanged -> TAM ${:.1f}bn ({:+.1f}% vs published)\n",
-                        ctx.scenario.id, 100 * r.non_cloud_share, r.tam - r.cloud_tam, r.tam,
-                        100 * (r.tam / *r.published_tam - 1));
-    text += "  why: the report's own framework has three buyer classes, its chain covers only cloud capex; IDC puts\n"
-            "       the internet industry at 60-65% of accelerated-server spend, so a ~17% non-cloud slice is plausible\n";
-    text += "  alternatives (each alone, with no non-cloud line, would reproduce the published TAM):\n";
+    text += fmt::format("  scenario '{}' ADDS the report's other buyer classes as their own sourced lines: sovereign "
+                        "${:.1f}bn + innovators ${:.1f}bn -> TAM ${:.1f}bn ({:+.1f}% vs published); the four stated "
+                        "ratios are unchanged and nothing is set from the published figure\n",
+                        ctx.scenario.id, r.sovereign, r.innovator, r.tam, 100 * (r.tam / *r.published_tam - 1));
+    text += "  alternatives (each alone, with no added buyers, would reproduce the published TAM):\n";
     nlohmann::json jalt = nlohmann::json::array();
     for (const auto& a : r.alternatives) {
       text += fmt::format("    {:<36} {:.3f} -> {:.3f}{}\n", a.param, a.current, a.required,
@@ -79,10 +77,10 @@ std::string reconciliation_text(const analysis::Context& ctx, nlohmann::json& jr
     jrec["published_tam_usd_bn"] = *r.published_tam;
     jrec["published_share"] = share;
     jrec["gap_usd_bn"] = *r.published_tam - r.cloud_tam;
-    jrec["adjustment"] = {{"param", fmt::format("market.buyers.non_cloud_share.{}", r.year)},
-                          {"value", r.non_cloud_share},
-                          {"usd_bn", r.tam - r.cloud_tam},
-                          {"kind", "added buyer line (sovereign + innovators); stated ratios unchanged"}};
+    jrec["additions"] = {{"params", {fmt::format("market.buyers.sovereign_usd_bn.{}", r.year),
+                                     fmt::format("market.buyers.innovator_usd_bn.{}", r.year)}},
+                         {"usd_bn", r.tam - r.cloud_tam},
+                         {"kind", "sourced buyer lines (sovereign, innovators); stated ratios unchanged"}};
     jrec["alternatives"] = jalt;
   }
   return text;
@@ -127,7 +125,7 @@ void market_cmd(const Global& g) {
   const bool sup = model->has_supply();
 
   Output out;
-  Table demand{{"year", "capex $bn", "chain", "cloud $bn", "sovereign $bn", "innovators $bn", "TAM $bn", "TAM/capex"},
+  Table demand{{"year", "capex $bn", "chain", "cloud $bn", "sovereign $bn", "innovators $bn", "TAM $bn", "cloud/capex"},
                {},
                std::vector<bool>(8, true)};
   // The closure: imports first, then domestic supply (new + carried) against the demand left.
@@ -145,7 +143,7 @@ void market_cmd(const Global& g) {
     const std::string ys = std::to_string(year_at(y));
     demand.rows.push_back({ys, num(buf[o.capex + y], 1), pct(buf[o.chain + y]), num(buf[o.cloud + y]),
                            num(buf[o.sovereign + y]), num(buf[o.innovator + y]), num(buf[o.tam + y]),
-                           pct(buf[o.tam_share + y])});
+                           pct(buf[o.cloud_share + y])});
     closure.rows.push_back({ys, num(buf[o.tam + y]), num(buf[o.licensed + y]), num(buf[o.grey + y]),
                             num(sv(o.domestic_demand, y)), num(sv(o.supply_value, y)), num(sv(o.available, y)),
                             num(sv(o.domestic, y)), num(sv(o.unmet, y)), num(sv(o.unsold, y)),
@@ -161,7 +159,7 @@ void market_cmd(const Global& g) {
                      {"sovereign_usd_bn", buf[o.sovereign + y]},
                      {"innovator_usd_bn", buf[o.innovator + y]},
                      {"tam_usd_bn", buf[o.tam + y]},
-                     {"tam_share_of_capex", buf[o.tam_share + y]},
+                     {"cloud_gpu_share_of_capex", buf[o.cloud_share + y]},
                      {"licensed_usd_bn", buf[o.licensed + y]},
                      {"grey_usd_bn", buf[o.grey + y]},
                      {"foreign_usd_bn", buf[o.foreign + y]},

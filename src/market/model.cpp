@@ -25,8 +25,8 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   m->server_ = r.yearly("market.chain.server_share");
   m->ai_server_ = r.yearly("market.chain.ai_server_share");
   m->accel_ = r.yearly("market.chain.accelerator_share");
-  m->non_cloud_ = r.yearly("market.buyers.non_cloud_share");
-  m->innovator_ = r.yearly("market.buyers.innovator_fraction");
+  m->sovereign_ = r.yearly("market.buyers.sovereign_usd_bn");
+  m->innovator_ = r.yearly("market.buyers.innovator_usd_bn");
   m->licensed_ = r.yearly("market.imports.licensed_usd_bn");
   m->guidance_ = r.yearly("market.imports.guidance_cap_share");
   m->grey_ = r.yearly("market.imports.grey_usd_bn");
@@ -96,7 +96,7 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   o.innovator = s.yearly("market.innovator_usd_bn");
   o.non_cloud = s.yearly("market.non_cloud_usd_bn");
   o.tam = s.yearly("market.tam_usd_bn");
-  o.tam_share = s.yearly("market.tam_share_of_capex");
+  o.cloud_share = s.yearly("market.cloud_gpu_share_of_capex");
   o.foreign = s.yearly("market.foreign_usd_bn");
   o.licensed = s.yearly("market.imports.licensed_taken_usd_bn");
   o.grey = s.yearly("market.imports.grey_taken_usd_bn");
@@ -163,28 +163,31 @@ void MarketModel::run(std::span<const double> v, double* out, const RunOptions& 
     const double domestic_capex_share = 1.0 - v[overseas_[y]];
     const double chain = domestic_capex_share * v[server_[y]] * v[ai_server_[y]] * v[accel_[y]];
     const double cloud = capex * chain;
-    const double nc = v[non_cloud_[y]];
-    const double tam = nc < 1.0 ? cloud / (1.0 - nc) : kNaN;
-    const double non_cloud = tam - cloud;
-    const double innov = non_cloud * v[innovator_[y]];
+    // The cloud chain as the report states it, plus the other buyer classes
+    // as their own sourced lines (the chain's capex is the tech companies'
+    // own, so a telecom operator's cloud is counted once, under sovereign).
+    const double sovereign = v[sovereign_[y]];
+    const double innov = v[innovator_[y]];
+    const double non_cloud = sovereign + innov;
+    const double tam = cloud + non_cloud;
     // Imports come first: what the US licences (up to what China's purchase
     // guidance lets buyers spend on foreign parts) plus the grey market, never
     // more than the demand.
     const double licensed = std::min({v[licensed_[y]], v[guidance_[y]] * tam, tam});
     const double grey = std::min(v[grey_[y]], tam - licensed);
     // Each buyer class places at most its adoption cap with domestic vendors.
-    const double cap = cloud * v[cap_cloud_[y]] + (non_cloud - innov) * v[cap_sovereign_[y]] +
+    const double cap = cloud * v[cap_cloud_[y]] + sovereign * v[cap_sovereign_[y]] +
                        innov * v[cap_innovator_[y]];
     out[o.capex + y] = capex;
     out[o.ai_capex_rmb + y] = capex * fx;
     out[o.ai_capex_growth + y] = y > 0 ? capex / v[capex_[y - 1]] - 1.0 : kNaN;
     out[o.chain + y] = chain;
     out[o.cloud + y] = cloud;
-    out[o.sovereign + y] = non_cloud - innov;
+    out[o.sovereign + y] = sovereign;
     out[o.innovator + y] = innov;
     out[o.non_cloud + y] = non_cloud;
     out[o.tam + y] = tam;
-    out[o.tam_share + y] = capex > 0 ? tam / capex : kNaN;
+    out[o.cloud_share + y] = capex > 0 ? cloud / capex : kNaN;
     out[o.licensed + y] = licensed;
     out[o.grey + y] = grey;
     out[o.foreign + y] = licensed + grey;

@@ -69,7 +69,7 @@ class MarketModel {
 
   struct Out {
     std::size_t capex, ai_capex_rmb, ai_capex_growth, chain, cloud, sovereign, innovator, non_cloud, tam,
-        tam_share, foreign, licensed, grey, adoption_cap;
+        cloud_share, foreign, licensed, grey, adoption_cap;
     std::size_t infra_capex, infra_installed, infra_gw, infra_dep, infra_power, infra_lease, infra_cost,
         infra_revenue, infra_profit, margin;
     std::size_t tam_cagr, capex_cagr, breakeven;
@@ -84,7 +84,7 @@ class MarketModel {
                  const std::array<double, kYears>& depreciation, const std::array<double, kYears>& infra_capex) const;
   void run_supply(std::span<const double> v, double* out, const RunOptions& options) const;
 
-  YearIdx capex_{}, overseas_{}, server_{}, ai_server_{}, accel_{}, non_cloud_{}, innovator_{};
+  YearIdx capex_{}, overseas_{}, server_{}, ai_server_{}, accel_{}, sovereign_{}, innovator_{};
   // Import regime and adoption (docs/model-market.md section 3).
   YearIdx licensed_{}, guidance_{}, grey_{}, cap_cloud_{}, cap_sovereign_{}, cap_innovator_{};
   std::size_t revenue_2030_ = 0, revenue_yield_2024_ = 0, usd_per_kw_ = 0;

@@ -80,10 +80,13 @@ void register_engine(analysis::Registry& r) {
        true, false, 0, 1});
   add({"market.chain.accelerator_share", Dim::kFraction, "fraction", "accelerators as a share of an AI server's value",
        true, false, 0, 1});
-  add({"market.buyers.non_cloud_share", Dim::kFraction, "fraction",
-       "share of the TAM bought outside the cloud chain (sovereign buyers + innovators)", true, false, 0, 0.95});
-  add({"market.buyers.innovator_fraction", Dim::kFraction, "fraction",
-       "innovators' part of the non-cloud demand (the rest: sovereign buyers)", true, false, 0, 1});
+  // Buyers outside the cloud chain, as sourced additions (not shares of a TAM).
+  add({"market.buyers.sovereign_usd_bn", Dim::kNumber, "USD bn",
+       "accelerator spend of non-internet buyers: telecom operators (their clouds too), governments, SOEs, "
+       "other enterprises",
+       true, true, 0, kBig});
+  add({"market.buyers.innovator_usd_bn", Dim::kNumber, "USD bn",
+       "accelerator spend of innovators on their own clusters: AI start-ups, carmakers", true, true, 0, kBig});
   // Import regime (taken before domestic supply) and adoption by buyer class.
   add({"market.imports.licensed_usd_bn", Dim::kNumber, "USD bn",
        "foreign accelerators the US export-licence regime lets vendors sell into China", true, false, 0, kBig});

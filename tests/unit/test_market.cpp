@@ -43,15 +43,20 @@ double param(const std::string& path) { return base_ctx().params.value(path); }
 // --- the chain by hand ----------------------------------------------------------
 
 TEST(MarketChain, TamByHand2030) {
-  // 130 x (1 - 0.30) x 0.90 x 0.85 x 0.80 = 55.692 from the cloud chain; the
-  // non-cloud buyers make up 16.9% of the TAM: TAM = 55.692 / (1 - 0.169).
+  // The chain as stated: 130 x (1 - 0.30) x 0.90 x 0.85 x 0.80 = 55.692, one
+  // computed figure; the other buyer classes are added as their own lines.
   const double cloud = 130.0 * 0.70 * 0.90 * 0.85 * 0.80;
+  EXPECT_NEAR(cloud, 55.692, 1e-9);
   EXPECT_NEAR(metric(base_ctx(), "market.cloud_demand_usd_bn.2030"), cloud, 1e-9);
   EXPECT_NEAR(metric(base_ctx(), "market.chain_product.2030"), 0.4284, 1e-12);
-  EXPECT_NEAR(metric(base_ctx(), "market.tam_usd_bn.2030"), cloud / (1 - 0.169), 1e-9);
-  const double non_cloud = metric(base_ctx(), "market.non_cloud_usd_bn.2030");
-  EXPECT_NEAR(metric(base_ctx(), "market.sovereign_usd_bn.2030") + metric(base_ctx(), "market.innovator_usd_bn.2030"),
-              non_cloud, 1e-9);
+  EXPECT_NEAR(metric(base_ctx(), "market.cloud_gpu_share_of_capex.2030"), 0.4284, 1e-12);
+  const double sov = param("market.buyers.sovereign_usd_bn.2030"), inn = param("market.buyers.innovator_usd_bn.2030");
+  EXPECT_NEAR(metric(base_ctx(), "market.tam_usd_bn.2030"), cloud + sov + inn, 1e-9);
+  EXPECT_NEAR(metric(base_ctx(), "market.non_cloud_usd_bn.2030"), sov + inn, 1e-9);
+  // The sovereign line by hand: IDC's 2024 market x the non-internet bound x accelerator share.
+  EXPECT_NEAR(param("market.buyers.sovereign_usd_bn.2024"), 22.1 * 0.35 * 0.80, 0.005);
+  // No input of the TAM is a share of the TAM (nothing left to back-solve).
+  EXPECT_FALSE(base_ctx().params.find("market.buyers.non_cloud_share.2030").has_value());
 }
 
 TEST(MarketChain, TamByHandEveryYear) {
@@ -60,8 +65,12 @@ TEST(MarketChain, TamByHandEveryYear) {
     const std::string ys = std::to_string(y);
     const double chain = (1 - param("market.chain.overseas_share." + ys)) * param("market.chain.server_share." + ys) *
                          param("market.chain.ai_server_share." + ys) * param("market.chain.accelerator_share." + ys);
-    const double tam = param("market.cloud_capex_usd_bn." + ys) * chain / (1 - param("market.buyers.non_cloud_share." + ys));
+    const double tam = param("market.cloud_capex_usd_bn." + ys) * chain + param("market.buyers.sovereign_usd_bn." + ys) +
+                       param("market.buyers.innovator_usd_bn." + ys);
     EXPECT_NEAR(m.at("market.tam_usd_bn." + ys), tam, 1e-9 * tam) << y;
+    // AI capex in RMB is the USD series at the region's rate (an identity, not a target).
+    EXPECT_NEAR(m.at("market.ai_capex_rmb_bn." + ys),
+                param("market.cloud_capex_usd_bn." + ys) * param("regions.cn.fx_per_usd"), 1e-9) << y;
   }
 }
 
@@ -92,18 +101,19 @@ TEST(MarketChain, Interpolation) {
 }
 
 TEST(MarketChain, OverridesFlowThrough) {
-  // Overseas share 30% -> 20% in 2030: the cloud part of the TAM scales by 0.8 / 0.7.
+  // Overseas share 30% -> 20% in 2030: the cloud part of the TAM scales by 0.8 / 0.7, the added buyers stay.
   const auto ctx = with({"market.chain.overseas_share.2030=0.2"});
   const double before = metric(base_ctx(), "market.tam_usd_bn.2030");
   const double after = metric(ctx, "market.tam_usd_bn.2030");
-  EXPECT_NEAR(after / before, 0.8 / 0.7, 1e-12);
+  const double cloud = metric(base_ctx(), "market.cloud_demand_usd_bn.2030");
+  EXPECT_NEAR(after - before, cloud * (0.8 / 0.7 - 1), 1e-9);
   // Other years are untouched.
   EXPECT_DOUBLE_EQ(metric(ctx, "market.tam_usd_bn.2029"), metric(base_ctx(), "market.tam_usd_bn.2029"));
   // Through the CLI too, with the override recorded.
   auto r = run_cli("eval market.tam_usd_bn.2030 --set market.chain.overseas_share.2030=0.2 --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
-  EXPECT_NEAR(j["metrics"]["market.tam_usd_bn.2030"].get<double>(), before * 0.8 / 0.7, 1e-9);
+  EXPECT_NEAR(j["metrics"]["market.tam_usd_bn.2030"].get<double>(), before + cloud * (0.8 / 0.7 - 1), 1e-9);
   EXPECT_EQ(j["overrides"][0].get<std::string>(), "market.chain.overseas_share.2030=0.2");
 }
 
@@ -131,7 +141,8 @@ TEST(MarketReconciliation, ExplicitGapAndAlternatives) {
   EXPECT_FALSE(r.alternatives[1].feasible);                // server share 1.08
   EXPECT_FALSE(r.alternatives[2].feasible);                // AI-server share 1.02
   EXPECT_NEAR(r.alternatives[3].required, 0.962, 0.001);   // accelerator share
-  EXPECT_NEAR(r.alternatives[4].required, 1 - 55.692 / 67, 1e-12);
+  EXPECT_NEAR(r.alternatives[4].required, 67 - 55.692, 1e-9);  // added buyers, USD bn
+  EXPECT_NEAR(r.tam, 55.692 + r.sovereign + r.innovator, 1e-9);
 }
 
 TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
@@ -139,7 +150,7 @@ TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("Reconciliation"), std::string::npos);
   EXPECT_NE(r.out.find("42.84%"), std::string::npos);
-  EXPECT_NE(r.out.find("ADDED"), std::string::npos);
+  EXPECT_NE(r.out.find("ADDS"), std::string::npos);
   EXPECT_NE(r.out.find("market.tam_usd_bn.2030"), std::string::npos);
   auto j = run_cli("market --format json");
   ASSERT_EQ(j.rc, 0) << j.err;
@@ -224,13 +235,14 @@ TEST(MarketClosure, SelfSufficiencyFallsWithSupplyAndRisesWhenImportsAreCut) {
             base);
   EXPECT_LT(metric(with(scaled_series("supply.hbm_lines.cxmt.wafers_per_month", 0.5)), "market.self_sufficiency.2026"),
             base);
-  // In 2030 supply does not bind (stock carried): cutting imports raises self-sufficiency.
-  const double base30 = metric(base_ctx(), "market.self_sufficiency.2030");
-  EXPECT_GT(metric(with({"market.imports.licensed_usd_bn.2030=0", "market.imports.grey_usd_bn.2030=0"}),
-                   "market.self_sufficiency.2030"),
-            base30);
+  // In 2028 supply does not bind (stock carried on): cutting imports raises self-sufficiency.
+  const double base28 = metric(base_ctx(), "market.self_sufficiency.2028");
+  ASSERT_GT(metric(base_ctx(), "market.domestic_unsold_usd_bn.2028"), 0);
+  EXPECT_GT(metric(with({"market.imports.licensed_usd_bn.2028=0", "market.imports.grey_usd_bn.2028=0"}),
+                   "market.self_sufficiency.2028"),
+            base28);
   // A slower-adopting cloud buyer lowers it.
-  EXPECT_LT(metric(with({}, "risk-slow-adoption"), "market.self_sufficiency.2030"), base30);
+  EXPECT_LT(metric(with({}, "risk-slow-adoption"), "market.self_sufficiency.2028"), base28);
 }
 
 TEST(MarketClosure, SensitivityListsSupplyInputsAndNoSelfSufficiencyInput) {
@@ -304,7 +316,7 @@ TEST(MarketCompile, CompiledMatchesComputed) {
   auto v2 = values;
   v2[*ctx.params.find("market.chain.accelerator_share.2030")] = 0.4;
   fn(v2, out);
-  EXPECT_NEAR(out[0], m.at(paths[0]) / 2, 1e-9);
+  EXPECT_NEAR(out[0], m.at(paths[0]) - metric(ctx, "market.cloud_demand_usd_bn.2030") / 2, 1e-9);
 }
 
 // Supply and market metrics compiled together share one supply run (the
@@ -353,4 +365,27 @@ TEST(MarketScenarios, VariantsCompileAndOrder) {
   EXPECT_LT(metric(with({}, "risk-slow-adoption"), "market.domestic_usd_bn.2030"), dom);
   EXPECT_LT(metric(with({}, "risk-foundry-shortfall"), "supply.chips_total.2027"),
             metric(base_ctx(), "supply.chips_total.2027"));
+}
+
+// A reader can follow every published figure to the report or its outside source,
+// never to a file of this project.
+TEST(MarketCitations, PublishedFiguresCiteTheReportOrAnOutsideSource) {
+  for (const char* id : {"ms-2025", "ms-2025-bull", "ms-2025-bear", "risk-slow-adoption"}) {
+    const auto ctx = with({}, id);
+    ASSERT_FALSE(ctx.scenario.published.empty()) << id;
+    for (const auto& pub : ctx.scenario.published) {
+      const std::string& src = pub.prov.source;
+      EXPECT_FALSE(src.empty()) << pub.metric;
+      for (const char* project_file : {".md", ".yaml", "catalog/", "mission"})
+        EXPECT_EQ(src.find(project_file), std::string::npos) << id << ": " << pub.metric << ": " << src;
+    }
+  }
+  // The report's Q2 figures name the report itself and the article it came through.
+  for (const auto& pub : base_ctx().scenario.published) {
+    if (pub.metric.starts_with("market.self_sufficiency") || pub.metric.starts_with("market.tam_usd_bn")) {
+      EXPECT_NE(pub.prov.source.find("Morgan Stanley"), std::string::npos) << pub.metric;
+      EXPECT_NE(pub.prov.source.find("narrowing the gap with the US"), std::string::npos) << pub.metric;
+      EXPECT_NE(pub.prov.source.find("硅基观察Pro"), std::string::npos) << pub.metric;
+    }
+  }
 }
