@@ -22,6 +22,10 @@ using supply::year_at;
 std::string num(double v, int digits = 2) { return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits); }
 std::string pct(double v) { return std::isnan(v) ? "-" : fmt::format("{:.1f}%", 100 * v); }
 
+std::string year_or_none(double y) {
+  return y > analysis::kLastYear ? std::string("not by 2030") : fmt::format("{:.0f}", y);
+}
+
 nlohmann::json jnum(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 
 // Computed vs published (the scenario's `published:` figures).
@@ -134,9 +138,9 @@ void market_cmd(const Global& g) {
                 {},
                 std::vector<bool>(11, true)};
   Table infra{{"year", "AI capex RMB bn", "AI-server capex", "depreciation", "power", "leasing", "cost", "revenue",
-               "margin"},
+               "margin", "cash flow"},
               {},
-              std::vector<bool>(9, true)};
+              std::vector<bool>(10, true)};
   nlohmann::json years = nlohmann::json::array();
   auto sv = [&](std::size_t base, int y) { return sup ? buf[base + y] : std::nan(""); };
   for (int y = 0; y < kYears; ++y) {
@@ -150,7 +154,8 @@ void market_cmd(const Global& g) {
                             pct(sv(o.self_suff, y))});
     infra.rows.push_back({ys, num(buf[o.ai_capex_rmb + y], 0), num(buf[o.infra_capex + y], 0),
                           num(buf[o.infra_dep + y], 0), num(buf[o.infra_power + y], 0), num(buf[o.infra_lease + y], 0),
-                          num(buf[o.infra_cost + y], 0), num(buf[o.infra_revenue + y], 0), pct(buf[o.margin + y])});
+                          num(buf[o.infra_cost + y], 0), num(buf[o.infra_revenue + y], 0), pct(buf[o.margin + y]),
+                          num(buf[o.infra_cash + y], 0)});
     years.push_back({{"year", year_at(y)},
                      {"cloud_capex_usd_bn", buf[o.capex + y]},
                      {"ai_capex_rmb_bn", buf[o.ai_capex_rmb + y]},
@@ -178,24 +183,24 @@ void market_cmd(const Global& g) {
                        {"leasing_rmb_bn", buf[o.infra_lease + y]},
                        {"cost_rmb_bn", buf[o.infra_cost + y]},
                        {"revenue_rmb_bn", buf[o.infra_revenue + y]},
-                       {"margin", buf[o.margin + y]}}}});
+                       {"margin", buf[o.margin + y]},
+                       {"cash_flow_rmb_bn", buf[o.infra_cash + y]}}}});
   }
 
   nlohmann::json jpub = nlohmann::json::array();
   const Table pub = published_table(ctx, jpub);
   nlohmann::json jrec;
   std::string text = reconciliation_text(ctx, jrec);
-  text += fmt::format("TAM CAGR {}-{}: {} | domestic CAGR: {} | AI-infrastructure break-even: {}\n", analysis::kFirstYear,
-                      analysis::kLastYear, pct(buf[o.tam_cagr]), pct(sv(o.domestic_cagr, 0)),
-                      buf[o.breakeven] > analysis::kLastYear ? std::string("not by 2030")
-                                                             : fmt::format("{:.0f}", buf[o.breakeven]));
+  text += fmt::format("TAM CAGR {}-{}: {} | domestic CAGR: {} | AI-infrastructure break-even: {} (accounting), {} (cash flow)\n",
+                      analysis::kFirstYear, analysis::kLastYear, pct(buf[o.tam_cagr]), pct(sv(o.domestic_cagr, 0)),
+                      year_or_none(buf[o.breakeven]), year_or_none(buf[o.cash_breakeven]));
   if (!sup) text += "domestic market and self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
   nlohmann::json jval = nlohmann::json::array();
   const Table val = valuation_table(ctx, *model, values, buf, jval);
 
   out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"years", years},
               {"tam_cagr", buf[o.tam_cagr]},   {"domestic_cagr", jnum(sv(o.domestic_cagr, 0))},
-              {"breakeven_year", buf[o.breakeven]}, {"published", jpub}, {"reconciliation", jrec},
+              {"breakeven_year", buf[o.breakeven]}, {"cash_breakeven_year", buf[o.cash_breakeven]}, {"published", jpub}, {"reconciliation", jrec},
               {"valuation", jval}};
   out.titles = {fmt::format("market, scenario {} (USD bn unless stated; equations: docs/model-market.md)", ctx.scenario.id),
                 "market closure (imports first; domestic supply meets the demand left; unsold stock carried)",

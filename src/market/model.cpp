@@ -111,9 +111,11 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   o.infra_revenue = s.yearly("market.infra.revenue_rmb_bn");
   o.infra_profit = s.yearly("market.infra.profit_rmb_bn");
   o.margin = s.yearly("market.ai_infra_margin");
+  o.infra_cash = s.yearly("market.infra.cash_flow_rmb_bn");
   o.tam_cagr = s.single("market.tam_cagr");
   o.capex_cagr = s.single("market.cloud_capex_cagr");
   o.breakeven = s.single("market.breakeven_year");
+  o.cash_breakeven = s.single("market.cash_breakeven_year");
   m->first_supply_metric_ = s.metric_count();
   if (m->supply_) {
     std::vector<std::string> vnames;
@@ -139,14 +141,15 @@ MarketModel::RunOptions MarketModel::options_for(const std::vector<std::size_t>&
   auto any_in = [&](std::size_t first, std::size_t count) {
     return std::any_of(slots.begin(), slots.end(), [&](std::size_t i) { return i >= first && i < first + count; });
   };
-  // The infra blocks are registered one after another, infra_capex .. margin
+  // The infra blocks are registered one after another, infra_capex .. infra_cash
   // (build()); the valuation blocks likewise, val_share .. val_ps.
-  constexpr std::size_t kInfraBlocks = 10;
+  constexpr std::size_t kInfraBlocks = 11;
   constexpr std::size_t kValuationBlocks = 4;
   RunOptions opt;
   opt.supply = supply_ && any_in(first_supply_metric_, slots_.metric_count() - first_supply_metric_);
   opt.growth = any_in(out_.tam_cagr, 1) || any_in(out_.capex_cagr, 1);
-  opt.infra = any_in(out_.infra_capex, kInfraBlocks * kYears) || any_in(out_.breakeven, 1);
+  opt.infra = any_in(out_.infra_capex, kInfraBlocks * kYears) || any_in(out_.breakeven, 1) ||
+              any_in(out_.cash_breakeven, 1);
   opt.valuation = supply_ && any_in(out_.val_share, kValuationBlocks * valuations_.size() * kYears);
   return opt;
 }
@@ -227,7 +230,10 @@ void MarketModel::run_infra(std::span<const double> v, double* out, const std::a
   const double revenue_2030 = v[revenue_2030_];
   const double yield_2024 = v[revenue_yield_2024_];
   const double yield_2030 = installed[kLastIdx] > 0 ? revenue_2030 / installed[kLastIdx] : 0.0;
-  double breakeven = kNoBreakeven;
+  // Two break-evens: accounting (revenue covers depreciation, power and
+  // leasing) and cash flow (revenue covers power, leasing and the year's
+  // AI-server spend, which depreciation spreads over the server life).
+  double breakeven = kNoBreakeven, cash_breakeven = kNoBreakeven;
   for (int y = 0; y < kYears; ++y) {
     const double kw = usd_per_kw > 0 ? installed[y] / fx * kBillion / usd_per_kw : 0.0;
     const double power = kw * kHoursPerYear * v[util_] * v[pue_] * elec_usd * fx / kBillion;
@@ -236,7 +242,10 @@ void MarketModel::run_infra(std::span<const double> v, double* out, const std::a
     const double yield = yield_2024 + (yield_2030 - yield_2024) * y / static_cast<double>(kLastIdx);
     const double revenue = installed[y] * yield;
     const double margin = revenue > 0 ? (revenue - cost) / revenue : -INFINITY;
+    const double cash = revenue - power - lease - infra_capex[y];
     if (margin >= 0 && breakeven == kNoBreakeven) breakeven = supply::year_at(y);
+    if (cash >= 0 && cash_breakeven == kNoBreakeven) cash_breakeven = supply::year_at(y);
+    out[o.infra_cash + y] = cash;
     out[o.infra_capex + y] = infra_capex[y];
     out[o.infra_installed + y] = installed[y];
     out[o.infra_gw + y] = kw / 1e6;
@@ -249,6 +258,7 @@ void MarketModel::run_infra(std::span<const double> v, double* out, const std::a
     out[o.margin + y] = margin;
   }
   out[o.breakeven] = breakeven;
+  out[o.cash_breakeven] = cash_breakeven;
 }
 
 void MarketModel::run_supply(std::span<const double> v, double* out, const RunOptions& options) const {

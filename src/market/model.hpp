@@ -71,8 +71,8 @@ class MarketModel {
     std::size_t capex, ai_capex_rmb, ai_capex_growth, chain, cloud, sovereign, innovator, non_cloud, tam,
         cloud_share, foreign, licensed, grey, adoption_cap;
     std::size_t infra_capex, infra_installed, infra_gw, infra_dep, infra_power, infra_lease, infra_cost,
-        infra_revenue, infra_profit, margin;
-    std::size_t tam_cagr, capex_cagr, breakeven;
+        infra_revenue, infra_profit, margin, infra_cash;
+    std::size_t tam_cagr, capex_cagr, breakeven, cash_breakeven;
     // supply-dependent: the market closure
     std::size_t supply_value, available, domestic, self_suff, unmet, unsold, domestic_demand, domestic_cagr;
     std::size_t val_share, val_revenue, val_value, val_ps;  // by valuation vendor, yearly

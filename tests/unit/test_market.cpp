@@ -279,6 +279,32 @@ TEST(MarketInfra, DepreciationByHand) {
   EXPECT_NEAR(rev, 806.0, 1e-9);  // MS Jul-2025 AI lift, RMB bn
 }
 
+TEST(MarketInfra, BreakevenBothWaysByIdentity) {
+  // Accounting: revenue - (depreciation + power + leasing); cash flow: revenue -
+  // (power + leasing + the year's AI-server capex). Each break-even is the first
+  // year its quantity is >= 0.
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
+  double acc = market::kNoBreakeven, cash = market::kNoBreakeven;
+  double cum_cash = 0, cum_profit = 0;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string ys = std::to_string(y);
+    auto at = [&](const std::string& stem) { return m.at("market." + stem + "." + ys); };
+    const double cf = at("infra.revenue_rmb_bn") - at("infra.power_rmb_bn") - at("infra.leasing_rmb_bn") -
+                      at("infra.capex_rmb_bn");
+    EXPECT_NEAR(at("infra.cash_flow_rmb_bn"), cf, 1e-9) << y;
+    EXPECT_NEAR(at("infra.profit_rmb_bn"), cf + at("infra.capex_rmb_bn") - at("infra.depreciation_rmb_bn"), 1e-9) << y;
+    if (at("infra.profit_rmb_bn") >= 0 && acc == market::kNoBreakeven) acc = y;
+    if (cf >= 0 && cash == market::kNoBreakeven) cash = y;
+    cum_cash += cf;
+    cum_profit += at("infra.profit_rmb_bn");
+  }
+  EXPECT_EQ(m.at("market.breakeven_year"), acc);
+  EXPECT_EQ(m.at("market.cash_breakeven_year"), cash);
+  // While capex grows, spend runs ahead of depreciation: cash turns positive no earlier than profit.
+  EXPECT_GE(cash, acc);
+  EXPECT_LT(cum_cash, cum_profit);
+}
+
 TEST(MarketInfra, BreakevenRobustToEarlyMonetisation) {
   // Break-even stays 2028 across early monetisation yields 0..0.10; a high
   // early yield pulls it forward; a tiny 2030 revenue pushes it past 2030.
