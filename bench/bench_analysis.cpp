@@ -87,7 +87,7 @@ BENCHMARK(BM_MonteCarloSynthetic)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)
 // both engines (the market's self-sufficiency from supply runs the supply model).
 void BM_MonteCarloSupplyMarket(benchmark::State& state) {
   static const std::vector<std::string> metrics = {"market.tam_usd_bn.2030", "market.domestic_usd_bn.2030",
-                                                   "market.self_sufficiency_supply.2030", "supply.binding_constraint.2030"};
+                                                   "market.self_sufficiency.2030", "supply.binding_constraint.2030"};
   static Context ctx;
   static Uncertainty u;
   static CompiledMetrics f;

@@ -22,6 +22,10 @@ using supply::year_at;
 std::string num(double v, int digits = 2) { return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits); }
 std::string pct(double v) { return std::isnan(v) ? "-" : fmt::format("{:.1f}%", 100 * v); }
 
+std::string year_or_none(double y) {
+  return y > analysis::kLastYear ? std::string("not by 2030") : fmt::format("{:.0f}", y);
+}
+
 nlohmann::json jnum(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 
 // Computed vs published (the scenario's `published:` figures).
@@ -56,20 +60,18 @@ std::string reconciliation_text(const analysis::Context& ctx, nlohmann::json& jr
           {"accelerator_share", r.accelerator},
           {"chain_product", r.chain_product},
           {"cloud_tam_usd_bn", r.cloud_tam},
-          {"non_cloud_share", r.non_cloud_share},
+          {"sovereign_usd_bn", r.sovereign},
+          {"innovator_usd_bn", r.innovator},
           {"tam_usd_bn", r.tam}};
   if (r.published_tam) {
     const double share = r.published_share.value_or(*r.published_tam / r.capex);
     text += fmt::format("  published: {:.0f}% / ${:.0f}bn -> gap ${:.1f}bn ({:.1f} points of capex)\n", 100 * share,
                         *r.published_tam, *r.published_tam - r.cloud_tam, 100 * (*r.published_tam / r.capex - r.chain_product));
-    text += fmt::format("  adjustment in scenario '{}': ADDED the report's other buyer classes (sovereign buyers + "
-                        "innovators) as market.buyers.non_cloud_share = {:.1f}% of the TAM (${:.1f}bn); the four stated "
-                        "ratios are unchanged -> TAM ${:.1f}bn ({:+.1f}% vs published)\n",
-                        ctx.scenario.id, 100 * r.non_cloud_share, r.tam - r.cloud_tam, r.tam,
-                        100 * (r.tam / *r.published_tam - 1));
-    text += "  why: the report's own framework has three buyer classes, its chain covers only cloud capex; IDC puts\n"
-            "       the internet industry at 60-65% of accelerated-server spend, so a ~17% non-cloud slice is plausible\n";
-    text += "  alternatives (each alone, with no non-cloud line, would reproduce the published TAM):\n";
+    text += fmt::format("  scenario '{}' ADDS the report's other buyer classes as their own sourced lines: sovereign "
+                        "${:.1f}bn + innovators ${:.1f}bn -> TAM ${:.1f}bn ({:+.1f}% vs published); the four stated "
+                        "ratios are unchanged and nothing is set from the published figure\n",
+                        ctx.scenario.id, r.sovereign, r.innovator, r.tam, 100 * (r.tam / *r.published_tam - 1));
+    text += "  alternatives (each alone, with no added buyers, would reproduce the published TAM):\n";
     nlohmann::json jalt = nlohmann::json::array();
     for (const auto& a : r.alternatives) {
       text += fmt::format("    {:<36} {:.3f} -> {:.3f}{}\n", a.param, a.current, a.required,
@@ -79,10 +81,10 @@ std::string reconciliation_text(const analysis::Context& ctx, nlohmann::json& jr
     jrec["published_tam_usd_bn"] = *r.published_tam;
     jrec["published_share"] = share;
     jrec["gap_usd_bn"] = *r.published_tam - r.cloud_tam;
-    jrec["adjustment"] = {{"param", fmt::format("market.buyers.non_cloud_share.{}", r.year)},
-                          {"value", r.non_cloud_share},
-                          {"usd_bn", r.tam - r.cloud_tam},
-                          {"kind", "added buyer line (sovereign + innovators); stated ratios unchanged"}};
+    jrec["additions"] = {{"params", {fmt::format("market.buyers.sovereign_usd_bn.{}", r.year),
+                                     fmt::format("market.buyers.innovator_usd_bn.{}", r.year)}},
+                         {"usd_bn", r.tam - r.cloud_tam},
+                         {"kind", "sourced buyer lines (sovereign, innovators); stated ratios unchanged"}};
     jrec["alternatives"] = jalt;
   }
   return text;
@@ -127,25 +129,33 @@ void market_cmd(const Global& g) {
   const bool sup = model->has_supply();
 
   Output out;
-  Table demand{{"year", "capex $bn", "chain", "cloud $bn", "sovereign $bn", "innovators $bn", "TAM $bn", "TAM/capex",
-                "self-suff.", "domestic $bn", "self-suff. (supply)", "supply $bn"},
+  Table demand{{"year", "capex $bn", "chain", "cloud $bn", "sovereign $bn", "innovators $bn", "TAM $bn", "cloud/capex"},
                {},
-               {true, true, true, true, true, true, true, true, true, true, true, true}};
+               std::vector<bool>(8, true)};
+  // The closure: imports first, then domestic supply (new + carried) against the demand left.
+  Table closure{{"year", "TAM $bn", "licensed $bn", "grey $bn", "domestic demand $bn", "supply $bn", "available $bn",
+                 "domestic $bn", "unmet $bn", "unsold $bn", "self-suff."},
+                {},
+                std::vector<bool>(11, true)};
   Table infra{{"year", "AI capex RMB bn", "AI-server capex", "depreciation", "power", "leasing", "cost", "revenue",
-               "margin"},
+               "margin", "cash flow"},
               {},
-              std::vector<bool>(9, true)};
+              std::vector<bool>(10, true)};
   nlohmann::json years = nlohmann::json::array();
+  auto sv = [&](std::size_t base, int y) { return sup ? buf[base + y] : std::nan(""); };
   for (int y = 0; y < kYears; ++y) {
-    const double ss_supply = sup ? buf[o.self_suff_supply + y] : std::nan("");
-    const double supply_value = sup ? buf[o.supply_value + y] : std::nan("");
-    demand.rows.push_back({std::to_string(year_at(y)), num(buf[o.capex + y], 1), pct(buf[o.chain + y]),
-                           num(buf[o.cloud + y]), num(buf[o.sovereign + y]), num(buf[o.innovator + y]),
-                           num(buf[o.tam + y]), pct(buf[o.tam_share + y]), pct(buf[o.self_suff + y]),
-                           num(buf[o.domestic + y]), pct(ss_supply), num(supply_value)});
-    infra.rows.push_back({std::to_string(year_at(y)), num(buf[o.ai_capex_rmb + y], 0), num(buf[o.infra_capex + y], 0),
+    const std::string ys = std::to_string(year_at(y));
+    demand.rows.push_back({ys, num(buf[o.capex + y], 1), pct(buf[o.chain + y]), num(buf[o.cloud + y]),
+                           num(buf[o.sovereign + y]), num(buf[o.innovator + y]), num(buf[o.tam + y]),
+                           pct(buf[o.cloud_share + y])});
+    closure.rows.push_back({ys, num(buf[o.tam + y]), num(buf[o.licensed + y]), num(buf[o.grey + y]),
+                            num(sv(o.domestic_demand, y)), num(sv(o.supply_value, y)), num(sv(o.available, y)),
+                            num(sv(o.domestic, y)), num(sv(o.unmet, y)), num(sv(o.unsold, y)),
+                            pct(sv(o.self_suff, y))});
+    infra.rows.push_back({ys, num(buf[o.ai_capex_rmb + y], 0), num(buf[o.infra_capex + y], 0),
                           num(buf[o.infra_dep + y], 0), num(buf[o.infra_power + y], 0), num(buf[o.infra_lease + y], 0),
-                          num(buf[o.infra_cost + y], 0), num(buf[o.infra_revenue + y], 0), pct(buf[o.margin + y])});
+                          num(buf[o.infra_cost + y], 0), num(buf[o.infra_revenue + y], 0), pct(buf[o.margin + y]),
+                          num(buf[o.infra_cash + y], 0)});
     years.push_back({{"year", year_at(y)},
                      {"cloud_capex_usd_bn", buf[o.capex + y]},
                      {"ai_capex_rmb_bn", buf[o.ai_capex_rmb + y]},
@@ -154,11 +164,18 @@ void market_cmd(const Global& g) {
                      {"sovereign_usd_bn", buf[o.sovereign + y]},
                      {"innovator_usd_bn", buf[o.innovator + y]},
                      {"tam_usd_bn", buf[o.tam + y]},
-                     {"tam_share_of_capex", buf[o.tam_share + y]},
-                     {"self_sufficiency", buf[o.self_suff + y]},
-                     {"domestic_usd_bn", buf[o.domestic + y]},
-                     {"self_sufficiency_supply", jnum(ss_supply)},
-                     {"supply_value_usd_bn", jnum(supply_value)},
+                     {"cloud_gpu_share_of_capex", buf[o.cloud_share + y]},
+                     {"licensed_usd_bn", buf[o.licensed + y]},
+                     {"grey_usd_bn", buf[o.grey + y]},
+                     {"foreign_usd_bn", buf[o.foreign + y]},
+                     {"adoption_cap_usd_bn", buf[o.adoption_cap + y]},
+                     {"domestic_demand_usd_bn", jnum(sv(o.domestic_demand, y))},
+                     {"supply_value_usd_bn", jnum(sv(o.supply_value, y))},
+                     {"domestic_available_usd_bn", jnum(sv(o.available, y))},
+                     {"domestic_usd_bn", jnum(sv(o.domestic, y))},
+                     {"unmet_usd_bn", jnum(sv(o.unmet, y))},
+                     {"domestic_unsold_usd_bn", jnum(sv(o.unsold, y))},
+                     {"self_sufficiency", jnum(sv(o.self_suff, y))},
                      {"infra",
                       {{"capex_rmb_bn", buf[o.infra_capex + y]},
                        {"depreciation_rmb_bn", buf[o.infra_dep + y]},
@@ -166,28 +183,29 @@ void market_cmd(const Global& g) {
                        {"leasing_rmb_bn", buf[o.infra_lease + y]},
                        {"cost_rmb_bn", buf[o.infra_cost + y]},
                        {"revenue_rmb_bn", buf[o.infra_revenue + y]},
-                       {"margin", buf[o.margin + y]}}}});
+                       {"margin", buf[o.margin + y]},
+                       {"cash_flow_rmb_bn", buf[o.infra_cash + y]}}}});
   }
 
   nlohmann::json jpub = nlohmann::json::array();
   const Table pub = published_table(ctx, jpub);
   nlohmann::json jrec;
   std::string text = reconciliation_text(ctx, jrec);
-  text += fmt::format("TAM CAGR {}-{}: {} | domestic CAGR: {} | AI-infrastructure break-even: {}\n", analysis::kFirstYear,
-                      analysis::kLastYear, pct(buf[o.tam_cagr]), pct(buf[o.domestic_cagr]),
-                      buf[o.breakeven] > analysis::kLastYear ? std::string("not by 2030")
-                                                             : fmt::format("{:.0f}", buf[o.breakeven]));
-  if (!sup) text += "supply-derived self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
+  text += fmt::format("TAM CAGR {}-{}: {} | domestic CAGR: {} | AI-infrastructure break-even: {} (accounting), {} (cash flow)\n",
+                      analysis::kFirstYear, analysis::kLastYear, pct(buf[o.tam_cagr]), pct(sv(o.domestic_cagr, 0)),
+                      year_or_none(buf[o.breakeven]), year_or_none(buf[o.cash_breakeven]));
+  if (!sup) text += "domestic market and self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
   nlohmann::json jval = nlohmann::json::array();
   const Table val = valuation_table(ctx, *model, values, buf, jval);
 
   out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"years", years},
-              {"tam_cagr", buf[o.tam_cagr]},   {"domestic_cagr", buf[o.domestic_cagr]},
-              {"breakeven_year", buf[o.breakeven]}, {"published", jpub}, {"reconciliation", jrec},
+              {"tam_cagr", buf[o.tam_cagr]},   {"domestic_cagr", jnum(sv(o.domestic_cagr, 0))},
+              {"breakeven_year", buf[o.breakeven]}, {"cash_breakeven_year", buf[o.cash_breakeven]}, {"published", jpub}, {"reconciliation", jrec},
               {"valuation", jval}};
   out.titles = {fmt::format("market, scenario {} (USD bn unless stated; equations: docs/model-market.md)", ctx.scenario.id),
-                "AI-infrastructure returns (RMB bn)", "computed vs published", "valuation (revenue = domestic market x supply share)"};
-  out.tables = {demand, infra, pub, val};
+                "market closure (imports first; domestic supply meets the demand left; unsold stock carried)",
+                "AI-infrastructure returns (RMB bn)", "computed vs published", "valuation (revenue = domestic sales x the vendor's share of supply)"};
+  out.tables = {demand, closure, infra, pub, val};
   out.text = text;
   emit(g, out);
 }

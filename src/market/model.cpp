@@ -25,9 +25,14 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   m->server_ = r.yearly("market.chain.server_share");
   m->ai_server_ = r.yearly("market.chain.ai_server_share");
   m->accel_ = r.yearly("market.chain.accelerator_share");
-  m->non_cloud_ = r.yearly("market.buyers.non_cloud_share");
-  m->innovator_ = r.yearly("market.buyers.innovator_fraction");
-  m->self_suff_ = r.yearly("market.self_sufficiency_assumed");
+  m->sovereign_ = r.yearly("market.buyers.sovereign_usd_bn");
+  m->innovator_ = r.yearly("market.buyers.innovator_usd_bn");
+  m->licensed_ = r.yearly("market.imports.licensed_usd_bn");
+  m->guidance_ = r.yearly("market.imports.guidance_cap_share");
+  m->grey_ = r.yearly("market.imports.grey_usd_bn");
+  m->cap_cloud_ = r.yearly("market.adoption.domestic_cap.cloud");
+  m->cap_sovereign_ = r.yearly("market.adoption.domestic_cap.sovereign");
+  m->cap_innovator_ = r.yearly("market.adoption.domestic_cap.innovator");
   m->revenue_2030_ = r.need("market.infra.revenue_2030_rmb_bn");
   m->revenue_yield_2024_ = r.need("market.infra.revenue_yield_2024");
   m->usd_per_kw_ = r.need("market.infra.server_usd_per_kw");
@@ -91,10 +96,11 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   o.innovator = s.yearly("market.innovator_usd_bn");
   o.non_cloud = s.yearly("market.non_cloud_usd_bn");
   o.tam = s.yearly("market.tam_usd_bn");
-  o.tam_share = s.yearly("market.tam_share_of_capex");
-  o.self_suff = s.yearly("market.self_sufficiency");
-  o.domestic = s.yearly("market.domestic_usd_bn");
+  o.cloud_share = s.yearly("market.cloud_gpu_share_of_capex");
   o.foreign = s.yearly("market.foreign_usd_bn");
+  o.licensed = s.yearly("market.imports.licensed_taken_usd_bn");
+  o.grey = s.yearly("market.imports.grey_taken_usd_bn");
+  o.adoption_cap = s.yearly("market.adoption_cap_usd_bn");
   o.infra_capex = s.yearly("market.infra.capex_rmb_bn");
   o.infra_installed = s.yearly("market.infra.installed_rmb_bn");
   o.infra_gw = s.yearly("market.infra.it_power_gw");
@@ -105,17 +111,23 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   o.infra_revenue = s.yearly("market.infra.revenue_rmb_bn");
   o.infra_profit = s.yearly("market.infra.profit_rmb_bn");
   o.margin = s.yearly("market.ai_infra_margin");
+  o.infra_cash = s.yearly("market.infra.cash_flow_rmb_bn");
   o.tam_cagr = s.single("market.tam_cagr");
-  o.domestic_cagr = s.single("market.domestic_cagr");
   o.capex_cagr = s.single("market.cloud_capex_cagr");
   o.breakeven = s.single("market.breakeven_year");
+  o.cash_breakeven = s.single("market.cash_breakeven_year");
   m->first_supply_metric_ = s.metric_count();
   if (m->supply_) {
     std::vector<std::string> vnames;
     for (const auto& v : m->valuations_) vnames.push_back(v.vendor);
     o.supply_value = s.yearly("market.supply_value_usd_bn");
-    o.domestic_supply = s.yearly("market.domestic_supply_usd_bn");
-    o.self_suff_supply = s.yearly("market.self_sufficiency_supply");
+    o.available = s.yearly("market.domestic_available_usd_bn");
+    o.domestic_demand = s.yearly("market.domestic_demand_usd_bn");
+    o.domestic = s.yearly("market.domestic_usd_bn");
+    o.self_suff = s.yearly("market.self_sufficiency");
+    o.unmet = s.yearly("market.unmet_usd_bn");
+    o.unsold = s.yearly("market.domestic_unsold_usd_bn");
+    o.domestic_cagr = s.single("market.domestic_cagr");
     o.val_share = s.keyed_yearly("market.valuation.share", vnames);
     o.val_revenue = s.keyed_yearly("market.valuation.revenue_usd_bn", vnames);
     o.val_value = s.keyed_yearly("market.valuation.implied_value_usd_bn", vnames);
@@ -129,14 +141,15 @@ MarketModel::RunOptions MarketModel::options_for(const std::vector<std::size_t>&
   auto any_in = [&](std::size_t first, std::size_t count) {
     return std::any_of(slots.begin(), slots.end(), [&](std::size_t i) { return i >= first && i < first + count; });
   };
-  // The infra blocks are registered one after another, infra_capex .. margin
+  // The infra blocks are registered one after another, infra_capex .. infra_cash
   // (build()); the valuation blocks likewise, val_share .. val_ps.
-  constexpr std::size_t kInfraBlocks = 10;
+  constexpr std::size_t kInfraBlocks = 11;
   constexpr std::size_t kValuationBlocks = 4;
   RunOptions opt;
   opt.supply = supply_ && any_in(first_supply_metric_, slots_.metric_count() - first_supply_metric_);
-  opt.growth = any_in(out_.tam_cagr, 1) || any_in(out_.domestic_cagr, 1) || any_in(out_.capex_cagr, 1);
-  opt.infra = any_in(out_.infra_capex, kInfraBlocks * kYears) || any_in(out_.breakeven, 1);
+  opt.growth = any_in(out_.tam_cagr, 1) || any_in(out_.capex_cagr, 1);
+  opt.infra = any_in(out_.infra_capex, kInfraBlocks * kYears) || any_in(out_.breakeven, 1) ||
+              any_in(out_.cash_breakeven, 1);
   opt.valuation = supply_ && any_in(out_.val_share, kValuationBlocks * valuations_.size() * kYears);
   return opt;
 }
@@ -153,24 +166,35 @@ void MarketModel::run(std::span<const double> v, double* out, const RunOptions& 
     const double domestic_capex_share = 1.0 - v[overseas_[y]];
     const double chain = domestic_capex_share * v[server_[y]] * v[ai_server_[y]] * v[accel_[y]];
     const double cloud = capex * chain;
-    const double nc = v[non_cloud_[y]];
-    const double tam = nc < 1.0 ? cloud / (1.0 - nc) : kNaN;
-    const double non_cloud = tam - cloud;
-    const double innov = non_cloud * v[innovator_[y]];
-    const double ss = v[self_suff_[y]];
+    // The cloud chain as the report states it, plus the other buyer classes
+    // as their own sourced lines (the chain's capex is the tech companies'
+    // own, so a telecom operator's cloud is counted once, under sovereign).
+    const double sovereign = v[sovereign_[y]];
+    const double innov = v[innovator_[y]];
+    const double non_cloud = sovereign + innov;
+    const double tam = cloud + non_cloud;
+    // Imports come first: what the US licences (up to what China's purchase
+    // guidance lets buyers spend on foreign parts) plus the grey market, never
+    // more than the demand.
+    const double licensed = std::min({v[licensed_[y]], v[guidance_[y]] * tam, tam});
+    const double grey = std::min(v[grey_[y]], tam - licensed);
+    // Each buyer class places at most its adoption cap with domestic vendors.
+    const double cap = cloud * v[cap_cloud_[y]] + sovereign * v[cap_sovereign_[y]] +
+                       innov * v[cap_innovator_[y]];
     out[o.capex + y] = capex;
     out[o.ai_capex_rmb + y] = capex * fx;
     out[o.ai_capex_growth + y] = y > 0 ? capex / v[capex_[y - 1]] - 1.0 : kNaN;
     out[o.chain + y] = chain;
     out[o.cloud + y] = cloud;
-    out[o.sovereign + y] = non_cloud - innov;
+    out[o.sovereign + y] = sovereign;
     out[o.innovator + y] = innov;
     out[o.non_cloud + y] = non_cloud;
     out[o.tam + y] = tam;
-    out[o.tam_share + y] = capex > 0 ? tam / capex : kNaN;
-    out[o.self_suff + y] = ss;
-    out[o.domestic + y] = tam * ss;
-    out[o.foreign + y] = tam * (1.0 - ss);
+    out[o.cloud_share + y] = capex > 0 ? cloud / capex : kNaN;
+    out[o.licensed + y] = licensed;
+    out[o.grey + y] = grey;
+    out[o.foreign + y] = licensed + grey;
+    out[o.adoption_cap + y] = cap;
     if (!options.infra) continue;
     infra_capex[y] = capex * fx * domestic_capex_share * v[server_[y]] * v[ai_server_[y]];
     // Straight-line depreciation of the vintages in service (from 2024).
@@ -184,7 +208,6 @@ void MarketModel::run(std::span<const double> v, double* out, const RunOptions& 
   if (options.growth) {
     constexpr double kSpan = kYears - 1;
     out[o.tam_cagr] = cagr(out[o.tam], out[o.tam + kLastIdx], kSpan);
-    out[o.domestic_cagr] = cagr(out[o.domestic], out[o.domestic + kLastIdx], kSpan);
     out[o.capex_cagr] = cagr(out[o.capex], out[o.capex + kLastIdx], kSpan);
   }
   if (options.infra) run_infra(v, out, installed, depreciation, infra_capex);
@@ -207,7 +230,10 @@ void MarketModel::run_infra(std::span<const double> v, double* out, const std::a
   const double revenue_2030 = v[revenue_2030_];
   const double yield_2024 = v[revenue_yield_2024_];
   const double yield_2030 = installed[kLastIdx] > 0 ? revenue_2030 / installed[kLastIdx] : 0.0;
-  double breakeven = kNoBreakeven;
+  // Two break-evens: accounting (revenue covers depreciation, power and
+  // leasing) and cash flow (revenue covers power, leasing and the year's
+  // AI-server spend, which depreciation spreads over the server life).
+  double breakeven = kNoBreakeven, cash_breakeven = kNoBreakeven;
   for (int y = 0; y < kYears; ++y) {
     const double kw = usd_per_kw > 0 ? installed[y] / fx * kBillion / usd_per_kw : 0.0;
     const double power = kw * kHoursPerYear * v[util_] * v[pue_] * elec_usd * fx / kBillion;
@@ -216,7 +242,10 @@ void MarketModel::run_infra(std::span<const double> v, double* out, const std::a
     const double yield = yield_2024 + (yield_2030 - yield_2024) * y / static_cast<double>(kLastIdx);
     const double revenue = installed[y] * yield;
     const double margin = revenue > 0 ? (revenue - cost) / revenue : -INFINITY;
+    const double cash = revenue - power - lease - infra_capex[y];
     if (margin >= 0 && breakeven == kNoBreakeven) breakeven = supply::year_at(y);
+    if (cash >= 0 && cash_breakeven == kNoBreakeven) cash_breakeven = supply::year_at(y);
+    out[o.infra_cash + y] = cash;
     out[o.infra_capex + y] = infra_capex[y];
     out[o.infra_installed + y] = installed[y];
     out[o.infra_gw + y] = kw / 1e6;
@@ -229,6 +258,7 @@ void MarketModel::run_infra(std::span<const double> v, double* out, const std::a
     out[o.margin + y] = margin;
   }
   out[o.breakeven] = breakeven;
+  out[o.cash_breakeven] = cash_breakeven;
 }
 
 void MarketModel::run_supply(std::span<const double> v, double* out, const RunOptions& options) const {
@@ -237,19 +267,30 @@ void MarketModel::run_supply(std::span<const double> v, double* out, const RunOp
   double* sup = out + supply_base_;
   supply_->run(v, sup, options.supply_options);
   const auto& so = supply_->out();
+  // The market closes one year at a time: domestic vendors offer this year's
+  // chips (supply's chips x ASP) plus what went unsold before; buyers take
+  // them up to the demand imports leave and their adoption caps allow; the
+  // rest is carried into next year at its value. Supply is run once, before.
+  double carried = 0;
   for (int y = 0; y < kYears; ++y) {
     const double tam = out[o.tam + y];
     const double value = sup[so.value + y];
-    // Domestic supply sells at most the whole market (no exports modelled).
-    const double sold = std::min(value, tam);
+    const double available = value + carried;
+    const double wanted = std::min(tam - out[o.foreign + y], out[o.adoption_cap + y]);
+    const double sold = std::min(available, wanted);
+    carried = available - sold;
     out[o.supply_value + y] = value;
-    out[o.domestic_supply + y] = sold;
-    out[o.self_suff_supply + y] = tam > 0 ? sold / tam : kNaN;
+    out[o.available + y] = available;
+    out[o.domestic_demand + y] = wanted;
+    out[o.domestic + y] = sold;
+    out[o.self_suff + y] = tam > 0 ? sold / tam : kNaN;
+    out[o.unmet + y] = tam - out[o.foreign + y] - sold;
+    out[o.unsold + y] = carried;
     if (!options.valuation) continue;
     for (std::size_t k = 0; k < valuations_.size(); ++k) {
       const ValuationIn& val = valuations_[k];
       const double share = value > 0 ? sup[so.vendor_value + val.supply_vendor * kYears + y] / value : 0.0;
-      const double revenue = out[o.domestic + y] * share;
+      const double revenue = sold * share;
       out[o.val_share + k * kYears + y] = share;
       out[o.val_revenue + k * kYears + y] = revenue;
       out[o.val_value + k * kYears + y] = val.ps_multiple ? revenue * v[*val.ps_multiple] : kNaN;
@@ -257,6 +298,7 @@ void MarketModel::run_supply(std::span<const double> v, double* out, const RunOp
           val.market_cap && revenue > 0 ? v[*val.market_cap] / fx / revenue : kNaN;
     }
   }
+  out[o.domestic_cagr] = cagr(out[o.domestic], out[o.domestic + kLastIdx], kYears - 1);
 }
 
 TotalsReader::TotalsReader(const analysis::Context& ctx, const ParamTable& params)
@@ -277,7 +319,7 @@ Totals TotalsReader::read(std::span<const double> values) const {
   Totals t;
   for (std::size_t y = 0; y < kYears; ++y) {
     t.tam_usd_bn[y] = buf[o.tam + y];
-    t.domestic_usd_bn[y] = buf[o.domestic + y];
+    t.domestic_usd_bn[y] = model_->has_supply() ? buf[o.domestic + y] : kNaN;
   }
   return t;
 }

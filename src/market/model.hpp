@@ -1,6 +1,8 @@
 // The market engine: China cloud capex -> AI accelerator TAM (cloud chain plus
-// the sovereign and innovator buyers) -> self-sufficiency (as assumed, and as
-// derived from the supply model) -> domestic market; the AI-infrastructure
+// the sovereign and innovator buyers) -> imports under an export-control regime
+// -> domestic supply (the supply model's chips x ASP plus unsold stock) meeting
+// the demand left, year by year -> domestic market, unmet demand and
+// self-sufficiency as outcomes; the AI-infrastructure
 // returns layer (depreciation, power, facility leasing, revenue -> margin,
 // break-even year); valuation by vendor. Equations and sources:
 // docs/model-market.md.
@@ -44,8 +46,9 @@ class MarketModel {
   // metrics and skips the blocks that none of them reads.
   struct RunOptions {
     bool supply = true;     // run the supply model (into the scratch region at supply_offset(),
-                            // so its own metrics can be read there too) and fill the supply-derived metrics
-    bool growth = true;     // CAGRs (three powers a run)
+                            // so its own metrics can be read there too) and close the market:
+                            // domestic sales, self-sufficiency, unmet demand, the domestic CAGR
+    bool growth = true;     // TAM and capex CAGRs
     bool infra = true;      // AI-infrastructure returns: margin, break-even year
     bool valuation = true;  // vendor shares, revenue and implied values (needs supply)
     supply::SupplyModel::RunOptions supply_options = supply::SupplyModel::kLean;
@@ -66,12 +69,12 @@ class MarketModel {
 
   struct Out {
     std::size_t capex, ai_capex_rmb, ai_capex_growth, chain, cloud, sovereign, innovator, non_cloud, tam,
-        tam_share, self_suff, domestic, foreign;
+        cloud_share, foreign, licensed, grey, adoption_cap;
     std::size_t infra_capex, infra_installed, infra_gw, infra_dep, infra_power, infra_lease, infra_cost,
-        infra_revenue, infra_profit, margin;
-    std::size_t tam_cagr, domestic_cagr, capex_cagr, breakeven;
-    // supply-dependent
-    std::size_t supply_value, domestic_supply, self_suff_supply;
+        infra_revenue, infra_profit, margin, infra_cash;
+    std::size_t tam_cagr, capex_cagr, breakeven, cash_breakeven;
+    // supply-dependent: the market closure
+    std::size_t supply_value, available, domestic, self_suff, unmet, unsold, domestic_demand, domestic_cagr;
     std::size_t val_share, val_revenue, val_value, val_ps;  // by valuation vendor, yearly
   };
   [[nodiscard]] const Out& out() const { return out_; }
@@ -81,7 +84,9 @@ class MarketModel {
                  const std::array<double, kYears>& depreciation, const std::array<double, kYears>& infra_capex) const;
   void run_supply(std::span<const double> v, double* out, const RunOptions& options) const;
 
-  YearIdx capex_{}, overseas_{}, server_{}, ai_server_{}, accel_{}, non_cloud_{}, innovator_{}, self_suff_{};
+  YearIdx capex_{}, overseas_{}, server_{}, ai_server_{}, accel_{}, sovereign_{}, innovator_{};
+  // Import regime and adoption (docs/model-market.md section 3).
+  YearIdx licensed_{}, guidance_{}, grey_{}, cap_cloud_{}, cap_sovereign_{}, cap_innovator_{};
   std::size_t revenue_2030_ = 0, revenue_yield_2024_ = 0, usd_per_kw_ = 0;
   std::size_t fx_ = 0, dep_years_ = 0, elec_ = 0, pue_ = 0, util_ = 0, dc_capex_ = 0, dc_years_ = 0;
   bool elec_rmb_ = false, dc_capex_rmb_ = false;

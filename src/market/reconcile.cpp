@@ -14,13 +14,14 @@ Reconciliation reconcile(const analysis::Context& ctx, int year) {
   r.server = p.value("market.chain.server_share." + ys);
   r.ai_server = p.value("market.chain.ai_server_share." + ys);
   r.accelerator = p.value("market.chain.accelerator_share." + ys);
-  r.non_cloud_share = p.value("market.buyers.non_cloud_share." + ys);
+  r.sovereign = p.value("market.buyers.sovereign_usd_bn." + ys);
+  r.innovator = p.value("market.buyers.innovator_usd_bn." + ys);
   r.chain_product = (1.0 - r.overseas) * r.server * r.ai_server * r.accelerator;
   r.cloud_tam = r.capex * r.chain_product;
-  r.tam = r.non_cloud_share < 1 ? r.cloud_tam / (1.0 - r.non_cloud_share) : 0.0;
+  r.tam = r.cloud_tam + r.sovereign + r.innovator;
   for (const auto& pub : ctx.scenario.published) {
     if (pub.metric == "market.tam_usd_bn." + ys) r.published_tam = pub.value;
-    if (pub.metric == "market.tam_share_of_capex." + ys) r.published_share = pub.value;
+    if (pub.metric == "market.cloud_gpu_share_of_capex." + ys) r.published_share = pub.value;
   }
   if (!r.published_tam || r.cloud_tam <= 0) return r;
   // Scale the chain must gain to reach the published TAM with no other buyers.
@@ -32,7 +33,9 @@ Reconciliation reconcile(const analysis::Context& ctx, int year) {
   alt("chain.server_share", r.server, r.server * k);
   alt("chain.ai_server_share", r.ai_server, r.ai_server * k);
   alt("chain.accelerator_share", r.accelerator, r.accelerator * k);
-  alt("buyers.non_cloud_share", r.non_cloud_share, 1.0 - r.cloud_tam / *r.published_tam);
+  // The added buyers (USD bn) that alone would close the gap: not a share, so never infeasible.
+  r.alternatives.push_back({"market.buyers.*_usd_bn." + ys + " (sum)", r.sovereign + r.innovator,
+                            *r.published_tam - r.cloud_tam, *r.published_tam >= r.cloud_tam});
   return r;
 }
 

@@ -1,8 +1,9 @@
 // The reconciliation of the report's TAM ratios with its stated TAM: the four
 // cloud ratios multiply to 42.8%, not the 51% / $67bn the report states. This
-// shows the product next to the published figure, the adjustment the scenario
-// makes (a non-cloud buyer line), and what any single ratio would have to be
-// instead. Used by `gpugap market` and the report.
+// shows the chain as stated next to the published figure, the other buyer
+// classes the scenario adds (each its own sourced line, nothing back-solved),
+// and what any single ratio would have to be instead. Used by `gpugap market`
+// and the report.
 #pragma once
 
 #include <optional>
@@ -19,15 +20,15 @@ struct Reconciliation {
   double overseas = 0, server = 0, ai_server = 0, accelerator = 0;
   double chain_product = 0;    // (1 - overseas) x server x AI-server x accelerator
   double cloud_tam = 0;        // capex x chain product
-  double non_cloud_share = 0;  // the scenario's added buyer line (share of TAM)
-  double tam = 0;              // computed
+  double sovereign = 0, innovator = 0;  // the added buyer classes (USD bn)
+  double tam = 0;                       // cloud chain + added buyers
   std::optional<double> published_tam;    // from the scenario's published figures
-  std::optional<double> published_share;  // TAM / capex as the report states it
+  std::optional<double> published_share;  // cloud AI-GPU spend / cloud capex as the report states it
 
   struct Alternative {
     std::string param;   // path of the assumption
     double current = 0;  // its value in the scenario
-    double required = 0; // the value that alone reproduces the published TAM (no non-cloud line)
+    double required = 0; // the value that alone reproduces the published TAM (with no added buyers)
     bool feasible = false;
   };
   std::vector<Alternative> alternatives;  // empty without a published TAM

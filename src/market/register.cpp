@@ -80,12 +80,24 @@ void register_engine(analysis::Registry& r) {
        true, false, 0, 1});
   add({"market.chain.accelerator_share", Dim::kFraction, "fraction", "accelerators as a share of an AI server's value",
        true, false, 0, 1});
-  add({"market.buyers.non_cloud_share", Dim::kFraction, "fraction",
-       "share of the TAM bought outside the cloud chain (sovereign buyers + innovators)", true, false, 0, 0.95});
-  add({"market.buyers.innovator_fraction", Dim::kFraction, "fraction",
-       "innovators' part of the non-cloud demand (the rest: sovereign buyers)", true, false, 0, 1});
-  add({"market.self_sufficiency_assumed", Dim::kFraction, "fraction",
-       "domestic vendors' share of the TAM as the report states it", true, false, 0, 1});
+  // Buyers outside the cloud chain, as sourced additions (not shares of a TAM).
+  add({"market.buyers.sovereign_usd_bn", Dim::kNumber, "USD bn",
+       "accelerator spend of non-internet buyers: telecom operators (their clouds too), governments, SOEs, "
+       "other enterprises",
+       true, true, 0, kBig});
+  add({"market.buyers.innovator_usd_bn", Dim::kNumber, "USD bn",
+       "accelerator spend of innovators on their own clusters: AI start-ups, carmakers", true, true, 0, kBig});
+  // Import regime (taken before domestic supply) and adoption by buyer class.
+  add({"market.imports.licensed_usd_bn", Dim::kNumber, "USD bn",
+       "foreign accelerators the US export-licence regime lets vendors sell into China", true, false, 0, kBig});
+  add({"market.imports.guidance_cap_share", Dim::kFraction, "fraction",
+       "China's purchase guidance: the most of the TAM buyers may spend on licensed foreign parts (1 = none)", true,
+       false, 0, 1});
+  add({"market.imports.grey_usd_bn", Dim::kNumber, "USD bn", "restricted foreign accelerators entering via grey channels",
+       true, false, 0, kBig});
+  for (const char* cls : {"cloud", "sovereign", "innovator"})
+    add({std::string("market.adoption.domestic_cap.") + cls, Dim::kFraction, "fraction",
+         std::string("most of the ") + cls + " buyers' demand they place with domestic vendors", true, false, 0, 1});
   // AI-infrastructure returns.
   add({"market.infra.revenue_2030_rmb_bn", Dim::kNumber, "RMB bn", "AI revenue (AI lift) in 2030", false, false, 0, kBig});
   add({"market.infra.revenue_yield_2024", Dim::kNumber, "RMB/RMB/yr",

@@ -107,7 +107,7 @@ const std::vector<Known>& known() {
       {"market.ai_gpu_share_of_capex", "AI GPU share of cloud capex", "%", kPct0},
       {"market.ai_capex_rmb_bn", "AI capex of Chinese tech companies", "RMB bn", kInt},
       {"market.ai_capex_growth", "AI capex growth (YoY)", "%", kPct0},
-      {"market.tam_share_of_capex", "AI GPU TAM as a share of cloud capex", "%", kPct0},
+      {"market.cloud_gpu_share_of_capex", "Cloud AI-GPU spend as a share of cloud capex", "%", kPct0},
       {"market.infra.cost_rmb_bn", "AI-infrastructure cost", "RMB bn", kInt},
       {"market.infra.revenue_rmb_bn", "AI-infrastructure revenue", "RMB bn", kInt},
       {"supply.ai_wafers_per_month", "Wafers for AI chips", "wafers/month", kInt},

@@ -106,13 +106,14 @@ TEST(AnalysisCli, GoalSeekOverseasShareMatchesClosedForm) {
   const auto p = run_cli("params market --format json");
   ASSERT_EQ(p.rc, 0) << p.err;
   const auto params = p.json();
-  // TAM = capex (1 - s) server ai accel / (1 - non_cloud)  =>  s = 1 - TAM (1 - nc) / (capex server ai accel).
+  // TAM = capex (1 - s) server ai accel + added buyers  =>  s = 1 - (TAM - added) / (capex server ai accel).
   const double capex = param_value(params, "market.cloud_capex_usd_bn.2030");
   const double chain = param_value(params, "market.chain.server_share.2030") *
                        param_value(params, "market.chain.ai_server_share.2030") *
                        param_value(params, "market.chain.accelerator_share.2030");
-  const double nc = param_value(params, "market.buyers.non_cloud_share.2030");
-  const double expected = 1.0 - 67.0 * (1.0 - nc) / (capex * chain);
+  const double added = param_value(params, "market.buyers.sovereign_usd_bn.2030") +
+                       param_value(params, "market.buyers.innovator_usd_bn.2030");
+  const double expected = 1.0 - (67.0 - added) / (capex * chain);
   EXPECT_NEAR(j["value"].get<double>(), expected, 1e-9);
   EXPECT_NEAR(j["achieved"].get<double>(), 67.0, 1e-8);
   EXPECT_EQ(j["vary"], "market.chain.overseas_share.2030");
@@ -145,14 +146,17 @@ TEST(AnalysisCli, SensitivityTornado) {
     EXPECT_NE(row["low"], row["high"]);
     EXPECT_NE(row["param"], "market.cloud_capex_usd_bn.2024");
   }
-  // TAM 2030 is proportional to the 2030 capex: its swing is the TAM times the swing of the capex.
+  // The cloud part of TAM 2030 is proportional to the 2030 capex (the added buyers are not):
+  // its swing is the cloud demand times the swing of the capex.
   const auto all = run_cli("sensitivity --metric market.tam_usd_bn.2030 --format json").json();
   bool found = false;
   for (const auto& row : all["rows"]) {
     const std::string param = row["param"];
     if (param != "market.cloud_capex_usd_bn" && param != "market.cloud_capex_usd_bn.2030") continue;
     found = true;
-    const double base = all["base"].get<double>();
+    const double base = run_cli("eval market.cloud_demand_usd_bn.2030 --format json")
+                            .json()["metrics"]["market.cloud_demand_usd_bn.2030"]
+                            .get<double>();
     const double rel = (row["param_high"].get<double>() - row["param_low"].get<double>()) /
                        (row["relative"].get<bool>() ? 1.0 : row["param_base"].get<double>());
     EXPECT_NEAR(row["delta"].get<double>(), base * rel, 1e-9 * base) << param;

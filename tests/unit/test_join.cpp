@@ -97,7 +97,7 @@ TEST(JoinCache, CompiledScoreGapDemandAndEconEqualAFreshEvaluation) {
   set(v, "demand.utilisation", 0.4);
   set(v, "supply.hbm_lines.cxmt.wafers_per_month.2030",
       0.5 * v[base_ctx().params.require("supply.hbm_lines.cxmt.wafers_per_month.2030")]);
-  set(v, "market.self_sufficiency_assumed.2030", 0.5);
+  set(v, "market.imports.grey_usd_bn.2030", 0.5);
   expect_same_bytes(metrics, run(f, metrics.size(), v), fresh(metrics, v), "scenario parameters moved");
   set(v, "regions.cn.electricity_price", 2 * v[base_ctx().params.require("regions.cn.electricity_price")]);
   expect_same_bytes(metrics, run(f, metrics.size(), v), fresh(metrics, v), "a catalog parameter moved too");

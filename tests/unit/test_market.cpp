@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "analysis/metrics.hpp"
 #include "analysis/scenario.hpp"
 #include "cli_helpers.hpp"
@@ -41,15 +43,20 @@ double param(const std::string& path) { return base_ctx().params.value(path); }
 // --- the chain by hand ----------------------------------------------------------
 
 TEST(MarketChain, TamByHand2030) {
-  // 130 x (1 - 0.30) x 0.90 x 0.85 x 0.80 = 55.692 from the cloud chain; the
-  // non-cloud buyers make up 16.9% of the TAM: TAM = 55.692 / (1 - 0.169).
+  // The chain as stated: 130 x (1 - 0.30) x 0.90 x 0.85 x 0.80 = 55.692, one
+  // computed figure; the other buyer classes are added as their own lines.
   const double cloud = 130.0 * 0.70 * 0.90 * 0.85 * 0.80;
+  EXPECT_NEAR(cloud, 55.692, 1e-9);
   EXPECT_NEAR(metric(base_ctx(), "market.cloud_demand_usd_bn.2030"), cloud, 1e-9);
   EXPECT_NEAR(metric(base_ctx(), "market.chain_product.2030"), 0.4284, 1e-12);
-  EXPECT_NEAR(metric(base_ctx(), "market.tam_usd_bn.2030"), cloud / (1 - 0.169), 1e-9);
-  const double non_cloud = metric(base_ctx(), "market.non_cloud_usd_bn.2030");
-  EXPECT_NEAR(metric(base_ctx(), "market.sovereign_usd_bn.2030") + metric(base_ctx(), "market.innovator_usd_bn.2030"),
-              non_cloud, 1e-9);
+  EXPECT_NEAR(metric(base_ctx(), "market.cloud_gpu_share_of_capex.2030"), 0.4284, 1e-12);
+  const double sov = param("market.buyers.sovereign_usd_bn.2030"), inn = param("market.buyers.innovator_usd_bn.2030");
+  EXPECT_NEAR(metric(base_ctx(), "market.tam_usd_bn.2030"), cloud + sov + inn, 1e-9);
+  EXPECT_NEAR(metric(base_ctx(), "market.non_cloud_usd_bn.2030"), sov + inn, 1e-9);
+  // The sovereign line by hand: IDC's 2024 market x the non-internet bound x accelerator share.
+  EXPECT_NEAR(param("market.buyers.sovereign_usd_bn.2024"), 22.1 * 0.35 * 0.80, 0.005);
+  // No input of the TAM is a share of the TAM (nothing left to back-solve).
+  EXPECT_FALSE(base_ctx().params.find("market.buyers.non_cloud_share.2030").has_value());
 }
 
 TEST(MarketChain, TamByHandEveryYear) {
@@ -58,10 +65,12 @@ TEST(MarketChain, TamByHandEveryYear) {
     const std::string ys = std::to_string(y);
     const double chain = (1 - param("market.chain.overseas_share." + ys)) * param("market.chain.server_share." + ys) *
                          param("market.chain.ai_server_share." + ys) * param("market.chain.accelerator_share." + ys);
-    const double tam = param("market.cloud_capex_usd_bn." + ys) * chain / (1 - param("market.buyers.non_cloud_share." + ys));
+    const double tam = param("market.cloud_capex_usd_bn." + ys) * chain + param("market.buyers.sovereign_usd_bn." + ys) +
+                       param("market.buyers.innovator_usd_bn." + ys);
     EXPECT_NEAR(m.at("market.tam_usd_bn." + ys), tam, 1e-9 * tam) << y;
-    EXPECT_NEAR(m.at("market.domestic_usd_bn." + ys), tam * param("market.self_sufficiency_assumed." + ys), 1e-9) << y;
-    EXPECT_NEAR(m.at("market.domestic_usd_bn." + ys) + m.at("market.foreign_usd_bn." + ys), tam, 1e-9) << y;
+    // AI capex in RMB is the USD series at the region's rate (an identity, not a target).
+    EXPECT_NEAR(m.at("market.ai_capex_rmb_bn." + ys),
+                param("market.cloud_capex_usd_bn." + ys) * param("regions.cn.fx_per_usd"), 1e-9) << y;
   }
 }
 
@@ -71,7 +80,7 @@ TEST(MarketChain, CagrIdentities) {
   EXPECT_NEAR(t0 * std::pow(1 + m.at("market.tam_cagr"), 6), t1, 1e-9 * t1);
   const double d0 = m.at("market.domestic_usd_bn.2024"), d1 = m.at("market.domestic_usd_bn.2030");
   EXPECT_NEAR(d0 * std::pow(1 + m.at("market.domestic_cagr"), 6), d1, 1e-9 * d1);
-  // Domestic growth = TAM growth x self-sufficiency growth.
+  // Domestic growth = TAM growth x self-sufficiency growth (self-sufficiency = domestic / TAM).
   const double ss = m.at("market.self_sufficiency.2030") / m.at("market.self_sufficiency.2024");
   EXPECT_NEAR(1 + m.at("market.domestic_cagr"), (1 + m.at("market.tam_cagr")) * std::pow(ss, 1.0 / 6), 1e-12);
   EXPECT_NEAR(market::cagr(6, 51, 6), 0.4285, 0.0005);  // supply-market-notes.md section 7: 42.9%
@@ -92,18 +101,19 @@ TEST(MarketChain, Interpolation) {
 }
 
 TEST(MarketChain, OverridesFlowThrough) {
-  // Overseas share 30% -> 20% in 2030: the cloud part of the TAM scales by 0.8 / 0.7.
+  // Overseas share 30% -> 20% in 2030: the cloud part of the TAM scales by 0.8 / 0.7, the added buyers stay.
   const auto ctx = with({"market.chain.overseas_share.2030=0.2"});
   const double before = metric(base_ctx(), "market.tam_usd_bn.2030");
   const double after = metric(ctx, "market.tam_usd_bn.2030");
-  EXPECT_NEAR(after / before, 0.8 / 0.7, 1e-12);
+  const double cloud = metric(base_ctx(), "market.cloud_demand_usd_bn.2030");
+  EXPECT_NEAR(after - before, cloud * (0.8 / 0.7 - 1), 1e-9);
   // Other years are untouched.
   EXPECT_DOUBLE_EQ(metric(ctx, "market.tam_usd_bn.2029"), metric(base_ctx(), "market.tam_usd_bn.2029"));
   // Through the CLI too, with the override recorded.
   auto r = run_cli("eval market.tam_usd_bn.2030 --set market.chain.overseas_share.2030=0.2 --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto j = r.json();
-  EXPECT_NEAR(j["metrics"]["market.tam_usd_bn.2030"].get<double>(), before * 0.8 / 0.7, 1e-9);
+  EXPECT_NEAR(j["metrics"]["market.tam_usd_bn.2030"].get<double>(), before + cloud * (0.8 / 0.7 - 1), 1e-9);
   EXPECT_EQ(j["overrides"][0].get<std::string>(), "market.chain.overseas_share.2030=0.2");
 }
 
@@ -131,7 +141,8 @@ TEST(MarketReconciliation, ExplicitGapAndAlternatives) {
   EXPECT_FALSE(r.alternatives[1].feasible);                // server share 1.08
   EXPECT_FALSE(r.alternatives[2].feasible);                // AI-server share 1.02
   EXPECT_NEAR(r.alternatives[3].required, 0.962, 0.001);   // accelerator share
-  EXPECT_NEAR(r.alternatives[4].required, 1 - 55.692 / 67, 1e-12);
+  EXPECT_NEAR(r.alternatives[4].required, 67 - 55.692, 1e-9);  // added buyers, USD bn
+  EXPECT_NEAR(r.tam, 55.692 + r.sovereign + r.innovator, 1e-9);
 }
 
 TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
@@ -139,7 +150,7 @@ TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("Reconciliation"), std::string::npos);
   EXPECT_NE(r.out.find("42.84%"), std::string::npos);
-  EXPECT_NE(r.out.find("ADDED"), std::string::npos);
+  EXPECT_NE(r.out.find("ADDS"), std::string::npos);
   EXPECT_NE(r.out.find("market.tam_usd_bn.2030"), std::string::npos);
   auto j = run_cli("market --format json");
   ASSERT_EQ(j.rc, 0) << j.err;
@@ -159,19 +170,95 @@ TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
 
 // --- supply-derived view, returns layer, valuation -----------------------------------
 
-TEST(MarketSupplyView, SelfSufficiencyFromSupplyIsCappedShare) {
-  const auto m = studies::evaluate_all(base_ctx(), {"market"});
+// --- the market closure: imports, domestic supply, unmet demand ---------------------
+
+TEST(MarketClosure, DomesticPlusImportsPlusUnmetIsDemandEveryYear) {
+  const auto m = studies::evaluate_all(base_ctx(), {"market", "supply"});
+  double carried = 0;
   for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
     const std::string ys = std::to_string(y);
-    const double ss = m.at("market.self_sufficiency_supply." + ys);
-    EXPECT_GE(ss, 0.0) << y;
-    EXPECT_LE(ss, 1.0) << y;
-    const double tam = m.at("market.tam_usd_bn." + ys);
-    EXPECT_NEAR(ss * tam, std::min(m.at("market.supply_value_usd_bn." + ys), tam), 1e-9) << y;
+    auto at = [&](const std::string& stem) { return m.at("market." + stem + "." + ys); };
+    const double tam = at("tam_usd_bn");
+    EXPECT_NEAR(at("domestic_usd_bn") + at("foreign_usd_bn") + at("unmet_usd_bn"), tam, 1e-9 * tam) << y;
+    EXPECT_GE(at("unmet_usd_bn"), -1e-12) << y;
+    EXPECT_NEAR(at("self_sufficiency"), at("domestic_usd_bn") / tam, 1e-12) << y;
+    // Imports by hand: licensed (within the purchase guidance) plus grey.
+    const double licensed = std::min(param("market.imports.licensed_usd_bn." + ys),
+                                     param("market.imports.guidance_cap_share." + ys) * tam);
+    EXPECT_NEAR(at("foreign_usd_bn"), std::min(licensed + param("market.imports.grey_usd_bn." + ys), tam), 1e-9) << y;
+    // One step a year: this year's supply plus what went unsold last year; the rest carries on.
+    EXPECT_NEAR(at("domestic_available_usd_bn"), m.at("supply.value_usd_bn." + ys) + carried, 1e-9) << y;
+    EXPECT_NEAR(at("domestic_usd_bn"), std::min(at("domestic_available_usd_bn"), at("domestic_demand_usd_bn")), 1e-9)
+        << y;
+    EXPECT_NEAR(at("domestic_unsold_usd_bn"), at("domestic_available_usd_bn") - at("domestic_usd_bn"), 1e-9) << y;
+    carried = at("domestic_unsold_usd_bn");
   }
-  // Less SMIC capacity -> less domestic supply (never more).
-  const auto low = with({"supply.nodes.smic-n2.ai_share.2027=0.1"});
-  EXPECT_LT(metric(low, "market.supply_value_usd_bn.2027"), metric(base_ctx(), "market.supply_value_usd_bn.2027"));
+}
+
+// 2026 is a year where domestic supply binds in ms-2025 (unmet demand, nothing carried out).
+TEST(MarketClosure, SupplyBindsIn2026) {
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
+  EXPECT_GT(m.at("market.unmet_usd_bn.2026"), 0);
+  EXPECT_DOUBLE_EQ(m.at("market.domestic_unsold_usd_bn.2026"), 0);
+}
+
+static std::vector<std::string> scaled_series(const std::string& stem, double k) {
+  std::vector<std::string> sets;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string path = stem + "." + std::to_string(y);
+    sets.push_back(path + "=" + fmt::format("{:.17g}", k * param(path)));
+  }
+  return sets;
+}
+
+TEST(MarketClosure, ATenPercentYieldCutCostsTheLostChipsAtTheirAsp) {
+  // Where supply binds, a 10% cut in N+2 yield cuts domestic revenue by the
+  // chips the supply model loses x their ASP (plus what it no longer carries in).
+  const auto cut = with(scaled_series("supply.nodes.smic-n2.yield", 0.9));
+  const auto base_m = studies::evaluate_all(base_ctx(), {"market"});
+  const auto cut_m = studies::evaluate_all(cut, {"market"});
+  const supply::SupplyReader base_r(base_ctx(), base_ctx().params), cut_r(cut, cut.params);
+  const auto by = base_r.read(base_ctx().params.values()), cy = cut_r.read(cut.params.values());
+  const int i = 2026 - analysis::kFirstYear;
+  double lost = 0;
+  for (const auto& [chip, sku] : by[i].skus) lost += (sku.chips - cy[i].skus.at(chip).chips) * sku.asp_usd / 1e9;
+  EXPECT_GT(lost, 0);
+  const double carried_in = base_m.at("market.domestic_unsold_usd_bn.2025") - cut_m.at("market.domestic_unsold_usd_bn.2025");
+  const double drop = base_m.at("market.domestic_usd_bn.2026") - cut_m.at("market.domestic_usd_bn.2026");
+  EXPECT_NEAR(drop, lost + carried_in, 1e-6 * drop);
+  EXPECT_LT(cut_m.at("market.self_sufficiency.2026"), base_m.at("market.self_sufficiency.2026"));
+}
+
+TEST(MarketClosure, SelfSufficiencyFallsWithSupplyAndRisesWhenImportsAreCut) {
+  const double base = metric(base_ctx(), "market.self_sufficiency.2026");
+  EXPECT_LT(metric(with(scaled_series("supply.nodes.smic-n2.wafers_per_month", 0.8)), "market.self_sufficiency.2026"),
+            base);
+  EXPECT_LT(metric(with(scaled_series("supply.hbm_lines.cxmt.wafers_per_month", 0.5)), "market.self_sufficiency.2026"),
+            base);
+  // In 2028 supply does not bind (stock carried on): cutting imports raises self-sufficiency.
+  const double base28 = metric(base_ctx(), "market.self_sufficiency.2028");
+  ASSERT_GT(metric(base_ctx(), "market.domestic_unsold_usd_bn.2028"), 0);
+  EXPECT_GT(metric(with({"market.imports.licensed_usd_bn.2028=0", "market.imports.grey_usd_bn.2028=0"}),
+                   "market.self_sufficiency.2028"),
+            base28);
+  // A slower-adopting cloud buyer lowers it.
+  EXPECT_LT(metric(with({}, "risk-slow-adoption"), "market.self_sufficiency.2028"), base28);
+}
+
+TEST(MarketClosure, SensitivityListsSupplyInputsAndNoSelfSufficiencyInput) {
+  for (const char* m : {"market.self_sufficiency.2030", "market.domestic_usd_bn.2030"}) {
+    auto r = run_cli(std::string("sensitivity --metric ") + m + " --format json");
+    ASSERT_EQ(r.rc, 0) << r.err;
+    const auto j = r.json();
+    bool supply_moves = false;
+    for (const auto& row : j["rows"]) {
+      const auto p = row["param"].get<std::string>();
+      EXPECT_EQ(p.find("self_sufficiency"), std::string::npos) << p;
+      if (p.starts_with("supply.")) supply_moves = true;
+    }
+    EXPECT_TRUE(supply_moves) << m;
+  }
+  EXPECT_FALSE(base_ctx().params.find("market.self_sufficiency_assumed.2030").has_value());
 }
 
 TEST(MarketInfra, DepreciationByHand) {
@@ -190,6 +277,32 @@ TEST(MarketInfra, DepreciationByHand) {
   const double rev = m.at("market.infra.revenue_rmb_bn.2030");
   EXPECT_NEAR(m.at("market.ai_infra_margin.2030"), (rev - m.at("market.infra.cost_rmb_bn.2030")) / rev, 1e-12);
   EXPECT_NEAR(rev, 806.0, 1e-9);  // MS Jul-2025 AI lift, RMB bn
+}
+
+TEST(MarketInfra, BreakevenBothWaysByIdentity) {
+  // Accounting: revenue - (depreciation + power + leasing); cash flow: revenue -
+  // (power + leasing + the year's AI-server capex). Each break-even is the first
+  // year its quantity is >= 0.
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
+  double acc = market::kNoBreakeven, cash = market::kNoBreakeven;
+  double cum_cash = 0, cum_profit = 0;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string ys = std::to_string(y);
+    auto at = [&](const std::string& stem) { return m.at("market." + stem + "." + ys); };
+    const double cf = at("infra.revenue_rmb_bn") - at("infra.power_rmb_bn") - at("infra.leasing_rmb_bn") -
+                      at("infra.capex_rmb_bn");
+    EXPECT_NEAR(at("infra.cash_flow_rmb_bn"), cf, 1e-9) << y;
+    EXPECT_NEAR(at("infra.profit_rmb_bn"), cf + at("infra.capex_rmb_bn") - at("infra.depreciation_rmb_bn"), 1e-9) << y;
+    if (at("infra.profit_rmb_bn") >= 0 && acc == market::kNoBreakeven) acc = y;
+    if (cf >= 0 && cash == market::kNoBreakeven) cash = y;
+    cum_cash += cf;
+    cum_profit += at("infra.profit_rmb_bn");
+  }
+  EXPECT_EQ(m.at("market.breakeven_year"), acc);
+  EXPECT_EQ(m.at("market.cash_breakeven_year"), cash);
+  // While capex grows, spend runs ahead of depreciation: cash turns positive no earlier than profit.
+  EXPECT_GE(cash, acc);
+  EXPECT_LT(cum_cash, cum_profit);
 }
 
 TEST(MarketInfra, BreakevenRobustToEarlyMonetisation) {
@@ -218,7 +331,7 @@ TEST(MarketValuation, ImpliedMultiple) {
 TEST(MarketCompile, CompiledMatchesComputed) {
   const auto& ctx = base_ctx();
   const std::vector<std::string> paths = {"market.tam_usd_bn.2030", "market.domestic_cagr", "market.breakeven_year",
-                                          "market.self_sufficiency_supply.2029", "market.ai_infra_margin.2030"};
+                                          "market.self_sufficiency.2029", "market.ai_infra_margin.2030"};
   const auto fn = studies::compile(ctx, paths);
   const auto values = ctx.params.values();
   std::vector<double> out(paths.size());
@@ -229,7 +342,7 @@ TEST(MarketCompile, CompiledMatchesComputed) {
   auto v2 = values;
   v2[*ctx.params.find("market.chain.accelerator_share.2030")] = 0.4;
   fn(v2, out);
-  EXPECT_NEAR(out[0], m.at(paths[0]) / 2, 1e-9);
+  EXPECT_NEAR(out[0], m.at(paths[0]) - metric(ctx, "market.cloud_demand_usd_bn.2030") / 2, 1e-9);
 }
 
 // Supply and market metrics compiled together share one supply run (the
@@ -238,7 +351,7 @@ TEST(MarketCompile, CompiledMatchesComputed) {
 TEST(MarketCompile, SupplyAndMarketTogetherKeepTheCallersOrder) {
   const auto& ctx = base_ctx();
   const std::vector<std::string> paths = {"supply.chips_total.2030", "market.tam_usd_bn.2030",
-                                          "supply.binding_constraint.2029", "market.self_sufficiency_supply.2030",
+                                          "supply.binding_constraint.2029", "market.self_sufficiency.2030",
                                           "supply.d0_per_cm2.smic-n2.2027", "supply.packages.huawei-ascend-910c.2026"};
   const auto m = studies::evaluate(ctx, paths);
   std::vector<std::string> rev(paths.rbegin(), paths.rend());
@@ -278,4 +391,27 @@ TEST(MarketScenarios, VariantsCompileAndOrder) {
   EXPECT_LT(metric(with({}, "risk-slow-adoption"), "market.domestic_usd_bn.2030"), dom);
   EXPECT_LT(metric(with({}, "risk-foundry-shortfall"), "supply.chips_total.2027"),
             metric(base_ctx(), "supply.chips_total.2027"));
+}
+
+// A reader can follow every published figure to the report or its outside source,
+// never to a file of this project.
+TEST(MarketCitations, PublishedFiguresCiteTheReportOrAnOutsideSource) {
+  for (const char* id : {"ms-2025", "ms-2025-bull", "ms-2025-bear", "risk-slow-adoption"}) {
+    const auto ctx = with({}, id);
+    ASSERT_FALSE(ctx.scenario.published.empty()) << id;
+    for (const auto& pub : ctx.scenario.published) {
+      const std::string& src = pub.prov.source;
+      EXPECT_FALSE(src.empty()) << pub.metric;
+      for (const char* project_file : {".md", ".yaml", "catalog/", "mission"})
+        EXPECT_EQ(src.find(project_file), std::string::npos) << id << ": " << pub.metric << ": " << src;
+    }
+  }
+  // The report's Q2 figures name the report itself and the article it came through.
+  for (const auto& pub : base_ctx().scenario.published) {
+    if (pub.metric.starts_with("market.self_sufficiency") || pub.metric.starts_with("market.tam_usd_bn")) {
+      EXPECT_NE(pub.prov.source.find("Morgan Stanley"), std::string::npos) << pub.metric;
+      EXPECT_NE(pub.prov.source.find("narrowing the gap with the US"), std::string::npos) << pub.metric;
+      EXPECT_NE(pub.prov.source.find("硅基观察Pro"), std::string::npos) << pub.metric;
+    }
+  }
 }

@@ -195,7 +195,9 @@ TEST(ScoreCli, SlowAdoptionCutsTheDomesticMarketNotSupply) {
   ASSERT_TRUE(b.is_number() && k.is_number());
   EXPECT_LT(k.get<double>(), b.get<double>());
   auto [sb, sk] = risk_metric(c, "market.self_sufficiency.2030");
-  EXPECT_NEAR(sk.get<double>(), 0.44, 1e-9);  // the case's own 2030 value
+  // Computed, not an input: the case's domestic sales over its TAM.
+  auto [tb, tk] = risk_metric(c, "market.tam_usd_bn.2030");
+  EXPECT_NEAR(sk.get<double>(), k.get<double>() / tk.get<double>(), 1e-12);
   EXPECT_LT(sk.get<double>(), sb.get<double>());
   // Adoption does not build fabs: supply is unchanged.
   auto [cb, ck] = risk_metric(c, "supply.chips_total.2027");

@@ -213,11 +213,25 @@ static std::vector<std::string> provenance_violations(const analysis::Context& c
     }
     return s;
   };
+  // A market figure: "$67bn", "67bn", "RMB 389bn", "76%". Years (the break-even year) and
+  // round halves ("50%", written of much else) are not telling and are left out.
+  auto market_spellings = [](const analysis::Published& pub) {
+    std::set<std::string> s;
+    const double v = pub.value;
+    if (pub.metric.ends_with("_year") || v == 0.5) return s;
+    if (v < 1) {
+      s.insert(fmt::format("{:g}%", 100 * v));
+    } else {
+      if (v >= 10) s.insert(fmt::format("{:g}", v));  // "1 - 55.69 / 67"
+      for (const char* f : {"${:g}bn", "{:g}bn", "${:g} bn", "{:g} bn", "${:g}B", "{:g}B"})
+        s.insert(fmt::format(fmt::runtime(f), v));
+    }
+    return s;
+  };
   std::vector<std::pair<std::regex, std::string>> figures;  // whole-token pattern, "spelling (metric)"
   for (const auto& pub : ctx.scenario.published)
-    if (pub.metric.starts_with("supply."))
-      for (const auto& sp : spellings(pub.value))
-        figures.emplace_back(std::regex("(^|[^0-9.,])" + std::regex_replace(sp, std::regex(R"([.])"), R"(\.)") +
+    for (const auto& sp : pub.metric.starts_with("supply.") ? spellings(pub.value) : market_spellings(pub))
+        figures.emplace_back(std::regex("(^|[^0-9.,])" + std::regex_replace(sp, std::regex(R"([.$])"), R"(\$&)") +
                                         "($|[^0-9A-Za-z])"),
                              sp + " (" + pub.metric + ")");
   // "calibrated to" (an input set to a figure), not "uncalibrated prior" (perf efficiencies fitted on measurements).
@@ -274,17 +288,20 @@ TEST(SupplyProvenance, TheCheckCatchesADerivedValue) {
     std::ofstream f(file);
     f << "id: derived\nname: t\nextends: ms-2025\nparams:\n  supply.nodes.smic-n2.ai_share:\n"
          "    2025: {value: 0.32, source: \"MS: ~7k AI wafers of 22k\"}\n"
-         "  supply.diebank.huawei.drawdown_years: {value: 2, estimate: true, rationale: \"set so that 2025 is near\"}\n";
+         "  supply.diebank.huawei.drawdown_years: {value: 2, estimate: true, rationale: \"set so that 2025 is near\"}\n"
+         "  market.buyers.innovator_usd_bn:\n    2030: {value: 11.3, estimate: true, rationale: \"the gap 67 - 55.7\"}\n";
   }
   const auto ctx = studies::make_context({analysis::default_catalog_dir()}, file.string(), {});
   const auto bad = provenance_violations(ctx);
   std::filesystem::remove_all(dir);
-  ASSERT_EQ(bad.size(), 8u);  // the one-point AI-share series holds in all 7 years, + the draw
+  ASSERT_EQ(bad.size(), 15u);  // each one-point series (a child replaces the series) holds in 7 years, + the draw
   auto any = [&](const std::string& what) {
     return std::any_of(bad.begin(), bad.end(), [&](const std::string& b) { return b.find(what) != std::string::npos; });
   };
   EXPECT_TRUE(any("supply.nodes.smic-n2.ai_share.2025 cites the published 7k (supply.ai_wafers_per_month.smic-n2.2025)"));
   EXPECT_TRUE(any("supply.diebank.huawei.drawdown_years says it was fitted to an output"));
+  // A market line read off the report's TAM gap.
+  EXPECT_TRUE(any("market.buyers.innovator_usd_bn.2030 cites the published 67 (market.tam_usd_bn.2030)"));
 }
 
 TEST(SupplyRoadmap, A950PrSkuTakesHuaweisShareAndHbm3) {
