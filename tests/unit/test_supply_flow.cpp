@@ -230,7 +230,11 @@ static std::vector<std::string> provenance_violations(const analysis::Context& c
   };
   std::vector<std::pair<std::regex, std::string>> figures;  // whole-token pattern, "spelling (metric)"
   for (const auto& pub : ctx.scenario.published)
-    for (const auto& sp : pub.metric.starts_with("supply.") ? spellings(pub.value) : market_spellings(pub))
+    // Supply and market figures only: a gap ratio ("~1x") is the claim the gap.claim.* settings define, and its
+    // spelling is not telling (a "1x nm" DRAM node).
+    for (const auto& sp : pub.metric.starts_with("supply.")   ? spellings(pub.value)
+                          : pub.metric.starts_with("market.") ? market_spellings(pub)
+                                                              : std::set<std::string>{})
         figures.emplace_back(std::regex("(^|[^0-9.,])" + std::regex_replace(sp, std::regex(R"([.$])"), R"(\$&)") +
                                         "($|[^0-9A-Za-z])"),
                              sp + " (" + pub.metric + ")");
