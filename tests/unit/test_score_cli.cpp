@@ -17,7 +17,7 @@ namespace {
 
 const json& base_score() {
   static const json j = [] {
-    auto r = run_cli("score --format json");
+    auto r = run_cli("score --samples 0 --format json");  // point scores: the Monte Carlo is test_score_uncertainty's
     EXPECT_EQ(r.rc, 0) << r.err;
     return r.rc == 0 ? r.json() : json::object();
   }();
@@ -61,7 +61,7 @@ TEST(ScoreCli, DearerChipLowersItsVendorsQuantitativeIndex) {
   ASSERT_TRUE(h0 && !(*h0)["current_chip"].is_null());
   ASSERT_EQ((*h0)["current_chip"]["chip"], "huawei-ascend-910c");
   const double idx0 = (*h0)["current_chip"]["index"].get<double>();
-  auto r = run_cli("score --format json --set 'chips.huawei-ascend-910c.price.cn=285000 RMB'");
+  auto r = run_cli("score --samples 0 --format json --set 'chips.huawei-ascend-910c.price.cn=285000 RMB'");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
   const json* h1 = find_vendor(j, "huawei");
@@ -76,7 +76,7 @@ TEST(ScoreCli, BetterSoftwareEfficiencyRaisesItsVendorsQuantitativeIndex) {
   ASSERT_TRUE(h0 && !(*h0)["current_chip"].is_null());
   const double tps0 = (*h0)["current_chip"]["ratios"]["tps"].get<double>();
   // The 910C runs the CANN stack: raise its memory and compute efficiency.
-  auto r = run_cli("score --format json --set stacks.cann.eta_memory=0.95 --set stacks.cann.eta_compute=0.95");
+  auto r = run_cli("score --samples 0 --format json --set stacks.cann.eta_memory=0.95 --set stacks.cann.eta_compute=0.95");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
   const json* h1 = find_vendor(j, "huawei");
@@ -86,7 +86,7 @@ TEST(ScoreCli, BetterSoftwareEfficiencyRaisesItsVendorsQuantitativeIndex) {
 }
 
 TEST(ScoreCli, WatchGivesChartReadySeries) {
-  auto r = run_cli("score --watch --vendor huawei --format json");
+  auto r = run_cli("score --samples 0 --watch --vendor huawei --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
   ASSERT_EQ(j["watch"].size(), 1u);
@@ -103,7 +103,7 @@ TEST(ScoreCli, WatchGivesChartReadySeries) {
 }
 
 TEST(ScoreCli, FoundryShortfallCutsSupplyAndCanFailTheCapacityCondition) {
-  auto r = run_cli("score --risks --case risk-foundry-shortfall --format json");
+  auto r = run_cli("score --samples 0 --risks --case risk-foundry-shortfall --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
   ASSERT_EQ(j["cases"].size(), 1u);
@@ -132,7 +132,7 @@ TEST(ScoreCli, ParadigmShiftToLongContextMovesTheQuantitativeLayer) {
   std::ofstream(file) << "id: risk-test-long-context\nname: test\nextends: ms-2025\nparams:\n"
                          "  score.workload_weights.chat: {value: 0, source: test}\n"
                          "  score.workload_weights.reasoning: {value: 0, source: test}\n";
-  auto r = run_cli("score --format json --scenario " + file.string());
+  auto r = run_cli("score --samples 0 --format json --scenario " + file.string());
   std::filesystem::remove_all(dir);
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
@@ -186,7 +186,7 @@ std::pair<json, json> risk_metric(const json& c, const std::string& path) {
 }  // namespace
 
 TEST(ScoreCli, SlowAdoptionCutsTheDomesticMarketNotSupply) {
-  auto r = run_cli("score --risks --case risk-slow-adoption --format json");
+  auto r = run_cli("score --samples 0 --risks --case risk-slow-adoption --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
   const json& c = j["cases"][0];
@@ -205,7 +205,7 @@ TEST(ScoreCli, SlowAdoptionCutsTheDomesticMarketNotSupply) {
 }
 
 TEST(ScoreCli, ParadigmShiftCaseMovesDemandAndTheQuantitativeLayerNotTheMarket) {
-  auto r = run_cli("score --risks --case risk-paradigm-long-context --format json");
+  auto r = run_cli("score --samples 0 --risks --case risk-paradigm-long-context --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
   const json& c = j["cases"][0];
