@@ -53,6 +53,53 @@ ParamIndex index_of(const ParamTable& p, const std::string& path) { return *p.fi
 
 }  // namespace
 
+TokenBook::TokenBook(const ParamTable& p, std::vector<ParamIndex>* reads) {
+  auto need_i = [&](const std::string& path) {
+    auto i = p.find(path);
+    if (!i || p.at(*i).is_null) throw InsufficientData(path);
+    if (reads) reads->push_back(*i);
+    return *i;
+  };
+  for (int y = 0; y < supply::kYears; ++y) daily_[y] = need_i(fmt::format("demand.daily_tokens.{}", supply::year_at(y)));
+  prior_ = need_i("demand.daily_tokens_prior");
+  output_share_ = need_i("demand.output_token_share");
+  cache_hit_ = need_i("demand.prefix_cache_hit_share");
+  price_input_ = need_i("demand.price.input_rmb_per_mtok");
+  price_cached_ = need_i("demand.price.cached_input_rmb_per_mtok");
+  price_output_ = need_i("demand.price.output_rmb_per_mtok");
+  price_year_ = need_i("demand.price.year");
+  learning_ = need_i("demand.price.decline_per_year");
+}
+
+double TokenBook::mean_rate(double start, double end) {
+  if (start <= 0 || end <= 0 || std::abs(end / start - 1.0) < 1e-12) return 0.5 * (start + end);
+  return (end - start) / std::log(end / start);
+}
+
+std::array<TokenYear, supply::kYears> TokenBook::run(std::span<const double> v) const {
+  std::array<TokenYear, supply::kYears> out{};
+  const double out_share = v[output_share_];
+  const double hit = v[cache_hit_];
+  // Price of a million tokens of the mix in the price year; it falls by the
+  // learning rate each year after (and is higher by it before).
+  const double base = (1.0 - out_share) * (hit * v[price_cached_] + (1.0 - hit) * v[price_input_]) +
+                      out_share * v[price_output_];
+  const double keep = 1.0 - v[learning_];
+  double prev = v[prior_];
+  for (int y = 0; y < supply::kYears; ++y) {
+    const double end = v[daily_[y]];
+    TokenYear& t = out[y];
+    t.tokens = mean_rate(prev, end) * kDaysPerYear;
+    t.output = t.tokens * out_share;
+    t.input = t.tokens - t.output;
+    t.cached_input = t.input * hit;
+    t.price_rmb_per_mtok = base * std::pow(keep, supply::year_at(y) - v[price_year_]);
+    t.revenue_rmb_bn = t.tokens / 1e6 * t.price_rmb_per_mtok / 1e9;
+    prev = end;
+  }
+  return out;
+}
+
 DemandSettings demand_settings(const ParamTable& p, const std::string& region) {
   DemandSettings s;
   s.region = region;
@@ -61,6 +108,7 @@ DemandSettings demand_settings(const ParamTable& p, const std::string& region) {
     s.inference_share[y] = need(p, fmt::format("demand.inference_share.{}", y));
   }
   s.prior_daily_tokens = need(p, "demand.daily_tokens_prior");
+  s.output_share = need(p, "demand.output_token_share");
   s.workload_mix = shares(p, "demand.workload_mix.");
   s.model_mix = shares(p, "demand.model_mix.");
   s.utilisation = need(p, "demand.utilisation");
@@ -75,6 +123,7 @@ DemandSettingsReader::DemandSettingsReader(const ParamTable& p, const std::strin
     inference_.emplace_back(y, index_of(p, fmt::format("demand.inference_share.{}", y)));
   }
   prior_ = index_of(p, "demand.daily_tokens_prior");
+  output_share_ = index_of(p, "demand.output_token_share");
   workload_mix_ = weights(p, "demand.workload_mix.");
   model_mix_ = weights(p, "demand.model_mix.");
   utilisation_ = index_of(p, "demand.utilisation");
@@ -87,6 +136,7 @@ DemandSettings DemandSettingsReader::read(std::span<const double> v) const {
   for (const auto& [y, i] : daily_) s.daily_tokens[y] = v[i];
   for (const auto& [y, i] : inference_) s.inference_share[y] = v[i];
   s.prior_daily_tokens = v[prior_];
+  s.output_share = v[output_share_];
   s.workload_mix = shares(workload_mix_, v, "demand.workload_mix.");
   s.model_mix = shares(model_mix_, v, "demand.model_mix.");
   s.utilisation = v[utilisation_];
@@ -142,12 +192,14 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
   }
   require(s.fleet_chip.empty() || !specs.empty(), Location{"", 0, "--chip"}, "a known chip id", "'" + s.fleet_chip + "'");
 
-  double prev_capacity = s.prior_daily_tokens * out_frac / kSecondsPerDay / s.utilisation;
+  // Output tokens are the sourced share of all tokens (TokenBook's traffic mix);
+  // the workloads' own isl/osl only weight the cells of a chip's throughput.
+  double prev_capacity = s.prior_daily_tokens * s.output_share / kSecondsPerDay / s.utilisation;
   for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
     DemandYear d;
     d.year = y;
     d.tokens_per_day = s.daily_tokens.at(y);
-    d.output_tokens_per_s = d.tokens_per_day * out_frac / kSecondsPerDay;
+    d.output_tokens_per_s = d.tokens_per_day * s.output_share / kSecondsPerDay;
     // Serving capacity (output tokens/s) installed for the year-end run rate.
     const double capacity = d.output_tokens_per_s / s.utilisation;
     const double added = std::max(0.0, capacity - prev_capacity) + prev_capacity / s.life_years;

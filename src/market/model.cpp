@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/suggest.hpp"
+#include "gap/demand.hpp"
 
 namespace gpugap::market {
 namespace {
@@ -14,6 +15,16 @@ constexpr double kBillion = 1e9;
 constexpr double kHoursPerYear = 8760.0;
 constexpr int kLastIdx = kYears - 1;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Vintages before the first model year in the installed base (2022, 2023).
+constexpr int kPriorVintages = 2;
+
+// A yearly point is a figure of the scenario (or an override) unless it is
+// null or only holds an earlier year's point.
+bool given_point(const Param& p, int year) {
+  if (p.is_null) return false;
+  if (p.overridden || !p.prov.is_default || !p.prov.note.starts_with("held from ")) return true;
+  return std::stoi(p.prov.note.substr(p.prov.note.size() - 4)) >= year;
+}
 
 }  // namespace
 
@@ -33,8 +44,23 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   m->cap_cloud_ = r.yearly("market.adoption.domestic_cap.cloud");
   m->cap_sovereign_ = r.yearly("market.adoption.domestic_cap.sovereign");
   m->cap_innovator_ = r.yearly("market.adoption.domestic_cap.innovator");
-  m->revenue_2030_ = r.need("market.infra.revenue_2030_rmb_bn");
-  m->revenue_yield_2024_ = r.need("market.infra.revenue_yield_2024");
+  // AI capex in RMB: a figure where the scenario gives one, else bridged.
+  m->scope_ = r.yearly("market.capex_bridge.scope_ratio");
+  for (int y = 0; y < kYears; ++y) {
+    const std::string path = "market.ai_capex_rmb_bn." + std::to_string(supply::year_at(y));
+    const auto i = params.find(path);
+    m->ai_capex_given_[y] = i && given_point(params.at(*i), supply::year_at(y));
+    if (m->ai_capex_given_[y]) m->ai_capex_[y] = r.need(path);
+  }
+  m->subsidy_ = r.yearly("market.infra.domestic_power_subsidy");
+  m->servers_2022_ = r.need("market.infra.servers_2022_usd_bn");
+  m->servers_2023_ = r.need("market.infra.servers_2023_usd_bn");
+  m->pre2024_domestic_ = r.need("market.infra.pre2024_domestic_share");
+  try {
+    m->tokens_ = std::make_shared<const gap::TokenBook>(params, &m->reads_);
+  } catch (const InsufficientData& e) {
+    m->tokens_missing_ = e.path();
+  }
   m->usd_per_kw_ = r.need("market.infra.server_usd_per_kw");
   m->fx_ = r.need("regions.cn.fx_per_usd");
   m->dep_years_ = r.need("regions.cn.depreciation_years");
@@ -58,7 +84,8 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   // Valuation vendors: any vendor with a P/S multiple or a market value.
   std::set<std::string> vendors;
   for (const auto& p : params.all()) {
-    for (const char* pre : {"market.valuation.ps_multiple.", "market.valuation.market_cap_rmb_bn."}) {
+    for (const char* pre : {"market.valuation.ps_multiple.", "market.valuation.market_cap_rmb_bn.",
+                            "market.valuation.domestic_share."}) {
       const std::string_view prefix(pre);
       if (p.path.starts_with(prefix) && p.path.find('.', prefix.size()) == std::string::npos)
         vendors.insert(p.path.substr(prefix.size()));
@@ -69,17 +96,21 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
     val.vendor = v;
     val.ps_multiple = r.opt("market.valuation.ps_multiple." + v);
     val.market_cap = r.opt("market.valuation.market_cap_rmb_bn." + v);
+    val.domestic_share = r.opt("market.valuation.domestic_share." + v);
     if (m->supply_) {
+      // A vendor the supply model makes takes its share of the supply; one it
+      // does not make needs its own share of the domestic market.
       std::vector<std::string> ids;
-      bool found = false;
       for (std::size_t k = 0; k < m->supply_->vendors().size(); ++k) {
         ids.push_back(m->supply_->vendors()[k].id);
-        if (ids.back() == v) { val.supply_vendor = k; found = true; }
+        if (ids.back() == v) val.supply_vendor = k;
       }
-      if (!found) {
+      if (!val.supply_vendor && !val.domestic_share) {
         const std::string path = val.ps_multiple ? "market.valuation.ps_multiple." + v : "market.valuation.market_cap_rmb_bn." + v;
-        throw UserError(params.at(path).where, "a vendor the supply model allocates wafers or dies to", "'" + v + "'",
-                        suggest(v, ids));
+        throw UserError(params.at(path).where,
+                        "a vendor the supply model allocates wafers or dies to, or one with "
+                        "market.valuation.domestic_share." + v,
+                        "'" + v + "'", suggest(v, ids));
       }
     }
     m->valuations_.push_back(std::move(val));
@@ -90,6 +121,8 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   o.capex = s.yearly("market.cloud_capex_usd_bn");
   o.ai_capex_rmb = s.yearly("market.ai_capex_rmb_bn");
   o.ai_capex_growth = s.yearly("market.ai_capex_growth");
+  o.ai_capex_bridged = s.yearly("market.capex_bridge.ai_capex_bridged");
+  o.implied_scope = s.yearly("market.capex_bridge.implied_scope");
   o.chain = s.yearly("market.chain_product");
   o.cloud = s.yearly("market.cloud_demand_usd_bn");
   o.sovereign = s.yearly("market.sovereign_usd_bn");
@@ -103,11 +136,15 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   o.adoption_cap = s.yearly("market.adoption_cap_usd_bn");
   o.infra_capex = s.yearly("market.infra.capex_rmb_bn");
   o.infra_installed = s.yearly("market.infra.installed_rmb_bn");
+  o.infra_pre2024 = s.yearly("market.infra.installed_pre2024_rmb_bn");
+  o.infra_domestic_share = s.yearly("market.infra.domestic_installed_share");
   o.infra_gw = s.yearly("market.infra.it_power_gw");
   o.infra_dep = s.yearly("market.infra.depreciation_rmb_bn");
   o.infra_power = s.yearly("market.infra.power_rmb_bn");
   o.infra_lease = s.yearly("market.infra.leasing_rmb_bn");
   o.infra_cost = s.yearly("market.infra.cost_rmb_bn");
+  o.infra_tokens = s.yearly("market.infra.tokens_served_t");
+  o.infra_price = s.yearly("market.infra.price_rmb_per_mtok");
   o.infra_revenue = s.yearly("market.infra.revenue_rmb_bn");
   o.infra_profit = s.yearly("market.infra.profit_rmb_bn");
   o.margin = s.yearly("market.ai_infra_margin");
@@ -143,13 +180,14 @@ MarketModel::RunOptions MarketModel::options_for(const std::vector<std::size_t>&
   };
   // The infra blocks are registered one after another, infra_capex .. infra_cash
   // (build()); the valuation blocks likewise, val_share .. val_ps.
-  constexpr std::size_t kInfraBlocks = 11;
+  constexpr std::size_t kInfraBlocks = 15;
   constexpr std::size_t kValuationBlocks = 4;
   RunOptions opt;
-  opt.supply = supply_ && any_in(first_supply_metric_, slots_.metric_count() - first_supply_metric_);
   opt.growth = any_in(out_.tam_cagr, 1) || any_in(out_.capex_cagr, 1);
   opt.infra = any_in(out_.infra_capex, kInfraBlocks * kYears) || any_in(out_.breakeven, 1) ||
               any_in(out_.cash_breakeven, 1);
+  // The infra layer's power bill reads the domestic share of each vintage (the closure).
+  opt.supply = supply_ && (opt.infra || any_in(first_supply_metric_, slots_.metric_count() - first_supply_metric_));
   opt.valuation = supply_ && any_in(out_.val_share, kValuationBlocks * valuations_.size() * kYears);
   return opt;
 }
@@ -157,10 +195,9 @@ MarketModel::RunOptions MarketModel::options_for(const std::vector<std::size_t>&
 void MarketModel::run(std::span<const double> v, double* out, const RunOptions& options) const {
   const Out& o = out_;
   const double fx = v[fx_];
-  const double life = v[dep_years_];
 
-  // Demand chain, and the domestic AI-server part of the capex (RMB bn).
-  std::array<double, kYears> infra_capex{}, installed{}, depreciation{};
+  // Demand chain, and the domestic AI-server part of the AI capex (RMB bn).
+  std::array<double, kYears> infra_capex{};
   for (int y = 0; y < kYears; ++y) {
     const double capex = v[capex_[y]];
     const double domestic_capex_share = 1.0 - v[overseas_[y]];
@@ -181,9 +218,15 @@ void MarketModel::run(std::span<const double> v, double* out, const RunOptions& 
     // Each buyer class places at most its adoption cap with domestic vendors.
     const double cap = cloud * v[cap_cloud_[y]] + sovereign * v[cap_sovereign_[y]] +
                        innov * v[cap_innovator_[y]];
+    // AI capex (RMB): the tech companies' own series where it has a figure,
+    // else the cloud capex bridged by FX and the scope ratio (cloud capex per
+    // unit of AI capex).
+    const double scope = v[scope_[y]];
+    const double ai_capex = ai_capex_given_[y] ? v[ai_capex_[y]] : (scope > 0 ? capex * fx / scope : kNaN);
     out[o.capex + y] = capex;
-    out[o.ai_capex_rmb + y] = capex * fx;
-    out[o.ai_capex_growth + y] = y > 0 ? capex / v[capex_[y - 1]] - 1.0 : kNaN;
+    out[o.ai_capex_rmb + y] = ai_capex;
+    out[o.ai_capex_bridged + y] = ai_capex_given_[y] ? 0.0 : 1.0;
+    out[o.implied_scope + y] = ai_capex > 0 ? capex * fx / ai_capex : kNaN;
     out[o.chain + y] = chain;
     out[o.cloud + y] = cloud;
     out[o.sovereign + y] = sovereign;
@@ -195,70 +238,93 @@ void MarketModel::run(std::span<const double> v, double* out, const RunOptions& 
     out[o.grey + y] = grey;
     out[o.foreign + y] = licensed + grey;
     out[o.adoption_cap + y] = cap;
-    if (!options.infra) continue;
-    infra_capex[y] = capex * fx * domestic_capex_share * v[server_[y]] * v[ai_server_[y]];
-    // Straight-line depreciation of the vintages in service (from 2024).
-    for (int k = 0; k <= y; ++k) {
-      const double alive = std::clamp(life - (y - k), 0.0, 1.0);  // fraction of year y the vintage is in service
-      installed[y] += infra_capex[k] * alive;
-      depreciation[y] += life > 0 ? infra_capex[k] * alive / life : 0.0;
-    }
+    infra_capex[y] = ai_capex * domestic_capex_share * v[server_[y]] * v[ai_server_[y]];
   }
+  for (int y = 0; y < kYears; ++y)
+    out[o.ai_capex_growth + y] = y > 0 ? out[o.ai_capex_rmb + y] / out[o.ai_capex_rmb + y - 1] - 1.0 : kNaN;
 
   if (options.growth) {
     constexpr double kSpan = kYears - 1;
     out[o.tam_cagr] = cagr(out[o.tam], out[o.tam + kLastIdx], kSpan);
     out[o.capex_cagr] = cagr(out[o.capex], out[o.capex + kLastIdx], kSpan);
   }
-  if (options.infra) run_infra(v, out, installed, depreciation, infra_capex);
-  if (options.supply && supply_) run_supply(v, out, options);
+  const bool closed = options.supply && supply_;
+  if (closed) run_supply(v, out, options);
+  if (options.infra) run_infra(v, out, infra_capex, closed);
 }
 
-void MarketModel::run_infra(std::span<const double> v, double* out, const std::array<double, kYears>& installed,
-                            const std::array<double, kYears>& depreciation,
-                            const std::array<double, kYears>& infra_capex) const {
-  // AI-infrastructure returns: revenue = installed capital x a monetisation
-  // yield that ramps linearly from its 2024 value to the one implied by the
-  // 2030 revenue; the IT load of the installed servers draws power and rents
-  // data-centre space.
+void MarketModel::run_infra(std::span<const double> v, double* out, const std::array<double, kYears>& infra_capex,
+                            bool closed) const {
+  // AI-infrastructure returns. The installed base: AI servers bought from
+  // 2022 (two vintages before the model years, from the server market) in
+  // service for the depreciation life. Its IT load draws power (at a
+  // subsidised price where the servers hold domestic chips) and rents
+  // data-centre space; revenue is the tokens China serves at list prices.
   const Out& o = out_;
   const double fx = v[fx_];
+  const double life = v[dep_years_];
   const double usd_per_kw = v[usd_per_kw_];
   const double elec_usd = elec_rmb_ ? v[elec_] / fx : v[elec_];
   const double dc_capex_usd = dc_capex_rmb_ ? v[dc_capex_] / fx : v[dc_capex_];
   const double lease_usd_per_kw_year = v[dc_years_] > 0 ? dc_capex_usd / v[dc_years_] : 0.0;
-  const double revenue_2030 = v[revenue_2030_];
-  const double yield_2024 = v[revenue_yield_2024_];
-  const double yield_2030 = installed[kLastIdx] > 0 ? revenue_2030 / installed[kLastIdx] : 0.0;
+  // Vintages: [0, kPriorVintages) before the model years, then one per model year.
+  constexpr int kVintages = kPriorVintages + kYears;
+  std::array<double, kVintages> spend{}, domestic{};
+  spend[0] = v[servers_2022_] * fx;
+  spend[1] = v[servers_2023_] * fx;
+  domestic[0] = domestic[1] = v[pre2024_domestic_];
+  for (int y = 0; y < kYears; ++y) {
+    spend[kPriorVintages + y] = infra_capex[y];
+    // The domestic share of a vintage: the closure's domestic sales over the
+    // TAM of its year (none known without the supply model).
+    const double tam = out[o.tam + y];
+    domestic[kPriorVintages + y] = closed && tam > 0 ? out[o.domestic + y] / tam : 0.0;
+  }
+  std::array<gap::TokenYear, kYears> tokens{};
+  if (tokens_) tokens = tokens_->run(v);
   // Two break-evens: accounting (revenue covers depreciation, power and
   // leasing) and cash flow (revenue covers power, leasing and the year's
   // AI-server spend, which depreciation spreads over the server life).
   double breakeven = kNoBreakeven, cash_breakeven = kNoBreakeven;
   for (int y = 0; y < kYears; ++y) {
-    const double kw = usd_per_kw > 0 ? installed[y] / fx * kBillion / usd_per_kw : 0.0;
-    const double power = kw * kHoursPerYear * v[util_] * v[pue_] * elec_usd * fx / kBillion;
+    double installed = 0, pre2024 = 0, depreciation = 0, dom = 0;
+    for (int k = 0; k <= kPriorVintages + y; ++k) {
+      const double age = kPriorVintages + y - k;
+      const double alive = std::clamp(life - age, 0.0, 1.0);  // fraction of year y the vintage is in service
+      installed += spend[k] * alive;
+      if (k < kPriorVintages) pre2024 += spend[k] * alive;
+      depreciation += life > 0 ? spend[k] * alive / life : 0.0;
+      dom += spend[k] * alive * domestic[k];
+    }
+    const double dom_share = installed > 0 ? dom / installed : 0.0;
+    const double kw = usd_per_kw > 0 ? installed / fx * kBillion / usd_per_kw : 0.0;
+    const double full_power = kw * kHoursPerYear * v[util_] * v[pue_] * elec_usd * fx / kBillion;
+    const double power = full_power * (1.0 - v[subsidy_[y]] * dom_share);
     const double lease = kw * lease_usd_per_kw_year * fx / kBillion;
-    const double cost = depreciation[y] + power + lease;
-    const double yield = yield_2024 + (yield_2030 - yield_2024) * y / static_cast<double>(kLastIdx);
-    const double revenue = installed[y] * yield;
-    const double margin = revenue > 0 ? (revenue - cost) / revenue : -INFINITY;
+    const double cost = depreciation + power + lease;
+    const double revenue = tokens_ ? tokens[y].revenue_rmb_bn : kNaN;
+    const double margin = revenue > 0 ? (revenue - cost) / revenue : (tokens_ ? -INFINITY : kNaN);
     const double cash = revenue - power - lease - infra_capex[y];
     if (margin >= 0 && breakeven == kNoBreakeven) breakeven = supply::year_at(y);
     if (cash >= 0 && cash_breakeven == kNoBreakeven) cash_breakeven = supply::year_at(y);
     out[o.infra_cash + y] = cash;
     out[o.infra_capex + y] = infra_capex[y];
-    out[o.infra_installed + y] = installed[y];
+    out[o.infra_installed + y] = installed;
+    out[o.infra_pre2024 + y] = pre2024;
+    out[o.infra_domestic_share + y] = closed ? dom_share : kNaN;
     out[o.infra_gw + y] = kw / 1e6;
-    out[o.infra_dep + y] = depreciation[y];
+    out[o.infra_dep + y] = depreciation;
     out[o.infra_power + y] = power;
     out[o.infra_lease + y] = lease;
     out[o.infra_cost + y] = cost;
+    out[o.infra_tokens + y] = tokens_ ? tokens[y].tokens / 1e12 : kNaN;
+    out[o.infra_price + y] = tokens_ ? tokens[y].price_rmb_per_mtok : kNaN;
     out[o.infra_revenue + y] = revenue;
     out[o.infra_profit + y] = revenue - cost;
     out[o.margin + y] = margin;
   }
-  out[o.breakeven] = breakeven;
-  out[o.cash_breakeven] = cash_breakeven;
+  out[o.breakeven] = tokens_ ? breakeven : kNaN;
+  out[o.cash_breakeven] = tokens_ ? cash_breakeven : kNaN;
 }
 
 void MarketModel::run_supply(std::span<const double> v, double* out, const RunOptions& options) const {
@@ -289,7 +355,11 @@ void MarketModel::run_supply(std::span<const double> v, double* out, const RunOp
     if (!options.valuation) continue;
     for (std::size_t k = 0; k < valuations_.size(); ++k) {
       const ValuationIn& val = valuations_[k];
-      const double share = value > 0 ? sup[so.vendor_value + val.supply_vendor * kYears + y] / value : 0.0;
+      // A vendor the supply model makes sells its share of the domestic
+      // supply; one it does not make, its own share of the domestic market.
+      const double share = val.supply_vendor
+                               ? (value > 0 ? sup[so.vendor_value + *val.supply_vendor * kYears + y] / value : 0.0)
+                               : v[*val.domestic_share];
       const double revenue = sold * share;
       out[o.val_share + k * kYears + y] = share;
       out[o.val_revenue + k * kYears + y] = revenue;

@@ -21,6 +21,10 @@
 #include "supply/model.hpp"
 #include "supply/slots.hpp"
 
+namespace gpugap::gap {
+class TokenBook;
+}
+
 namespace gpugap::market {
 
 using supply::kYears;
@@ -31,7 +35,8 @@ inline constexpr double kNoBreakeven = analysis::kLastYear + 1;
 
 struct ValuationIn {
   std::string vendor;
-  std::size_t supply_vendor = 0;            // index into the supply model's vendors
+  std::optional<std::size_t> supply_vendor; // index into the supply model's vendors (none: not made there)
+  std::optional<std::size_t> domestic_share;  // market.valuation.domestic_share.<vendor> (vendors supply lacks)
   std::optional<std::size_t> ps_multiple;   // market.valuation.ps_multiple.<vendor>
   std::optional<std::size_t> market_cap;    // market.valuation.market_cap_rmb_bn.<vendor>
 };
@@ -49,7 +54,8 @@ class MarketModel {
                             // so its own metrics can be read there too) and close the market:
                             // domestic sales, self-sufficiency, unmet demand, the domestic CAGR
     bool growth = true;     // TAM and capex CAGRs
-    bool infra = true;      // AI-infrastructure returns: margin, break-even year
+    bool infra = true;      // AI-infrastructure returns: margin, break-even year (reads the closure's
+                            // domestic share of each vintage when the model has supply)
     bool valuation = true;  // vendor shares, revenue and implied values (needs supply)
     supply::SupplyModel::RunOptions supply_options = supply::SupplyModel::kLean;
   };
@@ -61,6 +67,8 @@ class MarketModel {
   [[nodiscard]] std::size_t first_supply_metric() const { return first_supply_metric_; }
   [[nodiscard]] bool has_supply() const { return supply_ != nullptr; }
   [[nodiscard]] const std::string& supply_missing() const { return supply_missing_; }
+  // The token inputs (demand.*) the AI-infrastructure revenue needs; empty when present.
+  [[nodiscard]] const std::string& tokens_missing() const { return tokens_missing_; }
   [[nodiscard]] const supply::SupplyModel* supply_model() const { return supply_.get(); }
   [[nodiscard]] std::size_t supply_offset() const { return supply_base_; }
   [[nodiscard]] const std::vector<ValuationIn>& valuations() const { return valuations_; }
@@ -68,10 +76,10 @@ class MarketModel {
   [[nodiscard]] const std::vector<ParamIndex>& reads() const { return reads_; }
 
   struct Out {
-    std::size_t capex, ai_capex_rmb, ai_capex_growth, chain, cloud, sovereign, innovator, non_cloud, tam,
-        cloud_share, foreign, licensed, grey, adoption_cap;
-    std::size_t infra_capex, infra_installed, infra_gw, infra_dep, infra_power, infra_lease, infra_cost,
-        infra_revenue, infra_profit, margin, infra_cash;
+    std::size_t capex, ai_capex_rmb, ai_capex_growth, ai_capex_bridged, implied_scope, chain, cloud, sovereign,
+        innovator, non_cloud, tam, cloud_share, foreign, licensed, grey, adoption_cap;
+    std::size_t infra_capex, infra_installed, infra_pre2024, infra_domestic_share, infra_gw, infra_dep, infra_power,
+        infra_lease, infra_cost, infra_tokens, infra_price, infra_revenue, infra_profit, margin, infra_cash;
     std::size_t tam_cagr, capex_cagr, breakeven, cash_breakeven;
     // supply-dependent: the market closure
     std::size_t supply_value, available, domestic, self_suff, unmet, unsold, domestic_demand, domestic_cagr;
@@ -80,14 +88,20 @@ class MarketModel {
   [[nodiscard]] const Out& out() const { return out_; }
 
  private:
-  void run_infra(std::span<const double> v, double* out, const std::array<double, kYears>& installed,
-                 const std::array<double, kYears>& depreciation, const std::array<double, kYears>& infra_capex) const;
+  void run_infra(std::span<const double> v, double* out, const std::array<double, kYears>& infra_capex,
+                 bool closed) const;
   void run_supply(std::span<const double> v, double* out, const RunOptions& options) const;
 
   YearIdx capex_{}, overseas_{}, server_{}, ai_server_{}, accel_{}, sovereign_{}, innovator_{};
   // Import regime and adoption (docs/model-market.md section 3).
   YearIdx licensed_{}, guidance_{}, grey_{}, cap_cloud_{}, cap_sovereign_{}, cap_innovator_{};
-  std::size_t revenue_2030_ = 0, revenue_yield_2024_ = 0, usd_per_kw_ = 0;
+  // AI capex in RMB (the tech companies' series) where a year has a figure, else
+  // bridged from the cloud capex by FX and the scope ratio.
+  YearIdx ai_capex_{}, scope_{}, subsidy_{};
+  std::array<bool, kYears> ai_capex_given_{};
+  std::size_t usd_per_kw_ = 0, servers_2022_ = 0, servers_2023_ = 0, pre2024_domestic_ = 0;
+  std::shared_ptr<const gap::TokenBook> tokens_;
+  std::string tokens_missing_;
   std::size_t fx_ = 0, dep_years_ = 0, elec_ = 0, pue_ = 0, util_ = 0, dc_capex_ = 0, dc_years_ = 0;
   bool elec_rmb_ = false, dc_capex_rmb_ = false;
   std::vector<ValuationIn> valuations_;

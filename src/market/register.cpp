@@ -80,6 +80,13 @@ void register_engine(analysis::Registry& r) {
        true, false, 0, 1});
   add({"market.chain.accelerator_share", Dim::kFraction, "fraction", "accelerators as a share of an AI server's value",
        true, false, 0, 1});
+  // AI capex in RMB (a distinct series) and its bridge to the cloud capex.
+  add({"market.ai_capex_rmb_bn", Dim::kNumber, "RMB bn",
+       "AI capex of Chinese tech companies (RMB); a year without a figure (null, or after the last one) is bridged "
+       "from the cloud capex: cloud capex x fx / scope ratio",
+       true, true, 0, kBig});
+  add({"market.capex_bridge.scope_ratio", Dim::kNumber, "x",
+       "cloud capex (the TAM chain's base) per unit of AI capex, both in USD", true, false, 1e-3, 100});
   // Buyers outside the cloud chain, as sourced additions (not shares of a TAM).
   add({"market.buyers.sovereign_usd_bn", Dim::kNumber, "USD bn",
        "accelerator spend of non-internet buyers: telecom operators (their clouds too), governments, SOEs, "
@@ -99,14 +106,23 @@ void register_engine(analysis::Registry& r) {
     add({std::string("market.adoption.domestic_cap.") + cls, Dim::kFraction, "fraction",
          std::string("most of the ") + cls + " buyers' demand they place with domestic vendors", true, false, 0, 1});
   // AI-infrastructure returns.
-  add({"market.infra.revenue_2030_rmb_bn", Dim::kNumber, "RMB bn", "AI revenue (AI lift) in 2030", false, false, 0, kBig});
-  add({"market.infra.revenue_yield_2024", Dim::kNumber, "RMB/RMB/yr",
-       "2024 AI revenue per RMB of installed AI-server capital (ramps linearly to the 2030 value)", false, false, 0, 10});
+  // AI-infrastructure returns (revenue: the tokens served at list prices, demand.* via gap::TokenBook).
+  add({"market.infra.servers_2022_usd_bn", Dim::kNumber, "USD bn",
+       "AI servers the tech companies bought in 2022 (installed base before the model years)", false, false, 0, kBig});
+  add({"market.infra.servers_2023_usd_bn", Dim::kNumber, "USD bn",
+       "AI servers the tech companies bought in 2023 (installed base before the model years)", false, false, 0, kBig});
+  add({"market.infra.pre2024_domestic_share", Dim::kFraction, "fraction",
+       "domestic-chip share of the AI servers bought before 2024", false, false, 0, 1});
+  add({"market.infra.domestic_power_subsidy", Dim::kFraction, "fraction",
+       "cut in the electricity bill of data centres running domestic chips (none for foreign chips)", true, false, 0,
+       1});
   add({"market.infra.server_usd_per_kw", Dim::kNumber, "USD/kW", "AI server capex per kW of IT load", false, false, 1,
        1e7});
   // Valuation.
   add({"market.valuation.ps_multiple.*", Dim::kNumber, "x sales", "price/sales multiple applied to a vendor's revenue",
        false, false, 0, 1e4});
+  add({"market.valuation.domestic_share.*", Dim::kFraction, "fraction",
+       "a vendor's share of the domestic market, for a vendor the supply model does not make", false, false, 0, 1});
   add({"market.valuation.market_cap_rmb_bn.*", Dim::kNumber, "RMB bn", "a vendor's market value", false, false, 0, kBig});
 
   r.providers.push_back(std::make_unique<MarketProvider>());

@@ -267,6 +267,7 @@ TEST(Gap, DemandChipsFollowTokensAndThroughput) {
     s.inference_share[y] = 0.5;
   }
   s.prior_daily_tokens = 1e11;
+  s.output_share = 0.5;  // output tokens / all tokens (the scenario's sourced traffic mix)
   s.workload_mix = {{"chat", 1.0}};
   s.model_mix = {{"m", 1.0}};
   s.utilisation = 0.5;
@@ -281,7 +282,7 @@ TEST(Gap, DemandChipsFollowTokensAndThroughput) {
   const auto& y25 = d.years[1];
   ASSERT_TRUE(y25.chips_needed.ok()) << y25.chips_needed.missing;
   EXPECT_EQ(y25.chip, "cn-x");
-  const double out_tps = 2e12 * 0.5 / gap::kSecondsPerDay;  // chat: half of the tokens are output
+  const double out_tps = 2e12 * 0.5 / gap::kSecondsPerDay;  // half of the tokens are output
   EXPECT_NEAR(y25.output_tokens_per_s, out_tps, 1e-6);
   const double chip_tps = 2.0 * 100;                         // 2 TB/s x 100
   EXPECT_NEAR(*y25.chips_needed.value, out_tps / 0.5 / chip_tps, 1e-6);

@@ -68,9 +68,12 @@ TEST(MarketChain, TamByHandEveryYear) {
     const double tam = param("market.cloud_capex_usd_bn." + ys) * chain + param("market.buyers.sovereign_usd_bn." + ys) +
                        param("market.buyers.innovator_usd_bn." + ys);
     EXPECT_NEAR(m.at("market.tam_usd_bn." + ys), tam, 1e-9 * tam) << y;
-    // AI capex in RMB is the USD series at the region's rate (an identity, not a target).
-    EXPECT_NEAR(m.at("market.ai_capex_rmb_bn." + ys),
-                param("market.cloud_capex_usd_bn." + ys) * param("regions.cn.fx_per_usd"), 1e-9) << y;
+    // AI capex in RMB: its own figure (2024-26), else the cloud capex bridged by FX and the scope ratio.
+    const double bridged = param("market.cloud_capex_usd_bn." + ys) * param("regions.cn.fx_per_usd") /
+                           param("market.capex_bridge.scope_ratio." + ys);
+    EXPECT_NEAR(m.at("market.ai_capex_rmb_bn." + ys), y <= 2026 ? param("market.ai_capex_rmb_bn." + ys) : bridged,
+                1e-9) << y;
+    EXPECT_EQ(m.at("market.capex_bridge.ai_capex_bridged." + ys), y <= 2026 ? 0.0 : 1.0) << y;
   }
 }
 
@@ -263,10 +266,18 @@ TEST(MarketClosure, SensitivityListsSupplyInputsAndNoSelfSufficiencyInput) {
 
 TEST(MarketInfra, DepreciationByHand) {
   // Straight-line over regions.cn.depreciation_years (5): in 2028 the 2024-28
-  // vintages are each depreciated by 1/5.
+  // vintages are each depreciated by 1/5; in 2025 the 2022 and 2023 servers
+  // (the installed base before the model years) are still in service.
   const auto m = studies::evaluate_all(base_ctx(), {"market"});
   const double life = param("regions.cn.depreciation_years");
+  const double fx = param("regions.cn.fx_per_usd");
   ASSERT_DOUBLE_EQ(life, 5);
+  const double pre = (param("market.infra.servers_2022_usd_bn") + param("market.infra.servers_2023_usd_bn")) * fx;
+  EXPECT_NEAR(m.at("market.infra.installed_pre2024_rmb_bn.2025"), pre, 1e-9);
+  EXPECT_NEAR(m.at("market.infra.installed_pre2024_rmb_bn.2027"), param("market.infra.servers_2023_usd_bn") * fx, 1e-9);
+  EXPECT_EQ(m.at("market.infra.installed_pre2024_rmb_bn.2028"), 0.0);
+  EXPECT_NEAR(m.at("market.infra.depreciation_rmb_bn.2025"),
+              (pre + m.at("market.infra.capex_rmb_bn.2024") + m.at("market.infra.capex_rmb_bn.2025")) / life, 1e-9);
   double dep = 0;
   for (int y = 2024; y <= 2028; ++y) dep += m.at("market.infra.capex_rmb_bn." + std::to_string(y)) / life;
   EXPECT_NEAR(m.at("market.infra.depreciation_rmb_bn.2028"), dep, 1e-9);
@@ -276,7 +287,69 @@ TEST(MarketInfra, DepreciationByHand) {
   // Margin identity.
   const double rev = m.at("market.infra.revenue_rmb_bn.2030");
   EXPECT_NEAR(m.at("market.ai_infra_margin.2030"), (rev - m.at("market.infra.cost_rmb_bn.2030")) / rev, 1e-12);
-  EXPECT_NEAR(rev, 806.0, 1e-9);  // MS Jul-2025 AI lift, RMB bn
+}
+
+TEST(MarketInfra, RevenueIsTheTokensServedAtListPrices) {
+  // Tokens of a year: the mean of a run rate moving geometrically between
+  // year-end points, x 365; price: the sourced mix of cached input, input and
+  // output prices, falling by the learning rate a year after the price year.
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
+  const double prior = param("demand.daily_tokens_prior"), end25 = param("demand.daily_tokens.2025");
+  const double end24 = param("demand.daily_tokens.2024");
+  const double tokens25 = (end25 - end24) / std::log(end25 / end24) * 365.0;
+  EXPECT_NEAR(m.at("market.infra.tokens_served_t.2025") * 1e12, tokens25, 1e-6 * tokens25);
+  EXPECT_NEAR(m.at("market.infra.tokens_served_t.2024") * 1e12, (end24 - prior) / std::log(end24 / prior) * 365.0,
+              1e-6 * end24 * 365);
+  const double out = param("demand.output_token_share"), hit = param("demand.prefix_cache_hit_share");
+  const double p25 = (1 - out) * (hit * param("demand.price.cached_input_rmb_per_mtok") +
+                                  (1 - hit) * param("demand.price.input_rmb_per_mtok")) +
+                     out * param("demand.price.output_rmb_per_mtok");
+  EXPECT_NEAR(m.at("market.infra.price_rmb_per_mtok.2025"), p25, 1e-12);
+  const double keep = 1 - param("demand.price.decline_per_year");
+  EXPECT_NEAR(m.at("market.infra.price_rmb_per_mtok.2030"), p25 * std::pow(keep, 5), 1e-12);
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string ys = std::to_string(y);
+    EXPECT_NEAR(m.at("market.infra.revenue_rmb_bn." + ys),
+                m.at("market.infra.tokens_served_t." + ys) * 1e12 / 1e6 * m.at("market.infra.price_rmb_per_mtok." + ys) /
+                    1e9,
+                1e-9) << y;
+  }
+}
+
+TEST(MarketInfra, PowerSubsidyOnlyForDomesticChips) {
+  // Power = the full bill x (1 - subsidy x the domestic share of the installed
+  // base); the domestic share of each vintage is the closure's domestic sales / TAM.
+  const auto base = studies::evaluate_all(base_ctx(), {"market"});
+  const auto none = studies::evaluate_all(with({"market.infra.domestic_power_subsidy.2030=0"}), {"market"});
+  const double share = base.at("market.infra.domestic_installed_share.2030");
+  EXPECT_GT(share, 0.3);
+  EXPECT_LT(share, 1.0);
+  EXPECT_NEAR(base.at("market.infra.power_rmb_bn.2030"),
+              none.at("market.infra.power_rmb_bn.2030") * (1 - param("market.infra.domestic_power_subsidy.2030") * share),
+              1e-9);
+  // Years before the subsidy pay the full bill.
+  EXPECT_DOUBLE_EQ(param("market.infra.domestic_power_subsidy.2025"), 0);
+  // More imports (less domestic in the fleet) raise the power bill.
+  EXPECT_GT(metric(with({"market.imports.guidance_cap_share.2027=1", "market.imports.licensed_usd_bn.2027=30"}),
+                   "market.infra.power_rmb_bn.2028"),
+            base.at("market.infra.power_rmb_bn.2028"));
+}
+
+TEST(MarketCapex, TheBridgeFillsOnlyYearsWithoutAnRmbFigure) {
+  // A scope ratio moves the bridged years (2027-30) only; an RMB figure given
+  // for a year replaces the bridge there.
+  const auto m = studies::evaluate_all(with({"market.capex_bridge.scope_ratio.2026=2",
+                                             "market.capex_bridge.scope_ratio.2028=2"}),
+                                       {"market"});
+  EXPECT_NEAR(m.at("market.ai_capex_rmb_bn.2026"), 597, 1e-9);
+  EXPECT_NEAR(m.at("market.capex_bridge.implied_scope.2026"),
+              param("market.cloud_capex_usd_bn.2026") * param("regions.cn.fx_per_usd") / 597, 1e-12);
+  EXPECT_NEAR(m.at("market.ai_capex_rmb_bn.2028"),
+              param("market.cloud_capex_usd_bn.2028") * param("regions.cn.fx_per_usd") / 2, 1e-9);
+  EXPECT_NEAR(metric(with({"market.ai_capex_rmb_bn.2028=800"}), "market.ai_capex_rmb_bn.2028"), 800, 1e-9);
+  // The TAM reads the cloud capex, not the RMB series.
+  EXPECT_NEAR(metric(with({"market.ai_capex_rmb_bn.2026=900"}), "market.tam_usd_bn.2026"),
+              metric(base_ctx(), "market.tam_usd_bn.2026"), 1e-12);
 }
 
 TEST(MarketInfra, BreakevenBothWaysByIdentity) {
@@ -305,17 +378,18 @@ TEST(MarketInfra, BreakevenBothWaysByIdentity) {
   EXPECT_LT(cum_cash, cum_profit);
 }
 
-TEST(MarketInfra, BreakevenRobustToEarlyMonetisation) {
-  // Break-even stays 2028 across early monetisation yields 0..0.10; a high
-  // early yield pulls it forward; a tiny 2030 revenue pushes it past 2030.
-  for (const char* v : {"0", "0.02", "0.08", "0.10"})
-    EXPECT_EQ(metric(with({std::string("market.infra.revenue_yield_2024=") + v}), "market.breakeven_year"), 2028) << v;
-  EXPECT_LT(metric(with({"market.infra.revenue_yield_2024=0.3"}), "market.breakeven_year"), 2028);
-  EXPECT_EQ(metric(with({"market.infra.revenue_2030_rmb_bn=10"}), "market.breakeven_year"), market::kNoBreakeven);
-  // Margins rise monotonically (capacity is monetised progressively).
-  const auto m = studies::evaluate_all(base_ctx(), {"market"});
-  for (int y = 2025; y <= 2030; ++y)
-    EXPECT_GT(m.at("market.ai_infra_margin." + std::to_string(y)), m.at("market.ai_infra_margin." + std::to_string(y - 1)));
+TEST(MarketInfra, BreakevenMovesWithTheTokenPrice) {
+  // Revenue is tokens x price: with no price learning the fleet earns more and
+  // breaks even no later; with faster learning no earlier. A tiny token volume
+  // never breaks even.
+  const double base = metric(base_ctx(), "market.breakeven_year");
+  const double flat = metric(with({"demand.price.decline_per_year=0"}), "market.breakeven_year");
+  EXPECT_LE(flat, base);
+  EXPECT_LE(flat, analysis::kLastYear);  // list prices held: revenue covers cost by 2030
+  EXPECT_GE(metric(with({"demand.price.decline_per_year=0.6"}), "market.breakeven_year"), base);
+  EXPECT_LE(metric(with({"demand.price.decline_per_year=0"}), "market.cash_breakeven_year"), market::kNoBreakeven);
+  EXPECT_EQ(metric(with({"demand.daily_tokens.2030=1e12", "demand.price.decline_per_year=0.9"}), "market.breakeven_year"),
+            market::kNoBreakeven);
 }
 
 TEST(MarketValuation, ImpliedMultiple) {
@@ -326,6 +400,24 @@ TEST(MarketValuation, ImpliedMultiple) {
   EXPECT_NEAR(m.at("market.valuation.implied_ps.cambricon.2026"), 577.3 / fx / rev, 1e-9);
   EXPECT_NEAR(m.at("market.valuation.implied_value_usd_bn.cambricon.2026"), 50 * rev, 1e-9);
   EXPECT_NEAR(rev, m.at("market.domestic_usd_bn.2026") * m.at("market.valuation.share.cambricon.2026"), 1e-12);
+}
+
+TEST(MarketValuation, VendorsOutsideSupplyTakeTheirShareOfTheDomesticMarket) {
+  // Kunlunxin and T-Head (IPO candidates the supply model does not make):
+  // revenue = share x domestic market; implied value = revenue x P/S; implied
+  // P/S = market value / revenue.
+  const auto m = studies::evaluate_all(base_ctx(), {"market"});
+  const double fx = param("regions.cn.fx_per_usd");
+  for (const char* v : {"kunlunxin", "thead"}) {
+    const std::string vs(v);
+    const double share = param("market.valuation.domestic_share." + vs);
+    const double rev = m.at("market.valuation.revenue_usd_bn." + vs + ".2026");
+    EXPECT_NEAR(rev, share * m.at("market.domestic_usd_bn.2026"), 1e-12) << v;
+    EXPECT_NEAR(m.at("market.valuation.implied_value_usd_bn." + vs + ".2026"),
+                rev * param("market.valuation.ps_multiple." + vs), 1e-9) << v;
+    EXPECT_NEAR(m.at("market.valuation.implied_ps." + vs + ".2026"),
+                param("market.valuation.market_cap_rmb_bn." + vs) / fx / rev, 1e-9) << v;
+  }
 }
 
 TEST(MarketCompile, CompiledMatchesComputed) {
