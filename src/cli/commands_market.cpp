@@ -4,13 +4,16 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <set>
 #include <span>
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
 #include "core/status.hpp"
+#include "gap/demand.hpp"
 #include "market/model.hpp"
 #include "market/reconcile.hpp"
+#include "score/inference.hpp"
 #include "studies/evaluate.hpp"
 
 namespace gpugap::cli {
@@ -119,6 +122,78 @@ Table valuation_table(const analysis::Context& ctx, const market::MarketModel& m
   return val;
 }
 
+std::optional<double> published_value(const analysis::Context& ctx, const std::string& metric) {
+  for (const auto& p : ctx.scenario.published)
+    if (p.metric == metric) return p.value;
+  return std::nullopt;
+}
+
+// The bottom-up token demand (gap::demand, its one home) beside the TAM, or
+// the reason it is unavailable.
+std::optional<gap::DemandResult> bottom_up(const analysis::Context& ctx, std::string& missing) {
+  try {
+    gap::DemandSettings ds = gap::demand_settings(ctx.params);
+    score::SourceOptions o;
+    o.region = ds.region;
+    const score::SpecBook specs(*ctx.catalog, ctx.params);
+    auto src = score::perf_econ_source(ctx, ctx.params, o, nullptr, &specs);
+    return gap::demand(*ctx.catalog, ctx.params, ds, *src, market::try_totals(ctx, ctx.params), &specs);
+  } catch (const InsufficientData& e) {
+    missing = e.path();
+    return std::nullopt;
+  }
+}
+
+// Bottom-up accelerator spend beside the TAM, with the drivers of the ratio.
+Table bottom_up_table(const std::optional<gap::DemandResult>& d, nlohmann::json& jd) {
+  Table t{{"year", "Ttok/day", "fleet", "tok/s/chip", "$/chip", "capex $/Mtok", "M chips bought", "inference $bn",
+           "inference share", "implied total $bn", "TAM $bn", "/TAM"},
+          {},
+          {true, true, false, true, true, true, true, true, true, true, true, true}};
+  jd = nlohmann::json::array();
+  if (!d) return t;
+  auto f = [](const score::Figure& x, int digits = 2) { return x.ok() ? num(*x.value, digits) : std::string("-"); };
+  auto jf = [](const score::Figure& x) { return x.ok() ? nlohmann::json(*x.value) : nlohmann::json(nullptr); };
+  for (const auto& y : d->years) {
+    const double share = d->settings.inference_share.at(y.year);
+    const double price = y.usd_per_tps.ok() && y.chip_tps.ok() ? *y.usd_per_tps.value * *y.chip_tps.value : std::nan("");
+    t.rows.push_back({std::to_string(y.year), num(y.tokens_per_day / 1e12, 1), y.chip.empty() ? "-" : y.chip,
+                      f(y.chip_tps, 0), num(price, 0), f(y.capex_usd_per_mtok, 3),
+                      y.chips_bought.ok() ? num(*y.chips_bought.value / 1e6, 3) : "-", f(y.spend_usd_bn, 1), pct(share),
+                      f(y.implied_total_usd_bn, 1), y.tam_usd_bn ? num(*y.tam_usd_bn, 1) : "-", f(y.tam_ratio, 2)});
+    jd.push_back({{"year", y.year}, {"tokens_per_day", y.tokens_per_day}, {"fleet", y.chip}, {"fleet_skus", y.fleet_skus},
+                  {"chip_tps", jf(y.chip_tps)}, {"usd_per_chip", jnum(price)},
+                  {"capex_usd_per_mtok", jf(y.capex_usd_per_mtok)}, {"chips_bought", jf(y.chips_bought)},
+                  {"inference_spend_usd_bn", jf(y.spend_usd_bn)}, {"inference_share", share},
+                  {"implied_total_usd_bn", jf(y.implied_total_usd_bn)},
+                  {"tam_usd_bn", y.tam_usd_bn ? nlohmann::json(*y.tam_usd_bn) : nlohmann::json(nullptr)},
+                  {"ratio_to_tam", jf(y.tam_ratio)}});
+  }
+  return t;
+}
+
+// Why the bottom-up spend and the TAM differ in a year: token growth against
+// TAM growth since the first year the fleet is known, and the fleet's price
+// per unit of capacity.
+std::string bottom_up_drivers(const gap::DemandResult& d, int year) {
+  const gap::DemandYear* first = nullptr;
+  const gap::DemandYear* at = nullptr;
+  for (const auto& y : d.years) {
+    if (!first && y.tam_ratio.ok()) first = &y;
+    if (y.year == year) at = &y;
+  }
+  if (!at || !at->tam_ratio.ok() || !first) return "bottom-up spend unavailable";
+  if (first == at)
+    return fmt::format("chips bought {:.2f}M (growth + 1/{:.0f} replacement) x ${:.0f} per output tok/s, / inference "
+                       "share {:.0f}%",
+                       *at->chips_bought.value / 1e6, d.settings.life_years, *at->usd_per_tps.value,
+                       100 * d.settings.inference_share.at(year));
+  return fmt::format("tokens/day x{:.1f} since {} against TAM x{:.2f}; capex per output tok/s ${:.0f} -> ${:.0f} "
+                     "(fleet mix and ASP); inference share {:.0f}%",
+                     at->tokens_per_day / first->tokens_per_day, first->year, *at->tam_usd_bn / *first->tam_usd_bn,
+                     *first->usd_per_tps.value, *at->usd_per_tps.value, 100 * d.settings.inference_share.at(year));
+}
+
 void market_cmd(const Global& g) {
   const auto ctx = g.context();
   const auto model = market::MarketModel::build(ctx, ctx.params);
@@ -132,15 +207,20 @@ void market_cmd(const Global& g) {
   Table demand{{"year", "capex $bn", "chain", "cloud $bn", "sovereign $bn", "innovators $bn", "TAM $bn", "cloud/capex"},
                {},
                std::vector<bool>(8, true)};
+  // AI capex (RMB, the tech companies' series) and cloud capex (USD, the TAM's base): the bridge.
+  Table bridge{{"year", "AI capex RMB bn", "from", "fx", "cloud capex $bn", "scope (cloud / AI capex)"},
+               {},
+               {true, true, false, true, true, true}};
   // The closure: imports first, then domestic supply (new + carried) against the demand left.
   Table closure{{"year", "TAM $bn", "licensed $bn", "grey $bn", "domestic demand $bn", "supply $bn", "available $bn",
                  "domestic $bn", "unmet $bn", "unsold $bn", "self-suff."},
                 {},
                 std::vector<bool>(11, true)};
-  Table infra{{"year", "AI capex RMB bn", "AI-server capex", "depreciation", "power", "leasing", "cost", "revenue",
-               "margin", "cash flow"},
+  Table infra{{"year", "AI-server capex", "installed", "of it pre-2024", "domestic share", "depreciation", "power",
+               "leasing", "cost", "Ttok served", "RMB/Mtok", "revenue", "margin", "cash flow"},
               {},
-              std::vector<bool>(10, true)};
+              std::vector<bool>(14, true)};
+  const double fx = ctx.params.value("regions.cn.fx_per_usd");
   nlohmann::json years = nlohmann::json::array();
   auto sv = [&](std::size_t base, int y) { return sup ? buf[base + y] : std::nan(""); };
   for (int y = 0; y < kYears; ++y) {
@@ -152,13 +232,19 @@ void market_cmd(const Global& g) {
                             num(sv(o.domestic_demand, y)), num(sv(o.supply_value, y)), num(sv(o.available, y)),
                             num(sv(o.domestic, y)), num(sv(o.unmet, y)), num(sv(o.unsold, y)),
                             pct(sv(o.self_suff, y))});
-    infra.rows.push_back({ys, num(buf[o.ai_capex_rmb + y], 0), num(buf[o.infra_capex + y], 0),
+    bridge.rows.push_back({ys, num(buf[o.ai_capex_rmb + y], 1),
+                           buf[o.ai_capex_bridged + y] > 0 ? "bridged" : "figure", num(fx, 2), num(buf[o.capex + y], 1),
+                           num(buf[o.implied_scope + y], 3)});
+    infra.rows.push_back({ys, num(buf[o.infra_capex + y], 0), num(buf[o.infra_installed + y], 0),
+                          num(buf[o.infra_pre2024 + y], 0), pct(buf[o.infra_domestic_share + y]),
                           num(buf[o.infra_dep + y], 0), num(buf[o.infra_power + y], 0), num(buf[o.infra_lease + y], 0),
-                          num(buf[o.infra_cost + y], 0), num(buf[o.infra_revenue + y], 0), pct(buf[o.margin + y]),
-                          num(buf[o.infra_cash + y], 0)});
+                          num(buf[o.infra_cost + y], 0), num(buf[o.infra_tokens + y], 0), num(buf[o.infra_price + y], 3),
+                          num(buf[o.infra_revenue + y], 0), pct(buf[o.margin + y]), num(buf[o.infra_cash + y], 0)});
     years.push_back({{"year", year_at(y)},
                      {"cloud_capex_usd_bn", buf[o.capex + y]},
                      {"ai_capex_rmb_bn", buf[o.ai_capex_rmb + y]},
+                     {"ai_capex_bridged", buf[o.ai_capex_bridged + y] > 0},
+                     {"capex_scope_ratio", jnum(buf[o.implied_scope + y])},
                      {"chain_product", buf[o.chain + y]},
                      {"cloud_demand_usd_bn", buf[o.cloud + y]},
                      {"sovereign_usd_bn", buf[o.sovereign + y]},
@@ -178,13 +264,18 @@ void market_cmd(const Global& g) {
                      {"self_sufficiency", jnum(sv(o.self_suff, y))},
                      {"infra",
                       {{"capex_rmb_bn", buf[o.infra_capex + y]},
+                       {"installed_rmb_bn", buf[o.infra_installed + y]},
+                       {"installed_pre2024_rmb_bn", buf[o.infra_pre2024 + y]},
+                       {"domestic_installed_share", jnum(buf[o.infra_domestic_share + y])},
+                       {"tokens_served_t", jnum(buf[o.infra_tokens + y])},
+                       {"price_rmb_per_mtok", jnum(buf[o.infra_price + y])},
                        {"depreciation_rmb_bn", buf[o.infra_dep + y]},
                        {"power_rmb_bn", buf[o.infra_power + y]},
                        {"leasing_rmb_bn", buf[o.infra_lease + y]},
                        {"cost_rmb_bn", buf[o.infra_cost + y]},
-                       {"revenue_rmb_bn", buf[o.infra_revenue + y]},
-                       {"margin", buf[o.margin + y]},
-                       {"cash_flow_rmb_bn", buf[o.infra_cash + y]}}}});
+                       {"revenue_rmb_bn", jnum(buf[o.infra_revenue + y])},
+                       {"margin", jnum(buf[o.margin + y])},
+                       {"cash_flow_rmb_bn", jnum(buf[o.infra_cash + y])}}}});
   }
 
   nlohmann::json jpub = nlohmann::json::array();
@@ -195,17 +286,125 @@ void market_cmd(const Global& g) {
                       analysis::kFirstYear, analysis::kLastYear, pct(buf[o.tam_cagr]), pct(sv(o.domestic_cagr, 0)),
                       year_or_none(buf[o.breakeven]), year_or_none(buf[o.cash_breakeven]));
   if (!sup) text += "domestic market and self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
+  if (!model->tokens_missing().empty())
+    text += "AI-infrastructure revenue and break-even unavailable: " + insufficient_data_text(model->tokens_missing()) + "\n";
   nlohmann::json jval = nlohmann::json::array();
   const Table val = valuation_table(ctx, *model, values, buf, jval);
 
+  std::string demand_missing;
+  const auto bu = bottom_up(ctx, demand_missing);
+  nlohmann::json jbu;
+  const Table bu_table = bottom_up_table(bu, jbu);
+  if (!bu) text += "bottom-up token demand unavailable: " + insufficient_data_text(demand_missing) + "\n";
+  if (bu) {
+    // SKUs the fleet leaves out (no effective tokens/s on the mix), once each.
+    std::set<std::string> out_skus;
+    for (const auto& n : bu->notes)
+      if (const auto k = n.find(": SKU "); k != std::string::npos) out_skus.insert(n.substr(k + 6, n.find(' ', k + 6) - k - 6));
+    if (!out_skus.empty()) {
+      text += "bottom-up fleet: SKUs left out (no effective tokens/s on the token mix; reasons in --format json "
+              "bottom_up_notes):";
+      for (const auto& k : out_skus) text += " " + k;
+      text += "\n";
+    }
+  }
+
+  // The headline: each step of the market beside the report's figure, the
+  // difference and why.
+  Table head{{"item", "computed", "published", "difference", "why they differ"}, {}, {false, true, true, true, false}};
+  nlohmann::json jhead = nlohmann::json::array();
+  constexpr int kLast = kYears - 1;
+  const int y0 = year_at(0), yl = year_at(kLast);
+  enum class Kind { kNumber, kShare, kYear };
+  auto row = [&](const std::string& item, const std::string& metric, double computed, int digits, Kind kind,
+                 const std::string& why) {
+    const bool percent = kind == Kind::kShare;
+    const auto found = metric.empty() ? std::nullopt : published_value(ctx, metric);
+    const double pub = found.value_or(std::nan(""));
+    auto show = [&](double x) {
+      return percent ? pct(x) : kind == Kind::kYear && !std::isnan(x) ? year_or_none(x) : num(x, digits);
+    };
+    const double d = computed - pub;  // NaN when either is
+    const bool never = kind == Kind::kYear && computed > analysis::kLastYear;
+    const std::string diff = std::isnan(d) ? "-"
+                             : never       ? fmt::format("after {}", analysis::kLastYear)
+                             : percent     ? fmt::format("{:+.1f} pts", 100 * d)
+                                           : fmt::format("{:+.{}f}", d, digits);
+    head.rows.push_back({item, show(computed), std::isnan(pub) ? "-" : show(pub), diff, why});
+    jhead.push_back({{"item", item}, {"metric", metric}, {"computed", jnum(computed)}, {"published", jnum(pub)},
+                     {"difference", jnum(d)}, {"why", why}});
+  };
+  const auto rec = market::reconcile(ctx);
+  auto at = [&](std::size_t base, int y) { return buf[base + y]; };
+  row(fmt::format("cloud chain as stated, {} ($bn)", yl), "", at(o.cloud, kLast), 1, Kind::kNumber,
+      fmt::format("capex ${:.0f}bn x the report's four ratios {:.1f}% (its stated 51% is not their product)", rec.capex,
+                  100 * rec.chain_product));
+  row(fmt::format("+ sovereign buyers, {} ($bn)", yl), "", at(o.sovereign, kLast), 1, Kind::kNumber,
+      "IDC's accelerated-server market (>$100bn by 2029) x the non-internet share <=35% x 80% accelerator value");
+  row(fmt::format("+ innovators, {} ($bn)", yl), "", at(o.innovator, kLast), 1, Kind::kNumber,
+      "estimate (start-ups' and carmakers' own clusters)");
+  row(fmt::format("TAM, {} ($bn)", yl), fmt::format("market.tam_usd_bn.{}", yl), at(o.tam, kLast), 1, Kind::kNumber,
+      fmt::format("chain ${:.1f}bn + sovereign and innovator lines ${:.1f}bn (the report's TAM leaves ${:.1f}bn above "
+                  "its chain)",
+                  at(o.cloud, kLast), at(o.non_cloud, kLast),
+                  rec.published_tam ? *rec.published_tam - rec.cloud_tam : std::nan("")));
+  row(fmt::format("imports, {} ($bn: licensed + grey)", yl), "", at(o.foreign, kLast), 1, Kind::kNumber,
+      "licensed sales held at 2025's H20 level within the purchase guidance's share, plus the grey-market estimate");
+  if (sup) {
+    row(fmt::format("domestic supply, {} ($bn: chips x ASP)", yl), "", sv(o.supply_value, kLast), 1, Kind::kNumber,
+        "supply model: capacity, yield, HBM and packaging -> chips by SKU x ASP");
+    row(fmt::format("domestic market, {} ($bn)", y0), fmt::format("market.domestic_usd_bn.{}", y0), sv(o.domestic, 0), 1,
+        Kind::kNumber,
+        fmt::format("imports first: licensed ${:.1f}bn + grey ${:.1f}bn of a ${:.1f}bn TAM; ${:.1f}bn of domestic chips "
+                    "unsold, carried into {}",
+                    at(o.licensed, 0), at(o.grey, 0), at(o.tam, 0), sv(o.unsold, 0), y0 + 1));
+    row(fmt::format("domestic market, {} ($bn)", yl), fmt::format("market.domestic_usd_bn.{}", yl), sv(o.domestic, kLast),
+        1, Kind::kNumber,
+        fmt::format("TAM ${:.1f}bn; imports ${:.1f}bn under the purchase guidance; unmet ${:.1f}bn",
+                    at(o.tam, kLast), at(o.foreign, kLast), sv(o.unmet, kLast)));
+    row(fmt::format("unmet demand, {} ($bn)", yl), "", sv(o.unmet, kLast), 1, Kind::kNumber,
+        sv(o.unmet, kLast) > 0 ? "domestic supply binds: demand imports leave exceeds chips available"
+                               : "supply does not bind (stock carried)");
+    row(fmt::format("self-sufficiency, {}", y0), fmt::format("market.self_sufficiency.{}", y0), sv(o.self_suff, 0), 1,
+        Kind::kShare, fmt::format("imports take {:.0f}% of the TAM first", 100 * at(o.foreign, 0) / at(o.tam, 0)));
+    row(fmt::format("self-sufficiency, {}", yl), fmt::format("market.self_sufficiency.{}", yl), sv(o.self_suff, kLast), 1,
+        Kind::kShare,
+        fmt::format("imports {:.0f}% of the TAM (purchase guidance); unmet {:.0f}% (domestic supply short)",
+                    100 * at(o.foreign, kLast) / at(o.tam, kLast), 100 * sv(o.unmet, kLast) / at(o.tam, kLast)));
+  }
+  const std::string be_why = fmt::format(
+      "revenue = tokens served x list price: RMB {:.0f}bn in {} (published: MS's RMB 806bn 'AI lift', which counts "
+      "advertising, cloud and app revenue the fleet adds, not only tokens at API prices)",
+      at(o.infra_revenue, kLast), yl);
+  row("AI-infrastructure break-even (accounting)", "market.breakeven_year", buf[o.breakeven], 0, Kind::kYear, be_why);
+  row("AI-infrastructure break-even (cash flow)", "market.cash_breakeven_year", buf[o.cash_breakeven], 0, Kind::kYear,
+      "cash flow also pays the year's AI-server spend (above its depreciation while spend grows)");
+  if (bu) {
+    for (const gap::DemandYear& y : bu->years) {
+      if (y.year != 2025 && y.year != yl) continue;
+      row(fmt::format("bottom-up spend / TAM, {}", y.year), "", y.tam_ratio.ok() ? *y.tam_ratio.value : std::nan(""), 2,
+          Kind::kNumber, bottom_up_drivers(*bu, y.year));
+    }
+  }
+
   out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"years", years},
               {"tam_cagr", buf[o.tam_cagr]},   {"domestic_cagr", jnum(sv(o.domestic_cagr, 0))},
-              {"breakeven_year", buf[o.breakeven]}, {"cash_breakeven_year", buf[o.cash_breakeven]}, {"published", jpub}, {"reconciliation", jrec},
-              {"valuation", jval}};
-  out.titles = {fmt::format("market, scenario {} (USD bn unless stated; equations: docs/model-market.md)", ctx.scenario.id),
+              {"breakeven_year", jnum(buf[o.breakeven])}, {"cash_breakeven_year", jnum(buf[o.cash_breakeven])},
+              {"published", jpub}, {"reconciliation", jrec}, {"valuation", jval}, {"headline", jhead},
+              {"bottom_up", jbu}};
+  if (bu) out.json["bottom_up_notes"] = bu->notes;
+  out.titles = {fmt::format("market, scenario {}: each step beside the report's figure (equations: docs/model-market.md)",
+                            ctx.scenario.id),
+                "demand chain (USD bn)",
+                "AI capex (RMB, the tech companies' series) and cloud capex (USD, the TAM's base): the bridge",
                 "market closure (imports first; domestic supply meets the demand left; unsold stock carried)",
-                "AI-infrastructure returns (RMB bn)", "computed vs published", "valuation (revenue = domestic sales x the vendor's share of supply)"};
-  out.tables = {demand, closure, infra, pub, val};
+                "AI-infrastructure returns (RMB bn; installed base from 2022; power subsidised for domestic chips; "
+                "revenue = tokens served x list price)",
+                "bottom-up accelerator spend (token demand -> the supply model's fleet) beside the TAM",
+                "computed vs published",
+                "valuation (revenue = domestic sales x the vendor's share of supply, or its share of the domestic "
+                "market where supply does not make it)"};
+  out.tables = {head, demand, bridge, closure, infra, bu_table, pub, val};
   out.text = text;
   emit(g, out);
 }

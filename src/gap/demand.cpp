@@ -228,17 +228,53 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
     const FleetCandidate* best = nullptr;
     for (const auto& fc : cands)
       if (fc.usd_per_tps.ok() && (!best || *fc.usd_per_tps.value < *best->usd_per_tps.value)) best = &fc;
-    if (!best) {
+    // The fleet bought this year: the supply model's SKU mix of the year (each
+    // SKU's chips at its ASP of that year and its effective tokens/s on the
+    // mix) when the market has supply and no chip is given; else the chip
+    // given, or the cheapest domestic capacity of the year.
+    double tps = 0, price = 0;
+    bool have = false;
+    if (s.fleet_chip.empty() && market && market->supply.size() == static_cast<std::size_t>(supply::kYears)) {
+      const supply::SupplyYear& sy = market->supply[static_cast<std::size_t>(y - analysis::kFirstYear)];
+      double chips = 0, tps_chips = 0, usd = 0;
+      for (const auto& [id, sku] : sy.skus) {
+        if (sku.chips <= 0) continue;
+        const auto it = eff.find(id);
+        if (it == eff.end() || !it->second.ok()) {
+          r.notes.push_back(fmt::format("{}: SKU {} has no effective tokens/s on the mix ({}); left out of the fleet", y, id, it == eff.end() ? std::string("not a domestic catalog chip") : it->second.missing));
+          continue;
+        }
+        chips += sku.chips;
+        tps_chips += sku.chips * *it->second.value;
+        usd += sku.chips * sku.asp_usd;
+        d.fleet_skus.push_back(id);
+      }
+      if (chips > 0) {
+        tps = tps_chips / chips;
+        price = usd / chips;
+        have = true;
+        d.chip = fmt::format("supply mix ({} SKUs)", d.fleet_skus.size());
+      }
+    }
+    if (!have && best) {
+      tps = *best->effective_tps.value;
+      price = *best->price_usd;
+      have = true;
+      d.chip = best->chip;
+    }
+    if (!have) {
       const std::string why = fmt::format("no domestic chip available in {} with both a price (region {}) and a "
                                           "feasible deployment on the mix", y, s.region);
-      d.chip_tps = d.chips_needed = d.chips_bought = d.spend_usd_bn = d.implied_total_usd_bn = Figure::none(why);
+      d.chip_tps = d.chips_needed = d.chips_bought = d.spend_usd_bn = d.implied_total_usd_bn = d.usd_per_tps =
+          d.capex_usd_per_mtok = Figure::none(why);
     } else {
-      d.chip = best->chip;
-      d.chip_tps = best->effective_tps;
-      const double tps = *best->effective_tps.value;
+      d.chip_tps = Figure::of(tps);
       d.chips_needed = Figure::of(capacity / tps);
       d.chips_bought = Figure::of(added / tps);
-      d.spend_usd_bn = Figure::of(added / tps * *best->price_usd / 1e9);
+      d.spend_usd_bn = Figure::of(added / tps * price / 1e9);
+      d.usd_per_tps = Figure::of(price / tps);
+      // Capex per million output tokens over the chip's life at the fleet's utilisation.
+      d.capex_usd_per_mtok = Figure::of(price / (tps * s.utilisation * s.life_years * kDaysPerYear * kSecondsPerDay) * 1e6);
       const double share = s.inference_share.at(y);
       d.implied_total_usd_bn = share > 0 ? Figure::of(*d.spend_usd_bn.value / share) : Figure::none("inference share 0");
     }

@@ -92,11 +92,14 @@ struct DemandYear {
   int year = 0;
   double tokens_per_day = 0;
   double output_tokens_per_s = 0;     // average
-  std::string chip;                   // the fleet chip of the year
+  std::string chip;                   // the fleet chip of the year ("supply mix (n SKUs)" for the supply model's)
+  std::vector<std::string> fleet_skus;  // the supply model's SKUs in the year's purchases
   score::Figure chip_tps;             // its effective output tokens/s on the mix
   score::Figure chips_needed;         // installed accelerators to serve the year-end run rate
   score::Figure chips_bought;         // growth + replacement, in that year's chip
   score::Figure spend_usd_bn;         // chips bought x price
+  score::Figure usd_per_tps;          // capex per output token/s of the year's purchases
+  score::Figure capex_usd_per_mtok;   // that capex per million output tokens over the chip's life
   score::Figure implied_total_usd_bn; // spend / inference share
   std::optional<double> tam_usd_bn;   // market.tam_usd_bn.<year> (beside, not an input)
   std::optional<double> domestic_usd_bn;

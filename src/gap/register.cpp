@@ -44,6 +44,8 @@ void publish_demand(const DemandResult& r, analysis::MetricMap& out) {
     out["demand.chips_needed." + s] = value_or_nan(y.chips_needed);
     out["demand.chips_bought." + s] = value_or_nan(y.chips_bought);
     out["demand.spend_usd_bn." + s] = value_or_nan(y.spend_usd_bn);
+    out["demand.capex_usd_per_tps." + s] = value_or_nan(y.usd_per_tps);
+    out["demand.capex_usd_per_mtok." + s] = value_or_nan(y.capex_usd_per_mtok);
     out["demand.implied_total_usd_bn." + s] = value_or_nan(y.implied_total_usd_bn);
     out["demand.tam_ratio." + s] = value_or_nan(y.tam_ratio);
   }

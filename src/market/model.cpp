@@ -380,6 +380,7 @@ TotalsReader::TotalsReader(const analysis::Context& ctx, const ParamTable& param
     wanted.push_back(o.domestic + y);
   }
   options_ = model_->options_for(wanted);
+  if (model_->has_supply()) supply_.emplace(ctx, params);
 }
 
 Totals TotalsReader::read(std::span<const double> values) const {
@@ -391,6 +392,7 @@ Totals TotalsReader::read(std::span<const double> values) const {
     t.tam_usd_bn[y] = buf[o.tam + y];
     t.domestic_usd_bn[y] = model_->has_supply() ? buf[o.domestic + y] : kNaN;
   }
+  if (supply_) t.supply = supply_->read(values);
   return t;
 }
 

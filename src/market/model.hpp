@@ -119,6 +119,9 @@ class MarketModel {
 struct Totals {
   std::array<double, kYears> tam_usd_bn{};
   std::array<double, kYears> domestic_usd_bn{};
+  // The supply model's years (chips and ASP by SKU): the fleet the bottom-up
+  // demand buys each year. Empty without supply inputs.
+  std::vector<supply::SupplyYear> supply;
 };
 // The series for one or many parameter vectors (Monte Carlo samples): the
 // model is built once, each read runs only the blocks the two series need.
@@ -130,6 +133,7 @@ class TotalsReader {
  private:
   std::shared_ptr<const MarketModel> model_;
   MarketModel::RunOptions options_;
+  std::optional<supply::SupplyReader> supply_;
 };
 // The reader, or none when the market model lacks an input (figures shown beside others).
 std::optional<TotalsReader> try_totals_reader(const analysis::Context& ctx, const ParamTable& params);
