@@ -218,7 +218,8 @@ def main():
     P("## 4. Bottom-up token demand, beside the capex-based TAM")
     P("")
     P("Daily tokens served in China (sourced to 2025, flagged estimates after: `gpugap params demand.daily_tokens`)")
-    P("-> output tokens/s over the workload mix %s and model mix %s -> chips needed at the fleet chip's" % (
+    P("-> output tokens/s (the sourced output share of all tokens, `demand.output_token_share`), each chip's")
+    P("throughput weighted over the workload mix %s and model mix %s -> chips needed at the fleet's" % (
         json.dumps(dm["workload_mix"]), json.dumps(dm["model_mix"])))
     P("predicted TPS and a %.0f%% serving load -> chips bought per year (%.0f-year life) -> accelerator spend, grossed" % (
         100 * dm["utilisation"], dm["life_years"]))
@@ -236,9 +237,11 @@ def main():
     last = dm["years"][-1]["year"] if dm["years"] else 2030
     paths = ["demand.tokens_per_day.%d" % last, "demand.chips_needed.%d" % last, "demand.spend_usd_bn.%d" % last]
     L.extend(mc_ranges(g, paths, a.mc_samples, "Ranges (`%s`, ranges from the scenario's `uncertainty` block):"))
-    P("The fleet chip is, each year, the counted domestic chip with the lowest price per unit of effective TPS")
-    P("(`gpugap gap --demand --chip ID` fixes it). The demand check is only as good as the 2026-2030 token")
-    P("path, which is an extrapolation flagged as such.")
+    P("The fleet is, each year, the supply model's SKU mix (each SKU's chips at its ASP and its effective TPS on")
+    P("the mix; SKUs without an effective TPS are left out and listed by `gpugap market`); without supply inputs,")
+    P("the counted domestic chip with the lowest price per unit of effective TPS (`gpugap gap --demand --chip ID`")
+    P("fixes it). The demand check is only as good as the 2026-2030 token path, which is an extrapolation flagged")
+    P("as such.")
     P("")
     if gap.get("notes"):
         P("## 5. Parts not counted")

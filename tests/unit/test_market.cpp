@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include <cmath>
 
@@ -169,6 +170,26 @@ TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
   }
   EXPECT_TRUE(found);
   EXPECT_NEAR(js["reconciliation"]["gap_usd_bn"].get<double>(), 67 - 55.692, 1e-9);
+  // The headline: each step beside the published figure (where there is one),
+  // difference = computed - published, and a reason on every row.
+  std::set<std::string> metrics;
+  for (const auto& h : js["headline"]) {
+    EXPECT_FALSE(h["why"].get<std::string>().empty()) << h["item"];
+    metrics.insert(h["metric"].get<std::string>());
+    if (!h["published"].is_null() && !h["computed"].is_null()) {
+      EXPECT_NEAR(h["difference"].get<double>(), h["computed"].get<double>() - h["published"].get<double>(), 1e-12);
+    }
+  }
+  for (const char* m : {"market.tam_usd_bn.2030", "market.domestic_usd_bn.2030", "market.self_sufficiency.2024",
+                        "market.self_sufficiency.2030", "market.breakeven_year", "market.cash_breakeven_year"})
+    EXPECT_TRUE(metrics.count(m)) << m;
+  // Bottom-up spend beside the TAM: implied total / TAM each year it is known.
+  ASSERT_EQ(js["bottom_up"].size(), 7u);
+  for (const auto& b : js["bottom_up"])
+    if (!b["ratio_to_tam"].is_null()) {
+      EXPECT_NEAR(b["ratio_to_tam"].get<double>(),
+                  b["implied_total_usd_bn"].get<double>() / b["tam_usd_bn"].get<double>(), 1e-12);
+    }
 }
 
 // --- supply-derived view, returns layer, valuation -----------------------------------
