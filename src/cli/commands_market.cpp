@@ -194,125 +194,14 @@ std::string bottom_up_drivers(const gap::DemandResult& d, int year) {
                      *first->usd_per_tps.value, *at->usd_per_tps.value, 100 * d.settings.inference_share.at(year));
 }
 
-void market_cmd(const Global& g) {
-  const auto ctx = g.context();
-  const auto model = market::MarketModel::build(ctx, ctx.params);
-  const auto values = ctx.params.values();
-  std::vector<double> buf(model->slots().size());
-  model->run(values, buf.data(), market::MarketModel::RunOptions{.supply = model->has_supply()});
-  const auto& o = model->out();
-  const bool sup = model->has_supply();
-
-  Output out;
-  Table demand{{"year", "capex $bn", "chain", "cloud $bn", "sovereign $bn", "innovators $bn", "TAM $bn", "cloud/capex"},
-               {},
-               std::vector<bool>(8, true)};
-  // AI capex (RMB, the tech companies' series) and cloud capex (USD, the TAM's base): the bridge.
-  Table bridge{{"year", "AI capex RMB bn", "from", "fx", "cloud capex $bn", "scope (cloud / AI capex)"},
-               {},
-               {true, true, false, true, true, true}};
-  // The closure: imports first, then domestic supply (new + carried) against the demand left.
-  Table closure{{"year", "TAM $bn", "licensed $bn", "grey $bn", "domestic demand $bn", "supply $bn", "available $bn",
-                 "domestic $bn", "unmet $bn", "unsold $bn", "self-suff."},
-                {},
-                std::vector<bool>(11, true)};
-  Table infra{{"year", "AI-server capex", "installed", "of it pre-2024", "domestic share", "depreciation", "power",
-               "leasing", "cost", "Ttok served", "RMB/Mtok", "revenue", "margin", "cash flow"},
-              {},
-              std::vector<bool>(14, true)};
-  const double fx = ctx.params.value("regions.cn.fx_per_usd");
-  nlohmann::json years = nlohmann::json::array();
+// The headline: each step of the market beside the report's figure, the
+// difference and why.
+Table headline_table(const analysis::Context& ctx, const market::MarketModel& model, const std::vector<double>& buf,
+                     const std::optional<gap::DemandResult>& bu, nlohmann::json& jhead) {
+  const auto& o = model.out();
+  const bool sup = model.has_supply();
   auto sv = [&](std::size_t base, int y) { return sup ? buf[base + y] : std::nan(""); };
-  for (int y = 0; y < kYears; ++y) {
-    const std::string ys = std::to_string(year_at(y));
-    demand.rows.push_back({ys, num(buf[o.capex + y], 1), pct(buf[o.chain + y]), num(buf[o.cloud + y]),
-                           num(buf[o.sovereign + y]), num(buf[o.innovator + y]), num(buf[o.tam + y]),
-                           pct(buf[o.cloud_share + y])});
-    closure.rows.push_back({ys, num(buf[o.tam + y]), num(buf[o.licensed + y]), num(buf[o.grey + y]),
-                            num(sv(o.domestic_demand, y)), num(sv(o.supply_value, y)), num(sv(o.available, y)),
-                            num(sv(o.domestic, y)), num(sv(o.unmet, y)), num(sv(o.unsold, y)),
-                            pct(sv(o.self_suff, y))});
-    bridge.rows.push_back({ys, num(buf[o.ai_capex_rmb + y], 1),
-                           buf[o.ai_capex_bridged + y] > 0 ? "bridged" : "figure", num(fx, 2), num(buf[o.capex + y], 1),
-                           num(buf[o.implied_scope + y], 3)});
-    infra.rows.push_back({ys, num(buf[o.infra_capex + y], 0), num(buf[o.infra_installed + y], 0),
-                          num(buf[o.infra_pre2024 + y], 0), pct(buf[o.infra_domestic_share + y]),
-                          num(buf[o.infra_dep + y], 0), num(buf[o.infra_power + y], 0), num(buf[o.infra_lease + y], 0),
-                          num(buf[o.infra_cost + y], 0), num(buf[o.infra_tokens + y], 0), num(buf[o.infra_price + y], 3),
-                          num(buf[o.infra_revenue + y], 0), pct(buf[o.margin + y]), num(buf[o.infra_cash + y], 0)});
-    years.push_back({{"year", year_at(y)},
-                     {"cloud_capex_usd_bn", buf[o.capex + y]},
-                     {"ai_capex_rmb_bn", buf[o.ai_capex_rmb + y]},
-                     {"ai_capex_bridged", buf[o.ai_capex_bridged + y] > 0},
-                     {"capex_scope_ratio", jnum(buf[o.implied_scope + y])},
-                     {"chain_product", buf[o.chain + y]},
-                     {"cloud_demand_usd_bn", buf[o.cloud + y]},
-                     {"sovereign_usd_bn", buf[o.sovereign + y]},
-                     {"innovator_usd_bn", buf[o.innovator + y]},
-                     {"tam_usd_bn", buf[o.tam + y]},
-                     {"cloud_gpu_share_of_capex", buf[o.cloud_share + y]},
-                     {"licensed_usd_bn", buf[o.licensed + y]},
-                     {"grey_usd_bn", buf[o.grey + y]},
-                     {"foreign_usd_bn", buf[o.foreign + y]},
-                     {"adoption_cap_usd_bn", buf[o.adoption_cap + y]},
-                     {"domestic_demand_usd_bn", jnum(sv(o.domestic_demand, y))},
-                     {"supply_value_usd_bn", jnum(sv(o.supply_value, y))},
-                     {"domestic_available_usd_bn", jnum(sv(o.available, y))},
-                     {"domestic_usd_bn", jnum(sv(o.domestic, y))},
-                     {"unmet_usd_bn", jnum(sv(o.unmet, y))},
-                     {"domestic_unsold_usd_bn", jnum(sv(o.unsold, y))},
-                     {"self_sufficiency", jnum(sv(o.self_suff, y))},
-                     {"infra",
-                      {{"capex_rmb_bn", buf[o.infra_capex + y]},
-                       {"installed_rmb_bn", buf[o.infra_installed + y]},
-                       {"installed_pre2024_rmb_bn", buf[o.infra_pre2024 + y]},
-                       {"domestic_installed_share", jnum(buf[o.infra_domestic_share + y])},
-                       {"tokens_served_t", jnum(buf[o.infra_tokens + y])},
-                       {"price_rmb_per_mtok", jnum(buf[o.infra_price + y])},
-                       {"depreciation_rmb_bn", buf[o.infra_dep + y]},
-                       {"power_rmb_bn", buf[o.infra_power + y]},
-                       {"leasing_rmb_bn", buf[o.infra_lease + y]},
-                       {"cost_rmb_bn", buf[o.infra_cost + y]},
-                       {"revenue_rmb_bn", jnum(buf[o.infra_revenue + y])},
-                       {"margin", jnum(buf[o.margin + y])},
-                       {"cash_flow_rmb_bn", jnum(buf[o.infra_cash + y])}}}});
-  }
-
-  nlohmann::json jpub = nlohmann::json::array();
-  const Table pub = published_table(ctx, jpub);
-  nlohmann::json jrec;
-  std::string text = reconciliation_text(ctx, jrec);
-  text += fmt::format("TAM CAGR {}-{}: {} | domestic CAGR: {} | AI-infrastructure break-even: {} (accounting), {} (cash flow)\n",
-                      analysis::kFirstYear, analysis::kLastYear, pct(buf[o.tam_cagr]), pct(sv(o.domestic_cagr, 0)),
-                      year_or_none(buf[o.breakeven]), year_or_none(buf[o.cash_breakeven]));
-  if (!sup) text += "domestic market and self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
-  if (!model->tokens_missing().empty())
-    text += "AI-infrastructure revenue and break-even unavailable: " + insufficient_data_text(model->tokens_missing()) + "\n";
-  nlohmann::json jval = nlohmann::json::array();
-  const Table val = valuation_table(ctx, *model, values, buf, jval);
-
-  std::string demand_missing;
-  const auto bu = bottom_up(ctx, demand_missing);
-  nlohmann::json jbu;
-  const Table bu_table = bottom_up_table(bu, jbu);
-  if (!bu) text += "bottom-up token demand unavailable: " + insufficient_data_text(demand_missing) + "\n";
-  if (bu) {
-    // SKUs the fleet leaves out (no effective tokens/s on the mix), once each.
-    std::set<std::string> out_skus;
-    for (const auto& n : bu->notes)
-      if (const auto k = n.find(": SKU "); k != std::string::npos) out_skus.insert(n.substr(k + 6, n.find(' ', k + 6) - k - 6));
-    if (!out_skus.empty()) {
-      text += "bottom-up fleet: SKUs left out (no effective tokens/s on the token mix; reasons in --format json "
-              "bottom_up_notes):";
-      for (const auto& k : out_skus) text += " " + k;
-      text += "\n";
-    }
-  }
-
-  // The headline: each step of the market beside the report's figure, the
-  // difference and why.
   Table head{{"item", "computed", "published", "difference", "why they differ"}, {}, {false, true, true, true, false}};
-  nlohmann::json jhead = nlohmann::json::array();
   constexpr int kLast = kYears - 1;
   const int y0 = year_at(0), yl = year_at(kLast);
   enum class Kind { kNumber, kShare, kYear };
@@ -386,6 +275,133 @@ void market_cmd(const Global& g) {
           Kind::kNumber, bottom_up_drivers(*bu, y.year));
     }
   }
+
+  return head;
+}
+
+// One year of `gpugap market --format json`.
+nlohmann::json year_json(const market::MarketModel::Out& o, const std::vector<double>& buf, int y, bool sup) {
+  auto sv = [&](std::size_t base, int yy) { return sup ? buf[base + yy] : std::nan(""); };
+  return nlohmann::json({{"year", year_at(y)},
+                     {"cloud_capex_usd_bn", buf[o.capex + y]},
+                     {"ai_capex_rmb_bn", buf[o.ai_capex_rmb + y]},
+                     {"ai_capex_bridged", buf[o.ai_capex_bridged + y] > 0},
+                     {"capex_scope_ratio", jnum(buf[o.implied_scope + y])},
+                     {"chain_product", buf[o.chain + y]},
+                     {"cloud_demand_usd_bn", buf[o.cloud + y]},
+                     {"sovereign_usd_bn", buf[o.sovereign + y]},
+                     {"innovator_usd_bn", buf[o.innovator + y]},
+                     {"tam_usd_bn", buf[o.tam + y]},
+                     {"cloud_gpu_share_of_capex", buf[o.cloud_share + y]},
+                     {"licensed_usd_bn", buf[o.licensed + y]},
+                     {"grey_usd_bn", buf[o.grey + y]},
+                     {"foreign_usd_bn", buf[o.foreign + y]},
+                     {"adoption_cap_usd_bn", buf[o.adoption_cap + y]},
+                     {"domestic_demand_usd_bn", jnum(sv(o.domestic_demand, y))},
+                     {"supply_value_usd_bn", jnum(sv(o.supply_value, y))},
+                     {"domestic_available_usd_bn", jnum(sv(o.available, y))},
+                     {"domestic_usd_bn", jnum(sv(o.domestic, y))},
+                     {"unmet_usd_bn", jnum(sv(o.unmet, y))},
+                     {"domestic_unsold_usd_bn", jnum(sv(o.unsold, y))},
+                     {"self_sufficiency", jnum(sv(o.self_suff, y))},
+                     {"infra",
+                      {{"capex_rmb_bn", buf[o.infra_capex + y]},
+                       {"installed_rmb_bn", buf[o.infra_installed + y]},
+                       {"installed_pre2024_rmb_bn", buf[o.infra_pre2024 + y]},
+                       {"domestic_installed_share", jnum(buf[o.infra_domestic_share + y])},
+                       {"tokens_served_t", jnum(buf[o.infra_tokens + y])},
+                       {"price_rmb_per_mtok", jnum(buf[o.infra_price + y])},
+                       {"depreciation_rmb_bn", buf[o.infra_dep + y]},
+                       {"power_rmb_bn", buf[o.infra_power + y]},
+                       {"leasing_rmb_bn", buf[o.infra_lease + y]},
+                       {"cost_rmb_bn", buf[o.infra_cost + y]},
+                       {"revenue_rmb_bn", jnum(buf[o.infra_revenue + y])},
+                       {"margin", jnum(buf[o.margin + y])},
+                       {"cash_flow_rmb_bn", jnum(buf[o.infra_cash + y])}}}});
+}
+
+void market_cmd(const Global& g) {
+  const auto ctx = g.context();
+  const auto model = market::MarketModel::build(ctx, ctx.params);
+  const auto values = ctx.params.values();
+  std::vector<double> buf(model->slots().size());
+  model->run(values, buf.data(), market::MarketModel::RunOptions{.supply = model->has_supply()});
+  const auto& o = model->out();
+  const bool sup = model->has_supply();
+
+  Output out;
+  Table demand{{"year", "capex $bn", "chain", "cloud $bn", "sovereign $bn", "innovators $bn", "TAM $bn", "cloud/capex"},
+               {},
+               std::vector<bool>(8, true)};
+  // AI capex (RMB, the tech companies' series) and cloud capex (USD, the TAM's base): the bridge.
+  Table bridge{{"year", "AI capex RMB bn", "from", "fx", "cloud capex $bn", "scope (cloud / AI capex)"},
+               {},
+               {true, true, false, true, true, true}};
+  // The closure: imports first, then domestic supply (new + carried) against the demand left.
+  Table closure{{"year", "TAM $bn", "licensed $bn", "grey $bn", "domestic demand $bn", "supply $bn", "available $bn",
+                 "domestic $bn", "unmet $bn", "unsold $bn", "self-suff."},
+                {},
+                std::vector<bool>(11, true)};
+  Table infra{{"year", "AI-server capex", "installed", "of it pre-2024", "domestic share", "depreciation", "power",
+               "leasing", "cost", "Ttok served", "RMB/Mtok", "revenue", "margin", "cash flow"},
+              {},
+              std::vector<bool>(14, true)};
+  const double fx = ctx.params.value("regions.cn.fx_per_usd");
+  nlohmann::json years = nlohmann::json::array();
+  auto sv = [&](std::size_t base, int y) { return sup ? buf[base + y] : std::nan(""); };
+  for (int y = 0; y < kYears; ++y) {
+    const std::string ys = std::to_string(year_at(y));
+    demand.rows.push_back({ys, num(buf[o.capex + y], 1), pct(buf[o.chain + y]), num(buf[o.cloud + y]),
+                           num(buf[o.sovereign + y]), num(buf[o.innovator + y]), num(buf[o.tam + y]),
+                           pct(buf[o.cloud_share + y])});
+    closure.rows.push_back({ys, num(buf[o.tam + y]), num(buf[o.licensed + y]), num(buf[o.grey + y]),
+                            num(sv(o.domestic_demand, y)), num(sv(o.supply_value, y)), num(sv(o.available, y)),
+                            num(sv(o.domestic, y)), num(sv(o.unmet, y)), num(sv(o.unsold, y)),
+                            pct(sv(o.self_suff, y))});
+    bridge.rows.push_back({ys, num(buf[o.ai_capex_rmb + y], 1),
+                           buf[o.ai_capex_bridged + y] > 0 ? "bridged" : "figure", num(fx, 2), num(buf[o.capex + y], 1),
+                           num(buf[o.implied_scope + y], 3)});
+    infra.rows.push_back({ys, num(buf[o.infra_capex + y], 0), num(buf[o.infra_installed + y], 0),
+                          num(buf[o.infra_pre2024 + y], 0), pct(buf[o.infra_domestic_share + y]),
+                          num(buf[o.infra_dep + y], 0), num(buf[o.infra_power + y], 0), num(buf[o.infra_lease + y], 0),
+                          num(buf[o.infra_cost + y], 0), num(buf[o.infra_tokens + y], 0), num(buf[o.infra_price + y], 3),
+                          num(buf[o.infra_revenue + y], 0), pct(buf[o.margin + y]), num(buf[o.infra_cash + y], 0)});
+    years.push_back(year_json(o, buf, y, sup));
+  }
+
+  nlohmann::json jpub = nlohmann::json::array();
+  const Table pub = published_table(ctx, jpub);
+  nlohmann::json jrec;
+  std::string text = reconciliation_text(ctx, jrec);
+  text += fmt::format("TAM CAGR {}-{}: {} | domestic CAGR: {} | AI-infrastructure break-even: {} (accounting), {} (cash flow)\n",
+                      analysis::kFirstYear, analysis::kLastYear, pct(buf[o.tam_cagr]), pct(sv(o.domestic_cagr, 0)),
+                      year_or_none(buf[o.breakeven]), year_or_none(buf[o.cash_breakeven]));
+  if (!sup) text += "domestic market and self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
+  if (!model->tokens_missing().empty())
+    text += "AI-infrastructure revenue and break-even unavailable: " + insufficient_data_text(model->tokens_missing()) + "\n";
+  nlohmann::json jval = nlohmann::json::array();
+  const Table val = valuation_table(ctx, *model, values, buf, jval);
+
+  std::string demand_missing;
+  const auto bu = bottom_up(ctx, demand_missing);
+  nlohmann::json jbu;
+  const Table bu_table = bottom_up_table(bu, jbu);
+  if (!bu) text += "bottom-up token demand unavailable: " + insufficient_data_text(demand_missing) + "\n";
+  if (bu) {
+    // SKUs the fleet leaves out (no effective tokens/s on the mix), once each.
+    std::set<std::string> out_skus;
+    for (const auto& n : bu->notes)
+      if (const auto k = n.find(": SKU "); k != std::string::npos) out_skus.insert(n.substr(k + 6, n.find(' ', k + 6) - k - 6));
+    if (!out_skus.empty()) {
+      text += "bottom-up fleet: SKUs left out (no effective tokens/s on the token mix; reasons in --format json "
+              "bottom_up_notes):";
+      for (const auto& k : out_skus) text += " " + k;
+      text += "\n";
+    }
+  }
+
+  nlohmann::json jhead = nlohmann::json::array();
+  const Table head = headline_table(ctx, *model, buf, bu, jhead);
 
   out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"years", years},
               {"tam_cagr", buf[o.tam_cagr]},   {"domestic_cagr", jnum(sv(o.domestic_cagr, 0))},

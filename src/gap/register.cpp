@@ -187,21 +187,6 @@ void register_engine(analysis::Registry& r) {
   add({"demand.utilisation", Dim::kFraction, "fraction",
        "average served load as a fraction of the installed serving capacity (diurnal peaks, headroom)", false, false,
        1e-3, 1});
-  // Token traffic mix and list prices (gap::TokenBook: one home of the token volume and its value).
-  add({"demand.output_token_share", Dim::kFraction, "fraction", "output tokens as a share of all tokens served",
-       false, false, 0, 1});
-  add({"demand.prefix_cache_hit_share", Dim::kFraction, "fraction",
-       "share of input tokens served from a prefix (KV) cache, billed at the cached-input price", false, false, 0, 1});
-  add({"demand.price.input_rmb_per_mtok", Dim::kNumber, "RMB/Mtok", "list price of input tokens (cache miss)",
-       false, false, 0, 1e6});
-  add({"demand.price.cached_input_rmb_per_mtok", Dim::kNumber, "RMB/Mtok", "list price of input tokens (cache hit)",
-       false, false, 0, 1e6});
-  add({"demand.price.output_rmb_per_mtok", Dim::kNumber, "RMB/Mtok", "list price of output tokens", false, false, 0,
-       1e6});
-  add({"demand.price.year", Dim::kNumber, "year", "the year the list prices are for", false, false, 2000, 2100});
-  add({"demand.price.decline_per_year", Dim::kFraction, "fraction",
-       "fall of the price of a token of the served mix per year (learning; before the price year it is higher by it)",
-       false, false, 0, 0.99});
   add({"demand.inference_share", Dim::kFraction, "fraction", "inference share of AI accelerator demand", true, false,
        0, 1});
   r.providers.push_back(std::make_unique<GapProvider>());

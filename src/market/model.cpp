@@ -6,7 +6,6 @@
 #include <set>
 
 #include "core/suggest.hpp"
-#include "gap/demand.hpp"
 
 namespace gpugap::market {
 namespace {
@@ -57,7 +56,7 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
   m->servers_2023_ = r.need("market.infra.servers_2023_usd_bn");
   m->pre2024_domestic_ = r.need("market.infra.pre2024_domestic_share");
   try {
-    m->tokens_ = std::make_shared<const gap::TokenBook>(params, &m->reads_);
+    m->tokens_ = std::make_shared<const TokenBook>(params, &m->reads_);
   } catch (const InsufficientData& e) {
     m->tokens_missing_ = e.path();
   }
@@ -81,6 +80,13 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
     m->supply_missing_ = e.path();
   }
 
+  m->resolve_valuations(params, r);
+  m->register_slots();
+  return m;
+}
+
+void MarketModel::resolve_valuations(const ParamTable& params, const supply::Resolver& r) {
+  MarketModel* m = this;
   // Valuation vendors: any vendor with a P/S multiple or a market value.
   std::set<std::string> vendors;
   for (const auto& p : params.all()) {
@@ -116,6 +122,10 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
     m->valuations_.push_back(std::move(val));
   }
 
+}
+
+void MarketModel::register_slots() {
+  MarketModel* m = this;
   supply::Slots& s = m->slots_;
   Out& o = m->out_;
   o.capex = s.yearly("market.cloud_capex_usd_bn");
@@ -171,7 +181,6 @@ std::shared_ptr<const MarketModel> MarketModel::build(const analysis::Context& c
     o.val_ps = s.keyed_yearly("market.valuation.implied_ps", vnames);
     m->supply_base_ = s.scratch(m->supply_->slots().size());
   }
-  return m;
 }
 
 MarketModel::RunOptions MarketModel::options_for(const std::vector<std::size_t>& slots) const {
@@ -280,7 +289,7 @@ void MarketModel::run_infra(std::span<const double> v, double* out, const std::a
     const double tam = out[o.tam + y];
     domestic[kPriorVintages + y] = closed && tam > 0 ? out[o.domestic + y] / tam : 0.0;
   }
-  std::array<gap::TokenYear, kYears> tokens{};
+  std::array<TokenYear, kYears> tokens{};
   if (tokens_) tokens = tokens_->run(v);
   // Two break-evens: accounting (revenue covers depreciation, power and
   // leasing) and cash flow (revenue covers power, leasing and the year's

@@ -18,12 +18,9 @@
 #include <vector>
 
 #include "analysis/scenario.hpp"
+#include "market/tokens.hpp"
 #include "supply/model.hpp"
 #include "supply/slots.hpp"
-
-namespace gpugap::gap {
-class TokenBook;
-}
 
 namespace gpugap::market {
 
@@ -91,6 +88,9 @@ class MarketModel {
   void run_infra(std::span<const double> v, double* out, const std::array<double, kYears>& infra_capex,
                  bool closed) const;
   void run_supply(std::span<const double> v, double* out, const RunOptions& options) const;
+  // build()'s steps: the valuation vendors (after the supply model), then the metric slots.
+  void resolve_valuations(const ParamTable& params, const supply::Resolver& r);
+  void register_slots();
 
   YearIdx capex_{}, overseas_{}, server_{}, ai_server_{}, accel_{}, sovereign_{}, innovator_{};
   // Import regime and adoption (docs/model-market.md section 3).
@@ -100,7 +100,7 @@ class MarketModel {
   YearIdx ai_capex_{}, scope_{}, subsidy_{};
   std::array<bool, kYears> ai_capex_given_{};
   std::size_t usd_per_kw_ = 0, servers_2022_ = 0, servers_2023_ = 0, pre2024_domestic_ = 0;
-  std::shared_ptr<const gap::TokenBook> tokens_;
+  std::shared_ptr<const TokenBook> tokens_;
   std::string tokens_missing_;
   std::size_t fx_ = 0, dep_years_ = 0, elec_ = 0, pue_ = 0, util_ = 0, dc_capex_ = 0, dc_years_ = 0;
   bool elec_rmb_ = false, dc_capex_rmb_ = false;

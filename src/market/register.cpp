@@ -106,7 +106,7 @@ void register_engine(analysis::Registry& r) {
     add({std::string("market.adoption.domestic_cap.") + cls, Dim::kFraction, "fraction",
          std::string("most of the ") + cls + " buyers' demand they place with domestic vendors", true, false, 0, 1});
   // AI-infrastructure returns.
-  // AI-infrastructure returns (revenue: the tokens served at list prices, demand.* via gap::TokenBook).
+  // AI-infrastructure returns (revenue: the tokens served at list prices, demand.* via market::TokenBook).
   add({"market.infra.servers_2022_usd_bn", Dim::kNumber, "USD bn",
        "AI servers the tech companies bought in 2022 (installed base before the model years)", false, false, 0, kBig});
   add({"market.infra.servers_2023_usd_bn", Dim::kNumber, "USD bn",
@@ -118,6 +118,21 @@ void register_engine(analysis::Registry& r) {
        1});
   add({"market.infra.server_usd_per_kw", Dim::kNumber, "USD/kW", "AI server capex per kW of IT load", false, false, 1,
        1e7});
+  // Token traffic mix and list prices (market::TokenBook, src/market/tokens.cpp: one home of the token volume and its value).
+  add({"demand.output_token_share", Dim::kFraction, "fraction", "output tokens as a share of all tokens served",
+       false, false, 0, 1});
+  add({"demand.prefix_cache_hit_share", Dim::kFraction, "fraction",
+       "share of input tokens served from a prefix (KV) cache, billed at the cached-input price", false, false, 0, 1});
+  add({"demand.price.input_rmb_per_mtok", Dim::kNumber, "RMB/Mtok", "list price of input tokens (cache miss)",
+       false, false, 0, 1e6});
+  add({"demand.price.cached_input_rmb_per_mtok", Dim::kNumber, "RMB/Mtok", "list price of input tokens (cache hit)",
+       false, false, 0, 1e6});
+  add({"demand.price.output_rmb_per_mtok", Dim::kNumber, "RMB/Mtok", "list price of output tokens", false, false, 0,
+       1e6});
+  add({"demand.price.year", Dim::kNumber, "year", "the year the list prices are for", false, false, 2000, 2100});
+  add({"demand.price.decline_per_year", Dim::kFraction, "fraction",
+       "fall of the price of a token of the served mix per year (learning; before the price year it is higher by it)",
+       false, false, 0, 0.99});
   // Valuation.
   add({"market.valuation.ps_multiple.*", Dim::kNumber, "x sales", "price/sales multiple applied to a vendor's revenue",
        false, false, 0, 1e4});

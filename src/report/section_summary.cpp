@@ -61,9 +61,12 @@ Section summary_section(Gather& g, const std::vector<Section>& others) {
   for (const auto& r : rows) {
     const NumberFormat f = metric_format(r.path);
     const double c = r.computed.value_or(std::nan(""));
-    const double rel = r.computed && r.published != 0 ? c / r.published - 1.0 : std::nan("");
+    // A year is compared by its difference in years, not as a ratio.
+    const bool year = f.integer_year;
+    const double rel = r.computed && r.published != 0 && !year ? c / r.published - 1.0 : std::nan("");
     const bool far = std::isfinite(rel) && std::fabs(rel) > kCloseRel;
-    t.rows.push_back({Cell::txt(metric_label(r.path)), Cell::txt(r.path), Cell::txt(metric_unit(r.path)), Cell::num(c, f),
+    const Cell computed = Cell::num(c, f);
+    t.rows.push_back({Cell::txt(metric_label(r.path)), Cell::txt(r.path), Cell::txt(metric_unit(r.path)), computed,
                       Cell::num(r.published, f), Cell::num(c - r.published, f), Cell::num(rel, kPct0, far),
                       Cell::txt(r.status, !r.computed), Cell::txt(r.source)});
     if (!r.computed) continue;
