@@ -288,8 +288,10 @@ TEST(ReportCli, CompareAndTable2SectionsEqualTheCommands) {
     EXPECT_NE(html.find("<section id=\"" + id + "\">"), std::string::npos) << id;
     EXPECT_NE(std::find(names.begin(), names.end(), (*sec)["title"].get<std::string>()), names.end()) << id;
   }
-  EXPECT_NE(html.find("id=\"compare-self-sufficiency\""), std::string::npos);
-  EXPECT_NE(html.find("id=\"table2-heatmap\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"chart-compare-self-sufficiency\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"chart-table2-heatmap\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"compare-metrics\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"table2-grid\""), std::string::npos);
 
   // compare: the report's scenario, bull, bear and every risk-* scenario; the headline metrics.
   const auto& cmp = j["results"]["compare"];
