@@ -21,10 +21,15 @@ if(GPUGAP_PYTHON AND NOT GPUGAP_FUZZ)
     # pytest (tests/python) as one ctest test: tests/python/conftest.py fails the run on any skip.
     set(GPUGAP_PYTEST_ENV "PYTHONPATH=${CMAKE_BINARY_DIR}/python" "GPUGAP_BIN=$<TARGET_FILE:gpugap>")
     if(GPUGAP_SANITIZE)
-      # python3 is not instrumented: the ASan runtime must be loaded before the module.
-      execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so OUTPUT_VARIABLE GPUGAP_LIBASAN
-                      OUTPUT_STRIP_TRAILING_WHITESPACE)
-      list(APPEND GPUGAP_PYTEST_ENV "LD_PRELOAD=${GPUGAP_LIBASAN}")
+      # python3 is not instrumented: the ASan runtime must be loaded before the module, and
+      # libstdc++ with it (python3 does not link it, and ASan's __cxa_throw needs the real one).
+      foreach(lib libasan.so libstdc++.so)
+        execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=${lib} OUTPUT_VARIABLE path
+                        OUTPUT_STRIP_TRAILING_WHITESPACE)
+        list(APPEND GPUGAP_PRELOAD ${path})
+      endforeach()
+      list(JOIN GPUGAP_PRELOAD " " GPUGAP_PRELOAD)
+      list(APPEND GPUGAP_PYTEST_ENV "LD_PRELOAD=${GPUGAP_PRELOAD}")
     endif()
     add_test(NAME python.gpugap
              COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${CMAKE_SOURCE_DIR}/tests/python)
