@@ -19,7 +19,8 @@ if(GPUGAP_PYTHON AND NOT GPUGAP_FUZZ)
 
   if(GPUGAP_TESTS)
     # pytest (tests/python) as one ctest test: tests/python/conftest.py fails the run on any skip.
-    set(GPUGAP_PYTEST_ENV "PYTHONPATH=${CMAKE_BINARY_DIR}/python" "GPUGAP_BIN=$<TARGET_FILE:gpugap>")
+    # No __pycache__ written into the source tree.
+    set(GPUGAP_PYTEST_ENV "PYTHONPATH=${CMAKE_BINARY_DIR}/python" "GPUGAP_BIN=$<TARGET_FILE:gpugap>" PYTHONDONTWRITEBYTECODE=1)
     if(GPUGAP_SANITIZE)
       # python3 is not instrumented: the ASan runtime must be loaded before the module, and
       # libstdc++ with it (python3 does not link it, and ASan's __cxa_throw needs the real one).
