@@ -11,6 +11,8 @@ GPUGAP    := ./$(BUILD)/gpugap
 DEPS := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev \
         libtbb-dev libboost-math-dev libxlsxwriter-dev libopenmpi-dev openmpi-bin libgtest-dev \
         libgmock-dev libbenchmark-dev unzip ccache
+# The Python module (docs/python.md): pybind11 builds it, pandas for its DataFrames, pytest runs its tests.
+DEPS += pybind11-dev python3-dev python3-pandas python3-pytest
 BROWSER_DEPS := chromium
 # What the tests themselves run: python3 (the doc generators under tools/) and Chromium
 # (the report's browser check). CI installs them; a test never skips for want of them.

@@ -17,6 +17,9 @@ namespace gpugap::cli {
 
 // The built-in scenario (shared/spec/cli.md: --scenario's default).
 inline constexpr std::string_view kDefaultScenario = "ms-2025";
+inline constexpr std::string_view kAppDescription = "gpugap: economics of AI accelerators and of China's AI-chip industry";
+
+struct Output;
 
 struct Global {
   std::vector<std::string> catalogs;
@@ -26,6 +29,8 @@ struct Global {
   std::string out;
   int threads = 0;
   bool quiet = false;
+  // Set by run_captured: emit() stores the command's Output there instead of writing it.
+  Output* capture = nullptr;
 
   [[nodiscard]] std::vector<std::string> catalog_dirs() const;
   [[nodiscard]] analysis::Context context() const;
@@ -48,6 +53,14 @@ std::string today_utc();
 CLI::Validator positive_number();
 
 void emit(const Global& g, const Output& out);
+
+// The global options and every command, registered on `app` and bound to `g` (main.cpp).
+void build_app(CLI::App& app, Global& g);
+// Runs one command in this process, `args` as they follow "gpugap" on a command line: the
+// Output the command would print is returned instead. Bad input throws UserError (a CLI
+// parse error becomes one with the CLI's message) or InsufficientData, as the CLI's exit 2;
+// the Python module (src/python) calls this, never the executable.
+Output run_captured(const std::vector<std::string>& args);
 // Throws UserError when `path` (given with `option`) lies inside a catalog folder this run reads.
 void refuse_catalog_output(const Global& g, const std::string& path, const std::string& option);
 std::string dump_json(const nlohmann::json& j);

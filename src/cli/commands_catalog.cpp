@@ -191,57 +191,57 @@ void add_catalog_commands(CLI::App& app, Global& g) {
   auto* cat = app.add_subcommand("catalog", "list, show and validate catalog entries");
   cat->require_subcommand(1);
   auto* list = cat->add_subcommand("list", "list entries of a kind (all kinds when omitted)");
-  static std::string kind;
-  list->add_option("kind", kind, "chips|systems|models|workloads|regions|stacks|vendors|scenarios");
-  list->callback([&g] { list_cmd(g, kind); });
+  auto kind = std::make_shared<std::string>();
+  list->add_option("kind", *kind, "chips|systems|models|workloads|regions|stacks|vendors|scenarios");
+  list->callback([&g, kind] { list_cmd(g, *kind); });
   auto* show = cat->add_subcommand("show", "every value of an entry with its source and confidence");
-  static std::string id;
-  show->add_option("id", id, "entry id or alias")->required();
-  show->callback([&g] { show_cmd(g, id); });
+  auto id = std::make_shared<std::string>();
+  show->add_option("id", *id, "entry id or alias")->required();
+  show->callback([&g, id] { show_cmd(g, *id); });
   auto* val = cat->add_subcommand("validate", "validate the catalog (or the given files)");
-  static std::vector<std::string> files;
-  val->add_option("paths", files, "YAML files to validate");
-  val->callback([&g] { validate_cmd(g, files); });
+  auto files = std::make_shared<std::vector<std::string>>();
+  val->add_option("paths", *files, "YAML files to validate");
+  val->callback([&g, files] { validate_cmd(g, *files); });
   auto* imp = cat->add_subcommand("import-hf", "write a catalog model entry (YAML, with provenance) from a Hugging Face config.json");
-  static ImportArgs ia;
-  imp->add_option("config", ia.file, "the model's config.json")->required();
-  imp->add_option("--id", ia.id, "catalog id (default: from the file name, e.g. Qwen--Qwen3-8B.json -> qwen3-8b)");
-  imp->add_option("--date", ia.date, "as_of written into the entry (default: today, UTC)");
-  imp->callback([&g] { import_hf_cmd(g, ia); });
+  auto ia = std::make_shared<ImportArgs>();
+  imp->add_option("config", ia->file, "the model's config.json")->required();
+  imp->add_option("--id", ia->id, "catalog id (default: from the file name, e.g. Qwen--Qwen3-8B.json -> qwen3-8b)");
+  imp->add_option("--date", ia->date, "as_of written into the entry (default: today, UTC)");
+  imp->callback([&g, ia] { import_hf_cmd(g, *ia); });
 }
 
 void add_param_commands(CLI::App& app, Global& g) {
   auto* params = app.add_subcommand("params", "list parameter paths, values, units and sources");
-  static std::string prefix;
-  params->add_option("prefix", prefix, "only paths starting with this");
-  params->callback([&g] {
+  auto prefix = std::make_shared<std::string>();
+  params->add_option("prefix", *prefix, "only paths starting with this");
+  params->callback([&g, prefix] {
     const auto ctx = g.context();
     Output out;
     Table t{{"path", "value", "confidence", "source"}, {}, {false, true, false, false}};
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& p : ctx.params.all()) {
-      if (!prefix.empty() && !p.path.starts_with(prefix)) continue;
+      if (!prefix->empty() && !p.path.starts_with(*prefix)) continue;
       arr.push_back(param_json(p));
       t.rows.push_back({p.path, display_value(p), std::string(confidence_name(p.prov.confidence)), provenance_text(p.prov)});
     }
-    if (arr.empty() && !prefix.empty())
-      throw UserError(Location{"", 0, prefix}, "a prefix of known parameter paths", "no parameter matches",
-                      suggest(prefix, ctx.params.paths()));
+    if (arr.empty() && !prefix->empty())
+      throw UserError(Location{"", 0, *prefix}, "a prefix of known parameter paths", "no parameter matches",
+                      suggest(*prefix, ctx.params.paths()));
     out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"params", arr}};
     out.tables.push_back(t);
     emit(g, out);
   });
 
   auto* eval = app.add_subcommand("eval", "print metrics by path");
-  static std::vector<std::string> paths;
-  eval->add_option("paths", paths, "metric paths, e.g. market.tam_usd_bn.2030")->required();
-  eval->callback([&g] {
+  auto paths = std::make_shared<std::vector<std::string>>();
+  eval->add_option("paths", *paths, "metric paths, e.g. market.tam_usd_bn.2030")->required();
+  eval->callback([&g, paths] {
     const auto ctx = g.context();
-    const auto m = studies::evaluate(ctx, paths);
+    const auto m = studies::evaluate(ctx, *paths);
     Output out;
     out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"metrics", nlohmann::json::object()}};
     Table t{{"metric", "value"}, {}, {false, true}};
-    for (const auto& p : paths) {
+    for (const auto& p : *paths) {
       out.json["metrics"][p] = m.at(p);
       t.rows.push_back({p, fmt_num(m.at(p), 6)});
     }

@@ -247,17 +247,20 @@ void econ_cmd(const Global& g, const std::vector<std::string>& chips, const std:
 
 void add_econ_commands(CLI::App& app, Global& g) {
   auto* cmd = app.add_subcommand("econ", "token economics per chip: TCO, cost per million tokens, tokens/s per watt and per dollar");
-  static std::vector<std::string> chips;
-  static std::string model, workload = "chat", region = "cn", vs;
-  static bool no_frontier = false;
-  cmd->add_option("--chips", chips, "chip ids (comma-separated; default: the report's set and every chip with data)")
+  struct Opts {
+    std::vector<std::string> chips;
+    std::string model, workload = "chat", region = "cn", vs;
+    bool no_frontier = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--chips", o->chips, "chip ids (comma-separated; default: the report's set and every chip with data)")
       ->delimiter(',');
-  cmd->add_option("--model", model, "model id")->required();
-  cmd->add_option("--workload", workload, "workload id");
-  cmd->add_option("--region", region, "region id (cn, us)");
-  cmd->add_option("--vs", vs, "reference chip for the crossovers (default nvidia-h20)");
-  cmd->add_flag("--no-frontier", no_frontier, "skip the Pareto frontiers");
-  cmd->callback([&g] { econ_cmd(g, chips, model, workload, region, vs, no_frontier); });
+  cmd->add_option("--model", o->model, "model id")->required();
+  cmd->add_option("--workload", o->workload, "workload id");
+  cmd->add_option("--region", o->region, "region id (cn, us)");
+  cmd->add_option("--vs", o->vs, "reference chip for the crossovers (default nvidia-h20)");
+  cmd->add_flag("--no-frontier", o->no_frontier, "skip the Pareto frontiers");
+  cmd->callback([&g, o] { econ_cmd(g, o->chips, o->model, o->workload, o->region, o->vs, o->no_frontier); });
 }
 
 }  // namespace gpugap::cli

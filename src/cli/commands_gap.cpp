@@ -266,15 +266,18 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
 
 void add_gap_commands(CLI::App& app, Global& g) {
   auto* cmd = app.add_subcommand("gap", "the China-US gap by basis and year, the report's claim, levers, token demand");
-  static std::string model, chip;
-  static bool spec_only = false, with_demand = false;
-  static std::vector<std::string> bases;
-  cmd->add_option("--model", model, "model of the perf-based bases (default qwen3-235b-a22b)");
-  cmd->add_flag("--spec-only", spec_only, "only the spec bases (peak compute, memory bandwidth): no perf search");
-  cmd->add_flag("--demand", with_demand, "add the bottom-up token demand");
-  cmd->add_option("--chip", chip, "with --demand: the fleet chip (default: cheapest capacity per year)");
-  cmd->add_option("--basis", bases, "only these bases (repeatable)");
-  cmd->callback([&g] { gap_cmd(g, model, spec_only, with_demand, chip, bases); });
+  struct Opts {
+    std::string model, chip;
+    bool spec_only = false, with_demand = false;
+    std::vector<std::string> bases;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--model", o->model, "model of the perf-based bases (default qwen3-235b-a22b)");
+  cmd->add_flag("--spec-only", o->spec_only, "only the spec bases (peak compute, memory bandwidth): no perf search");
+  cmd->add_flag("--demand", o->with_demand, "add the bottom-up token demand");
+  cmd->add_option("--chip", o->chip, "with --demand: the fleet chip (default: cheapest capacity per year)");
+  cmd->add_option("--basis", o->bases, "only these bases (repeatable)");
+  cmd->callback([&g, o] { gap_cmd(g, o->model, o->spec_only, o->with_demand, o->chip, o->bases); });
 }
 
 }  // namespace gpugap::cli

@@ -327,38 +327,38 @@ void search_cmd(const Global& g, const SearchArgs& a) {
 }  // namespace
 
 void add_perf_commands(CLI::App& app, Global& g) {
-  static PerfArgs pa;
+  auto pa = std::make_shared<PerfArgs>();
   auto* perf = app.add_subcommand("perf", "TTFT, TPOT and tokens/s of one deployment of a model on a chip");
-  perf->add_option("--chip", pa.chip, "chip id or alias")->required();
-  perf->add_option("--model", pa.model, "model id or alias")->required();
-  perf->add_option("--workload", pa.wl.workload, "workload id (default: chat)");
-  perf->add_option("--isl", pa.wl.isl, "input tokens per request")->check(count_at_least(1));
-  perf->add_option("--osl", pa.wl.osl, "output tokens per request")->check(count_at_least(1));
-  add_deployment_options(perf, pa.dep);
-  perf->add_option("--ttft-ms", pa.wl.ttft_ms, "TTFT target (ms)")->check(positive_number());
-  perf->add_option("--tpot-ms", pa.wl.tpot_ms, "TPOT target (ms)")->check(positive_number());
-  perf->callback([&g] { perf_cmd(g, pa); });
+  perf->add_option("--chip", pa->chip, "chip id or alias")->required();
+  perf->add_option("--model", pa->model, "model id or alias")->required();
+  perf->add_option("--workload", pa->wl.workload, "workload id (default: chat)");
+  perf->add_option("--isl", pa->wl.isl, "input tokens per request")->check(count_at_least(1));
+  perf->add_option("--osl", pa->wl.osl, "output tokens per request")->check(count_at_least(1));
+  add_deployment_options(perf, pa->dep);
+  perf->add_option("--ttft-ms", pa->wl.ttft_ms, "TTFT target (ms)")->check(positive_number());
+  perf->add_option("--tpot-ms", pa->wl.tpot_ms, "TPOT target (ms)")->check(positive_number());
+  perf->callback([&g, pa] { perf_cmd(g, *pa); });
 
-  static SearchArgs sa;
+  auto sa = std::make_shared<SearchArgs>();
   auto* search = app.add_subcommand("search", "best deployment per chip under TTFT/TPOT targets; Pareto frontier");
-  search->add_option("--model", sa.model, "model id or alias")->required();
-  search->add_option("--chips", sa.chips, "comma-separated chip ids (default: every catalog chip)");
-  search->add_option("--workload", sa.wl.workload, "workload id (default: chat)");
-  search->add_option("--isl", sa.wl.isl, "input tokens per request")->check(count_at_least(1));
-  search->add_option("--osl", sa.wl.osl, "output tokens per request")->check(count_at_least(1));
-  search->add_option("--ttft-ms", sa.wl.ttft_ms, "TTFT target (ms; default: the workload's)")->check(positive_number());
-  search->add_option("--tpot-ms", sa.wl.tpot_ms, "TPOT target (ms; default: the workload's)")->check(positive_number());
-  search->add_option("--precision", sa.precision, "only this GEMM format");
-  search->add_option("--kv-precision", sa.kv, "KV cache format (default: fp8 where supported)");
-  search->add_option("--mtp-acceptance", sa.acceptance, "draft acceptance rate (default: the model's catalog value)");
-  search->add_flag("--pareto", sa.pareto, "also print the Pareto frontier");
-  search->add_flag("--no-disagg", sa.no_disagg, "aggregated serving only");
-  search->add_flag("--no-mtp", sa.no_mtp, "no MTP / speculative decoding");
-  search->add_flag("--overlap", sa.overlap, "also try two-micro-batch overlap of communication with compute");
-  search->add_option("--top", sa.top, "keep the best K chips")->check(count_at_least(1));
-  search->add_option("--verify", sa.verify, "re-check the best deployment of the top K chips with the serving simulator")
+  search->add_option("--model", sa->model, "model id or alias")->required();
+  search->add_option("--chips", sa->chips, "comma-separated chip ids (default: every catalog chip)");
+  search->add_option("--workload", sa->wl.workload, "workload id (default: chat)");
+  search->add_option("--isl", sa->wl.isl, "input tokens per request")->check(count_at_least(1));
+  search->add_option("--osl", sa->wl.osl, "output tokens per request")->check(count_at_least(1));
+  search->add_option("--ttft-ms", sa->wl.ttft_ms, "TTFT target (ms; default: the workload's)")->check(positive_number());
+  search->add_option("--tpot-ms", sa->wl.tpot_ms, "TPOT target (ms; default: the workload's)")->check(positive_number());
+  search->add_option("--precision", sa->precision, "only this GEMM format");
+  search->add_option("--kv-precision", sa->kv, "KV cache format (default: fp8 where supported)");
+  search->add_option("--mtp-acceptance", sa->acceptance, "draft acceptance rate (default: the model's catalog value)");
+  search->add_flag("--pareto", sa->pareto, "also print the Pareto frontier");
+  search->add_flag("--no-disagg", sa->no_disagg, "aggregated serving only");
+  search->add_flag("--no-mtp", sa->no_mtp, "no MTP / speculative decoding");
+  search->add_flag("--overlap", sa->overlap, "also try two-micro-batch overlap of communication with compute");
+  search->add_option("--top", sa->top, "keep the best K chips")->check(count_at_least(1));
+  search->add_option("--verify", sa->verify, "re-check the best deployment of the top K chips with the serving simulator")
       ->check(count_at_least(0));
-  search->callback([&g] { search_cmd(g, sa); });
+  search->callback([&g, sa] { search_cmd(g, *sa); });
 
   add_validation_commands(app, g);
 }

@@ -117,12 +117,12 @@ void report_cmd(const Global& g, const ReportArgs& a) {
 
 void add_report_commands(CLI::App& app, Global& g) {
   auto* rep = app.add_subcommand("report", "the full report: HTML with charts (-o, default out/report.html), XLSX, JSON");
-  static ReportArgs args;
-  rep->add_option("--xlsx", args.xlsx, "also write an Excel workbook (one sheet per section) there");
-  rep->add_option("--json", args.json, "also write the full result tree as JSON there");
-  rep->add_option("--samples", args.samples, "Monte Carlo samples for the uncertainty section")->check(CLI::Range(100, 100000000));
-  rep->add_option("--seed", args.seed, "Monte Carlo seed");
-  rep->callback([&g] { report_cmd(g, args); });
+  auto args = std::make_shared<ReportArgs>();
+  rep->add_option("--xlsx", args->xlsx, "also write an Excel workbook (one sheet per section) there");
+  rep->add_option("--json", args->json, "also write the full result tree as JSON there");
+  rep->add_option("--samples", args->samples, "Monte Carlo samples for the uncertainty section")->check(CLI::Range(100, 100000000));
+  rep->add_option("--seed", args->seed, "Monte Carlo seed");
+  rep->callback([&g, args] { report_cmd(g, *args); });
 }
 
 }  // namespace gpugap::cli

@@ -388,29 +388,32 @@ void risks_cmd(const Global& g, const std::vector<std::string>& only) {
 
 void add_score_commands(CLI::App& app, Global& g) {
   auto* cmd = app.add_subcommand("score", "vendor scorecard: two layers, four winning conditions, rank");
-  static std::string reference, model, vendor;
-  static bool watch = false, risks = false;
-  static std::string samples_text = "200";
-  static std::uint64_t seed = 1;
-  static std::vector<std::string> cases;
-  cmd->add_option("--reference", reference, "reference chip of the quantitative layer (default nvidia-h20)");
-  cmd->add_option("--model", model, "model of the standard workload set (default qwen3-235b-a22b)");
-  cmd->add_flag("--watch", watch, "watch metrics: spec progression, shipments, ASP, gross margin");
-  cmd->add_option("--vendor", vendor, "with --watch: one vendor");
-  cmd->add_flag("--risks", risks, "risk cases: re-run the chain under each risk-* scenario");
-  cmd->add_option("--case", cases, "with --risks: only these scenarios");
-  cmd->add_option("--samples", samples_text, "Monte Carlo samples for the intervals and rank probabilities (0: point scores only)")
+  struct Opts {
+    std::string reference, model, vendor;
+    bool watch = false, risks = false;
+    std::string samples_text = "200";
+    std::uint64_t seed = 1;
+    std::vector<std::string> cases;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--reference", o->reference, "reference chip of the quantitative layer (default nvidia-h20)");
+  cmd->add_option("--model", o->model, "model of the standard workload set (default qwen3-235b-a22b)");
+  cmd->add_flag("--watch", o->watch, "watch metrics: spec progression, shipments, ASP, gross margin");
+  cmd->add_option("--vendor", o->vendor, "with --watch: one vendor");
+  cmd->add_flag("--risks", o->risks, "risk cases: re-run the chain under each risk-* scenario");
+  cmd->add_option("--case", o->cases, "with --risks: only these scenarios");
+  cmd->add_option("--samples", o->samples_text, "Monte Carlo samples for the intervals and rank probabilities (0: point scores only)")
       ->default_str("200");
-  cmd->add_option("--seed", seed, "random seed: same seed, same answer, on any thread count")->default_str("1");
-  cmd->callback([&g] {
-    if (watch) watch_cmd(g, vendor);
-    else if (risks) risks_cmd(g, cases);
+  cmd->add_option("--seed", o->seed, "random seed: same seed, same answer, on any thread count")->default_str("1");
+  cmd->callback([&g, o] {
+    if (o->watch) watch_cmd(g, o->vendor);
+    else if (o->risks) risks_cmd(g, o->cases);
     else {
-      const std::uint64_t n = parse_count(samples_text, "score --samples");
+      const std::uint64_t n = parse_count(o->samples_text, "score --samples");
       require(n == 0 || (n >= studies::kMinSamples && n <= studies::kMaxSamples), Location{"", 0, "score --samples"},
               fmt::format("0 (point scores only) or a sample count between {} and {}", studies::kMinSamples, studies::kMaxSamples),
-              samples_text);
-      score_table(g, reference, model, n, seed);
+              o->samples_text);
+      score_table(g, o->reference, o->model, n, o->seed);
     }
   });
 }

@@ -182,25 +182,25 @@ void simulate_cmd(const Global& g, const SimArgs& a) {
 }  // namespace
 
 void add_simulate_command(CLI::App& app, Global& g) {
-  static SimArgs sa;
+  auto sa = std::make_shared<SimArgs>();
   auto* cmd = app.add_subcommand("simulate", "simulate a benchmark run (request set, arrivals, scheduler) on one deployment");
-  cmd->add_option("--chip", sa.chip, "chip id or alias")->required();
-  cmd->add_option("--model", sa.model, "model id or alias")->required();
-  cmd->add_option("--requests", sa.requests, "number of requests (prompts)")->required();
-  cmd->add_option("--workload", sa.wl.workload, "workload id for the mean lengths (default: chat)");
-  cmd->add_option("--isl", sa.wl.isl, "input tokens per request (mean)");
-  cmd->add_option("--osl", sa.wl.osl, "output tokens per request (mean)");
-  cmd->add_option("--dataset", sa.dataset, "random (uniform with --range-ratio), fixed, a shipped table (data/datasets) or a CSV file");
-  cmd->add_option("--range-ratio", sa.range_ratio, "random: lengths uniform in [x (1 - r), x (1 + r)]");
-  cmd->add_option("--request-rate", sa.request_rate, "Poisson arrivals, requests/s (default 0: all at once)");
-  cmd->add_option("--max-concurrency", sa.max_concurrency, "requests in flight at most (closed loop; 0: no limit)");
-  cmd->add_option("--scheduler", sa.scheduler, "scheduler preset: vllm, sglang, trtllm");
-  cmd->add_option("--max-running", sa.max_running, "sequences per instance at most (default: the preset's, or --batch)");
-  cmd->add_option("--max-batched-tokens", sa.max_batched_tokens, "tokens per step (default: the preset's)");
-  cmd->add_option("--seed", sa.seed, "seed of lengths, arrivals and draft acceptance");
-  cmd->add_option("--trace", sa.trace, "write one CSV row per engine step there");
-  add_deployment_options(cmd, sa.dep);
-  cmd->callback([&g] { simulate_cmd(g, sa); });
+  cmd->add_option("--chip", sa->chip, "chip id or alias")->required();
+  cmd->add_option("--model", sa->model, "model id or alias")->required();
+  cmd->add_option("--requests", sa->requests, "number of requests (prompts)")->required();
+  cmd->add_option("--workload", sa->wl.workload, "workload id for the mean lengths (default: chat)");
+  cmd->add_option("--isl", sa->wl.isl, "input tokens per request (mean)");
+  cmd->add_option("--osl", sa->wl.osl, "output tokens per request (mean)");
+  cmd->add_option("--dataset", sa->dataset, "random (uniform with --range-ratio), fixed, a shipped table (data/datasets) or a CSV file");
+  cmd->add_option("--range-ratio", sa->range_ratio, "random: lengths uniform in [x (1 - r), x (1 + r)]");
+  cmd->add_option("--request-rate", sa->request_rate, "Poisson arrivals, requests/s (default 0: all at once)");
+  cmd->add_option("--max-concurrency", sa->max_concurrency, "requests in flight at most (closed loop; 0: no limit)");
+  cmd->add_option("--scheduler", sa->scheduler, "scheduler preset: vllm, sglang, trtllm");
+  cmd->add_option("--max-running", sa->max_running, "sequences per instance at most (default: the preset's, or --batch)");
+  cmd->add_option("--max-batched-tokens", sa->max_batched_tokens, "tokens per step (default: the preset's)");
+  cmd->add_option("--seed", sa->seed, "seed of lengths, arrivals and draft acceptance");
+  cmd->add_option("--trace", sa->trace, "write one CSV row per engine step there");
+  add_deployment_options(cmd, sa->dep);
+  cmd->callback([&g, sa] { simulate_cmd(g, *sa); });
 }
 
 }  // namespace gpugap::cli

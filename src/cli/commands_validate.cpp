@@ -198,32 +198,32 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
 }  // namespace
 
 void add_validation_commands(CLI::App& app, Global& g) {
-  static ValidateArgs va;
+  auto va = std::make_shared<ValidateArgs>();
   auto* val = app.add_subcommand("validate", "predict published measurements and report the error");
-  val->add_option("--measurements", va.files, "CSV (measurements-shared.csv or aic-silicon-sample.csv schema); repeatable")->required();
-  val->add_option("--by", va.by, "group by chip, model, backend, family or stack")
+  val->add_option("--measurements", va->files, "CSV (measurements-shared.csv or aic-silicon-sample.csv schema); repeatable")->required();
+  val->add_option("--by", va->by, "group by chip, model, backend, family or stack")
       ->check(CLI::IsMember({"chip", "model", "backend", "family", "stack"}));
-  val->add_option("--folds", va.folds, "also report k-fold held-out error (refits per fold)")->check(count_at_least(2));
-  val->add_option("--folds-by", va.folds_by,
+  val->add_option("--folds", va->folds, "also report k-fold held-out error (refits per fold)")->check(count_at_least(2));
+  val->add_option("--folds-by", va->folds_by,
                   "draw the folds by row (default), by model (no row of a predicted model in its fit) or by source "
                   "(leave one publication out; one fold per publication, --folds not needed)")
       ->check(CLI::IsMember({"row", "model", "source"}));
-  val->add_option("--doc", va.doc, "write the markdown report (docs/validation.md); needs --folds");
-  val->add_option("--assume-isl", va.assume_isl, "mean input length for rows without isl (reported separately)")->check(count_at_least(1));
-  val->add_option("--assume-isl-source", va.assume_source, "citation of that mean");
-  val->add_flag("--no-backend", va.no_backend, "ignore backend-specific efficiencies");
-  val->callback([&g] { validate_cmd(g, va); });
+  val->add_option("--doc", va->doc, "write the markdown report (docs/validation.md); needs --folds");
+  val->add_option("--assume-isl", va->assume_isl, "mean input length for rows without isl (reported separately)")->check(count_at_least(1));
+  val->add_option("--assume-isl-source", va->assume_source, "citation of that mean");
+  val->add_flag("--no-backend", va->no_backend, "ignore backend-specific efficiencies");
+  val->callback([&g, va] { validate_cmd(g, *va); });
 
-  static CalibrateArgs ca;
+  auto ca = std::make_shared<CalibrateArgs>();
   auto* calib = app.add_subcommand("calibrate", "fit software-stack efficiencies on measurements; write a catalog overlay");
-  calib->add_option("--measurements", ca.v.files, "CSV files; repeatable")->required();
-  calib->add_option("--folds", ca.v.folds, "k for the held-out error (default 5)")->check(count_at_least(2));
-  calib->add_option("--assume-isl", ca.v.assume_isl, "mean input length for rows without isl")->check(count_at_least(1));
-  calib->add_option("--assume-isl-source", ca.v.assume_source, "citation of that mean");
-  calib->add_option("--date", ca.date, "date written into the provenance (default: today, UTC)");
+  calib->add_option("--measurements", ca->v.files, "CSV files; repeatable")->required();
+  calib->add_option("--folds", ca->v.folds, "k for the held-out error (default 5)")->check(count_at_least(2));
+  calib->add_option("--assume-isl", ca->v.assume_isl, "mean input length for rows without isl")->check(count_at_least(1));
+  calib->add_option("--assume-isl-source", ca->v.assume_source, "citation of that mean");
+  calib->add_option("--date", ca->date, "date written into the provenance (default: today, UTC)");
   // -o is global (--out); the overlay directory is its own option so JSON can still go to -o.
-  calib->add_option("--overlay", ca.overlay, "write the fitted values as a catalog overlay into this folder");
-  calib->callback([&g] { calibrate_cmd(g, ca); });
+  calib->add_option("--overlay", ca->overlay, "write the fitted values as a catalog overlay into this folder");
+  calib->callback([&g, ca] { calibrate_cmd(g, *ca); });
 }
 
 }  // namespace gpugap::cli

@@ -11,7 +11,6 @@
 namespace gpugap::cli {
 namespace {
 
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 std::string cell(double v) { return std::isfinite(v) ? fmt_num(v, 6) : "n/a"; }
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -32,19 +31,12 @@ void compare_cmd(const Global& g, const std::string& scenarios, const std::vecto
     t.headers.push_back(s);
     t.right_align.push_back(true);
   }
-  nlohmann::json rows = nlohmann::json::array();
   for (std::size_t m = 0; m < c.metrics.size(); ++m) {
     std::vector<std::string> row{c.metrics[m]};
-    nlohmann::json values = nlohmann::json::object();
-    for (std::size_t s = 0; s < c.scenarios.size(); ++s) {
-      row.push_back(cell(c.values[m][s]));
-      values[c.scenarios[s]] = number_or_null(c.values[m][s]);
-    }
+    for (std::size_t s = 0; s < c.scenarios.size(); ++s) row.push_back(cell(c.values[m][s]));
     t.rows.push_back(row);
-    rows.push_back({{"metric", c.metrics[m]}, {"values", values}});
   }
-  out.json = {{"provenance", c.provenance}, {"scenarios", c.scenarios}, {"overrides", g.sets}, {"rows", rows},
-              {"missing", c.missing}};
+  out.json = studies::to_json(c, g.sets);
   out.tables.push_back(t);
   out.titles.push_back(fmt::format("Scenarios side by side{}",
                                    g.sets.empty() ? "" : fmt::format(", overrides: {}", fmt::join(g.sets, " "))));
@@ -69,24 +61,12 @@ void table2_cmd(const Global& g, const std::string& metric, const std::vector<st
     tab.headers.push_back(v);
     tab.right_align.push_back(true);
   }
-  nlohmann::json grid = nlohmann::json::array();
   for (std::size_t i = 0; i < t.values.size(); ++i) {
     std::vector<std::string> row{rows.values[i]};
-    nlohmann::json jr = nlohmann::json::array();
-    for (const double v : t.values[i]) {
-      row.push_back(cell(v));
-      jr.push_back(number_or_null(v));
-    }
+    for (const double v : t.values[i]) row.push_back(cell(v));
     tab.rows.push_back(row);
-    grid.push_back(jr);
   }
-  auto stamp = analysis::provenance_stamp(ctx);
-  out.json = {{"provenance", stamp},
-              {"metric", metric},
-              {"base", number_or_null(t.base)},
-              {"rows", {{"path", rows.path}, {"values", rows.values}}},
-              {"cols", cols.path.empty() ? nlohmann::json(nullptr) : nlohmann::json{{"path", cols.path}, {"values", cols.values}}},
-              {"values", grid}};
+  out.json = studies::to_json(t, analysis::provenance_stamp(ctx));
   out.tables.push_back(tab);
   out.titles.push_back(fmt::format("{} (scenario {}: {})", metric, ctx.scenario.id, cell(t.base)));
   emit(g, out);
@@ -100,15 +80,15 @@ void add_view_commands(CLI::App& app, Global& g) {
     std::vector<std::string> metrics, vary;
     std::string metric;
   };
-  static Opts o;
+  auto o = std::make_shared<Opts>();
   auto* cmp = app.add_subcommand("compare", "metrics under several scenarios, side by side");
-  cmp->add_option("--scenarios", o.scenarios, "comma-separated scenario ids (at least two)")->required();
-  cmp->add_option("--metric", o.metrics, "metric paths (repeatable, or several after one --metric)")->required();
-  cmp->callback([&g] { compare_cmd(g, o.scenarios, o.metrics); });
+  cmp->add_option("--scenarios", o->scenarios, "comma-separated scenario ids (at least two)")->required();
+  cmp->add_option("--metric", o->metrics, "metric paths (repeatable, or several after one --metric)")->required();
+  cmp->callback([&g, o] { compare_cmd(g, o->scenarios, o->metrics); });
   auto* t2 = app.add_subcommand("table2", "a two-way data table: one metric over two parameters' values");
-  t2->add_option("--metric", o.metric, "metric path")->required();
-  t2->add_option("--vary", o.vary, "PATH=V1,V2,... (twice: rows, then columns; once: a one-way table)")->required();
-  t2->callback([&g] { table2_cmd(g, o.metric, o.vary); });
+  t2->add_option("--metric", o->metric, "metric path")->required();
+  t2->add_option("--vary", o->vary, "PATH=V1,V2,... (twice: rows, then columns; once: a one-way table)")->required();
+  t2->callback([&g, o] { table2_cmd(g, o->metric, o->vary); });
 }
 
 }  // namespace gpugap::cli

@@ -270,8 +270,10 @@ Report build_report(const analysis::Context& ctx, const BuildOptions& opt) {
   rest.push_back(guarded(g, "vendors", "5. Vendors", detail::vendors_section));
   rest.push_back(guarded(g, "gap", "6. The gap", detail::gap_section));
   rest.push_back(guarded(g, "uncertainty", "7. Uncertainty", detail::uncertainty_section));
-  rest.push_back(guarded(g, "validation", "8. Validation", detail::validation_section));
-  rest.push_back(guarded(g, "assumptions", "9. Assumptions appendix", detail::assumptions_section));
+  rest.push_back(guarded(g, "compare", "8. Scenarios compared", detail::compare_section));
+  rest.push_back(guarded(g, "table2", "9. Data table", detail::table2_section));
+  rest.push_back(guarded(g, "validation", "10. Validation", detail::validation_section));
+  rest.push_back(guarded(g, "assumptions", "11. Assumptions appendix", detail::assumptions_section));
 
   g.progress("report: 1. Summary ...");
   r.sections.push_back(detail::summary_section(g, rest));

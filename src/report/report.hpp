@@ -133,9 +133,9 @@ struct BuildOptions {
 // Gathers every section from the engines. A section whose engine is not
 // available shows an Unavailable note instead of failing the report.
 Report build_report(const analysis::Context& ctx, const BuildOptions& opt = {});
-// The steps build_report reports through step_done: the five gathered engines, the eight
+// The steps build_report reports through step_done: the five gathered engines, the ten
 // sections and the summary.
-inline constexpr int kBuildSteps = 14;
+inline constexpr int kBuildSteps = 16;
 
 // Renderers.
 std::string render_html(const Report& r);

@@ -1,4 +1,4 @@
-// 9. Assumptions appendix: every parameter of the scenario (catalog values,
+// 11. Assumptions appendix: every parameter of the scenario (catalog values,
 // scenario assumptions, overrides) with value, unit, source, date and
 // confidence; every estimate, default and override flagged.
 #include <map>
@@ -38,7 +38,7 @@ std::string group_of(const std::string& path) {
 }  // namespace
 
 Section assumptions_section(Gather& g) {
-  Section s{"assumptions", "9. Assumptions appendix", "", {}};
+  Section s{"assumptions", "11. Assumptions appendix", "", {}};
   const auto& all = g.ctx.params.all();
 
   TableData t;

@@ -1,4 +1,4 @@
-// 8. Validation: the performance model's prediction errors against published
+// 10. Validation: the performance model's prediction errors against published
 // measurements (what `gpugap validate` prints), in-sample with the shipped
 // catalog, by chip family and by metric.
 #include <algorithm>
@@ -45,7 +45,7 @@ std::vector<std::string> measurement_files() {
 }
 
 Section validation_section(Gather& g) {
-  Section s{"validation", "8. Validation", "", {}};
+  Section s{"validation", "10. Validation", "", {}};
   const auto files = measurement_files();
   if (files.empty()) {
     const std::string why = "no measurement file found (data/measurements/*.csv in the source tree, or $GPUGAP_MEASUREMENTS)";

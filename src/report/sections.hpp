@@ -66,6 +66,9 @@ Section inference_section(Gather& g);
 Section vendors_section(Gather& g);
 Section gap_section(Gather& g);
 Section uncertainty_section(Gather& g);
+// The report's compare and table2 (section_views.cpp; defaults in docs/report.md).
+Section compare_section(Gather& g);
+Section table2_section(Gather& g);
 Section validation_section(Gather& g);
 // The measurement files the validation section reads ($GPUGAP_MEASUREMENTS, else data/measurements/*.csv).
 std::vector<std::string> measurement_files();

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct Comparison {
 // Each scenario loaded from the same catalog folders with the same overrides.
 Comparison compare(const std::vector<std::string>& catalog_dirs, const std::vector<std::string>& scenarios,
                    const std::vector<std::string>& overrides, const std::vector<std::string>& metrics);
+// The same, each scenario loaded by `load` (the report's: its catalog and overrides).
+Comparison compare(const std::function<analysis::Context(const std::string&)>& load,
+                   const std::vector<std::string>& scenarios, const std::vector<std::string>& metrics);
+// The JSON of `gpugap compare` (shared/spec/cli.md), also the report's results.compare.
+nlohmann::json to_json(const Comparison& c, const std::vector<std::string>& overrides);
 
 // One axis of a data table: a parameter path and the values (with units) it takes.
 struct Vary {
@@ -45,5 +51,10 @@ struct DataTable {
 // `scenario` as the user gave it (an id or a file): each value is checked by loading it.
 DataTable table2(const analysis::Context& ctx, const std::vector<std::string>& catalog_dirs, const std::string& scenario,
                  const std::string& metric, const Vary& rows, const Vary& cols);
+// The grid alone, for values known to be valid (the report's default table); a value
+// that is not throws UserError from ParamTable::set_from_text.
+DataTable table2_grid(const analysis::Context& ctx, const std::string& metric, const Vary& rows, const Vary& cols);
+// The JSON of `gpugap table2`, also the report's results.table2; `provenance` stamps it.
+nlohmann::json to_json(const DataTable& t, nlohmann::json provenance);
 
 }  // namespace gpugap::studies

@@ -2,6 +2,7 @@
 // `gpugap report` command end to end (files written, sheets, determinism).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -245,7 +246,7 @@ TEST(ReportCli, WritesHtmlXlsxJsonWithEverySection) {
         EXPECT_FALSE(it["title"].get<std::string>().empty()) << it["id"];
       }
   }
-  const std::vector<std::string> want{"summary", "supply", "demand", "inference", "vendors", "gap", "uncertainty", "validation", "assumptions"};
+  const std::vector<std::string> want{"summary", "supply", "demand", "inference", "vendors", "gap", "uncertainty", "compare", "table2", "validation", "assumptions"};
   EXPECT_EQ(ids, want);
   EXPECT_EQ(j["scenario"], "ms-2025");
 
@@ -259,9 +260,80 @@ TEST(ReportCli, WritesHtmlXlsxJsonWithEverySection) {
   ASSERT_EQ(names.size(), want.size() + 1);
   EXPECT_EQ(names.front(), "Contents");
   EXPECT_EQ(names[1], "1. Summary");
-  EXPECT_EQ(names.back(), "9. Assumptions appendix");
+  EXPECT_EQ(names.back(), "11. Assumptions appendix");
   const std::string list = sh("unzip -l '" + (dir / "r.xlsx").string() + "'");
   EXPECT_NE(list.find("xl/worksheets/sheet" + std::to_string(names.size()) + ".xml"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// The report's compare and table2 sections (docs/report.md: their defaults) hold what the
+// commands give for the same scenarios, metrics and values, in HTML, XLSX and JSON.
+TEST(ReportCli, CompareAndTable2SectionsEqualTheCommands) {
+  const auto dir = scratch("views");
+  const auto res = gpugap::test::run_cli("report -q -o " + (dir / "r.html").string() + " --xlsx " + (dir / "r.xlsx").string() +
+                                         " --json " + (dir / "r.json").string());
+  ASSERT_EQ(res.rc, 0) << res.err;
+  const auto j = nlohmann::json::parse(slurp(dir / "r.json"));
+  const std::string html = slurp(dir / "r.html");
+  const auto names = sheet_names(dir / "r.xlsx");
+
+  for (const std::string id : {"compare", "table2"}) {
+    const nlohmann::json* sec = nullptr;
+    for (const auto& s : j["sections"])
+      if (s["id"] == id) sec = &s;
+    ASSERT_NE(sec, nullptr) << id;
+    std::set<std::string> types;
+    for (const auto& it : (*sec)["items"]) types.insert(it["type"].get<std::string>());
+    EXPECT_EQ(types, (std::set<std::string>{"chart", "table"})) << id << ": " << (*sec).dump();
+    EXPECT_NE(html.find("<section id=\"" + id + "\">"), std::string::npos) << id;
+    EXPECT_NE(std::find(names.begin(), names.end(), (*sec)["title"].get<std::string>()), names.end()) << id;
+  }
+  EXPECT_NE(html.find("id=\"chart-compare-self-sufficiency\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"chart-table2-heatmap\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"compare-metrics\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"table2-grid\""), std::string::npos);
+
+  // compare: the report's scenario, bull, bear and every risk-* scenario; the headline metrics.
+  const auto& cmp = j["results"]["compare"];
+  const auto scen = cmp["scenarios"].get<std::vector<std::string>>();
+  ASSERT_GE(scen.size(), 7u);
+  EXPECT_EQ(scen[0], "ms-2025");
+  for (const std::string id : {"ms-2025-bull", "ms-2025-bear", "risk-foundry-shortfall", "risk-hbm-shortfall"})
+    EXPECT_NE(std::find(scen.begin(), scen.end(), id), scen.end()) << id;
+  std::string scen_list, metrics;
+  for (const auto& s : scen) scen_list += (scen_list.empty() ? "" : ",") + s;
+  for (const auto& r : cmp["rows"]) metrics += " " + r["metric"].get<std::string>();
+  EXPECT_NE(metrics.find("market.self_sufficiency.2030"), std::string::npos);
+  const auto c = gpugap::test::run_cli("compare --format json --scenarios " + scen_list + " --metric" + metrics);
+  ASSERT_EQ(c.rc, 0) << c.err;
+  EXPECT_EQ(cmp["rows"], c.json()["rows"]);
+  EXPECT_EQ(cmp["scenarios"], c.json()["scenarios"]);
+
+  // table2: self-sufficiency 2030 over packaging yield x licensed imports.
+  const auto& t2 = j["results"]["table2"];
+  EXPECT_EQ(t2["metric"], "market.self_sufficiency.2030");
+  auto vary = [](const nlohmann::json& axis) {
+    std::string v = axis["path"].get<std::string>() + "=";
+    for (const auto& x : axis["values"]) v += x.get<std::string>() + ",";
+    v.pop_back();
+    return v;
+  };
+  const auto t = gpugap::test::run_cli("table2 --format json --metric market.self_sufficiency.2030 --vary " + vary(t2["rows"]) +
+                                       " --vary " + vary(t2["cols"]));
+  ASSERT_EQ(t.rc, 0) << t.err;
+  for (const char* k : {"base", "rows", "cols", "values"}) EXPECT_EQ(t2[k], t.json()[k]) << k;
+  // The grid is not flat: the defaults move the metric.
+  const auto& grid = t2["values"];
+  EXPECT_NE(grid.front().front(), grid.back().back());
+
+  // The XLSX sheet holds the numbers: a number cell per scenario and metric at least.
+  const auto at = static_cast<std::size_t>(std::find(names.begin(), names.end(), "8. Scenarios compared") - names.begin());
+  const std::string sheet = sh("unzip -p '" + (dir / "r.xlsx").string() + "' xl/worksheets/sheet" + std::to_string(at + 1) + ".xml");
+  // A number cell has no t="..." attribute (strings are t="s").
+  const std::regex number_cell("<c r=\"[A-Z]+[0-9]+\"(?: s=\"[0-9]+\")?><v>");
+  const auto numbers = static_cast<std::size_t>(
+      std::distance(std::sregex_iterator(sheet.begin(), sheet.end(), number_cell), std::sregex_iterator()));
+  EXPECT_GE(numbers, scen.size() * cmp["rows"].size());
   fs::remove_all(dir);
 }
 
