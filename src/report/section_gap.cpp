@@ -142,14 +142,15 @@ Section gap_section(Gather& g) {
   ct.id = "gap-claim";
   ct.title = fmt::format("The report's claim (\"1.5-2x today, ~1x within four years\") on each basis: {} and {}", today, horizon);
   ct.headers = {"basis", "set", fmt::format("ratio {} (x)", today), "holds today", fmt::format("ratio {} (x)", horizon), "holds then",
-                "verdict"};
+                fmt::format("shipment-weighted {} (x)", today), fmt::format("shipment-weighted {} (x)", horizon), "verdict"};
   std::vector<std::string> both_china;
   std::size_t china_bases = 0;
   nlohmann::json cj = nlohmann::json::array();
   auto yn = [](const std::optional<bool>& b) { return b ? Cell::txt(*b ? "yes" : "no", !*b) : Cell::txt("n/a", true); };
   for (const auto& c : claims) {
     ct.rows.push_back({Cell::txt(c.basis), Cell::txt(std::string(gap::set_name(c.set))), Cell::num(fig(c.today_ratio), kTwo),
-                       yn(c.holds_today), Cell::num(fig(c.horizon_ratio), kTwo), yn(c.holds_horizon), Cell::txt(c.verdict)});
+                       yn(c.holds_today), Cell::num(fig(c.horizon_ratio), kTwo), yn(c.holds_horizon),
+                       Cell::num(fig(c.today_weighted), kTwo), Cell::num(fig(c.horizon_weighted), kTwo), Cell::txt(c.verdict)});
     if (c.set == gap::Set::kChina) {
       ++china_bases;
       if (c.holds_today.value_or(false) && c.holds_horizon.value_or(false)) both_china.push_back(c.basis);
@@ -158,8 +159,28 @@ Section gap_section(Gather& g) {
                   {"horizon_ratio", c.horizon_ratio.value ? nlohmann::json(*c.horizon_ratio.value) : nlohmann::json(nullptr)},
                   {"verdict", c.verdict}});
   }
-  ct.note = "Highlighted: the claim does not hold (or cannot be tested) on that basis and year.";
+  ct.note = "Highlighted: the claim does not hold (or cannot be tested) on that basis and year. Shipment-weighted (China): the domestic "
+            "side weighted by the supply model's chips per vendor, the US side by the parts the import regime sells into China "
+            "(market.imports.licensed_usd_bn x gap.imports.mix / China price).";
   s.items.push_back(ct);
+
+  // The US side under the import regime: which US parts are sold into China each year, and how many.
+  TableData rt;
+  rt.id = "gap-import-regime";
+  rt.title = "The US side in China follows the import regime: US parts sold into China per year (chips from licensed dollars / China price)";
+  rt.headers = {"year", "licensed imports (USD bn)", "US parts sold (thousand chips)", "reference part"};
+  for (const int y : years()) {
+    const gap::Cell* c = r.cell("memory_bandwidth", gap::Set::kChina, y);
+    if (!c) continue;
+    std::string mix;
+    for (const auto& [part, chips] : c->us_mix) mix += (mix.empty() ? "" : ", ") + part + " " + format_number(chips / 1e3, kInt);
+    const auto lic = st.licensed_usd_bn.find(y);
+    const auto ref = gap::regime_reference(st, y);
+    rt.rows.push_back({Cell::num(y, kYear), Cell::num(lic == st.licensed_usd_bn.end() ? std::nan("") : lic->second, kOne),
+                       Cell::txt(mix.empty() ? (c->us_weighted.ok() ? "-" : c->us_weighted.missing) : mix, mix.empty()),
+                       Cell::txt(ref ? *ref : "none", !ref)});
+  }
+  s.items.push_back(rt);
 
   // Best parts today and at the horizon.
   TableData pt;
@@ -184,19 +205,25 @@ Section gap_section(Gather& g) {
   dt.title = "What closes the gap: each lever swapped from the US part into the domestic one (share of the log gap closed)";
   dt.headers = {"basis", "set", "year", "US part", "domestic part", "gap (x)"};
   for (const gap::Lever l : gap::kAllLevers) dt.headers.push_back(fmt::format("{} (share)", gap::lever_name(l)));
+  dt.headers.push_back("interaction (share)");
+  dt.headers.push_back("residual (share)");
   for (const auto& d : r.decompositions) {
-    std::vector<Cell> row{Cell::txt(d.basis), Cell::txt(std::string(gap::set_name(d.set))), Cell::num(d.year, kYear), Cell::txt(d.us_part),
-                          Cell::txt(d.domestic_part), Cell::num(fig(d.ratio), kTwo)};
+    std::vector<Cell> row{Cell::txt(d.basis), Cell::txt(std::string(gap::set_name(d.set))), Cell::num(d.year, kYear),
+                          Cell::txt(d.us_system.empty() ? d.us_part : d.us_system),
+                          Cell::txt(d.domestic_system.empty() ? d.domestic_part : d.domestic_system), Cell::num(fig(d.ratio), kTwo)};
     for (const gap::Lever l : gap::kAllLevers) {
       double share = std::nan("");
       for (const auto& lr : d.levers)
         if (lr.lever == gap::lever_name(l)) share = fig(lr.share_closed);
       row.push_back(Cell::num(share, kPct0));
     }
+    row.push_back(Cell::num(fig(d.interaction), kPct0));
+    row.push_back(Cell::num(fig(d.residual), kPct0));
     dt.rows.push_back(std::move(row));
   }
-  dt.note = fmt::format("Shares are ln(gap / gap after the swap) / ln(gap); empty where a lever does not apply, data is missing, or the gap is "
-                        "within {:.2f}x (a share of a ratio near 1 is meaningless).",
+  dt.note = fmt::format("Shares are ln(gap / gap after the swap) / ln(gap); the four single shares + interaction (what the levers close "
+                        "only together) + residual (the gap left with every lever swapped) = 100%. Empty where a lever does not apply, data "
+                        "is missing, or the gap is within {:.2f}x (a share of a ratio near 1 is meaningless).",
                         gap::kMinGapForShares);
   if (!dt.rows.empty()) s.items.push_back(dt);
   g.results["gap"] = {{"claim", cj}, {"today", today}, {"horizon", horizon}, {"model", st.model}};

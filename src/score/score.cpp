@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <set>
 
 #include "supply/model.hpp"
 
@@ -53,6 +55,17 @@ SettingsReader::SettingsReader(const ParamTable& p) {
   supply_year_ = need_index(p, "score.supply_year");
   supply_chips_ = need_index(p, "score.thresholds.supply_chips");
   supply_full_ = need_index(p, "score.supply_full_marks");
+  const std::string mix = "gap.imports.mix.";
+  for (ParamIndex i = 0; i < p.size(); ++i) {
+    const Param& prm = p.at(i);
+    if (!prm.path.starts_with(mix) || prm.is_null) continue;
+    const std::string rest = prm.path.substr(mix.size());
+    const auto dot = rest.rfind('.');
+    if (dot == std::string::npos) continue;
+    const std::string year = rest.substr(dot + 1);
+    if (year.empty() || year.find_first_not_of("0123456789") != std::string::npos) continue;
+    mix_.emplace_back(rest.substr(0, dot), std::stoi(year), i);
+  }
 }
 
 Settings SettingsReader::read(std::span<const double> v) const {
@@ -69,6 +82,18 @@ Settings SettingsReader::read(std::span<const double> v) const {
   s.supply_year = static_cast<int>(std::lround(v[supply_year_]));
   s.threshold_supply_chips = v[supply_chips_];
   s.supply_full_marks = v[supply_full_];
+  std::map<int, double> best;
+  for (const auto& [chip, year, i] : mix_) {
+    if (v[i] <= 0 || v[i] <= best[year]) continue;
+    best[year] = v[i];
+    s.reference_by_year[year] = chip;
+  }
+  if (auto it = s.reference_by_year.find(s.as_of_year); it != s.reference_by_year.end()) {
+    s.reference_chip = it->second;
+    s.reference_source = fmt::format("import regime: the largest share of the licensed imports in {} "
+                                     "(gap.imports.mix.{}.{} = {:.3g})", s.as_of_year, it->second, s.as_of_year,
+                                     best[s.as_of_year]);
+  }
   double total = 0;
   for (const auto& [k, w] : s.workload_weights) total += w;
   require(total > 0, Location{"", 0, "score.workload_weights"}, "at least one positive workload weight", "none");
@@ -237,6 +262,94 @@ void attach_evidence(const ParamTable& p, const Settings& s, const std::string& 
   }
 }
 
+// Named deployments and policy lists of a vendor file. Each entry needs its
+// key fields and a source: a count without one is not data (exit 2 on a bad entry).
+std::string scalar(const YAML::Node& n, const char* k) { return n[k] && n[k].IsScalar() ? n[k].Scalar() : std::string(); }
+
+std::optional<int> int_of(const YAML::Node& n, const char* k) {
+  if (!n[k] || !n[k].IsScalar() || n[k].Scalar() == "null" || n[k].Scalar() == "~") return std::nullopt;
+  if (auto v = parse_number(n[k].Scalar())) return static_cast<int>(*v);
+  return std::nullopt;
+}
+
+Location where_in(const catalog::Entry& e, const std::string& key, std::size_t i, const char* field) {
+  const auto line = e.raw_lines.count(key) ? e.raw_lines.at(key) : 0;
+  return Location{e.file(), line, fmt::format("vendors.{}.{}[{}].{}", e.id, key, i, field)};
+}
+
+void read_ties(const catalog::Entry& e, VendorScore& v) {
+  if (auto it = e.raw.find("deployments"); it != e.raw.end()) {
+    require(it->second.IsSequence(), Location{e.file(), e.raw_lines.count("deployments") ? e.raw_lines.at("deployments") : 0,
+                                              "vendors." + e.id + ".deployments"},
+            "a list of deployments", "another YAML type");
+    std::size_t i = 0;
+    for (const auto& n : it->second) {
+      Deployment d;
+      d.buyer = scalar(n, "buyer");
+      d.source = scalar(n, "source");
+      require(!d.buyer.empty(), where_in(e, "deployments", i, "buyer"), "the buyer's name", "none");
+      require(!d.source.empty(), where_in(e, "deployments", i, "source"), "a source (a count without one is not data)", "none");
+      d.buyer_kind = scalar(n, "buyer_kind");
+      d.chip = scalar(n, "chip");
+      d.year = int_of(n, "year");
+      require(d.year.has_value(), where_in(e, "deployments", i, "year"), "the deployment's year", "none");
+      if (n["chips"] && n["chips"].IsScalar() && n["chips"].Scalar() != "null") {
+        d.chips = parse_number(n["chips"].Scalar());
+        require(d.chips && *d.chips > 0, where_in(e, "deployments", i, "chips"), "a positive chip count or null",
+                "'" + n["chips"].Scalar() + "'");
+      }
+      d.confidence = scalar(n, "confidence");
+      d.note = scalar(n, "note");
+      v.deployments.push_back(std::move(d));
+      ++i;
+    }
+  }
+  if (auto it = e.raw.find("policy_lists"); it != e.raw.end()) {
+    require(it->second.IsSequence(), Location{e.file(), e.raw_lines.count("policy_lists") ? e.raw_lines.at("policy_lists") : 0,
+                                              "vendors." + e.id + ".policy_lists"},
+            "a list of policy lists", "another YAML type");
+    std::size_t i = 0;
+    for (const auto& n : it->second) {
+      PolicyListing l;
+      l.list = scalar(n, "list");
+      l.source = scalar(n, "source");
+      require(!l.list.empty(), where_in(e, "policy_lists", i, "list"), "the list's name", "none");
+      require(!l.source.empty(), where_in(e, "policy_lists", i, "source"), "a source", "none");
+      l.year = int_of(n, "year");
+      require(l.year.has_value(), where_in(e, "policy_lists", i, "year"), "the year of the listing", "none");
+      l.effect = scalar(n, "effect");
+      require(l.effect == "support" || l.effect == "restriction", where_in(e, "policy_lists", i, "effect"),
+              "'support' or 'restriction'", "'" + l.effect + "'");
+      l.included = true;
+      l.confidence = scalar(n, "confidence");
+      l.note = scalar(n, "note");
+      v.policy_lists.push_back(std::move(l));
+      ++i;
+    }
+  }
+  auto by_year = [](const auto& a, const auto& b) { return a.year.value_or(0) < b.year.value_or(0); };
+  std::stable_sort(v.deployments.begin(), v.deployments.end(), by_year);
+  std::stable_sort(v.policy_lists.begin(), v.policy_lists.end(), by_year);
+}
+
+Ties count_ties(const VendorScore& v, int through) {
+  Ties t;
+  std::set<std::string> buyers;
+  for (const auto& d : v.deployments) {
+    if (d.year.value_or(through + 1) > through) continue;
+    ++t.deployments;
+    buyers.insert(d.buyer);
+    if (d.chips) t.chips_counted += *d.chips;
+    else ++t.uncounted;
+  }
+  t.buyers = static_cast<int>(buyers.size());
+  for (const auto& l : v.policy_lists) {
+    if (l.year.value_or(through + 1) > through) continue;
+    (l.effect == "support" ? t.support_lists : t.restriction_lists) += 1;
+  }
+  return t;
+}
+
 VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const SpecBook& specs, const Settings& s,
                          const EconomicsSource& src, const std::vector<ChipEconomics>& ref_rows, const std::string& id) {
   const catalog::Entry& e = *cat.find("vendors", id);
@@ -332,8 +445,16 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
                       : v.quantitative.ok()     ? "quantitative layer only (qualitative: insufficient data)"
                                                 : "qualitative layer only (quantitative: insufficient data)";
 
+  read_ties(e, v);
+  v.ties = count_ties(v, s.as_of_year);
   check_conditions(s, id, v);
   attach_evidence(p, s, id, v);
+  v.evidence["csp_ties"].figure += fmt::format("; counted (catalog deployments through {}): {} named deployments, {} buyers, "
+                                               "{:.0f} chips with a public count ({} without)",
+                                               s.as_of_year, v.ties.deployments, v.ties.buyers, v.ties.chips_counted,
+                                               v.ties.uncounted);
+  v.evidence["policy"].figure += fmt::format("; counted (catalog policy lists through {}): {} supporting, {} restricting",
+                                             s.as_of_year, v.ties.support_lists, v.ties.restriction_lists);
   return v;
 }
 
@@ -390,7 +511,69 @@ ScoreResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Se
   auto src = perf_econ_source(ctx, p, o, cache, &specs);
   Settings with = s;
   if (with.supply_chips.empty()) attach_supply(ctx, p, with);
-  return evaluate(*ctx.catalog, p, with, *src, &specs);
+  ScoreResult r = evaluate(*ctx.catalog, p, with, *src, &specs);
+  const auto rows = supply_rows(ctx, p);
+  for (auto* list : {&r.vendors, &r.benchmarks})
+    for (auto& v : *list) {
+      auto it = rows.find(v.vendor);
+      if (it == rows.end()) continue;
+      v.supply = it->second;
+      for (const auto& row : v.supply)
+        if (row.year == with.supply_year && row.node_share)
+          v.evidence["capacity"].figure += fmt::format("; {:.1f}% of {}'s AI wafers in {} ({:.0f} of {:.0f} wafers)",
+                                                       100 * *row.node_share, row.node, row.year, row.wafers,
+                                                       row.node_ai_wafers);
+    }
+  return r;
+}
+
+std::map<std::string, std::vector<SupplyRow>> supply_rows(const analysis::Context& ctx, const ParamTable& p) {
+  std::map<std::string, std::vector<SupplyRow>> out;
+  std::shared_ptr<const supply::SupplyModel> m;
+  try {
+    m = supply::SupplyModel::build(ctx, p);
+  } catch (const InsufficientData&) {
+    return out;  // the supply model lacks an input: no capacity figures (the score says so)
+  }
+  std::vector<double> buf(m->slots().size());
+  m->run(p.values(), buf.data(), supply::SupplyModel::RunOptions{.d0 = false, .nodes = true, .products = true, .geometry = false});
+  const auto& o = m->out();
+  const auto& products = m->products();
+  const auto& vendors = m->vendors();
+  const auto& nodes = m->nodes();
+  for (int y = 0; y < supply::kYears; ++y) {
+    // wafers by vendor and node (a product's wafers at its primary node)
+    std::map<std::string, std::map<int, double>> vw;
+    for (std::size_t i = 0; i < products.size(); ++i) {
+      const double w = buf[o.wafers + i * supply::kYears + y];
+      if (!std::isfinite(w)) continue;
+      vw[vendors[products[i].vendor].id][products[i].primary_node] += w;
+    }
+    for (std::size_t k = 0; k < vendors.size(); ++k) {
+      SupplyRow row;
+      row.year = supply::year_at(y);
+      row.chips = buf[o.chips + k * supply::kYears + y];
+      row.revenue_usd_bn = buf[o.revenue + k * supply::kYears + y];
+      row.gross_margin = buf[o.margin + k * supply::kYears + y];
+      if (row.chips > 0 && std::isfinite(row.revenue_usd_bn)) row.asp_usd = row.revenue_usd_bn * 1e9 / row.chips;
+      int main_node = -1;
+      double most = 0;
+      for (const auto& [n, w] : vw[vendors[k].id]) {
+        row.wafers += w;
+        if (n >= 0 && w > most) {
+          most = w;
+          main_node = n;
+        }
+      }
+      if (main_node >= 0) {
+        row.node = nodes[static_cast<std::size_t>(main_node)].id;
+        row.node_ai_wafers = 12 * buf[o.ai_wpm + static_cast<std::size_t>(main_node) * supply::kYears + y];
+        if (row.node_ai_wafers > 0) row.node_share = most / row.node_ai_wafers;
+      }
+      out[vendors[k].id].push_back(row);
+    }
+  }
+  return out;
 }
 
 // ---- watch metrics -----------------------------------------------------------
