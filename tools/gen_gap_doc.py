@@ -219,16 +219,19 @@ def main():
         lv = {x["lever"]: x.get("share_closed") for x in d["levers"]}
         if any(lv.get(k) is None for k in ("process", "packaging", "scaleup", "software")):
             continue
-        others = max(lv["packaging"], lv["scaleup"], lv["software"])
+        others = [lv["packaging"], lv["scaleup"], lv["software"]]
+        verdict = ("holds" if lv["process"] < min(others) else
+                   "holds only in part" if lv["process"] < max(others) else "does not hold")
         P("**Node or not (computed, `tps_system_per_chip`, global, %d: %s vs %s, gap %sx).** Process (per-die"
           % (d["year"], d.get("us_system") or d["us_part"], d.get("domestic_system") or d["domestic_part"], fmt(d["ratio"])))
         P("compute) closes %s of the log gap, packaging %s, scale-up %s, software %s; interaction %s, residual %s."
           % (pct(lv["process"]), pct(lv["packaging"]), pct(lv["scaleup"]), pct(lv["software"]),
              pct(d.get("interaction_share")), pct(d.get("residual_share"))))
-        P("The report's \"driven by packaging, scale-up and co-optimisation, not by node\" %s on this basis: the"
-          % ("holds" if lv["process"] < others else "does not hold"))
-        P("process share is %s the largest of the other three levers (%s)." % (
-            "below" if lv["process"] < others else "at or above", pct(others)))
+        P("The report's \"driven by packaging, scale-up and co-optimisation, not by node\" %s on this basis (it"
+          % verdict)
+        P("holds when the process share is the smallest of the four, in part when it is below the largest):")
+        P("packaging and scale-up together close %s, the process lever alone %s." % (
+            pct(lv["packaging"] + lv["scaleup"]), pct(lv["process"])))
         P("")
     P("Shares can be negative (a lever on which the domestic part is ahead) or exceed 100%; the single shares")
     P("need not add up by themselves (the interaction says by how much). A software share of 0% means the two parts' stacks carry the same")
