@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "gap/gap.hpp"
 #include "report/sections.hpp"
@@ -119,6 +120,48 @@ std::string demand_items(Gather& g, Section& s) {
   return tk_demand;
 }
 
+// The US side under the import regime: which US parts are sold into China each year, and how many.
+TableData import_regime_table(const gap::GapResult& r, const gap::Settings& st) {
+  TableData rt;
+  rt.id = "gap-import-regime";
+  rt.title = "The US side in China follows the import regime: US parts sold into China per year (chips from licensed dollars / China price)";
+  rt.headers = {"year", "licensed imports (USD bn)", "US parts sold (thousand chips)", "reference part"};
+  for (const int y : years()) {
+    const gap::Cell* c = r.cell("memory_bandwidth", gap::Set::kChina, y);
+    if (!c) continue;
+    std::string mix;
+    for (const auto& [part, chips] : c->us_mix) mix += (mix.empty() ? "" : ", ") + part + " " + format_number(chips / 1e3, kInt);
+    const auto lic = st.licensed_usd_bn.find(y);
+    const auto ref = gap::regime_reference(st, y);
+    rt.rows.push_back({Cell::num(y, kYear), Cell::num(lic == st.licensed_usd_bn.end() ? std::nan("") : lic->second, kOne),
+                       Cell::txt(mix.empty() ? (c->us_weighted.ok() ? "-" : c->us_weighted.missing) : mix, mix.empty()),
+                       Cell::txt(ref ? *ref : "none", !ref)});
+  }
+  return rt;
+
+}
+
+// The report's reading of the levers ("packaging, scale-up and co-optimisation, not node"), on the system basis.
+std::optional<Paragraph> node_or_not(const gap::GapResult& r, int today) {
+  for (const auto& d : r.decompositions) {
+    if (d.basis != "tps_system_per_chip" || d.set != gap::Set::kGlobal || d.year != today || d.status != "ok") continue;
+    std::map<std::string, double> sh;
+    for (const auto& lr : d.levers)
+      if (lr.share_closed.ok()) sh[lr.lever] = *lr.share_closed.value;
+    if (!sh.count("process") || !sh.count("packaging") || !sh.count("scaleup") || !sh.count("software")) continue;
+    const double lo = std::min({sh["packaging"], sh["scaleup"], sh["software"]});
+    const double hi = std::max({sh["packaging"], sh["scaleup"], sh["software"]});
+    const char* verdict = sh["process"] < lo ? "holds" : sh["process"] < hi ? "holds only in part" : "does not hold";
+    return Paragraph{fmt::format(
+        "Node or not: on tokens/s per chip inside its system ({} vs {}, {}x in {}), the process lever (per-die compute) closes {:.0f}% "
+        "of the log gap, packaging {:.0f}%, scale-up {:.0f}%, software {:.0f}% (interaction {:.0f}%, residual {:.0f}%). The report's "
+        "\"driven by packaging, scale-up and co-optimisation, not by node\" {} on this basis.",
+        d.us_system, d.domestic_system, format_number(fig(d.ratio), kTwo), d.year, 100 * sh["process"], 100 * sh["packaging"],
+        100 * sh["scaleup"], 100 * sh["software"], 100 * fig(d.interaction), 100 * fig(d.residual), verdict)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Section gap_section(Gather& g) {
@@ -166,23 +209,7 @@ Section gap_section(Gather& g) {
             "(market.imports.licensed_usd_bn x gap.imports.mix / China price).";
   s.items.push_back(ct);
 
-  // The US side under the import regime: which US parts are sold into China each year, and how many.
-  TableData rt;
-  rt.id = "gap-import-regime";
-  rt.title = "The US side in China follows the import regime: US parts sold into China per year (chips from licensed dollars / China price)";
-  rt.headers = {"year", "licensed imports (USD bn)", "US parts sold (thousand chips)", "reference part"};
-  for (const int y : years()) {
-    const gap::Cell* c = r.cell("memory_bandwidth", gap::Set::kChina, y);
-    if (!c) continue;
-    std::string mix;
-    for (const auto& [part, chips] : c->us_mix) mix += (mix.empty() ? "" : ", ") + part + " " + format_number(chips / 1e3, kInt);
-    const auto lic = st.licensed_usd_bn.find(y);
-    const auto ref = gap::regime_reference(st, y);
-    rt.rows.push_back({Cell::num(y, kYear), Cell::num(lic == st.licensed_usd_bn.end() ? std::nan("") : lic->second, kOne),
-                       Cell::txt(mix.empty() ? (c->us_weighted.ok() ? "-" : c->us_weighted.missing) : mix, mix.empty()),
-                       Cell::txt(ref ? *ref : "none", !ref)});
-  }
-  s.items.push_back(rt);
+  s.items.push_back(import_regime_table(r, st));
 
   // Best parts today and at the horizon.
   TableData pt;
@@ -228,23 +255,7 @@ Section gap_section(Gather& g) {
                         "is missing, or the gap is within {:.2f}x (a share of a ratio near 1 is meaningless).",
                         gap::kMinGapForShares);
   if (!dt.rows.empty()) s.items.push_back(dt);
-  // The report's reading of the levers ("packaging, scale-up and co-optimisation, not node"), on the system basis.
-  for (const auto& d : r.decompositions) {
-    if (d.basis != "tps_system_per_chip" || d.set != gap::Set::kGlobal || d.year != today || d.status != "ok") continue;
-    std::map<std::string, double> sh;
-    for (const auto& lr : d.levers)
-      if (lr.share_closed.ok()) sh[lr.lever] = *lr.share_closed.value;
-    if (!sh.count("process") || !sh.count("packaging") || !sh.count("scaleup") || !sh.count("software")) continue;
-    const double lo = std::min({sh["packaging"], sh["scaleup"], sh["software"]});
-    const double hi = std::max({sh["packaging"], sh["scaleup"], sh["software"]});
-    const char* verdict = sh["process"] < lo ? "holds" : sh["process"] < hi ? "holds only in part" : "does not hold";
-    s.items.push_back(Paragraph{fmt::format(
-        "Node or not: on tokens/s per chip inside its system ({} vs {}, {}x in {}), the process lever (per-die compute) closes {:.0f}% "
-        "of the log gap, packaging {:.0f}%, scale-up {:.0f}%, software {:.0f}% (interaction {:.0f}%, residual {:.0f}%). The report's "
-        "\"driven by packaging, scale-up and co-optimisation, not by node\" {} on this basis.",
-        d.us_system, d.domestic_system, format_number(fig(d.ratio), kTwo), d.year, 100 * sh["process"], 100 * sh["packaging"],
-        100 * sh["scaleup"], 100 * sh["software"], 100 * fig(d.interaction), 100 * fig(d.residual), verdict)});
-  }
+  if (auto p = node_or_not(r, today)) s.items.push_back(*p);
   g.results["gap"] = {{"claim", cj}, {"today", today}, {"horizon", horizon}, {"model", st.model}};
 
   const std::string tk_demand = demand_items(g, s);
