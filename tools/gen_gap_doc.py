@@ -125,10 +125,13 @@ def main():
           % ("reproduces" if max(gl_h) <= 1.2 else "does not reproduce"))
         P("  TPS needs memory, link and software figures on top of peaks, and roadmap parts without power or price")
         P("  drop out of the per-watt and money bases (their cells keep the last part with data).")
-    P("- Systems of different sizes (an 8-GPU HGX, CloudMatrix 384, 8,192-chip SuperPoDs) are compared only")
-    P("  normalised: `tps_system_per_chip` (each chip inside its own system's scale-up domain) and")
-    P("  `tps_system_per_mw` (system output per MW of the system's power; n/a where a system has no power figure,")
-    P("  named in the JSON's `parts_without_data`). A raw system total is never set against another size.")
+    P("- Systems of different sizes (an 8-GPU HGX, NVL72 in one rack, CloudMatrix 384 in 16 racks, 8,192-chip")
+    P("  SuperPoDs) are compared only normalised: `tps_system_per_chip` (each chip inside its own system's scale-up")
+    P("  domain), `tps_system_per_mw` (system output per MW of the system's power), `tps_system_per_rack` (per rack")
+    P("  the system occupies, network racks included: `systems.<id>.racks`) and `tps_system_per_musd` (per million")
+    P("  USD of the system's price); n/a where a system lacks the figure, named in the JSON's `parts_without_data`")
+    P("  (the 8-GPU HGX boxes have no rack count or power figure, so the China column of those bases is n/a).")
+    P("  A raw system total is never set against another size.")
     P("- The money bases (`usd_per_mtok`, `tps_per_watt_per_kusd`) only count parts with a China price, so their")
     P("  global column repeats the China one until frontier parts get a China price; a \"yes\" there compares")
     P("  the 910C with the H20, not a system-level gap.")
@@ -140,11 +143,12 @@ def main():
     P("A domestic part is *available* in a year when its vendor ships at least %s chips that year (scenario" % (
         fmt(gap["available_min_chips"])))
     P("`gap.available_min_chips`); the *shipment-weighted* figure weights each supply-modelled vendor's best part")
-    P("by the supply model's chips that year. The US side is the best part (its weights need the market's import")
-    P("regime). Same command as above.")
+    P("by the supply model's chips that year. The US side of the shipment-weighted ratio follows the import regime:")
+    P("the licensed imports of the year (`market.imports.licensed_usd_bn`) split over the US parts sold into China")
+    P("(`gap.imports.mix.<chip>.<year>`), chips = dollars x share / the part's China price. Same command as above.")
     P("")
-    P("| basis | year | best part ratio | available part | ratio | shipment-weighted ratio | weight (k chips) |")
-    P("|---|---:|---:|---|---:|---:|---:|")
+    P("| basis | year | best part ratio | available part | ratio | shipment-weighted ratio | weight (k chips) | US parts (k chips) |")
+    P("|---|---:|---:|---|---:|---:|---:|---|")
     for b in gap["bases"]:
         bid = b.get("basis") or b.get("id")
         for y in (today, horizon):
@@ -153,17 +157,24 @@ def main():
                 continue
             av = (c.get("domestic_available") or {}).get("id") or "n/a"
             w = c.get("weighted_chips") or 0
-            P("| %s | %d | %s | %s | %s | %s | %s |" % (bid, y, fmt(c.get("ratio")), av, fmt(c.get("ratio_available")),
-                                                       fmt(c.get("ratio_weighted")), fmt(w / 1e3) if w else "n/a"))
+            mix = ", ".join("%s %s" % (k, fmt(v / 1e3)) for k, v in (c.get("us_mix") or {}).items()) or "n/a"
+            P("| %s | %d | %s | %s | %s | %s | %s | %s |" % (bid, y, fmt(c.get("ratio")), av, fmt(c.get("ratio_available")),
+                                                            fmt(c.get("ratio_weighted")), fmt(w / 1e3) if w else "n/a", mix))
     P("")
 
     # ---- the claim under uncertainty -------------------------------------
-    claim_bases = [b for b in ("tps_system_per_chip", "tps_chat", "usd_per_mtok")
+    claim_bases = [b for b in ("tps_chat", "tps_system_per_chip", "tps_system_per_rack", "tps_system_per_mw",
+                               "tps_system_per_musd", "usd_per_mtok")
                    if any((b, "china", y) in cells for y in (today, horizon))]
     paths = []
     for b in claim_bases:
         for y in (today, horizon):
             paths += ["gap.%s.china.%d" % (b, y), "gap.weighted.%s.china.%d" % (b, y)]
+    # Per rack and per MW have no China column (the HGX boxes lack racks and power): the global one instead.
+    for b in ("tps_system_per_rack", "tps_system_per_mw"):
+        for y in (today, horizon):
+            if (b, "global", y) in cells:
+                paths.append("gap.%s.global.%d" % (b, y))
     if paths:
         P("## 1c. The claim with its interval")
         P("")
@@ -174,27 +185,56 @@ def main():
                 return "%s-%s" % (fmt(band["today_low"]), fmt(band["today_high"]))
             return "%s-%s" % (fmt(1 / band["parity_band"]), fmt(band["parity_band"]))
         L.extend(mc_ranges(g, paths, a.mc_samples,
-                           "efficiencies, supply), best part and shipment-weighted, in China (`%s`):", bnd))
+                           "efficiencies, supply, import mix), on each basis (per chip, per rack, per MW, per dollar), best part"
+                           " and shipment-weighted, in China (`%s`):", bnd))
 
     # ---- decomposition ----------------------------------------------------
     P("## 2. Which lever closes how much (decomposition)")
     P("")
     P("Each lever is swapped from the US part to the domestic part, one at a time: process (per-die compute),")
-    P("packaging (dies and HBM per package), scale-up (domain size, link bandwidth), software (calibrated")
-    P("efficiencies). Share = the part of the log-ratio the swap closes (`docs/model-gap.md`).")
+    P("packaging (dies and HBM per package), scale-up (domain size, link bandwidth; on the system bases the US")
+    P("system's domain), software (calibrated efficiencies). Share = the part of the log-ratio the swap closes")
+    P("(`gap.levers.<lever>.share.<basis>.<set>.<year>`, `docs/model-gap.md`). The four single shares +")
+    P("interaction (share of all levers together - the sum of the single shares) + residual (the gap left with")
+    P("every lever swapped: price, power, integration) = 100%.")
     P("")
-    P("| basis | set | year | US | domestic | ratio | process | packaging | scale-up | software |")
-    P("|---|---|---|---|---|---:|---:|---:|---:|---:|")
+    P("| basis | set | year | US | domestic | ratio | process | packaging | scale-up | software | interaction | residual |")
+    P("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for d in gap["decomposition"]:
-        if d["year"] != today or d.get("status") != "ok":
+        if d["year"] not in (today, horizon) or d.get("status") != "ok":
+            continue
+        if d["year"] == horizon and d["set"] != "china":
             continue
         lv = {x["lever"]: x for x in d["levers"]}
-        P("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
-            d["basis"], d["set"], d["year"], d["us_part"], d["domestic_part"], fmt(d["ratio"]),
-            *(pct(lv.get(k, {}).get("share_closed")) for k in ("process", "packaging", "scaleup", "software"))))
+        P("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            d["basis"], d["set"], d["year"], d.get("us_system") or d["us_part"],
+            d.get("domestic_system") or d["domestic_part"], fmt(d["ratio"]),
+            *(pct(lv.get(k, {}).get("share_closed")) for k in ("process", "packaging", "scaleup", "software")),
+            pct(d.get("interaction_share")), pct(d.get("residual_share"))))
     P("")
-    P("Shares can be negative (a lever on which the domestic part is ahead) or exceed 100%; they are log shares")
-    P("of one swap each and need not add up. A software share of 0% means the two parts' stacks carry the same")
+    # The report's reading: "driven by packaging, scale-up and co-optimisation, not by node".
+    for d in gap["decomposition"]:
+        if d["basis"] != "tps_system_per_chip" or d.get("status") != "ok" or d["set"] != "global":
+            continue
+        lv = {x["lever"]: x.get("share_closed") for x in d["levers"]}
+        if any(lv.get(k) is None for k in ("process", "packaging", "scaleup", "software")):
+            continue
+        others = [lv["packaging"], lv["scaleup"], lv["software"]]
+        verdict = ("holds" if lv["process"] < min(others) else
+                   "holds only in part" if lv["process"] < max(others) else "does not hold")
+        P("**Node or not (computed, `tps_system_per_chip`, global, %d: %s vs %s, gap %sx).** Process (per-die"
+          % (d["year"], d.get("us_system") or d["us_part"], d.get("domestic_system") or d["domestic_part"], fmt(d["ratio"])))
+        P("compute) closes %s of the log gap, packaging %s, scale-up %s, software %s; interaction %s, residual %s."
+          % (pct(lv["process"]), pct(lv["packaging"]), pct(lv["scaleup"]), pct(lv["software"]),
+             pct(d.get("interaction_share")), pct(d.get("residual_share"))))
+        P("The report's \"driven by packaging, scale-up and co-optimisation, not by node\" %s on this basis (it"
+          % verdict)
+        P("holds when the process share is the smallest of the four, in part when it is below the largest):")
+        P("packaging and scale-up together close %s, the process lever alone %s." % (
+            pct(lv["packaging"] + lv["scaleup"]), pct(lv["process"])))
+        P("")
+    P("Shares can be negative (a lever on which the domestic part is ahead) or exceed 100%; the single shares")
+    P("need not add up by themselves (the interaction says by how much). A software share of 0% means the two parts' stacks carry the same")
     P("efficiency parameters (spec-only estimates until calibrated: `docs/model-perf.md`), not that software")
     P("does not matter.")
     P("")

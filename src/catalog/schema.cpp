@@ -78,6 +78,7 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"scaleout_bandwidth", K::kQuantity, Dim::kBandwidth, true},
            {"power", K::kQuantity, Dim::kPower, true},
            {"price", K::kQuantity, Dim::kMoney, true},
+           {"racks", K::kQuantity, Dim::kCount, true, false, "racks (cabinets) the system occupies, network racks included"},
        })},
       {"models",
        with_common({
@@ -184,6 +185,10 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"chips", K::kStringList},
            {"facts", K::kAny},
            {"gaps", K::kAny},
+           {"deployments", K::kAny, Dim::kNumber, false, false,
+            "named deployments: buyer, buyer_kind, chip, year, chips (null: not public), source, confidence"},
+           {"policy_lists", K::kAny, Dim::kNumber, false, false,
+            "policy lists naming the vendor: list, year, effect (support | restriction), source, confidence"},
            {"qualitative.*", K::kScore, Dim::kNumber, false, false, "0..5 score with rationale and sources"},
        })},
       {"scenarios",

@@ -264,6 +264,7 @@ SystemSpec system_spec(const catalog::Catalog& cat, const ParamTable& p, std::st
   s.scaleout_bandwidth = opt_q<BytesPerSecond>(p, base + "scaleout_bandwidth");
   s.power = opt_q<Watts>(p, base + "power");
   if (auto i = p.find(base + "price")) s.price = money_usd(p, p.at(*i));
+  s.racks = opt_int(p, base + "racks");
   return s;
 }
 

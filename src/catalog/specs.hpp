@@ -122,6 +122,7 @@ struct SystemSpec {
   std::optional<BytesPerSecond> scaleout_bandwidth;
   std::optional<Watts> power;
   std::optional<Usd> price;
+  std::optional<int> racks;  // racks (cabinets) of the whole system, network racks included
 };
 
 struct RegionSpec {

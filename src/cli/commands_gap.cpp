@@ -88,11 +88,21 @@ json cell_json(const gap::Cell& c) {
           {"domestic", part_json(c.domestic)}, {"ratio", fig(c.ratio)},
           {"domestic_available", part_json(c.domestic_available)}, {"ratio_available", fig(c.ratio_available)},
           {"domestic_weighted", fig(c.domestic_weighted)}, {"ratio_weighted", fig(c.ratio_weighted)},
-          {"weighted_chips", c.weighted_chips}};
+          {"weighted_chips", c.weighted_chips}, {"us_weighted", fig(c.us_weighted)},
+          {"us_weighted_chips", c.us_weighted_chips}};
+  json mix = json::object();
+  for (const auto& [part, chips] : c.us_mix) mix[part] = chips;
+  cj["us_mix"] = mix;
   if (!c.ratio.ok()) cj["missing"] = c.ratio.missing;
   if (!c.ratio_available.ok()) cj["missing_available"] = c.ratio_available.missing;
   if (!c.ratio_weighted.ok()) cj["missing_weighted"] = c.ratio_weighted.missing;
   return cj;
+}
+
+std::string us_mix_text(const gap::Cell& c) {
+  std::string out;
+  for (const auto& [part, chips] : c.us_mix) out += (out.empty() ? "" : ", ") + part + " " + fmt_num(chips / 1e3, 4);
+  return out.empty() ? "-" : out;
 }
 
 // Best part, best part of a vendor shipping in volume, and the shipment-weighted
@@ -100,16 +110,18 @@ json cell_json(const gap::Cell& c) {
 Table aggregation_table(const gap::GapResult& r, const std::vector<std::string>& only_bases) {
   const int today = r.settings.today;
   const int horizon = std::min(analysis::kLastYear, today + r.settings.horizon_years);
-  Table t{{"basis", "year", "best part", "available part", "ratio (available)", "shipment-weighted", "weighted chips (k)"},
+  Table t{{"basis", "year", "best part", "available part", "ratio (available)", "shipment-weighted", "weighted chips (k)",
+           "US parts (import regime, k chips)"},
           {},
-          {false, true, true, false, true, true, true}};
+          {false, true, true, false, true, true, true, false}};
   for (const auto& b : r.bases) {
     if (!only_bases.empty() && std::find(only_bases.begin(), only_bases.end(), b.basis.id) == only_bases.end()) continue;
     for (const auto& c : b.cells) {
       if (c.set != gap::Set::kChina || (c.year != today && c.year != horizon)) continue;
       t.rows.push_back({b.basis.id, std::to_string(c.year), ratio_cell(c.ratio),
                         c.domestic_available ? c.domestic_available->id : "-", ratio_cell(c.ratio_available),
-                        ratio_cell(c.ratio_weighted), c.weighted_chips > 0 ? fmt_num(c.weighted_chips / 1e3, 4) : "-"});
+                        ratio_cell(c.ratio_weighted), c.weighted_chips > 0 ? fmt_num(c.weighted_chips / 1e3, 4) : "-",
+                        us_mix_text(c)});
     }
   }
   return t;
@@ -204,17 +216,25 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
   out.json["available_min_chips"] = s.available_min_chips;
 
   json dec = json::array();
-  Table dt{{"basis", "set", "year", "US", "domestic", "ratio", "process", "packaging", "scaleup", "software", "all"},
+  Table dt{{"basis", "set", "year", "US", "domestic", "ratio", "process", "packaging", "scaleup", "software", "all",
+            "interaction", "residual"},
            {},
-           {false, false, true, false, false, true, true, true, true, true, true}};
+           {false, false, true, false, false, true, true, true, true, true, true, true, true}};
+  auto pct = [](const Figure& f) {
+    if (!f.ok()) return std::string("n/a");
+    const double v = std::round(100 * *f.value);
+    return fmt::format("{:.0f}%", v == 0 ? 0.0 : v);  // no "-0%"
+  };
   for (const auto& d : r.decompositions) {
     if (!only_bases.empty() && std::find(only_bases.begin(), only_bases.end(), d.basis) == only_bases.end()) continue;
     json levers = json::array();
-    std::vector<std::string> row{d.basis, std::string(gap::set_name(d.set)), std::to_string(d.year),
-                                 d.us_part.empty() ? "-" : d.us_part, d.domestic_part.empty() ? "-" : d.domestic_part,
-                                 ratio_cell(d.ratio)};
+    const std::string us = d.us_system.empty() ? d.us_part : d.us_system;
+    const std::string dom = d.domestic_system.empty() ? d.domestic_part : d.domestic_system;
+    std::vector<std::string> row{d.basis, std::string(gap::set_name(d.set)), std::to_string(d.year), us.empty() ? "-" : us,
+                                 dom.empty() ? "-" : dom, ratio_cell(d.ratio)};
     for (const auto& l : d.levers) {
-      json lj{{"lever", l.lever}, {"ratio_after", fig(l.ratio_after)}, {"share_closed", fig(l.share_closed)}};
+      json lj{{"lever", l.lever}, {"ratio_after", fig(l.ratio_after)}, {"share_closed", fig(l.share_closed)},
+              {"path", fmt::format("gap.levers.{}.share.{}.{}.{}", l.lever, d.basis, gap::set_name(d.set), d.year)}};
       if (!l.ratio_after.ok()) lj["missing"] = l.ratio_after.missing;
       levers.push_back(lj);
       std::string txt = "n/a";
@@ -226,11 +246,19 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
       }
       row.push_back(txt);
     }
-    while (row.size() < dt.headers.size()) row.push_back("n/a");
+    while (row.size() + 2 < dt.headers.size()) row.push_back("n/a");
+    row.push_back(pct(d.interaction));
+    row.push_back(pct(d.residual));
     dt.rows.push_back(row);
-    dec.push_back({{"basis", d.basis}, {"set", std::string(gap::set_name(d.set))}, {"year", d.year},
-                   {"us_part", d.us_part}, {"domestic_part", d.domestic_part}, {"ratio", fig(d.ratio)},
-                   {"status", d.status}, {"levers", levers}});
+    json dj{{"basis", d.basis}, {"set", std::string(gap::set_name(d.set))}, {"year", d.year},
+            {"us_part", d.us_part}, {"domestic_part", d.domestic_part}, {"ratio", fig(d.ratio)},
+            {"status", d.status}, {"levers", levers}, {"interaction_share", fig(d.interaction)},
+            {"residual_share", fig(d.residual)}};
+    if (!d.us_system.empty()) {
+      dj["us_system"] = d.us_system;
+      dj["domestic_system"] = d.domestic_system;
+    }
+    dec.push_back(dj);
   }
   out.json["decomposition"] = dec;
   out.json["notes"] = r.notes;
@@ -239,10 +267,11 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
   out.titles = {"Gap (best US / best domestic; >1: US ahead), parts available in China",
                 "Gap, global frontier", "Best parts",
                 fmt::format("Domestic side in China: best part, best part of a vendor shipping >= {:.0f} chips that year, and the "
-                            "shipment-weighted average (supply model's chips per vendor; US side: best part)",
+                            "shipment-weighted ratio (domestic: the supply model's chips per vendor; US: the parts the import regime sells into China, gap.imports.mix)",
                             s.available_min_chips),
                 "The report's claim (scenario gap.claim.*): ~1.5-2x today, ~1x in four years",
-                "Lever decomposition: share of the (log) gap closed by swapping one lever from the US part"};
+                "Lever decomposition: share of the (log) gap closed by swapping one lever from the US part (single shares + "
+                "interaction + residual = 100%)"};
   if (with_demand) {
     gap::DemandSettings ds = gap::demand_settings(ctx.params, s.region);
     if (!fleet_chip.empty()) ds.fleet_chip = ctx.catalog->resolve("chips", fleet_chip);

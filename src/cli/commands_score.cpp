@@ -91,8 +91,51 @@ json vendor_json(const score::VendorScore& v, int supply_year) {
   j["current_chip"] = chip_json(v.current);
   j["next_chip"] = chip_json(v.next);
   j["supply_chips"] = v.supply_chips ? json{{"year", supply_year}, {"chips", opt(v.supply_chips)}} : json(nullptr);
+  // The winning conditions with data: counted deployments and policy lists (catalog),
+  // capacity share and the watch metrics of the supply model, per year.
+  json deps = json::array();
+  for (const auto& d : v.deployments)
+    deps.push_back({{"buyer", d.buyer}, {"buyer_kind", d.buyer_kind}, {"chip", d.chip.empty() ? json(nullptr) : json(d.chip)},
+                    {"year", opt_int(d.year)}, {"chips", opt(d.chips)}, {"source", d.source}, {"confidence", d.confidence}});
+  json lists = json::array();
+  for (const auto& l : v.policy_lists)
+    lists.push_back({{"list", l.list}, {"year", opt_int(l.year)}, {"effect", l.effect}, {"source", l.source},
+                     {"confidence", l.confidence}});
+  j["deployments"] = deps;
+  j["policy_lists"] = lists;
+  j["ties"] = {{"deployments", v.ties.deployments}, {"buyers", v.ties.buyers}, {"chips_counted", v.ties.chips_counted},
+               {"uncounted", v.ties.uncounted}, {"support_lists", v.ties.support_lists},
+               {"restriction_lists", v.ties.restriction_lists}};
+  json sup = json::array();
+  for (const auto& r : v.supply)
+    sup.push_back({{"year", r.year}, {"chips", r.chips}, {"wafers", r.wafers}, {"node", r.node.empty() ? json(nullptr) : json(r.node)},
+                   {"node_ai_wafers", r.node_ai_wafers}, {"node_share", opt(r.node_share)},
+                   {"revenue_usd_bn", r.revenue_usd_bn}, {"gross_margin", r.gross_margin}, {"asp_usd", opt(r.asp_usd)}});
+  j["supply"] = sup;
   j["notes"] = v.notes;
   return j;
+}
+
+// Capacity share, ASP and gross margin per vendor and year (supply model), and the
+// counted ties (catalog) beside the judged scores.
+Table data_table(const score::ScoreResult& r, int supply_year) {
+  Table t{{"vendor", "node", "share of node's AI wafers " + std::to_string(supply_year), "chips (k)", "ASP kUSD", "gross margin",
+           "deployments", "buyers", "chips counted (k)", "support lists", "restriction lists"},
+          {},
+          {false, false, true, true, true, true, true, true, true, true, true}};
+  for (const auto& v : r.vendors) {
+    const score::SupplyRow* row = nullptr;
+    for (const auto& x : v.supply)
+      if (x.year == supply_year) row = &x;
+    auto pct = [](const std::optional<double>& x) { return x ? fmt_num(100 * *x, 3) + "%" : std::string("n/a"); };
+    t.rows.push_back({v.vendor, row && !row->node.empty() ? row->node : "-", row ? pct(row->node_share) : "n/a",
+                      row ? fmt_num(row->chips / 1e3, 4) : "n/a",
+                      row && row->asp_usd ? fmt_num(*row->asp_usd / 1e3, 3) : "n/a",
+                      row && row->chips > 0 ? pct(row->gross_margin) : "n/a", std::to_string(v.ties.deployments),
+                      std::to_string(v.ties.buyers), fmt_num(v.ties.chips_counted / 1e3, 4),
+                      std::to_string(v.ties.support_lists), std::to_string(v.ties.restriction_lists)});
+  }
+  return t;
 }
 
 Table evidence_table(const score::ScoreResult& r) {
@@ -185,6 +228,10 @@ void score_table(const Global& g, const std::string& reference, const std::strin
   out.json["scenario"] = ctx.scenario.id;
   out.json["overrides"] = ctx.overrides;
   out.json["reference_chip"] = s.reference_chip;
+  out.json["reference_source"] = reference.empty() ? s.reference_source : std::string("--reference");
+  json ref_years = json::object();
+  for (const auto& [y, c] : s.reference_by_year) ref_years[std::to_string(y)] = c;
+  out.json["reference_by_year"] = ref_years;
   out.json["model"] = s.model;
   out.json["region"] = s.region;
   out.json["as_of_year"] = s.as_of_year;
@@ -224,6 +271,10 @@ void score_table(const Global& g, const std::string& reference, const std::strin
                                    ctx.scenario.id, s.reference_chip, s.model, s.region, s.as_of_year));
   out.tables.push_back(evidence_table(r));
   out.titles.push_back("Winning conditions: the figure behind each (rationale and sources in the JSON)");
+  out.tables.push_back(data_table(r, supply_year));
+  out.titles.push_back(fmt::format("Winning conditions with data: capacity (supply model, {}), CSP ties and policy lists "
+                                   "(catalog, counted through {}); watch metrics per year in the JSON",
+                                   supply_year, s.as_of_year));
   std::string text = "Conditions E C S P: inference economics, capacity, CSP ties, policy (Y met, n not met, ? insufficient data).\n"
                      "* composite from one layer only (the other is insufficient data): ranked after every vendor scored on both.\n";
   for (const auto& v : r.vendors)

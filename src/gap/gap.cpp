@@ -36,67 +36,6 @@ std::string_view lever_name(Lever l) {
   return "?";
 }
 
-SettingsReader::SettingsReader(const ParamTable& p) {
-  auto need_index = [&](const std::string& path) {
-    auto i = p.find(path);
-    if (!i || p.at(*i).is_null) throw InsufficientData(path);
-    return *i;
-  };
-  today_ = need_index("gap.today_year");
-  horizon_ = need_index("gap.horizon_years");
-  claim_lo_ = need_index("gap.claim.today_low");
-  claim_hi_ = need_index("gap.claim.today_high");
-  parity_ = need_index("gap.claim.parity_band");
-  min_chips_ = need_index("gap.available_min_chips");
-  const std::string wl = "score.workload_weights.";
-  for (ParamIndex i = 0; i < p.size(); ++i) {
-    const Param& prm = p.at(i);
-    if (!prm.path.starts_with(wl)) continue;
-    if (prm.is_null) throw InsufficientData(prm.path);
-    workloads_.emplace_back(prm.path.substr(wl.size()), i);
-  }
-}
-
-Settings SettingsReader::read(std::span<const double> v) const {
-  Settings s;
-  s.today = static_cast<int>(std::lround(v[today_]));
-  s.horizon_years = static_cast<int>(std::lround(v[horizon_]));
-  s.claim_today_low = v[claim_lo_];
-  s.claim_today_high = v[claim_hi_];
-  s.claim_parity_band = v[parity_];
-  s.available_min_chips = v[min_chips_];
-  for (const auto& [k, i] : workloads_)
-    if (v[i] > 0) s.workload_weights[k] = v[i];
-  if (s.workload_weights.empty()) throw InsufficientData("score.workload_weights.*");
-  if (!s.workload_weights.count(s.system_workload)) s.system_workload = s.workload_weights.begin()->first;
-  s.model = std::string(score::kDefaultModel);
-  return s;
-}
-
-Settings settings(const ParamTable& p) { return SettingsReader(p).read(p.values()); }
-
-std::vector<Basis> bases(const Settings& s) {
-  std::vector<Basis> b;
-  b.push_back({"compute_bf16", BasisKind::kComputeBf16, "", true, "FLOP/s", "peak dense BF16 compute per chip"});
-  b.push_back({"compute_8bit", BasisKind::kCompute8bit, "", true, "FLOP/s", "peak dense 8-bit compute per chip (FP8, else INT8)"});
-  b.push_back({"memory_bandwidth", BasisKind::kMemoryBandwidth, "", true, "B/s", "memory bandwidth per chip"});
-  if (!s.perf_bases) return b;
-  for (const auto& [wl, w] : s.workload_weights)
-    b.push_back({"tps_" + wl, BasisKind::kTpsChip, wl, true, "tokens/s",
-                 "predicted output tokens/s per chip on " + wl + " (" + s.model + ", best deployment under the targets)"});
-  // Systems differ in size (8 to 9,216 chips): compared per chip and per MW, never as totals.
-  b.push_back({"tps_system_per_chip", BasisKind::kTpsSystemPerChip, s.system_workload, true, "tokens/s",
-               "predicted output tokens/s per chip inside its scale-up system on " + s.system_workload});
-  b.push_back({"tps_system_per_mw", BasisKind::kTpsSystemPerMw, s.system_workload, true, "tokens/s/MW",
-               "predicted output tokens/s of a scale-up system per MW of the system's power on " + s.system_workload});
-  b.push_back({"usd_per_mtok", BasisKind::kUsdPerMtok, "", false, "USD/Mtok",
-               "cost per million output tokens in region " + s.region + " (workload-weighted)"});
-  b.push_back({"tps_per_watt", BasisKind::kTpsPerWatt, "", true, "tokens/s/W", "output tokens/s per wall watt (workload-weighted)"});
-  b.push_back({"tps_per_watt_per_kusd", BasisKind::kTpsPerWattPerKusd, "", true, "tokens/s/W/kUSD",
-               "tokens/s per watt per thousand USD of chip price in region " + s.region + " (workload-weighted)"});
-  return b;
-}
-
 bool counts(const Part& p, Set set, int year) {
   if (!p.launch_year || *p.launch_year > year) return false;
   if (p.side == Side::kUs && set == Set::kChina) {
@@ -105,6 +44,11 @@ bool counts(const Part& p, Set set, int year) {
   }
   if (p.side == Side::kDomestic && p.cn_from && *p.cn_from > year) return false;
   return true;
+}
+
+bool is_system(BasisKind k) {
+  return k == BasisKind::kTpsSystemPerChip || k == BasisKind::kTpsSystemPerMw || k == BasisKind::kTpsSystemPerRack ||
+         k == BasisKind::kTpsSystemPerMusd;
 }
 
 bool lever_applies(BasisKind b, Lever l) {
@@ -188,7 +132,9 @@ Figure chip_figure(const Basis& b, const ChipSpec& c, const Settings& s, const s
       return Figure::missing_data(c.path("memory.bandwidth"));
     case BasisKind::kTpsChip:
     case BasisKind::kTpsSystemPerChip:
-    case BasisKind::kTpsSystemPerMw: return src.get(c, s.model, b.workload).output_tps;
+    case BasisKind::kTpsSystemPerMw:
+    case BasisKind::kTpsSystemPerRack:
+    case BasisKind::kTpsSystemPerMusd: return src.get(c, s.model, b.workload).output_tps;
     case BasisKind::kUsdPerMtok:
     case BasisKind::kTpsPerWatt:
     case BasisKind::kTpsPerWattPerKusd: {
@@ -280,12 +226,72 @@ void aggregate_domestic(const Basis& b, const Settings& s, const std::vector<Par
   cell.ratio_weighted = cell.domestic_weighted.ok() ? ratio_of(b, us, *cell.domestic_weighted.value) : cell.domestic_weighted;
 }
 
-bool is_system(BasisKind k) { return k == BasisKind::kTpsSystemPerChip || k == BasisKind::kTpsSystemPerMw; }
+// The US side in China under the import regime: each part the regime names in
+// this year (its best system on the system bases), weighted by its chips =
+// licensed USD x its share / its China price; the ratio against the
+// shipment-weighted domestic figure replaces the best-US-part one.
+void aggregate_us(const Basis& b, const Settings& s, const std::vector<Part>& parts,
+                  const std::map<std::string, ChipSpec>& specs, Cell& cell) {
+  if (cell.set != Set::kChina) {
+    cell.us_weighted = cell.us ? cell.us->value : Figure::none("no US part");
+    return;
+  }
+  auto none = [&](const std::string& why) {
+    cell.us_weighted = Figure::none(why);
+    cell.ratio_weighted = cell.us_weighted;
+  };
+  const auto lic = s.licensed_usd_bn.find(cell.year);
+  if (lic == s.licensed_usd_bn.end())
+    return none(insufficient_data_text(fmt::format("market.imports.licensed_usd_bn.{}", cell.year)));
+  if (s.us_mix.empty()) return none(insufficient_data_text(fmt::format("gap.imports.mix.*.{}", cell.year)));
+  std::map<std::string, const Part*> best_of_chip;
+  std::map<std::string, std::string> why_not;  // a sold part without data: the reason
+  for (const Part& part : parts) {
+    if (part.side != Side::kUs || !counts(part, cell.set, cell.year)) continue;
+    auto m = s.us_mix.find(part.chip);
+    if (m == s.us_mix.end()) continue;
+    auto y = m->second.find(cell.year);
+    if (y == m->second.end() || y->second <= 0) continue;
+    if (!part.value.ok()) {
+      why_not.emplace(part.chip, part.value.missing);
+      continue;
+    }
+    auto& slot = best_of_chip[part.chip];
+    if (!slot || better(b, part, *slot)) slot = &part;
+  }
+  for (const auto& [chip, why] : why_not)
+    if (!best_of_chip.count(chip)) return none(why);
+  double acc = 0, chips = 0, share_sum = 0;
+  cell.us_mix.clear();
+  for (const auto& [chip, part] : best_of_chip) share_sum += s.us_mix.at(chip).at(cell.year);
+  for (const auto& [chip, part] : best_of_chip) {
+    const ChipSpec& c = specs.at(chip);
+    auto pr = c.price.find(s.region);
+    if (pr == c.price.end() || !pr->second || pr->second->value() <= 0)
+      return none(insufficient_data_text(c.path("price." + s.region)));
+    // Shares normalised over the parts sold that year (a part the catalog's export rules
+    // exclude that year does not count).
+    const double n = lic->second * 1e9 * s.us_mix.at(chip).at(cell.year) / share_sum / pr->second->value();
+    cell.us_mix.emplace_back(part->id, n);
+    acc += n * *part->value.value;
+    chips += n;
+  }
+  cell.us_weighted_chips = chips;
+  if (chips <= 0)
+    return none(fmt::format("no US part is sold into China in {} under the import regime (licensed imports {} USD bn, "
+                            "gap.imports.mix.*.{})", cell.year, lic->second, cell.year));
+  cell.us_weighted = Figure::of(acc / chips);
+  cell.ratio_weighted = cell.domestic_weighted.ok() ? ratio_of(b, *cell.us_weighted.value, *cell.domestic_weighted.value)
+                                                    : cell.domestic_weighted;
+}
 
 // A system as a part: its chip with the system's scale-up domain and link,
-// normalised per chip or per MW of the system's power (a system total is
-// never compared with a system of another size).
-Part system_part(const Basis& b, const SystemSpec& sys, ChipSpec c, const Settings& s, const score::EconomicsSource& src) {
+// normalised per chip, per MW of the system's power, per rack or per USD of
+// its price (a system total is never compared with a system of another size).
+// `link_from` (the scale-up lever): the domain and link of another system
+// feed the perf model; the normalisation keeps this system's own chip count.
+Part system_part(const Basis& b, const SystemSpec& sys, ChipSpec c, const Settings& s, const score::EconomicsSource& src,
+                 const SystemSpec* link_from = nullptr) {
   Part part = chip_part(c);
   part.id = sys.id;
   part.launch_year = sys.launch_year ? sys.launch_year : c.launch_year;
@@ -297,20 +303,41 @@ Part system_part(const Basis& b, const SystemSpec& sys, ChipSpec c, const Settin
     part.value = Figure::missing_data("systems." + sys.id + ".power");
     return part;
   }
-  c.scaleup_domain = *sys.chips_per_domain;
-  if (sys.scaleup_bandwidth) c.scaleup_bandwidth = sys.scaleup_bandwidth;
+  if (b.kind == BasisKind::kTpsSystemPerRack && (!sys.racks || *sys.racks <= 0)) {
+    part.value = Figure::missing_data("systems." + sys.id + ".racks");
+    return part;
+  }
+  if (b.kind == BasisKind::kTpsSystemPerMusd && (!sys.price || sys.price->value() <= 0)) {
+    part.value = Figure::missing_data("systems." + sys.id + ".price");
+    return part;
+  }
+  const SystemSpec& link = link_from ? *link_from : sys;
+  if (!link.chips_per_domain) {
+    part.value = Figure::missing_data("systems." + link.id + ".chips_per_domain");
+    return part;
+  }
+  c.scaleup_domain = *link.chips_per_domain;
+  if (link.scaleup_bandwidth) c.scaleup_bandwidth = link.scaleup_bandwidth;
   const Figure f = chip_figure(b, c, s, src);
   if (!f.ok()) {
     part.value = f;
     return part;
   }
+  const int n = *sys.chips_per_domain;
   if (b.kind == BasisKind::kTpsSystemPerMw) {
     const double mw = sys.power->value() / 1e6;
-    part.value = Figure::of(*f.value * *sys.chips_per_domain / mw);
-    part.detail = fmt::format("{} chips x {:.1f} tokens/s / {:.3g} MW", *sys.chips_per_domain, *f.value, mw);
+    part.value = Figure::of(*f.value * n / mw);
+    part.detail = fmt::format("{} chips x {:.1f} tokens/s / {:.3g} MW", n, *f.value, mw);
+  } else if (b.kind == BasisKind::kTpsSystemPerRack) {
+    part.value = Figure::of(*f.value * n / *sys.racks);
+    part.detail = fmt::format("{} chips x {:.1f} tokens/s / {} racks", n, *f.value, *sys.racks);
+  } else if (b.kind == BasisKind::kTpsSystemPerMusd) {
+    const double musd = sys.price->value() / 1e6;
+    part.value = Figure::of(*f.value * n / musd);
+    part.detail = fmt::format("{} chips x {:.1f} tokens/s / {:.3g} MUSD", n, *f.value, musd);
   } else {
     part.value = f;
-    part.detail = fmt::format("{:.1f} tokens/s per chip in a {}-chip domain", *f.value, *sys.chips_per_domain);
+    part.detail = fmt::format("{:.1f} tokens/s per chip in a {}-chip domain", *f.value, n);
   }
   return part;
 }
@@ -331,14 +358,24 @@ Figure share_closed(const Figure& r0, const Figure& r1) {
   return Figure::of((l0 - std::log(*r1.value)) / l0);
 }
 
+// The basis figure of a domestic part with one lever (or all) swapped in from the US part.
+Figure swapped_figure(const BasisResult& br, const Settings& s, const score::EconomicsSource& src, const ChipSpec& us,
+                      const ChipSpec& dom, Lever l, const SystemSpec* us_sys, const SystemSpec* dom_sys) {
+  const BasisKind k = br.basis.kind;
+  const ChipSpec x = l == Lever::kAll ? swap_all_relevant(dom, us, k) : swap_lever(dom, us, l, k == BasisKind::kMemoryBandwidth);
+  if (!dom_sys) return chip_figure(br.basis, x, s, src);
+  // Systems: the chip levers act on the system's chip; scale-up also takes the US system's domain and link.
+  const bool link = l == Lever::kScaleup || l == Lever::kAll;
+  return system_part(br.basis, *dom_sys, x, s, src, link ? us_sys : nullptr).value;
+}
+
 // Lever decomposition at today and today + horizon (or the years asked for).
 void decompose(const Settings& s, const score::EconomicsSource& src, const std::map<std::string, ChipSpec>& specs,
-               GapResult& r) {
+               const std::map<std::string, SystemSpec>& systems, GapResult& r) {
   std::vector<int> years = s.decomposition_years;
   if (years.empty()) years = {s.today, s.today + s.horizon_years};
   for (const BasisResult& br : r.bases) {
-    if (is_system(br.basis.kind))
-      continue;  // systems: see the per-chip bases
+    const bool sys_basis = is_system(br.basis.kind);
     for (Set set : kAllSets) {
       for (int y : years) {
         const Cell* cell = r.cell(br.basis.id, set, y);
@@ -350,13 +387,25 @@ void decompose(const Settings& s, const score::EconomicsSource& src, const std::
         d.ratio = cell->ratio;
         if (!cell->us || !cell->domestic || !cell->ratio.ok()) {
           d.status = cell->ratio.ok() ? "no parts" : cell->ratio.missing;
+          d.interaction = d.residual = Figure::none(d.status);
           r.decompositions.push_back(std::move(d));
           continue;
         }
         d.us_part = cell->us->chip;
         d.domestic_part = cell->domestic->chip;
+        const SystemSpec* us_sys = nullptr;
+        const SystemSpec* dom_sys = nullptr;
+        if (sys_basis) {
+          d.us_system = cell->us->id;
+          d.domestic_system = cell->domestic->id;
+          us_sys = &systems.at(d.us_system);
+          dom_sys = &systems.at(d.domestic_system);
+        }
         const ChipSpec& us = specs.at(d.us_part);
         const ChipSpec& dom = specs.at(d.domestic_part);
+        double singles = 0;
+        bool singles_ok = true;
+        Figure all_share = Figure::none("no 'all' swap");
         for (Lever l : kAllLevers) {
           LeverResult lr;
           lr.lever = std::string(lever_name(l));
@@ -367,15 +416,23 @@ void decompose(const Settings& s, const score::EconomicsSource& src, const std::
             continue;
           }
           try {
-            const ChipSpec x = l == Lever::kAll ? swap_all_relevant(dom, us, br.basis.kind)
-                                                : swap_lever(dom, us, l, br.basis.kind == BasisKind::kMemoryBandwidth);
-            const Figure f = chip_figure(br.basis, x, s, src);
+            const Figure f = swapped_figure(br, s, src, us, dom, l, us_sys, dom_sys);
             lr.ratio_after = f.ok() ? ratio_of(br.basis, *cell->us->value.value, *f.value) : f;
           } catch (const InsufficientData& e) {
             lr.ratio_after = Figure::missing_data(e.path());
           }
           lr.share_closed = share_closed(d.ratio, lr.ratio_after);
+          if (l == Lever::kAll) all_share = lr.share_closed;
+          else if (lr.share_closed.ok()) singles += *lr.share_closed.value;
+          else singles_ok = false;
           d.levers.push_back(std::move(lr));
+        }
+        if (!all_share.ok()) {
+          d.interaction = d.residual = all_share;
+        } else {
+          d.residual = Figure::of(1.0 - *all_share.value);
+          d.interaction = singles_ok ? Figure::of(*all_share.value - singles)
+                                     : Figure::none("a single lever has no share (see its reason)");
         }
         r.decompositions.push_back(std::move(d));
       }
@@ -400,6 +457,7 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
   GapResult r;
   r.settings = s;
   std::map<std::string, ChipSpec> specs;
+  std::map<std::string, SystemSpec> systems;
   for (const auto& id : cat.ids("chips")) {
     ChipSpec c = book->chip(id);
     if (side_of(c) == Side::kOther) continue;
@@ -413,6 +471,7 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
       for (const auto& sid : cat.ids("systems")) {
         const SystemSpec& sys = book->system(sid);
         if (sys.chip.empty() || !specs.count(sys.chip)) continue;
+        systems.emplace(sid, sys);
         br.parts.push_back(system_part(b, sys, specs.at(sys.chip), s, src));
       }
     } else {
@@ -436,13 +495,14 @@ GapResult evaluate(const catalog::Catalog& cat, const ParamTable& p, const Setti
         else if (!cell.domestic) cell.ratio = Figure::none(fmt::format("no domestic part with data counts in {}", y));
         else cell.ratio = ratio_of(b, *cell.us->value.value, *cell.domestic->value.value);
         aggregate_domestic(b, s, br.parts, cell);
+        aggregate_us(b, s, br.parts, specs, cell);
         br.cells.push_back(std::move(cell));
       }
     }
     r.bases.push_back(std::move(br));
   }
 
-  decompose(s, src, specs, r);
+  decompose(s, src, specs, systems, r);
   return r;
 }
 

@@ -15,6 +15,7 @@
 
 #include <map>
 #include <optional>
+#include <tuple>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,7 +37,9 @@ inline constexpr std::string_view kUsCountry = "us";
 Side side_of(const ChipSpec& c);
 
 enum class BasisKind { kComputeBf16, kCompute8bit, kMemoryBandwidth, kTpsChip, kTpsSystemPerChip, kTpsSystemPerMw,
-                       kUsdPerMtok, kTpsPerWatt, kTpsPerWattPerKusd };
+                       kTpsSystemPerRack, kTpsSystemPerMusd, kUsdPerMtok, kTpsPerWatt, kTpsPerWattPerKusd };
+// The bases that judge a scale-up system (normalised per chip, MW, rack or USD; never a raw total).
+bool is_system(BasisKind k);
 
 struct Basis {
   std::string id;          // path component: compute_bf16, tps_chat, usd_per_mtok, ...
@@ -69,7 +72,17 @@ struct Settings {
   // Chips per domestic vendor per year from the supply model (attach_supply);
   // empty: the supply model did not evaluate (available and weighted: no data).
   std::map<std::string, std::map<int, double>> vendor_chips;
+  // The US side in China follows the market's import regime: licensed imports
+  // per year (market.imports.licensed_usd_bn.<year>) split over the US parts
+  // sold into China (gap.imports.mix.<chip>.<year>, shares of the licensed
+  // dollars); chips of a part = dollars x share / its China price. Empty: the
+  // scenario has no regime (the weighted US side is insufficient data).
+  std::map<int, double> licensed_usd_bn;
+  std::map<std::string, std::map<int, double>> us_mix;
 };
+// The US part with the largest share of the licensed imports in a year (the
+// reference part of that year), or none when the regime names no part.
+std::optional<std::string> regime_reference(const Settings& s, int year);
 Settings settings(const ParamTable& p);
 
 // The gap.* and score.workload_weights.* parameters resolved to indices once
@@ -83,6 +96,8 @@ class SettingsReader {
  private:
   ParamIndex today_ = 0, horizon_ = 0, claim_lo_ = 0, claim_hi_ = 0, parity_ = 0, min_chips_ = 0;
   std::vector<std::pair<std::string, ParamIndex>> workloads_;
+  std::vector<std::pair<int, ParamIndex>> licensed_;
+  std::vector<std::tuple<std::string, int, ParamIndex>> mix_;
 };
 
 std::vector<Basis> bases(const Settings& s);
@@ -124,6 +139,12 @@ struct Cell {
   score::Figure domestic_weighted;
   score::Figure ratio_weighted;
   double weighted_chips = 0;     // total weight
+  // China set: the US side weighted by the import regime's chips per part
+  // (Settings::licensed_usd_bn x us_mix / China price); ratio_weighted compares
+  // it with domestic_weighted. Global set: the best US part.
+  score::Figure us_weighted;
+  double us_weighted_chips = 0;
+  std::vector<std::pair<std::string, double>> us_mix;  // part id -> chips that year
 };
 
 struct LeverResult {
@@ -133,13 +154,22 @@ struct LeverResult {
   score::Figure share_closed;    // ln(r0 / r1) / ln(r0): fraction of the (log) gap closed
 };
 
+// Shares add up: the four single-lever shares + interaction + residual = 1,
+// where residual = ln(ratio with every lever swapped) / ln(ratio) is the part
+// of the gap no lever moves (price, power, system integration, ...), and
+// interaction = share(all) - sum of the single shares is what the levers close
+// only together (or double-count alone). A lever whose values are the same on
+// both parts has share 0.
 struct Decomposition {
   std::string basis;
   Set set = Set::kChina;
   int year = 0;
-  std::string us_part, domestic_part;
+  std::string us_part, domestic_part;  // chips (system bases: the systems' chips)
+  std::string us_system, domestic_system;  // system bases only
   score::Figure ratio;
   std::vector<LeverResult> levers;
+  score::Figure interaction;  // share(all) - sum of the applicable single-lever shares
+  score::Figure residual;     // 1 - share(all): the gap left with every lever swapped
   std::string status = "ok";
 };
 

@@ -30,9 +30,14 @@ void publish_gap(const GapResult& r, analysis::MetricMap& out) {
       out[fmt::format("gap.available.{}.{}.{}", b.basis.id, set_name(c.set), c.year)] = value_or_nan(c.ratio_available);
       out[fmt::format("gap.weighted.{}.{}.{}", b.basis.id, set_name(c.set), c.year)] = value_or_nan(c.ratio_weighted);
     }
-  for (const auto& d : r.decompositions)
-    for (const auto& l : d.levers)
-      out[fmt::format("gap.lever.{}.{}.{}.{}", l.lever, d.basis, set_name(d.set), d.year)] = value_or_nan(l.share_closed);
+  // gap.levers.<lever>.share.<basis>.<set>.<year>: the share of the (log) gap a
+  // lever closes alone; interaction and residual complete the sum to 1.
+  for (const auto& d : r.decompositions) {
+    const std::string at = fmt::format("{}.{}.{}", d.basis, set_name(d.set), d.year);
+    for (const auto& l : d.levers) out[fmt::format("gap.levers.{}.share.{}", l.lever, at)] = value_or_nan(l.share_closed);
+    out["gap.levers.interaction.share." + at] = value_or_nan(d.interaction);
+    out["gap.levers.residual.share." + at] = value_or_nan(d.residual);
+  }
 }
 
 void publish_demand(const DemandResult& r, analysis::MetricMap& out) {
@@ -176,6 +181,10 @@ void register_engine(analysis::Registry& r) {
   add({"gap.available_min_chips", Dim::kNumber, "chips/year",
        "a domestic part is 'available' in a year when its vendor ships at least this many chips that year (supply model)",
        false, false, 0, 1e12});
+  add({"gap.imports.mix.*", Dim::kFraction, "share",
+       "share of the licensed imports (market.imports.licensed_usd_bn) spent on a US part (chip id) in the year: the "
+       "US side of the shipment-weighted gap in China and the score's reference part follow it",
+       true, false, 0, 1});
   add({"demand.daily_tokens", Dim::kNumber, "tokens/day",
        "tokens (input + output) served per day in China, year-end run rate", true, true, 0, kBig});
   add({"demand.daily_tokens_prior", Dim::kNumber, "tokens/day",

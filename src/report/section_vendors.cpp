@@ -155,6 +155,45 @@ std::string score_uncertainty(Gather& g, Section& s) {
   return tk;
 }
 
+// The winning conditions with data and the supply model's watch metrics (two tables).
+void conditions_data(const score::ScoreResult& res, const score::Settings& st, Section& s) {
+  // The winning conditions with data: capacity as a share of the node's AI wafers
+  // (supply model), named deployments and policy lists counted from the catalog.
+  TableData wd;
+  wd.id = "conditions-data";
+  wd.title = fmt::format("Winning conditions with data: share of the node's AI wafers in {} (supply model); deployments and policy "
+                         "lists counted through {} (catalog, each with its source)", st.supply_year, st.as_of_year);
+  wd.headers = {"vendor", "node", "share of node's AI wafers", "chips (thousand)", "named deployments", "buyers",
+                "chips counted (thousand)", "deployments without a public count", "supporting lists", "restricting lists"};
+  for (const auto& v : res.vendors) {
+    const score::SupplyRow* row = nullptr;
+    for (const auto& x : v.supply)
+      if (x.year == st.supply_year) row = &x;
+    wd.rows.push_back({Cell::txt(v.name), Cell::txt(row && !row->node.empty() ? row->node : "not in the supply model", !row),
+                       Cell::num(row && row->node_share ? *row->node_share : std::nan(""), kPct1),
+                       Cell::num(row ? row->chips / 1e3 : std::nan(""), kOne), Cell::num(v.ties.deployments, kInt),
+                       Cell::num(v.ties.buyers, kInt), Cell::num(v.ties.chips_counted / 1e3, kOne), Cell::num(v.ties.uncounted, kInt),
+                       Cell::num(v.ties.support_lists, kInt), Cell::num(v.ties.restriction_lists, kInt)});
+  }
+  wd.note = "Deployments: catalog/vendors/<id>.yaml `deployments` (buyer, year, chips or null, source); policy lists: `policy_lists` "
+            "(MIIT Xinchuang procurement list, US Entity List). Counts are what is public, not what exists.";
+  s.items.push_back(wd);
+
+  // Watch metrics from the supply model: chips, ASP and gross margin per vendor and year.
+  TableData sw;
+  sw.id = "watch-supply";
+  sw.title = "Watch metrics from the supply model: chips, ASP and gross margin by vendor and year";
+  sw.headers = {"vendor", "year", "chips (thousand)", "ASP (USD)", "gross margin", "revenue (USD bn)", "share of node's AI wafers"};
+  for (const auto& v : res.vendors)
+    for (const auto& x : v.supply) {
+      if (x.chips <= 0) continue;
+      sw.rows.push_back({Cell::txt(v.name), Cell::num(x.year, kYear), Cell::num(x.chips / 1e3, kOne),
+                         Cell::num(x.asp_usd.value_or(std::nan("")), kInt), Cell::num(x.gross_margin, kPct1),
+                         Cell::num(x.revenue_usd_bn, kTwo), Cell::num(x.node_share.value_or(std::nan("")), kPct1)});
+    }
+  if (!sw.rows.empty()) s.items.push_back(sw);
+}
+
 }  // namespace
 
 Section vendors_section(Gather& g) {
@@ -240,6 +279,8 @@ Section vendors_section(Gather& g) {
                          Cell::txt(e.rationale), Cell::txt(e.sources)});
     }
   s.items.push_back(ev);
+
+  conditions_data(res, st, s);
   const std::string unc_tk = score_uncertainty(g, s);
 
   // Watch metrics: spec progression of each generation and dated facts.

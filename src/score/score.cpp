@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <set>
 
+#include "score/conditions.hpp"
 #include "supply/model.hpp"
 
 namespace gpugap::score {
@@ -53,6 +56,17 @@ SettingsReader::SettingsReader(const ParamTable& p) {
   supply_year_ = need_index(p, "score.supply_year");
   supply_chips_ = need_index(p, "score.thresholds.supply_chips");
   supply_full_ = need_index(p, "score.supply_full_marks");
+  const std::string mix = "gap.imports.mix.";
+  for (ParamIndex i = 0; i < p.size(); ++i) {
+    const Param& prm = p.at(i);
+    if (!prm.path.starts_with(mix) || prm.is_null) continue;
+    const std::string rest = prm.path.substr(mix.size());
+    const auto dot = rest.rfind('.');
+    if (dot == std::string::npos) continue;
+    const std::string year = rest.substr(dot + 1);
+    if (year.empty() || year.find_first_not_of("0123456789") != std::string::npos) continue;
+    mix_.emplace_back(rest.substr(0, dot), std::stoi(year), i);
+  }
 }
 
 Settings SettingsReader::read(std::span<const double> v) const {
@@ -69,6 +83,18 @@ Settings SettingsReader::read(std::span<const double> v) const {
   s.supply_year = static_cast<int>(std::lround(v[supply_year_]));
   s.threshold_supply_chips = v[supply_chips_];
   s.supply_full_marks = v[supply_full_];
+  std::map<int, double> best;
+  for (const auto& [chip, year, i] : mix_) {
+    if (v[i] <= 0 || v[i] <= best[year]) continue;
+    best[year] = v[i];
+    s.reference_by_year[year] = chip;
+  }
+  if (auto it = s.reference_by_year.find(s.as_of_year); it != s.reference_by_year.end()) {
+    s.reference_chip = it->second;
+    s.reference_source = fmt::format("import regime: the largest share of the licensed imports in {} "
+                                     "(gap.imports.mix.{}.{} = {:.3g})", s.as_of_year, it->second, s.as_of_year,
+                                     best[s.as_of_year]);
+  }
   double total = 0;
   for (const auto& [k, w] : s.workload_weights) total += w;
   require(total > 0, Location{"", 0, "score.workload_weights"}, "at least one positive workload weight", "none");
@@ -332,8 +358,16 @@ VendorScore score_vendor(const catalog::Catalog& cat, const ParamTable& p, const
                       : v.quantitative.ok()     ? "quantitative layer only (qualitative: insufficient data)"
                                                 : "qualitative layer only (quantitative: insufficient data)";
 
+  read_ties(e, v);
+  v.ties = count_ties(v, s.as_of_year);
   check_conditions(s, id, v);
   attach_evidence(p, s, id, v);
+  v.evidence["csp_ties"].figure += fmt::format("; counted (catalog deployments through {}): {} named deployments, {} buyers, "
+                                               "{:.0f} chips with a public count ({} without)",
+                                               s.as_of_year, v.ties.deployments, v.ties.buyers, v.ties.chips_counted,
+                                               v.ties.uncounted);
+  v.evidence["policy"].figure += fmt::format("; counted (catalog policy lists through {}): {} supporting, {} restricting",
+                                             s.as_of_year, v.ties.support_lists, v.ties.restriction_lists);
   return v;
 }
 
@@ -390,7 +424,20 @@ ScoreResult evaluate(const analysis::Context& ctx, const ParamTable& p, const Se
   auto src = perf_econ_source(ctx, p, o, cache, &specs);
   Settings with = s;
   if (with.supply_chips.empty()) attach_supply(ctx, p, with);
-  return evaluate(*ctx.catalog, p, with, *src, &specs);
+  ScoreResult r = evaluate(*ctx.catalog, p, with, *src, &specs);
+  const auto rows = supply_rows(ctx, p);
+  for (auto* list : {&r.vendors, &r.benchmarks})
+    for (auto& v : *list) {
+      auto it = rows.find(v.vendor);
+      if (it == rows.end()) continue;
+      v.supply = it->second;
+      for (const auto& row : v.supply)
+        if (row.year == with.supply_year && row.node_share)
+          v.evidence["capacity"].figure += fmt::format("; {:.1f}% of {}'s AI wafers in {} ({:.0f} of {:.0f} wafers)",
+                                                       100 * *row.node_share, row.node, row.year, row.wafers,
+                                                       row.node_ai_wafers);
+    }
+  return r;
 }
 
 // ---- watch metrics -----------------------------------------------------------

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "analysis/metrics.hpp"
@@ -67,6 +68,12 @@ struct Settings {
   double supply_full_marks = 0;
   std::map<std::string, double> supply_chips;  // vendor -> supply.chips.<vendor>.<supply_year> (filled by attach_supply)
   std::string reference_chip{kDefaultReferenceChip};
+  // The reference part follows the import regime: in each year the US part with
+  // the largest share of the licensed imports (gap.imports.mix.<chip>.<year>);
+  // reference_chip is the one of as_of_year (kDefaultReferenceChip when the
+  // scenario has no regime, noted in reference_source).
+  std::map<int, std::string> reference_by_year;
+  std::string reference_source = "default (the scenario has no gap.imports.mix)";
   std::string model{kDefaultModel};
   std::string region{kDefaultRegion};
 };
@@ -91,6 +98,7 @@ class SettingsReader {
   ParamIndex threshold_index_ = 0;
   Named threshold_score_;
   ParamIndex full_marks_ = 0, next_chip_ = 0, as_of_ = 0, supply_year_ = 0, supply_chips_ = 0, supply_full_ = 0;
+  std::vector<std::tuple<std::string, int, ParamIndex>> mix_;  // gap.imports.mix.<chip>.<year>
 };
 // Fills Settings::supply_chips from the supply model (vendors it covers);
 // leaves it empty when the supply model cannot evaluate.
@@ -106,6 +114,50 @@ class SupplyVolumes {
 
  private:
   std::optional<supply::ChipsReader> reader_;
+};
+
+// ---- winning conditions with data ------------------------------------------
+
+// One vendor-year of the supply model: its chips, its AI wafers and its share
+// of its main node's AI wafers (capacity), and the watch metrics the supply
+// model gives (revenue, gross margin, ASP = revenue / chips).
+struct SupplyRow {
+  int year = 0;
+  double chips = 0;
+  double wafers = 0;              // wafer starts of the vendor's products (supply.wafers_per_year)
+  std::string node;               // the node where the vendor has the most wafers
+  double node_ai_wafers = 0;      // that node's AI wafers in the year (supply.ai_wafers_per_month x 12)
+  std::optional<double> node_share;  // wafers on the node / the node's AI wafers
+  double revenue_usd_bn = 0, gross_margin = 0;
+  std::optional<double> asp_usd;  // revenue / chips
+};
+// Per supply vendor, every modelled year; empty when the supply model cannot evaluate.
+std::map<std::string, std::vector<SupplyRow>> supply_rows(const analysis::Context& ctx, const ParamTable& p);
+
+// A named deployment of a vendor's chips at a buyer (catalog/vendors/<id>.yaml `deployments`).
+struct Deployment {
+  std::string buyer;
+  std::string buyer_kind;          // cloud, telecom, internal, enterprise, ...
+  std::string chip;                // chip id or "" when not named
+  std::optional<int> year;
+  std::optional<double> chips;     // null when the count is not public
+  std::string source, confidence, note;
+};
+// An inclusion on a policy list (catalog/vendors/<id>.yaml `policy_lists`).
+struct PolicyListing {
+  std::string list;
+  std::optional<int> year;
+  bool included = true;            // false: a listing against the vendor (e.g. the US Entity List)
+  std::string effect;              // "support" or "restriction"
+  std::string source, confidence, note;
+};
+// Counted from the catalog up to a year (deployments: by their year; lists: by theirs).
+struct Ties {
+  int deployments = 0;
+  int buyers = 0;                  // distinct buyers
+  double chips_counted = 0;        // sum of the deployments with a public count
+  int uncounted = 0;               // deployments whose count is not public
+  int support_lists = 0, restriction_lists = 0;
 };
 
 // One chip's quantitative result against the reference chip.
@@ -151,6 +203,10 @@ struct VendorScore {
   std::vector<std::string> conditions_missed;   // names not met or not known
   std::map<std::string, Evidence> evidence;     // condition -> the figure behind it
   std::optional<double> supply_chips;           // supply model: chips in Settings::supply_year
+  std::vector<Deployment> deployments;          // named deployments (catalog), by year
+  std::vector<PolicyListing> policy_lists;      // policy lists (catalog), by year
+  Ties ties;                                    // counted through Settings::as_of_year
+  std::vector<SupplyRow> supply;                // supply model, every year (capacity share, ASP, margin)
   std::vector<std::string> notes;
 };
 

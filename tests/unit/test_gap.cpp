@@ -48,6 +48,9 @@ struct SystemDef {
   int year;
   int chips;
   double power_kw;
+  std::optional<int> racks = std::nullopt;
+  std::optional<double> price_usd = std::nullopt;
+  std::optional<int> domain = std::nullopt;  // scale-up domain size if not the whole system
 };
 
 // A catalog folder with the given chips (and systems) plus the three workloads.
@@ -64,7 +67,9 @@ catalog::Catalog make_catalog(const std::vector<ChipDef>& chips, const std::stri
     std::ofstream(dir / "systems" / (x.id + ".yaml")) << "id: " << x.id << "\nname: " << x.id << "\nchip: " << x.chip
                                                      << "\nsource: test\nlaunch_year: " << x.year
                                                      << "\nchips_per_domain: " << x.chips << "\npower: \"" << x.power_kw
-                                                     << " kW\"\n";
+                                                     << " kW\"\n"
+                                                     << (x.racks ? "racks: " + std::to_string(*x.racks) + "\n" : "")
+                                                     << (x.price_usd ? "price: \"" + std::to_string(*x.price_usd) + " USD\"\n" : "");
   // Each vendor's side of the gap is its catalog `country`, as in catalog/vendors/.
   fs::create_directories(dir / "vendors");
   std::set<std::string> vendors;
@@ -327,6 +332,8 @@ TEST(Gap, AvailablePartAndShipmentWeightedFigure) {
   gap::Settings s = settings(false);
   s.available_min_chips = 10000;
   s.vendor_chips = {{"huawei", {{2027, 100000}, {2028, 100000}}}, {"cambricon", {{2027, 5000}, {2028, 50000}}}};
+  s.licensed_usd_bn = {{2027, 1.0}, {2028, 1.0}};  // the US side: us-h, the one part sold in China
+  s.us_mix = {{"us-h", {{2027, 1.0}, {2028, 1.0}}}};
   const auto r = gap::evaluate(cat, cat.params(), s, src);
   const gap::Cell* c27 = r.cell("compute_bf16", gap::Set::kChina, 2027);
   ASSERT_TRUE(c27 && c27->ratio.ok() && c27->ratio_available.ok() && c27->ratio_weighted.ok());
@@ -360,4 +367,157 @@ TEST(Gap, ClaimBandComesFromTheSettings) {
     EXPECT_EQ(c.holds_today, std::optional<bool>(false));   // 2.0 is outside 2.5-3x
     EXPECT_EQ(c.holds_horizon, std::optional<bool>(true));  // 1.25 is within 1.3x of parity
   }
+}
+
+// Per rack and per USD, like per chip and per MW: doubling every chip of a
+// system (its power, racks and price with it) leaves each ratio unchanged;
+// a raw system total would double.
+TEST(Gap, PerRackAndPerDollarRatiosIgnoreSystemSize) {
+  const std::vector<SystemDef> systems = {{"us-box", "us-h", 2024, 72, 120, 1, 3.5e6},
+                                          {"cn-pod", "cn-x", 2025, 384, 560, 16, 8e6}};
+  const auto cat = make_catalog(kBase, "racks", systems);
+  const FormulaSource src(false);
+  const auto base = gap::evaluate(cat, cat.params(), settings(), src);
+  ParamTable p = cat.params();
+  p.set_value(*p.find("systems.cn-pod.chips_per_domain"), 768);
+  p.set_value(*p.find("systems.cn-pod.power"), 1.12e6);
+  p.set_value(*p.find("systems.cn-pod.racks"), 32);
+  p.set_value(*p.find("systems.cn-pod.price"), 16e6);
+  const auto twice = gap::evaluate(cat, p, settings(), src);
+  for (const char* b : {"tps_system_per_chip", "tps_system_per_mw", "tps_system_per_rack", "tps_system_per_musd"})
+    EXPECT_NEAR(ratio(twice, b, gap::Set::kChina, 2025), ratio(base, b, gap::Set::kChina, 2025), 1e-12) << b;
+  // Per rack: (72 x 400 / 1) / (384 x 200 / 16); per MUSD: (72 x 400 / 3.5) / (384 x 200 / 8).
+  EXPECT_NEAR(ratio(base, "tps_system_per_rack", gap::Set::kChina, 2025), (72 * 400.0) / (384 * 200.0 / 16), 1e-9);
+  EXPECT_NEAR(ratio(base, "tps_system_per_musd", gap::Set::kChina, 2025), (72 * 400.0 / 3.5) / (384 * 200.0 / 8), 1e-9);
+  // A system without a rack count: insufficient data naming the path, not a guess.
+  const auto no_racks = make_catalog(kBase, "noracks", {{"us-box", "us-h", 2024, 8, 10}, {"cn-pod", "cn-x", 2025, 384, 500, 16}});
+  const auto r = gap::evaluate(no_racks, no_racks.params(), settings(), src);
+  const gap::Cell* c = r.cell("tps_system_per_rack", gap::Set::kChina, 2025);
+  ASSERT_TRUE(c);
+  EXPECT_FALSE(c->ratio.ok());
+  bool named = false;
+  for (const auto& br : r.bases)
+    if (br.basis.id == "tps_system_per_rack")
+      for (const auto& part : br.parts)
+        if (part.id == "us-box") named = part.value.missing.find("systems.us-box.racks") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+// The single-lever shares, the interaction and the residual add up to 1; a
+// lever whose values are the same on both parts has share 0.
+TEST(Gap, LeverSharesAddUpAndAnIdenticalLeverHasShareZero) {
+  std::vector<ChipDef> chips = kBase;
+  const auto cat = make_catalog(chips, "shares");
+  const FormulaSource src;
+  ParamTable p = cat.params();
+  // cn-x gets a better software stack than us-a (eta_memory 1.25): the software lever now opens the gap further.
+  Param eta;
+  eta.path = "chips.cn-x.software.eta_memory";
+  eta.value = 1.25;
+  eta.dim = Dim::kFraction;
+  eta.prov.source = "test";
+  p.put(eta);
+  const auto r = gap::evaluate(cat, p, settings(), src);
+  int checked = 0;
+  for (const auto& d : r.decompositions) {
+    if (d.status != "ok" || !d.residual.ok() || !d.interaction.ok()) continue;
+    double sum = *d.interaction.value + *d.residual.value;
+    for (const auto& l : d.levers)
+      if (l.lever != "all" && l.share_closed.ok()) sum += *l.share_closed.value;
+    EXPECT_NEAR(sum, 1.0, 1e-12) << d.basis << " " << gap::set_name(d.set) << " " << d.year;
+    for (const auto& l : d.levers)
+      if (l.lever == "scaleup" && d.basis.starts_with("tps_") && !d.basis.starts_with("tps_system")) {
+        // Both chips: domain 8 at 400 GB/s (identical): share 0.
+        ASSERT_TRUE(l.share_closed.ok()) << d.basis;
+        EXPECT_DOUBLE_EQ(*l.share_closed.value, 0.0) << d.basis;
+      }
+    ++checked;
+  }
+  EXPECT_GT(checked, 4);
+  // tps_chat, global, 2025: us-a 4 TB/s vs cn-x 2 TB/s x eta 1.25 -> ratio 1.6; packaging (HBM) alone gives
+  // 4 / (4 x 1.25) = 0.8 -> share ln(1.6/0.8)/ln(1.6); software alone gives 4 / 2 = 2 -> share ln(0.8)/ln(1.6) < 0.
+  for (const auto& d : r.decompositions) {
+    if (d.basis != "tps_chat" || d.set != gap::Set::kGlobal || d.year != 2025) continue;
+    ASSERT_TRUE(d.ratio.ok());
+    EXPECT_NEAR(*d.ratio.value, 1.6, 1e-12);
+    for (const auto& l : d.levers) {
+      if (l.lever == "packaging") {
+        EXPECT_NEAR(*l.share_closed.value, std::log(2.0) / std::log(1.6), 1e-12);
+      }
+      if (l.lever == "software") {
+        EXPECT_NEAR(*l.share_closed.value, std::log(0.8) / std::log(1.6), 1e-12);
+      }
+      if (l.lever == "all") {
+        EXPECT_NEAR(*l.share_closed.value, 1.0, 1e-12);
+      }
+    }
+    EXPECT_NEAR(*d.residual.value, 0.0, 1e-12);
+    EXPECT_NEAR(*d.interaction.value, 1.0 - (std::log(2.0) + std::log(0.8)) / std::log(1.6), 1e-12);
+  }
+}
+
+// System bases decompose too: the scale-up lever gives the domestic system
+// the US system's domain (per-chip throughput grows with the domain here).
+TEST(Gap, SystemDecompositionSwapsTheScaleupDomain) {
+  const std::vector<SystemDef> systems = {{"us-box", "us-h", 2024, 72, 120, 1, 3.5e6}, {"cn-pod", "cn-x", 2025, 16, 30, 1, 1e6}};
+  const auto cat = make_catalog(kBase, "sysdec", systems);
+  const FormulaSource src;  // tps x domain / 8
+  const auto r = gap::evaluate(cat, cat.params(), settings(), src);
+  bool seen = false;
+  for (const auto& d : r.decompositions) {
+    if (d.basis != "tps_system_per_chip" || d.set != gap::Set::kChina || d.year != 2025) continue;
+    seen = true;
+    ASSERT_EQ(d.status, "ok");
+    EXPECT_EQ(d.us_system, "us-box");
+    EXPECT_EQ(d.domestic_system, "cn-pod");
+    // us: 4 x 100 x 72/8 = 3600; cn: 2 x 100 x 16/8 = 400 -> 9; scale-up alone: 2 x 100 x 72/8 = 1800 -> 2.
+    EXPECT_NEAR(*d.ratio.value, 9.0, 1e-9);
+    for (const auto& l : d.levers)
+      if (l.lever == "scaleup") {
+        EXPECT_NEAR(*l.share_closed.value, std::log(4.5) / std::log(9.0), 1e-12);
+      }
+  }
+  EXPECT_TRUE(seen);
+}
+
+// The US side in China follows the import regime: the licensed dollars split
+// over the parts sold that year, chips = dollars x share / China price.
+TEST(Gap, UsSideInChinaFollowsTheImportRegime) {
+  std::vector<ChipDef> chips = kBase;
+  chips.push_back({"us-k", "nvidia-china", 2026, 900, 4.8, 1, 2026, std::nullopt, 25000});  // licensed from 2026
+  const auto cat = make_catalog(chips, "regime");
+  const FormulaSource src;
+  gap::Settings s = settings(false);
+  s.vendor_chips = {{"huawei", {{2025, 100000}, {2026, 100000}}}};
+  s.licensed_usd_bn = {{2025, 1.0}, {2026, 2.0}};
+  s.us_mix = {{"us-h", {{2025, 1.0}, {2026, 0.25}}}, {"us-k", {{2025, 1.0}, {2026, 0.75}}}};
+  const auto r = gap::evaluate(cat, cat.params(), s, src);
+  // 2025: us-k does not count yet (export rules), us-h takes all: 1e9 / 10,000 USD = 100k chips.
+  const gap::Cell* c25 = r.cell("memory_bandwidth", gap::Set::kChina, 2025);
+  ASSERT_TRUE(c25 && c25->us_weighted.ok() && c25->ratio_weighted.ok()) << (c25 ? c25->ratio_weighted.missing : "");
+  EXPECT_NEAR(c25->us_weighted_chips, 1e5, 1e-6);
+  EXPECT_NEAR(*c25->us_weighted.value, 4e12, 1);
+  EXPECT_NEAR(*c25->ratio_weighted.value, 2.0, 1e-12);  // 4 TB/s vs cn-x 2 TB/s
+  // 2026: us-h 0.5e9 / 10k = 50k chips at 4 TB/s, us-k 1.5e9 / 25k = 60k at 4.8 TB/s.
+  const gap::Cell* c26 = r.cell("memory_bandwidth", gap::Set::kChina, 2026);
+  ASSERT_TRUE(c26 && c26->us_weighted.ok());
+  EXPECT_NEAR(c26->us_weighted_chips, 110000, 1e-6);
+  EXPECT_NEAR(*c26->us_weighted.value / 1e12, (50000 * 4.0 + 60000 * 4.8) / 110000, 1e-9);
+  EXPECT_EQ(c26->us_mix.size(), 2u);
+  // The best-part ratio is untouched by the regime; the global set keeps the best US part.
+  EXPECT_NEAR(ratio(r, "memory_bandwidth", gap::Set::kChina, 2026), 4.8 / 2.0, 1e-12);
+  const gap::Cell* g26 = r.cell("memory_bandwidth", gap::Set::kGlobal, 2026);
+  ASSERT_TRUE(g26 && g26->us_weighted.ok() && g26->us);
+  EXPECT_EQ(*g26->us_weighted.value, *g26->us->value.value);
+  // No regime in the scenario: insufficient data, naming the path.
+  gap::Settings none = s;
+  none.licensed_usd_bn.clear();
+  const auto n = gap::evaluate(cat, cat.params(), none, src);
+  const gap::Cell* n25 = n.cell("memory_bandwidth", gap::Set::kChina, 2025);
+  ASSERT_TRUE(n25);
+  EXPECT_FALSE(n25->ratio_weighted.ok());
+  EXPECT_NE(n25->ratio_weighted.missing.find("market.imports.licensed_usd_bn.2025"), std::string::npos);
+  // The regime's reference part of a year: the largest share.
+  EXPECT_EQ(gap::regime_reference(s, 2026), std::optional<std::string>("us-k"));
+  EXPECT_EQ(gap::regime_reference(s, 2030), std::nullopt);
 }

@@ -286,3 +286,43 @@ TEST(Score, MissingLinkDataIsInsufficientDataNotZeroThroughput) {
   // Other outcomes are kept as they are.
   EXPECT_EQ(econ::explain_no_fit(c, "no deployment meets the targets"), "no deployment meets the targets");
 }
+
+// The reference part follows the import regime (gap.imports.mix): the US part
+// with the largest share of the licensed imports in the as-of year.
+TEST(Score, ReferencePartFollowsTheImportRegime) {
+  ParamTable p = base_ctx().params;
+  const auto s25 = score::settings(p);
+  EXPECT_EQ(s25.reference_chip, "nvidia-h20");
+  EXPECT_NE(s25.reference_source.find("gap.imports.mix.nvidia-h20.2025"), std::string::npos) << s25.reference_source;
+  set(p, "score.as_of_year", 2026);
+  const auto s26 = score::settings(p);
+  EXPECT_EQ(s26.reference_chip, "nvidia-h200-sxm");  // 0.8 of the 2026 licensed dollars
+  ASSERT_TRUE(s26.reference_by_year.count(2025));
+  EXPECT_EQ(s26.reference_by_year.at(2025), "nvidia-h20");
+  // Moving the shares moves the reference.
+  set(p, "gap.imports.mix.nvidia-h20.2026", 0.9);
+  EXPECT_EQ(score::settings(p).reference_chip, "nvidia-h20");
+}
+
+// CSP ties and policy lists are counted from the catalog's named deployments
+// and lists, up to the as-of year.
+TEST(Score, CspTiesAndPolicyListsAreCountedThroughTheAsOfYear) {
+  ParamTable p = base_ctx().params;
+  const auto r = run(p);
+  const auto& thead = vendor(r, "thead");
+  EXPECT_EQ(thead.ties.deployments, 1);
+  EXPECT_DOUBLE_EQ(thead.ties.chips_counted, 16384);
+  const auto& kunlun = vendor(r, "kunlunxin");
+  EXPECT_EQ(kunlun.ties.buyers, 3);
+  EXPECT_EQ(kunlun.ties.uncounted, 2);
+  EXPECT_DOUBLE_EQ(kunlun.ties.chips_counted, 30000);
+  const auto& huawei = vendor(r, "huawei");
+  EXPECT_EQ(huawei.ties.support_lists, 1);
+  EXPECT_NE(huawei.evidence.at("policy").figure.find("1 supporting"), std::string::npos);
+  EXPECT_EQ(vendor(r, "biren").ties.restriction_lists, 1);
+  set(p, "score.as_of_year", 2023);
+  const auto r23 = run(p);
+  EXPECT_EQ(vendor(r23, "huawei").ties.deployments, 1);  // the 2024 ByteDance order is later
+  EXPECT_EQ(vendor(r23, "huawei").ties.support_lists, 0);  // the Xinchuang list came in 2025
+  EXPECT_EQ(vendor(r23, "thead").ties.deployments, 0);
+}

@@ -248,3 +248,49 @@ TEST(ScoreCli, MonteCarloGivesRankStabilityAndADemandRange) {
   EXPECT_LT(d["p5"].get<double>(), d["p95"].get<double>());
   EXPECT_GT(d["p5"].get<double>(), 0.0);
 }
+
+// The winning conditions with data: capacity as a share of the node's AI
+// wafers and the watch metrics (ASP, gross margin) from the supply model,
+// the counted deployments beside the judged scores.
+TEST(ScoreCli, CapacityShareAndWatchMetricsComeFromTheSupplyModel) {
+  const json& j = base_score();
+  const json* h = find_vendor(j, "huawei");
+  ASSERT_TRUE(h && (*h)["supply"].is_array());
+  bool seen = false;
+  double shares = 0;
+  for (const auto& v : j["vendors"])
+    for (const auto& row : v["supply"])
+      if (row["year"] == 2027 && row["node"] == "smic-n2" && !row["node_share"].is_null()) shares += row["node_share"].get<double>();
+  EXPECT_GT(shares, 0.0);
+  EXPECT_LE(shares, 1.0 + 1e-9);  // vendors' shares of one node's AI wafers cannot exceed the whole
+  for (const auto& row : (*h)["supply"]) {
+    if (row["year"] != 2027) continue;
+    seen = true;
+    ASSERT_FALSE(row["node_share"].is_null());
+    EXPECT_GT(row["node_share"].get<double>(), 0.0);
+    ASSERT_FALSE(row["asp_usd"].is_null());
+    EXPECT_NEAR(row["asp_usd"].get<double>(), row["revenue_usd_bn"].get<double>() * 1e9 / row["chips"].get<double>(), 1e-6);
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_NE((*h)["condition_details"]["capacity"]["evidence"]["figure"].get<std::string>().find("AI wafers"), std::string::npos);
+  const json* t = find_vendor(j, "thead");
+  ASSERT_TRUE(t);
+  EXPECT_EQ((*t)["ties"]["deployments"], 1);
+  EXPECT_EQ((*t)["deployments"][0]["chips"], 16384);
+  EXPECT_EQ(j["reference_by_year"]["2026"], "nvidia-h200-sxm");
+}
+
+// A deployment without a source is not data: exit 2 naming the key path.
+TEST(ScoreCli, DeploymentWithoutSourceIsAUserError) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("gpugap-ties-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "vendors");
+  std::ofstream(dir / "vendors" / "acme.yaml")
+      << "id: acme\nname: Acme\ncountry: cn\nsource: test\nchips: []\n"
+         "deployments:\n- buyer: Some Cloud\n  year: 2025\n  chips: 1000\n"
+         "qualitative:\n  policy:\n    score: 3\n    rationale: test\n    sources: [test]\n";
+  const auto r = run_cli("--catalog " + dir.string() + " score --samples 0");
+  fs::remove_all(dir);
+  EXPECT_EQ(r.rc, 2) << r.err;
+  EXPECT_NE(r.err.find("vendors.acme.deployments[0].source"), std::string::npos) << r.err;
+}
