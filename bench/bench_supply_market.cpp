@@ -43,7 +43,9 @@ void run(benchmark::State& state, const std::vector<std::string>& metrics, doubl
 }
 
 void BM_MarketOnly(benchmark::State& state) {
-  run(state, {"market.tam_usd_bn.2030", "market.domestic_cagr", "market.breakeven_year"}, 67.0, 0.03 * 67);
+  // ms-2025's computed 2030 TAM (86.19, `gpugap eval market.tam_usd_bn.2030`; the report's $67bn is a published
+  // comparison, not the model's answer).
+  run(state, {"market.tam_usd_bn.2030", "market.domestic_cagr", "market.breakeven_year"}, 86.192, 0.01);
 }
 BENCHMARK(BM_MarketOnly);
 
@@ -54,8 +56,7 @@ void BM_SupplyOnly(benchmark::State& state) {
 BENCHMARK(BM_SupplyOnly);
 
 void BM_MarketWithSupplyView(benchmark::State& state) {
-  run(state, {"market.tam_usd_bn.2030", "market.self_sufficiency.2030", "market.breakeven_year"}, 67.0,
-      0.03 * 67);
+  run(state, {"market.tam_usd_bn.2030", "market.self_sufficiency.2030", "market.breakeven_year"}, 86.192, 0.01);
 }
 BENCHMARK(BM_MarketWithSupplyView);
 

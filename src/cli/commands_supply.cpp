@@ -68,6 +68,7 @@ std::array<Table, 4> detail_tables(const supply::SupplyModel& model, const std::
   add_rows(vendor_t, vendor_ids, " revenue ($bn)", o.revenue, 1.0, 2);
   add_rows(vendor_t, vendor_ids, " gross margin", o.margin, 1.0, 3);
   add_rows(vendor_t, vendor_ids, " installed base (M)", o.installed, 1e6, 3);
+  add_rows(vendor_t, vendor_ids, " retirements (M)", o.retired, 1e6, 3);
   add_rows(vendor_t, vendor_ids, " die bank left (M dies)", o.diebank_left, 1e6, 3);
   Table product_t = by_year_table("SKU");
   add_rows(product_t, chip_ids, " chips (M)", o.sku_chips, 1e6, 3);
@@ -95,6 +96,7 @@ nlohmann::json year_json(const supply::SupplyModel& model, const std::vector<dou
                                {"d0_per_cm2", at(o.d0, n)}};
   for (std::size_t p = 0; p < model.products().size(); ++p)
     jp[model.products()[p].chip] = {
+        {"vendor", model.vendors()[model.products()[p].vendor].id},
         {"wafers", at(o.wafers, p)},           {"die_yield", at(o.die_yield, p)},
         {"good_dies_per_wafer", at(o.gdw_year, p)}, {"dies_started", at(o.dies_started, p)},
         {"good_dies", at(o.good_dies, p)},     {"diebank_draw", at(o.bank_draw, p)},
@@ -113,6 +115,7 @@ nlohmann::json year_json(const supply::SupplyModel& model, const std::vector<dou
                                  {"cogs_usd_bn", at(o.cogs_bn, v)},
                                  {"gross_margin", at(o.margin, v)},
                                  {"installed_base", at(o.installed, v)},
+                                 {"retirements", at(o.retired, v)},
                                  {"diebank_remaining", at(o.diebank_left, v)}};
   const double binding = buf[o.binding + y];
   return {{"year", year_at(y)},
@@ -129,6 +132,8 @@ nlohmann::json year_json(const supply::SupplyModel& model, const std::vector<dou
           {"h100_equivalents", buf[o.h100e + y]},
           {"h100_equivalents_8bit", buf[o.h100e8 + y]},
           {"installed_base_h100e", buf[o.installed_h100e + y]},
+          {"installed_base_h100e_8bit", buf[o.installed_h100e8 + y]},
+          {"retirements_h100e", buf[o.retired_h100e + y]},
           {"value_usd_bn", buf[o.value + y]},
           {"binding_constraint", binding},
           {"binding_constraint_name", std::string(supply::binding_name(binding))}};
@@ -149,9 +154,10 @@ void supply_cmd(const Global& g) {
   Output out;
   nlohmann::json years = nlohmann::json::array();
   Table summary{{"year", "capacity/mo", "AI wafers/mo", "good dies (M)", "HBM need (M GB)", "HBM used (M GB)",
-                 "pkg cap (M)", "chips (M)", "H100-eq (M)", "revenue $bn", "inventory (M dies)", "binding constraint"},
+                 "pkg cap (M)", "chips (M)", "H100-eq (M)", "H100-eq 8-bit (M)", "installed H100-eq (M)", "revenue $bn",
+                 "inventory (M dies)", "binding constraint"},
                 {},
-                {true, true, true, true, true, true, true, true, true, true, true, false}};
+                {true, true, true, true, true, true, true, true, true, true, true, true, true, false}};
   for (int y = 0; y < kYears; ++y) {
     double cap = 0, ai_wpm = 0, good = 0, hbm_need = 0, hbm_used = 0, inv = 0;
     for (std::size_t n = 0; n < nodes.size(); ++n) {
@@ -172,7 +178,8 @@ void supply_cmd(const Global& g) {
     const double binding = buf[o.binding + y];
     summary.rows.push_back({std::to_string(year_at(y)), num(cap), num(ai_wpm), millions(good), millions(hbm_need),
                             millions(hbm_used), millions(buf[o.packaging_capacity + y]),
-                            millions(buf[o.chips_total + y]), millions(buf[o.h100e + y]), num(revenue), millions(inv),
+                            millions(buf[o.chips_total + y]), millions(buf[o.h100e + y]), millions(buf[o.h100e8 + y]),
+                            millions(buf[o.installed_h100e + y]), num(revenue), millions(inv),
                             std::string(supply::binding_name(binding))});
   }
 

@@ -59,6 +59,46 @@ TableData vendor_economics(const Gather& g, const std::vector<std::string>& vend
   return t;
 }
 
+// Chips by vendor and SKU, every year: the roadmap mix (docs/model-supply.md section 3).
+TableData sku_table(const Gather& g, const std::vector<std::string>& vendors) {
+  TableData t;
+  t.id = "supply-skus";
+  t.title = "Chips by vendor and SKU (announced roadmaps; allocation shares and unpublished specs are flagged estimates)";
+  t.headers = {"vendor", "SKU"};
+  for (int y : years()) t.headers.push_back(std::to_string(y));
+  for (const auto& v : vendors)
+    for (const auto& sku : g.components("supply.chips." + v)) {
+      std::vector<Cell> row{Cell::txt(g.vendor_name(v)), Cell::txt(g.chip_name(sku))};
+      for (int y : years()) row.push_back(Cell::num(g.metric_or_nan(fmt::format("supply.chips.{}.{}.{}", v, sku, y)), kInt));
+      t.rows.push_back(std::move(row));
+    }
+  t.note = "A SKU makes no chips before its launch year; dies that HBM or packaging cannot take wait in inventory "
+           "(gpugap supply, by SKU).";
+  return t;
+}
+
+// Compute per year: H100-equivalents (BF16 and 8-bit), installed base and retirements.
+TableData compute_table(const Gather& g) {
+  TableData t;
+  t.id = "supply-compute";
+  t.title = "Output and installed base in H100-equivalents";
+  t.headers = {"year", "chips", "H100-eq (BF16)", "H100-eq (8-bit)", "installed base (H100-eq, BF16)",
+               "installed base (H100-eq, 8-bit)", "retired (H100-eq, BF16)"};
+  for (int y : years()) {
+    if (!g.metric(fmt::format("supply.h100_equivalents.{}", y))) continue;
+    t.rows.push_back({Cell::num(y, kYear), Cell::num(g.metric_or_nan(fmt::format("supply.chips_total.{}", y)), kInt),
+                      Cell::num(g.metric_or_nan(fmt::format("supply.h100_equivalents.{}", y)), kInt),
+                      Cell::num(g.metric_or_nan(fmt::format("supply.h100_equivalents_8bit.{}", y)), kInt),
+                      Cell::num(g.metric_or_nan(fmt::format("supply.installed_base_h100e.{}", y)), kInt),
+                      Cell::num(g.metric_or_nan(fmt::format("supply.installed_base_h100e_8bit.{}", y)), kInt),
+                      Cell::num(g.metric_or_nan(fmt::format("supply.retirements_h100e.{}", y)), kInt)});
+  }
+  t.note = "H100-equivalents: chips x dense BF16 (FP16 where BF16 is not published) / the H100's; 8-bit: FP8 (INT8 "
+           "where FP8 is not published) / the H100's FP8. Installed base: cohorts in service for the service life "
+           "(supply.service_life_years); installed(t) = installed(t-1) + output(t) - retired(t).";
+  return t;
+}
+
 // Monte Carlo ranges of chips and revenue by vendor and of H100-equivalents,
 // over the scenario's uncertain inputs (capex per capacity, scanners, HBM
 // ramp, stockpiles, packaging, lag, prices).
@@ -75,6 +115,8 @@ void supply_ranges(Gather& g, const std::vector<std::string>& vendors, Section& 
       metrics.push_back(fmt::format("supply.revenue_usd_bn.{}.{}", v, y));
     }
     metrics.push_back(fmt::format("supply.h100_equivalents.{}", y));
+    metrics.push_back(fmt::format("supply.h100_equivalents_8bit.{}", y));
+    metrics.push_back(fmt::format("supply.installed_base_h100e.{}", y));
   }
   std::erase_if(metrics, [&](const std::string& m) { return !g.metric(m); });
   if (metrics.empty()) return;
@@ -184,6 +226,8 @@ Section supply_section(Gather& g) {
   if (!bind.rows.empty()) s.items.push_back(bind);
   if (!vendors.empty()) {
     s.items.push_back(vendor_economics(g, vendors));
+    s.items.push_back(sku_table(g, vendors));
+    if (TableData c = compute_table(g); !c.rows.empty()) s.items.push_back(c);
     supply_ranges(g, vendors, s, parts);
   }
 

@@ -423,6 +423,7 @@ struct SupplyBuilder {
     o.cogs_bn = s.keyed_yearly("supply.cogs_usd_bn", vendor_names);
     o.margin = s.keyed_yearly("supply.gross_margin", vendor_names);
     o.installed = s.keyed_yearly("supply.installed_base", vendor_names);
+    o.retired = s.keyed_yearly("supply.retirements", vendor_names);
     std::vector<std::string> bank_items;
     for (const auto& v : vendor_names) bank_items.push_back("diebank-" + v);
     o.diebank_left = s.keyed_yearly("supply.inventory", bank_items);
@@ -437,6 +438,8 @@ struct SupplyBuilder {
     o.h100e8 = s.yearly("supply.h100_equivalents_8bit");
     o.value = s.yearly("supply.value_usd_bn");
     o.installed_h100e = s.yearly("supply.installed_base_h100e");
+    o.installed_h100e8 = s.yearly("supply.installed_base_h100e_8bit");
+    o.retired_h100e = s.yearly("supply.retirements_h100e");
   }
 };
 

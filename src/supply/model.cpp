@@ -118,7 +118,7 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
   // Capacity paths (effective year-end points) and chips by vendor and year (installed base).
   std::array<std::array<double, kYears>, kMaxKeys> cap_path;
   std::array<std::array<double, kYears>, kMaxKeys> vendor_chips;
-  std::array<double, kYears> h100e_path;
+  std::array<double, kYears> h100e_path, h100e8_path;
   double scanners = litho_ ? v[litho_installed_] : 0.0;
   const double life = v[service_life_];
 
@@ -374,23 +374,35 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
         put(o.hbm_inventory, g, y, hbm_stock[g]);
       }
     }
-    // 8. Vendors: chips, revenue, gross margin, installed base (cohorts in service).
+    // 8. Vendors: chips, revenue, gross margin, installed base (cohorts in
+    // service) and retirements (what each cohort loses this year, from its
+    // age: s(a - 1) - s(a), with s(-1) = 1 for the year's own chips).
+    auto retiring = [life](int a) { return (a == 0 ? 1.0 : in_service(a - 1, life)) - in_service(a, life); };
     for (std::size_t k = 0; k < nv; ++k) {
       vendor_chips[k][y] = chips_v[k];
-      double base = 0;
-      for (int a = 0; a <= y; ++a) base += vendor_chips[k][y - a] * in_service(a, life);
+      double base = 0, retired = 0;
+      for (int a = 0; a <= y; ++a) {
+        base += vendor_chips[k][y - a] * in_service(a, life);
+        retired += vendor_chips[k][y - a] * retiring(a);
+      }
       put(o.chips, k, y, chips_v[k]);
       put(o.vendor_value, k, y, revenue_v[k]);
       put(o.revenue, k, y, revenue_v[k]);
       put(o.cogs_bn, k, y, cogs_v[k]);
       put(o.margin, k, y, revenue_v[k] > 0 ? 1.0 - cogs_v[k] / revenue_v[k] : kNaN);
       put(o.installed, k, y, base);
+      put(o.retired, k, y, retired);
       put(o.diebank_left, k, y, bank_left[k]);
     }
     const double h100e = pflops * kPeta / v[h100_compute_];
     h100e_path[y] = h100e;
-    double installed_h100e = 0;
-    for (int a = 0; a <= y; ++a) installed_h100e += h100e_path[y - a] * in_service(a, life);
+    h100e8_path[y] = pops8 * kPeta / v[h100_compute8_];
+    double installed_h100e = 0, installed_h100e8 = 0, retired_h100e = 0;
+    for (int a = 0; a <= y; ++a) {
+      installed_h100e += h100e_path[y - a] * in_service(a, life);
+      installed_h100e8 += h100e8_path[y - a] * in_service(a, life);
+      retired_h100e += h100e_path[y - a] * retiring(a);
+    }
     out[o.chips_total + y] = total;
     out[o.binding + y] = static_cast<double>(binding);
     out[o.packaging_capacity + y] = v[pkg_capacity_[y]];
@@ -399,9 +411,11 @@ void SupplyModel::run(std::span<const double> v, double* out, RunOptions options
     out[o.pflops + y] = pflops;
     out[o.h20e + y] = pflops * kPeta / v[h20_compute_];
     out[o.h100e + y] = h100e;
-    out[o.h100e8 + y] = pops8 * kPeta / v[h100_compute8_];
+    out[o.h100e8 + y] = h100e8_path[y];
     out[o.value + y] = usd;
     out[o.installed_h100e + y] = installed_h100e;
+    out[o.installed_h100e8 + y] = installed_h100e8;
+    out[o.retired_h100e + y] = retired_h100e;
   }
 }
 
@@ -440,11 +454,12 @@ std::vector<SupplyYear> SupplyReader::read(std::span<const double> values) const
     }
     for (std::size_t k = 0; k < model_->vendors().size(); ++k)
       sy.vendors[model_->vendors()[k].id] =
-          VendorYear{at(o.chips, k, y), at(o.revenue, k, y), at(o.margin, k, y), at(o.installed, k, y)};
+          VendorYear{at(o.chips, k, y), at(o.revenue, k, y), at(o.margin, k, y), at(o.installed, k, y), at(o.retired, k, y)};
     for (std::size_t g = 0; g < kHbmGens; ++g) sy.hbm_inventory_gb[std::string(kHbmGenerations[g])] = at(o.hbm_inventory, g, y);
     sy.h100_equivalents = buf[o.h100e + y];
     sy.h100_equivalents_8bit = buf[o.h100e8 + y];
     sy.installed_h100e = buf[o.installed_h100e + y];
+    sy.installed_h100e_8bit = buf[o.installed_h100e8 + y];
     years.push_back(std::move(sy));
   }
   return years;

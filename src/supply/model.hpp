@@ -153,10 +153,10 @@ class SupplyModel {
     // by HBM generation
     std::size_t hbm_domestic, hbm_needed, hbm_used, hbm_in_chips, hbm_scrap, hbm_inventory, hbm_line;
     // by vendor
-    std::size_t chips, vendor_value, revenue, cogs_bn, margin, installed, diebank_left;
+    std::size_t chips, vendor_value, revenue, cogs_bn, margin, installed, retired, diebank_left;
     // totals
     std::size_t chips_total, binding, packaging_capacity, die_limited, starts, pflops, h20e, h100e, h100e8, value,
-        installed_h100e;
+        installed_h100e, installed_h100e8, retired_h100e;
     std::size_t hbm_gdw;
     // Block ranges for options_for: [begin, end) of the node, product and geometry metrics.
     std::size_t node_begin, node_end, product_begin, product_end, geometry_begin, geometry_end;
@@ -218,14 +218,14 @@ struct SkuYear {
   double chips = 0, asp_usd = 0, cogs_usd = 0, inventory_dies = 0;
 };
 struct VendorYear {
-  double chips = 0, revenue_usd_bn = 0, gross_margin = 0, installed_base = 0;
+  double chips = 0, revenue_usd_bn = 0, gross_margin = 0, installed_base = 0, retirements = 0;
 };
 struct SupplyYear {
   int year = 0;
   std::map<std::string, SkuYear> skus;        // by chip id
   std::map<std::string, VendorYear> vendors;  // by vendor id
   std::map<std::string, double> hbm_inventory_gb;  // by generation
-  double h100_equivalents = 0, h100_equivalents_8bit = 0, installed_h100e = 0;
+  double h100_equivalents = 0, h100_equivalents_8bit = 0, installed_h100e = 0, installed_h100e_8bit = 0;
 };
 class SupplyReader {
  public:

@@ -186,7 +186,9 @@ std::pair<json, json> risk_metric(const json& c, const std::string& path) {
 }  // namespace
 
 TEST(ScoreCli, SlowAdoptionCutsTheDomesticMarketNotSupply) {
-  auto r = run_cli("score --samples 0 --risks --case risk-slow-adoption --format json");
+  // Ample HBM3 so that demand, not supply, sets the 2030 domestic market (in the base case HBM binds in 2030 and
+  // slower adoption cannot cut sales below what is made).
+  auto r = run_cli("score --samples 0 --risks --case risk-slow-adoption --format json --set supply.hbm.stock_gb.hbm3=1e10");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
   const json& c = j["cases"][0];

@@ -44,7 +44,28 @@ double at(const std::map<std::string, double>& m, const std::string& stem, int y
   return m.at(fmt::format("{}.{}", stem, year));
 }
 
+// The N+2 SKUs of the first base case (a yield change moves each one's die cost in 2027).
 const std::vector<std::string> kSkus = {"huawei-ascend-910b2", "huawei-ascend-910c", "cambricon-mlu590", "hygon-k100"};
+// Every SKU of ms-2025: the announced roadmaps (docs/model-supply.md section 3).
+const std::vector<std::string> kRoadmapSkus = {
+    "huawei-ascend-910b2", "huawei-ascend-910c", "huawei-ascend-950pr", "huawei-ascend-950dt", "huawei-ascend-960",
+    "huawei-ascend-970",   "cambricon-mlu590",   "cambricon-mlu690",    "hygon-k100",          "hygon-bw1000",
+    "kunlunxin-p800",      "kunlunxin-m100",     "kunlunxin-m300",      "metax-c600",          "moorethreads-s5000"};
+
+// A chip's value at a path, or none when the catalog leaves it null.
+std::optional<double> chip_value(const ParamTable& p, const std::string& path) {
+  const auto i = p.find(path);
+  if (!i || p.at(*i).is_null) return std::nullopt;
+  return p.value(*i);
+}
+
+// First year a SKU has wafers on some node or a die-bank mix.
+int start_year(const ParamTable& p, const std::string& sku) {
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y)
+    for (const std::string& stem : {"supply.alloc.smic-n2." + sku, "supply.alloc.smic-n3." + sku, "supply.diebank." + sku + ".mix"})
+      if (chip_value(p, fmt::format("{}.{}", stem, y)).value_or(0) > 0) return y;
+  return analysis::kLastYear + 1;
+}
 
 }  // namespace
 
@@ -53,7 +74,7 @@ const std::vector<std::string> kSkus = {"huawei-ascend-910b2", "huawei-ascend-91
 TEST(SupplyConservation, DiesEachYearAndInTotal) {
   for (const auto* ctx : {&base_ctx()}) {
     const auto m = studies::evaluate_all(*ctx, {"supply"});
-    for (const auto& sku : kSkus) {
+    for (const auto& sku : kRoadmapSkus) {
       const double dpp = ctx->params.value("chips." + sku + ".silicon.compute_dies");
       double in_total = 0, out_total = 0, carried = 0;
       for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
@@ -264,7 +285,7 @@ static std::vector<std::string> provenance_violations(const analysis::Context& c
 
 TEST(SupplyProvenance, NoScenarioValueDerivesFromAPublishedFigure) {
   for (const char* id : {"ms-2025", "ms-2025-bear", "ms-2025-bull", "risk-foundry-shortfall", "risk-hbm-shortfall",
-                         "roadmap-ascend-950", "huawei-fabs"}) {
+                         "huawei-fabs"}) {
     const auto ctx = studies::make_context({analysis::default_catalog_dir()}, id, {});
     ASSERT_FALSE(ctx.scenario.published.empty()) << id;
     for (const auto& line : provenance_violations(ctx)) ADD_FAILURE() << id << ": " << line;
@@ -309,18 +330,19 @@ TEST(SupplyProvenance, TheCheckCatchesADerivedValue) {
 }
 
 TEST(SupplyRoadmap, A950PrSkuTakesHuaweisShareAndHbm3) {
-  // catalog/scenarios/roadmap-ascend-950.yaml: the 950PR (2 dies, 8 stacks, HBM3-class) replaces the 910C.
-  const auto ctx = studies::make_context({analysis::default_catalog_dir()}, "roadmap-ascend-950", {});
-  const auto m = studies::evaluate_all(ctx, {"supply"});
-  EXPECT_GT(m.at("supply.chips.huawei.huawei-ascend-950pr.2028"), 0);
+  // ms-2025: the 950PR (2 dies, 8 stacks, HBM3-class) takes part of Huawei's share from its Q1 2026 launch.
+  const auto& ctx = base_ctx();
+  const auto& m = base_metrics();
+  EXPECT_GT(m.at("supply.chips.huawei.huawei-ascend-950pr.2027"), 0);
   EXPECT_EQ(m.at("supply.chips.huawei.huawei-ascend-950pr.2025"), 0);  // before its launch
-  EXPECT_GT(m.at("supply.hbm_gb_needed.hbm3.2028"), 0);
+  EXPECT_GT(m.at("supply.hbm_gb_needed.hbm3.2027"), 0);
   EXPECT_TRUE(std::isfinite(m.at("supply.gross_margin.huawei.2028")));
   // Vendor chips are the sum over its SKUs.
-  const double sum = m.at("supply.chips.huawei.huawei-ascend-910b2.2028") + m.at("supply.chips.huawei.huawei-ascend-910c.2028") +
-                     m.at("supply.chips.huawei.huawei-ascend-950pr.2028");
+  double sum = 0;
+  for (const char* sku : {"910b2", "910c", "950pr", "950dt", "960", "970"})
+    sum += m.at(std::string("supply.chips.huawei.huawei-ascend-") + sku + ".2028");
   EXPECT_NEAR(m.at("supply.chips.huawei.2028"), sum, 1e-9 * sum);
-  // The typed reader the market will use gives the same figures.
+  // The typed reader the market uses gives the same figures.
   const supply::SupplyReader reader(ctx, ctx.params);
   const auto years = reader.read(ctx.params.values());
   ASSERT_EQ(years.size(), static_cast<std::size_t>(analysis::kLastYear - analysis::kFirstYear + 1));
@@ -339,4 +361,115 @@ TEST(SupplyRoadmap, HuaweiLinkedFabsAreANodeOfTheirOwn) {
   EXPECT_GT(m.at("supply.dies_started.huawei-ascend-910c.2029"), base_metrics().at("supply.dies_started.huawei-ascend-910c.2029"));
   EXPECT_GE(m.at("supply.chips.huawei.2029") + m.at("supply.inventory.huawei-ascend-910c.2029"),
             base_metrics().at("supply.chips.huawei.2029") + base_metrics().at("supply.inventory.huawei-ascend-910c.2029"));
+}
+
+TEST(SupplyRoadmap, EverySkuShipsInItsRampYearsAndNoneBefore) {
+  // ms-2025: no SKU has a die, a chip or a sale before its first allocated year; from then its wafers make dies.
+  const auto& p = base_ctx().params;
+  const auto& m = base_metrics();
+  // Ample HBM of every generation and packaging: whatever has dies ships them.
+  std::vector<std::string> ample;
+  for (auto g : supply::kHbmGenerations) ample.push_back(fmt::format("supply.hbm.stock_gb.{}=1e12", g));
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y)
+    ample.push_back(fmt::format("supply.packaging.capacity.{}=1e12", y));
+  const auto free = studies::evaluate_all(with(ample), {"supply"});
+  for (const auto& sku : kRoadmapSkus) {
+    const std::string vendor = base_ctx().catalog->entry("chips", sku).str("vendor");
+    const std::string chips = "supply.chips." + vendor + "." + sku;
+    const int start = start_year(p, sku);
+    ASSERT_LE(start, analysis::kLastYear) << sku << " has no allocation";
+    for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+      if (y < start) {
+        EXPECT_EQ(at(m, chips, y), 0) << sku << " " << y;
+        EXPECT_EQ(at(m, "supply.good_dies." + sku, y) + at(m, "supply.diebank_draw." + sku, y), 0) << sku << " " << y;
+        EXPECT_EQ(at(free, chips, y), 0) << sku << " " << y;
+        continue;
+      }
+      const double share = chip_value(p, fmt::format("supply.alloc.smic-n2.{}.{}", sku, y)).value_or(0);
+      if (share <= 0) continue;  // run down
+      EXPECT_GT(at(m, "supply.dies_started." + sku, y), 0) << sku << " " << y;
+      EXPECT_GT(at(free, chips, y), 0) << sku << " " << y;
+    }
+    // Launch years follow the catalog: nothing before the chip's announced launch.
+    if (const auto launch = chip_value(p, "chips." + sku + ".launch_year")) {
+      EXPECT_GE(start, *launch) << sku;
+    }
+  }
+}
+
+TEST(SupplyRoadmap, SkuPriceIsTheCatalogPriceEconUses) {
+  // One home per price: a SKU's ASP in the base year is chips.<id>.price.cn (RMB at regions.cn.fx_per_usd).
+  const auto& p = base_ctx().params;
+  const auto& m = base_metrics();
+  const double fx = p.value("regions.cn.fx_per_usd");
+  for (const auto& sku : kRoadmapSkus) {
+    const ParamIndex i = p.require("chips." + sku + ".price.cn");
+    const double usd = p.at(i).currency == Currency::kRmb ? p.value(i) / fx : p.value(i);
+    EXPECT_NEAR(m.at("supply.asp_usd." + sku + ".2025"), usd, 1e-9 * usd) << sku;
+  }
+  // Moving the catalog price moves the SKU's revenue and nothing else's.
+  const auto hi = studies::evaluate_all(with({"chips.huawei-ascend-960.price.cn=362000 RMB"}), {"supply"});
+  EXPECT_NEAR(hi.at("supply.asp_usd.huawei-ascend-960.2029"), 2 * m.at("supply.asp_usd.huawei-ascend-960.2029"), 1e-6);
+  EXPECT_DOUBLE_EQ(hi.at("supply.chips.huawei.2029"), m.at("supply.chips.huawei.2029"));
+  EXPECT_DOUBLE_EQ(hi.at("supply.revenue_usd_bn.cambricon.2029"), m.at("supply.revenue_usd_bn.cambricon.2029"));
+}
+
+TEST(SupplyCompute, H100EquivalentsAreChipsTimesTheComputeRatio) {
+  // H100-eq(y) = sum over SKUs of chips x BF16 (FP16 stands in) / H100 BF16; 8-bit: FP8 (INT8 stands in) / H100 FP8.
+  const auto& p = base_ctx().params;
+  const auto& m = base_metrics();
+  const double h100 = p.value("chips.nvidia-h100-sxm.compute.bf16");
+  const double h100_8 = p.value("chips.nvidia-h100-sxm.compute.fp8");
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    double bf16 = 0, eight = 0, chips = 0;
+    for (const auto& sku : kRoadmapSkus) {
+      const std::string vendor = base_ctx().catalog->entry("chips", sku).str("vendor");
+      const double n = at(m, "supply.chips." + vendor + "." + sku, y);
+      const auto b = chip_value(p, "chips." + sku + ".compute.bf16");
+      const auto e = chip_value(p, "chips." + sku + ".compute.fp8");
+      bf16 += n * (b ? *b : p.value("chips." + sku + ".compute.fp16")) / h100;
+      eight += n * (e ? *e : p.value("chips." + sku + ".compute.int8")) / h100_8;
+      chips += n;
+    }
+    EXPECT_NEAR(at(m, "supply.chips_total", y), chips, 1e-9 * (1 + chips)) << y;
+    EXPECT_NEAR(at(m, "supply.h100_equivalents", y), bf16, 1e-9 * (1 + bf16)) << y;
+    EXPECT_NEAR(at(m, "supply.h100_equivalents_8bit", y), eight, 1e-9 * (1 + eight)) << y;
+  }
+  // A roadmap part counts by its own compute: the 960 (1 PF BF16) is about one H100 (989 TF) per chip.
+  EXPECT_GT(m.at("supply.chips.huawei.huawei-ascend-960.2029"), 0);
+}
+
+TEST(SupplyCompute, InstalledBaseIsLastYearsPlusShipmentsLessRetirements) {
+  // installed(t) = installed(t-1) + shipments(t) - retirements(t), retirements computed from the cohorts' ages,
+  // by vendor and in H100-equivalents; with a whole and a fractional service life.
+  for (const double life : {5.0, 2.5}) {
+    const auto ctx = with({fmt::format("supply.service_life_years={}", life)});
+    const auto m = studies::evaluate_all(ctx, {"supply"});
+    for (const std::string v : {"huawei", "cambricon", "hygon", "kunlunxin", "moorethreads"}) {
+      double prev = 0;
+      for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+        const double inst = at(m, "supply.installed_base." + v, y);
+        const double ret = at(m, "supply.retirements." + v, y);
+        EXPECT_GE(ret, 0) << v << " " << y;
+        EXPECT_NEAR(inst, prev + at(m, "supply.chips." + v, y) - ret, 1e-9 * (1 + inst)) << v << " " << y << " " << life;
+        prev = inst;
+      }
+    }
+    double prev = 0;
+    for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+      const double inst = at(m, "supply.installed_base_h100e", y);
+      EXPECT_NEAR(inst, prev + at(m, "supply.h100_equivalents", y) - at(m, "supply.retirements_h100e", y), 1e-9 * (1 + inst));
+      prev = inst;
+    }
+    if (life == 5.0) {
+      // Whole life: the 2024 cohort leaves in 2029 (age 5), nothing retires before.
+      EXPECT_EQ(m.at("supply.retirements.huawei.2028"), 0);
+      EXPECT_NEAR(m.at("supply.retirements.huawei.2029"), m.at("supply.chips.huawei.2024"), 1e-9 * m.at("supply.chips.huawei.2024"));
+    } else {
+      // 2.5 years: half of the 2024 cohort leaves in 2026, the other half in 2027 (and half of 2025's).
+      EXPECT_NEAR(m.at("supply.retirements.huawei.2026"), 0.5 * m.at("supply.chips.huawei.2024"), 1e-6);
+      EXPECT_NEAR(m.at("supply.retirements.huawei.2027"),
+                  0.5 * (m.at("supply.chips.huawei.2024") + m.at("supply.chips.huawei.2025")), 1e-6);
+    }
+  }
 }
