@@ -116,18 +116,20 @@ std::map<std::string, std::vector<SupplyRow>> supply_rows(const analysis::Contex
     return out;  // the supply model lacks an input: no capacity figures (the score says so)
   }
   std::vector<double> buf(m->slots().size());
-  m->run(p.values(), buf.data(), supply::SupplyModel::RunOptions{.d0 = false, .nodes = true, .products = true, .geometry = false});
+  const std::vector<double> values = p.values();
+  m->run(values, buf.data(), supply::SupplyModel::RunOptions{.d0 = false, .nodes = true, .products = true, .geometry = false});
   const auto& o = m->out();
   const auto& products = m->products();
   const auto& vendors = m->vendors();
   const auto& nodes = m->nodes();
   for (int y = 0; y < supply::kYears; ++y) {
-    // wafers by vendor and node (a product's wafers at its primary node)
+    // wafers by vendor and node: each allocation's share of its node's AI wafers
+    // (a product made at two nodes counts at each, not all at its primary one)
     std::map<std::string, std::map<int, double>> vw;
-    for (std::size_t i = 0; i < products.size(); ++i) {
-      const double w = buf[o.wafers + i * supply::kYears + y];
+    for (const supply::AllocIn& a : m->allocs()) {
+      const double w = 12 * buf[o.ai_wpm + a.node * supply::kYears + y] * values[a.share[y]];
       if (!std::isfinite(w)) continue;
-      vw[vendors[products[i].vendor].id][products[i].primary_node] += w;
+      vw[vendors[products[a.product].vendor].id][static_cast<int>(a.node)] += w;
     }
     for (std::size_t k = 0; k < vendors.size(); ++k) {
       SupplyRow row;

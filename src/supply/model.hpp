@@ -136,6 +136,7 @@ class SupplyModel {
 
   [[nodiscard]] const std::vector<NodeIn>& nodes() const { return nodes_; }
   [[nodiscard]] const std::vector<ProductIn>& products() const { return products_; }
+  [[nodiscard]] const std::vector<AllocIn>& allocs() const { return allocs_; }
   [[nodiscard]] const std::vector<VendorIn>& vendors() const { return vendors_; }
   [[nodiscard]] const std::vector<HbmLineIn>& hbm_lines() const { return hbm_lines_; }
   [[nodiscard]] YieldModel yield_model(std::span<const double> v) const;

@@ -424,12 +424,18 @@ TEST(MarketValuation, ImpliedMultiple) {
 }
 
 TEST(MarketValuation, VendorsOutsideSupplyTakeTheirShareOfTheDomesticMarket) {
-  // Kunlunxin and T-Head (IPO candidates the supply model does not make):
+  // T-Head (an IPO candidate the supply model does not make):
   // revenue = share x domestic market; implied value = revenue x P/S; implied
   // P/S = market value / revenue.
   const auto m = studies::evaluate_all(base_ctx(), {"market"});
   const double fx = param("regions.cn.fx_per_usd");
-  for (const char* v : {"kunlunxin", "thead"}) {
+  // Kunlunxin, whose chips the supply model makes, sells its share of the domestic supply.
+  const double kx = m.at("market.valuation.revenue_usd_bn.kunlunxin.2026");
+  EXPECT_GT(kx, 0);
+  EXPECT_NEAR(kx, m.at("market.domestic_usd_bn.2026") * m.at("market.valuation.share.kunlunxin.2026"), 1e-12);
+  EXPECT_NEAR(m.at("market.valuation.share.kunlunxin.2026"),
+              m.at("supply.revenue_usd_bn.kunlunxin.2026") / m.at("supply.value_usd_bn.2026"), 1e-9);
+  for (const char* v : {"thead"}) {
     const std::string vs(v);
     const double share = param("market.valuation.domestic_share." + vs);
     const double rev = m.at("market.valuation.revenue_usd_bn." + vs + ".2026");
