@@ -10,11 +10,12 @@ GPUGAP    := ./$(BUILD)/gpugap
 
 DEPS := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev \
         libtbb-dev libboost-math-dev libxlsxwriter-dev libopenmpi-dev openmpi-bin libgtest-dev \
-        libgmock-dev libbenchmark-dev unzip ccache
+        libgmock-dev libbenchmark-dev unzip ccache libcpp-httplib-dev
 BROWSER_DEPS := chromium
-# What the tests themselves run: python3 (the doc generators under tools/) and Chromium
-# (the report's browser check). CI installs them; a test never skips for want of them.
-TEST_DEPS := python3 unzip $(BROWSER_DEPS)
+# What the tests themselves run: python3 (the doc generators under tools/), Chromium
+# (the report's browser check) and Selenium with chromedriver (the `gpugap serve` page's).
+# CI installs them; a test never skips for want of them.
+TEST_DEPS := python3 unzip $(BROWSER_DEPS) python3-selenium chromium-driver
 FUZZ_DEPS := clang libclang-rt-14-dev
 
 .PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz goldens readme heldout docs clean

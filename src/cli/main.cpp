@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
   cli::add_gap_commands(app, g);
   cli::add_supply_commands(app, g);
   cli::add_view_commands(app, g);
+  cli::add_serve_command(app, g);
 
   try {
     app.parse(argc, argv);
