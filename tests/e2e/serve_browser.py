@@ -129,7 +129,7 @@ def main():
         if settled() != "ok":
             fail("evaluation after moving the slider failed: " + driver.find_element(By.ID, "error").text)
         moved = figure(FIGURE)
-        r = cli(binary, "eval", "-q", "--format", "json", "--set", override, FIGURE)
+        r = cli(binary, "eval", FIGURE, "-q", "--format", "json", "--set", override)
         if r.returncode != 0:
             fail(f"gpugap eval --set {override} exited {r.returncode}: {r.stderr}")
         expected = json.loads(r.stdout)["metrics"][FIGURE]
@@ -167,7 +167,7 @@ def main():
         if settled() != "error":
             fail(f"--set {bad} was accepted by the page")
         shown = driver.find_element(By.ID, "error").text.strip()
-        r = cli(binary, "eval", "-q", "--set", override, "--set", bad, FIGURE)
+        r = cli(binary, "eval", FIGURE, "-q", "--set", override, "--set", bad)
         if r.returncode != 2:
             fail(f"gpugap eval --set {bad} exited {r.returncode}, expected 2")
         if shown != r.stderr.strip():

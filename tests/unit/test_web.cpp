@@ -53,7 +53,7 @@ TEST(Web, BadValuesGetTheCliMessage) {
   const std::string bad = "supply.nodes.smic-n2.yield.2030=1.5";
   const auto r = w.eval({bad}, {"market.tam_usd_bn.2030"});
   EXPECT_EQ(r.status, 400);
-  const auto cli = gpugap::test::run_cli("eval -q --set " + bad + " market.tam_usd_bn.2030");
+  const auto cli = gpugap::test::run_cli("eval market.tam_usd_bn.2030 -q --set " + bad);
   ASSERT_EQ(cli.rc, 2);
   EXPECT_EQ(json::parse(r.body)["error"].get<std::string>() + "\n", cli.err);
   // Unknown paths (with the CLI's suggestion), no metric, a bad report request, an unknown page.
@@ -111,8 +111,10 @@ TEST(Web, ServeRefusesABadPort) {
 // CLI's message, and the server exits 0 on SIGTERM.
 TEST(ServeBrowser, SliderMatchesEvalAndBadValueShowsTheCliMessage) {
   const fs::path out = fs::path(gpugap::test::binary()).parent_path() / "e2e-serve";
+  // Debian's python3, where python3-selenium installs (a python3 first on PATH may be another one).
+  const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   const std::string cmd =
-      "python3 " + gpugap::test::source_dir() + "/tests/e2e/serve_browser.py " + gpugap::test::binary() + " " + out.string() + " 2>&1";
+      python + " " + gpugap::test::source_dir() + "/tests/e2e/serve_browser.py " + gpugap::test::binary() + " " + out.string() + " 2>&1";
   FILE* pipe = ::popen(cmd.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string log;
