@@ -96,8 +96,11 @@ TEST(Web, LayoutControlsSitOnTheirSlidersAndEveryFigureEvaluates) {
   const auto j = json::parse(r.body);
   for (const auto& m : metrics) EXPECT_TRUE(j["metrics"][m].is_number()) << m;
   // A money parameter is sent with its unit, as --set needs it.
-  for (const auto& c : layout["controls"])
-    if (c["path"] == "regions.cn.electricity_price") EXPECT_EQ(c["unit"], "USD/kWh");
+  for (const auto& c : layout["controls"]) {
+    if (c["path"] == "regions.cn.electricity_price") {
+      EXPECT_EQ(c["unit"], "USD/kWh");
+    }
+  }
 }
 
 TEST(Web, ServeRefusesABadPort) {
