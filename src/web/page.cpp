@@ -4,9 +4,9 @@
 #include "web/whatif.hpp"
 
 namespace gpugap::web {
+namespace {
 
-std::string_view page_html() {
-  static constexpr std::string_view kPage = R"html(<!DOCTYPE html>
+constexpr std::string_view kPage = R"html(<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -271,7 +271,9 @@ aside h2 { font-size: 13px; text-transform: uppercase; letter-spacing: 0.05em; c
 </body>
 </html>
 )html";
-  return kPage;
-}
+
+}  // namespace
+
+std::string_view page_html() { return kPage; }
 
 }  // namespace gpugap::web
