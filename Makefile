@@ -54,8 +54,9 @@ $(BUILD)/build.ninja:
 build: deps report-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-# `make run` builds only what the report needs (the library and the CLI), not the test
-# suite: a first run on a fresh clone is about half the work (docs/performance.md).
+# `make run` builds only what the report needs (the library and the CLI), not the test suite,
+# in unity batches (CMakeLists.txt: GPUGAP_UNITY; -DGPUGAP_UNITY=OFF for one object per source
+# when editing one file at a time): a third of the compile work of before (docs/performance.md).
 run: deps report-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target gpugap
 	$(GPUGAP) report -o out/report.html --xlsx out/report.xlsx --json out/report.json
