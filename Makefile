@@ -10,13 +10,14 @@ GPUGAP    := ./$(BUILD)/gpugap
 
 DEPS := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev \
         libtbb-dev libboost-math-dev libxlsxwriter-dev libopenmpi-dev openmpi-bin libgtest-dev \
-        libgmock-dev libbenchmark-dev unzip ccache
+        libgmock-dev libbenchmark-dev unzip ccache libcpp-httplib-dev
 # The Python module (docs/python.md): pybind11 builds it, pandas for its DataFrames, pytest runs its tests.
 DEPS += pybind11-dev python3-dev python3-pandas python3-pytest
 BROWSER_DEPS := chromium
-# What the tests themselves run: python3 (the doc generators under tools/) and Chromium
-# (the report's browser check). CI installs them; a test never skips for want of them.
-TEST_DEPS := python3 unzip $(BROWSER_DEPS)
+# What the tests themselves run: python3 (the doc generators under tools/), Chromium
+# (the report's browser check) and Selenium with chromedriver (the `gpugap serve` page's).
+# CI installs them; a test never skips for want of them.
+TEST_DEPS := python3 unzip $(BROWSER_DEPS) python3-selenium chromium-driver
 FUZZ_DEPS := clang libclang-rt-14-dev
 
 .PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz goldens readme heldout docs clean
@@ -55,8 +56,9 @@ $(BUILD)/build.ninja:
 build: deps report-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-# `make run` builds only what the report needs (the library and the CLI), not the test
-# suite: a first run on a fresh clone is about half the work (docs/performance.md).
+# `make run` builds only what the report needs (the library and the CLI), not the test suite,
+# in unity batches (CMakeLists.txt: GPUGAP_UNITY; -DGPUGAP_UNITY=OFF for one object per source
+# when editing one file at a time): a third of the compile work of before (docs/performance.md).
 run: deps report-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target gpugap
 	$(GPUGAP) report -o out/report.html --xlsx out/report.xlsx --json out/report.json

@@ -10,7 +10,7 @@ if(GPUGAP_PYTHON AND NOT GPUGAP_FUZZ)
   find_package(Python3 REQUIRED COMPONENTS Interpreter Development.Module)
   find_package(pybind11 REQUIRED CONFIG)
   # A shared object can only take position-independent code.
-  set_target_properties(gpugap_lib gpugap_cli_lib PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  set_target_properties(gpugap_glue gpugap_lib gpugap_cli_lib PROPERTIES POSITION_INDEPENDENT_CODE ON)
   pybind11_add_module(gpugap_python MODULE NO_EXTRAS ${CMAKE_CURRENT_LIST_DIR}/module.cpp)
   set_target_properties(gpugap_python PROPERTIES OUTPUT_NAME _gpugap
                         LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/python/gpugap)

@@ -168,6 +168,24 @@ std::string default_catalog_dir() {
   return core::source_dir() + "/catalog";
 }
 
+void apply_overrides(std::span<const ParamDecl> decls, Context& ctx, const std::vector<std::string>& overrides) {
+  for (const auto& o : overrides) {
+    auto [path, value] = split_assignment(o);
+    if (const ParamDecl* d = find_decl(decls, path)) value = resolve_choice(*d, value, Location{"--set", 0, path});
+    ctx.params.set_from_text(path, value);
+    // The declared range holds for overrides too (a yearly path ends in .<year>).
+    const ParamDecl* d = find_decl(decls, path);
+    if (!d) {
+      const auto dot = path.rfind('.');
+      if (dot != std::string::npos && parse_number(path.substr(dot + 1)))
+        if (const ParamDecl* y = find_decl(decls, path.substr(0, dot)); y && y->yearly) d = y;
+    }
+    if (const double v = ctx.params.at(path).value; d && (v < d->lo || v > d->hi))
+      throw UserError(Location{"--set", 0, path}, fmt::format("a value in [{}, {}]", d->lo, d->hi), "'" + value + "'");
+    ctx.overrides.push_back(path + "=" + value);
+  }
+}
+
 Context make_context(std::span<const ParamDecl> decls, const std::vector<std::string>& catalog_dirs,
                      const std::string& scenario_name, const std::vector<std::string>& overrides) {
   Context ctx;
@@ -241,21 +259,7 @@ Context make_context(std::span<const ParamDecl> decls, const std::vector<std::st
   }
   for (auto& [k, v] : published) sc.published.push_back(v);
 
-  for (const auto& o : overrides) {
-    auto [path, value] = split_assignment(o);
-    if (const ParamDecl* d = find_decl(decls, path)) value = resolve_choice(*d, value, Location{"--set", 0, path});
-    ctx.params.set_from_text(path, value);
-    // The declared range holds for overrides too (a yearly path ends in .<year>).
-    const ParamDecl* d = find_decl(decls, path);
-    if (!d) {
-      const auto dot = path.rfind('.');
-      if (dot != std::string::npos && parse_number(path.substr(dot + 1)))
-        if (const ParamDecl* y = find_decl(decls, path.substr(0, dot)); y && y->yearly) d = y;
-    }
-    if (const double v = ctx.params.at(path).value; d && (v < d->lo || v > d->hi))
-      throw UserError(Location{"--set", 0, path}, fmt::format("a value in [{}, {}]", d->lo, d->hi), "'" + value + "'");
-    ctx.overrides.push_back(path + "=" + value);
-  }
+  apply_overrides(decls, ctx, overrides);
   return ctx;
 }
 

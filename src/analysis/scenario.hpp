@@ -78,6 +78,10 @@ struct Context {
 Context make_context(std::span<const ParamDecl> decls, const std::vector<std::string>& catalog_dirs,
                      const std::string& scenario, const std::vector<std::string>& overrides);
 
+// Applies "PATH=VALUE" overrides to a loaded context, in order, as make_context does with
+// its own (the what-if page applies the page's overrides to a copy of one loaded context).
+void apply_overrides(std::span<const ParamDecl> decls, Context& ctx, const std::vector<std::string>& overrides);
+
 // Shipped catalog folder (source tree, or next to the binary when installed).
 std::string default_catalog_dir();
 

@@ -127,6 +127,7 @@ void build_app(CLI::App& app, Global& g) {
   add_gap_commands(app, g);
   add_supply_commands(app, g);
   add_view_commands(app, g);
+  add_serve_command(app, g);
 }
 
 Output run_captured(const std::vector<std::string>& args) {

@@ -13,6 +13,10 @@
 #include "analysis/scenario.hpp"
 #include "core/output.hpp"
 
+namespace gpugap::score {
+struct Figure;
+}  // namespace gpugap::score
+
 namespace gpugap::cli {
 
 // The built-in scenario (shared/spec/cli.md: --scenario's default).
@@ -66,6 +70,10 @@ void refuse_catalog_output(const Global& g, const std::string& path, const std::
 std::string dump_json(const nlohmann::json& j);
 // A finite number, or null (NaN/inf never reach JSON).
 nlohmann::json json_number(double v);
+// A score or gap figure: its value, or null when missing or not finite (commands_score.cpp).
+nlohmann::json fig(const score::Figure& f);
+// An optional whole number (a year, a rank), or null.
+nlohmann::json opt_int(const std::optional<int>& v);
 // Parses "1e6", "100000" as a whole number (a sample count); UserError naming `flag` otherwise.
 std::uint64_t parse_count(const std::string& text, const std::string& flag);
 
@@ -82,5 +90,6 @@ void add_report_commands(CLI::App& app, Global& g);
 void add_gap_commands(CLI::App& app, Global& g);
 void add_supply_commands(CLI::App& app, Global& g);
 void add_view_commands(CLI::App& app, Global& g);
+void add_serve_command(CLI::App& app, Global& g);
 
 }  // namespace gpugap::cli

@@ -18,8 +18,6 @@ namespace {
 using nlohmann::json;
 using score::Figure;
 
-json fig(const Figure& f) { return f.ok() && std::isfinite(*f.value) ? json(*f.value) : json(nullptr); }
-json opt_int(const std::optional<int>& v) { return v ? json(*v) : json(nullptr); }
 json opt_bool(const std::optional<bool>& v) { return v ? json(*v) : json(nullptr); }
 
 // Display scale of a basis unit.

@@ -17,9 +17,7 @@ namespace {
 using nlohmann::json;
 using score::Figure;
 
-json fig(const Figure& f) { return f.ok() && std::isfinite(*f.value) ? json(*f.value) : json(nullptr); }
 json opt(const std::optional<double>& v) { return v && std::isfinite(*v) ? json(*v) : json(nullptr); }
-json opt_int(const std::optional<int>& v) { return v ? json(*v) : json(nullptr); }
 std::string cell(const Figure& f, int sig = 3) { return f.ok() ? fmt_num(*f.value, sig) : "n/a"; }
 
 json economics_json(const score::ChipEconomics& e) {
@@ -436,6 +434,9 @@ void risks_cmd(const Global& g, const std::vector<std::string>& only) {
 }
 
 }  // namespace
+
+json fig(const score::Figure& f) { return f.ok() && std::isfinite(*f.value) ? json(*f.value) : json(nullptr); }
+json opt_int(const std::optional<int>& v) { return v ? json(*v) : json(nullptr); }
 
 void add_score_commands(CLI::App& app, Global& g) {
   auto* cmd = app.add_subcommand("score", "vendor scorecard: two layers, four winning conditions, rank");

@@ -4,11 +4,14 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <ctime>
 #include <filesystem>
 #include <map>
 
 #include "catalog/overlay.hpp"
+#include "core/progress.hpp"
 #include "cli/perf_common.hpp"
 #include "cli/validation_tables.hpp"
 #include "perf/calibration_overlay.hpp"
@@ -64,16 +67,25 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
   std::vector<perf::RowPrediction> preds(rows.size());
   tbb::task_arena arena(g.threads > 0 ? g.threads : tbb::task_arena::automatic);
   std::map<std::string, perf::HarnessFit> harness;
+  // A bar over the rows predicted, then the rows replayed by the simulator (core/progress).
+  const auto replayed = static_cast<std::uint64_t>(std::count_if(rows.begin(), rows.end(), [](const auto& m) { return !m.harness.empty(); }));
+  Progress bar("validate", rows.size() + replayed, "rows", progress_mode(g.quiet));
   arena.execute([&] {
     // A publication's benchmark wave share is the measurement's, not the catalog's: fitted here.
     harness = perf::fit_harness(*ctx.catalog, ctx.params, rows, vo);
     vo.harness = &harness;
-    tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) { preds[i] = perf::predict(*ctx.catalog, ctx.params, rows[i], vo); });
+    tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) {
+      preds[i] = perf::predict(*ctx.catalog, ctx.params, rows[i], vo);
+      bar.add();
+    });
     // Rows whose benchmark is described are replayed by the simulator (after the fit, never inside it).
     tbb::parallel_for(std::size_t(0), rows.size(), [&](std::size_t i) {
-      if (!rows[i].harness.empty()) serve::simulate_row(*ctx.catalog, ctx.params, rows[i], vo, preds[i]);
+      if (rows[i].harness.empty()) return;
+      serve::simulate_row(*ctx.catalog, ctx.params, rows[i], vo, preds[i]);
+      bar.add();
     });
   });
+  bar.finish();
   std::vector<perf::RowPrediction> main, assumed;
   for (const auto& p : preds) (p.assumed_isl ? assumed : main).push_back(p);
   Tables t = error_tables(main, a.by, true);

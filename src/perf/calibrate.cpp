@@ -143,11 +143,19 @@ std::optional<Efficiency> eff_for(const Rows& r, const Fits& f, std::size_t i) {
   return e;
 }
 
+// `bar` (may be null) advances once per group, fitted or skipped.
 Fits fit_all(const Rows& r, const std::vector<GroupKey>& fitted_keys, const ParamTable& params, const CalibrateOptions& opt,
-             const std::function<bool(std::size_t)>& in_train) {
+             const std::function<bool(std::size_t)>& in_train, Progress* bar = nullptr) {
   Fits out;
   auto& fits = out.groups;
+  struct Tick {
+    Progress* bar;
+    ~Tick() {
+      if (bar) bar->add();
+    }
+  };
   for (const auto& k : fitted_keys) {
+    const Tick tick{bar};
     std::vector<std::size_t> idx;
     for (auto i : r.members.at(k))
       if (in_train(i)) idx.push_back(i);
@@ -263,7 +271,10 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     if (r.usable[i])
       for (const auto& k : keys_of(r, i)) r.members[k].push_back(i);
   const std::vector<GroupKey> fitted_keys = fitted_groups(r.members, opt);
-  const auto full = fit_all(r, fitted_keys, params, opt, [](std::size_t) { return true; });
+  // The fit on all rows: a bar over its groups (the held-out refits have their own).
+  Progress fit_bar("calibration fit", fitted_keys.size(), "groups", opt.progress);
+  const auto full = fit_all(r, fitted_keys, params, opt, [](std::size_t) { return true; }, &fit_bar);
+  fit_bar.finish();
   res.harness = full.harness;
   for (const auto& k : fitted_keys) {
     auto it = full.groups.find(k);

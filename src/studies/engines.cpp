@@ -39,4 +39,10 @@ analysis::Context make_context(const std::vector<std::string>& catalog_dirs, con
   return analysis::make_context(declared_params(), catalog_dirs, scenario, overrides);
 }
 
+analysis::Context with_overrides(const analysis::Context& base, const std::vector<std::string>& overrides) {
+  analysis::Context ctx = base;
+  analysis::apply_overrides(declared_params(), ctx, overrides);
+  return ctx;
+}
+
 }  // namespace gpugap::studies

@@ -23,5 +23,7 @@ const analysis::ParamDecl* find_decl(std::string_view path_without_year);
 // studies::make_context with every engine's declarations.
 analysis::Context make_context(const std::vector<std::string>& catalog_dirs, const std::string& scenario,
                                const std::vector<std::string>& overrides);
+// A copy of `base` with `overrides` applied after its own (the same checks and messages as --set).
+analysis::Context with_overrides(const analysis::Context& base, const std::vector<std::string>& overrides);
 
 }  // namespace gpugap::studies

@@ -15,9 +15,6 @@
 namespace gpugap::supply {
 namespace {
 
-// Fixed-size scratch per evaluation (no allocation in the hot path; model.cpp).
-constexpr std::size_t kMaxKeys = 32;
-
 std::vector<std::string> split(const std::string& path) {
   std::vector<std::string> out;
   std::size_t start = 0;

@@ -9,8 +9,6 @@
 namespace gpugap::supply {
 namespace {
 
-// Fixed-size scratch per evaluation (no allocation in the hot path; build.cpp checks the counts).
-constexpr std::size_t kMaxKeys = 32;
 constexpr double kPeta = 1e15;
 constexpr double kBillion = 1e9;
 constexpr double kGB = 1e9;

@@ -30,6 +30,10 @@
 
 namespace gpugap::supply {
 
+// The most products, vendors, nodes and HBM lines one scenario may have: the model runs on
+// fixed-size scratch arrays of this size (no allocation in the hot path; build.cpp checks it).
+inline constexpr std::size_t kMaxKeys = 32;
+
 using YearIdx = std::array<std::size_t, kYears>;
 
 // supply.binding_constraint.<year> codes.

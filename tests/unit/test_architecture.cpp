@@ -38,7 +38,9 @@ const std::map<std::string, std::set<std::string>>& allowed() {
       {"gap", {"core", "catalog", "analysis", "perf", "econ", "supply", "market", "score"}},
       {"studies", {"core", "catalog", "analysis", "supply", "market", "perf", "serve", "econ", "score", "gap"}},
       {"report", {"core", "catalog", "analysis", "supply", "market", "perf", "serve", "econ", "score", "gap", "studies"}},
-      {"cli", {"core", "catalog", "analysis", "supply", "market", "perf", "serve", "econ", "score", "gap", "studies", "report"}},
+      {"web", {"core", "catalog", "analysis", "supply", "market", "perf", "serve", "econ", "score", "gap", "studies", "report"}},
+      {"cli", {"core", "catalog", "analysis", "supply", "market", "perf", "serve", "econ", "score", "gap", "studies", "report",
+               "web"}},
   };
   return a;
 }

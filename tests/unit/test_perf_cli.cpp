@@ -240,6 +240,9 @@ TEST(PerfCli, ValidateSharedMeasurements) {
   ASSERT_FALSE(csv.empty());
   const auto r = run_cli("validate --measurements " + csv + " --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
+  // Progress (core/progress) on stderr: off a terminal, one line when the rows are done.
+  EXPECT_NE(r.err.find("validate: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" rows in "), std::string::npos) << r.err;
   const auto j = r.json();
   EXPECT_GT(j["summary"]["n"].get<int>(), 40);
   EXPECT_TRUE(j["summary"].contains("median_abs_error_pct"));
