@@ -427,7 +427,7 @@ TEST(MarketValuation, VendorsOutsideSupplyTakeTheirShareOfTheDomesticMarket) {
   // T-Head (an IPO candidate the supply model does not make):
   // revenue = share x domestic market; implied value = revenue x P/S; implied
   // P/S = market value / revenue.
-  const auto m = studies::evaluate_all(base_ctx(), {"market"});
+  const auto m = studies::evaluate_all(base_ctx(), {"market", "supply"});
   const double fx = param("regions.cn.fx_per_usd");
   // Kunlunxin, whose chips the supply model makes, sells its share of the domestic supply.
   const double kx = m.at("market.valuation.revenue_usd_bn.kunlunxin.2026");
