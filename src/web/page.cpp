@@ -147,7 +147,8 @@ aside h2 { font-size: 13px; text-transform: uppercase; letter-spacing: 0.05em; c
     var my = ++seq;
     var status = document.getElementById('status');
     status.setAttribute('data-state', 'busy');
-    var q = query(sets());
+    var sent = sets();  // the overrides this answer is for (inputs may change before it arrives)
+    var q = query(sent);
     metricsWanted().forEach(function (m) { q.append('metric', m); });
     fetch('/api/eval?' + q.toString()).then(function (r) { return r.json(); }).then(function (j) {
       if (my !== seq) return;
@@ -159,7 +160,7 @@ aside h2 { font-size: 13px; text-transform: uppercase; letter-spacing: 0.05em; c
       }
       status.setAttribute('data-state', j.error ? 'error' : 'ok');
       status.setAttribute('data-seq', String(my));
-      status.setAttribute('data-overrides', JSON.stringify(sets()));
+      status.setAttribute('data-overrides', JSON.stringify(sent));
     }).catch(function (e) {
       if (my !== seq) return;
       setError('gpugap serve: no answer from the server (' + e + ')');
