@@ -27,17 +27,24 @@ std::optional<int> int_of(const YAML::Node& n, const char* k) {
   return std::nullopt;
 }
 
+int line_of(const catalog::Entry& e, const std::string& key) {
+  return e.raw_lines.count(key) ? e.raw_lines.at(key) : 0;
+}
+
+// The list itself (vendors.<id>.<key>) and one field of its i-th element.
+Location where_list(const catalog::Entry& e, const std::string& key) {
+  return Location{e.file(), line_of(e, key), "vendors." + e.id + "." + key};
+}
+
 Location where_in(const catalog::Entry& e, const std::string& key, std::size_t i, const char* field) {
-  const auto line = e.raw_lines.count(key) ? e.raw_lines.at(key) : 0;
-  return Location{e.file(), line, fmt::format("vendors.{}.{}[{}].{}", e.id, key, i, field)};
+  return Location{e.file(), line_of(e, key), fmt::format("vendors.{}.{}[{}].{}", e.id, key, i, field)};
 }
 
 }  // namespace
 
 void read_ties(const catalog::Entry& e, VendorScore& v) {
   if (auto it = e.raw.find("deployments"); it != e.raw.end()) {
-    require(it->second.IsSequence(), Location{e.file(), e.raw_lines.count("deployments") ? e.raw_lines.at("deployments") : 0,
-                                              "vendors." + e.id + ".deployments"},
+    require(it->second.IsSequence(), where_list(e, "deployments"),
             "a list of deployments", "another YAML type");
     std::size_t i = 0;
     for (const auto& n : it->second) {
@@ -62,8 +69,7 @@ void read_ties(const catalog::Entry& e, VendorScore& v) {
     }
   }
   if (auto it = e.raw.find("policy_lists"); it != e.raw.end()) {
-    require(it->second.IsSequence(), Location{e.file(), e.raw_lines.count("policy_lists") ? e.raw_lines.at("policy_lists") : 0,
-                                              "vendors." + e.id + ".policy_lists"},
+    require(it->second.IsSequence(), where_list(e, "policy_lists"),
             "a list of policy lists", "another YAML type");
     std::size_t i = 0;
     for (const auto& n : it->second) {
