@@ -25,11 +25,25 @@ using supply::year_at;
 std::string num(double v, int digits = 2) { return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits); }
 std::string pct(double v) { return std::isnan(v) ? "-" : fmt::format("{:.1f}%", 100 * v); }
 
+// A break-even year, or "not by 2030" when it has none (NaN).
 std::string year_or_none(double y) {
-  return y > analysis::kLastYear ? std::string("not by 2030") : fmt::format("{:.0f}", y);
+  return std::isnan(y) ? fmt::format("not by {}", analysis::kLastYear) : fmt::format("{:.0f}", y);
+}
+
+// Why a break-even year is missing: not reached (with the last year's revenue
+// and cost), or a missing token input; empty when there is a year.
+std::string breakeven_reason(const market::MarketModel& model, const std::vector<double>& buf, bool cash) {
+  const auto& o = model.out();
+  const double year = buf[cash ? o.cash_breakeven : o.breakeven];
+  if (!std::isnan(year)) return "";
+  if (!model.tokens_missing().empty()) return insufficient_data_text(model.tokens_missing());
+  constexpr std::size_t kLast = kYears - 1;
+  const double revenue = buf[o.infra_revenue + kLast];
+  return market::no_breakeven_reason(cash, revenue, cash ? revenue - buf[o.infra_cash + kLast] : buf[o.infra_cost + kLast]);
 }
 
 nlohmann::json jnum(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+nlohmann::json jtext(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
 
 // Computed vs published (the scenario's `published:` figures).
 Table published_table(const analysis::Context& ctx, nlohmann::json& jpub) {
@@ -41,9 +55,13 @@ Table published_table(const analysis::Context& ctx, nlohmann::json& jpub) {
     const double c = it->second;
     const double d = c - p.value;
     const double dp = p.value != 0 ? d / p.value : std::nan("");
-    pub.rows.push_back({p.metric, fmt_num(c, 4), fmt_num(p.value, 4), fmt_num(d, 3), pct(dp), p.prov.source});
-    jpub.push_back({{"metric", p.metric}, {"computed", c}, {"published", p.value}, {"difference", d},
+    // A break-even year the model does not reach by the last year has no value.
+    const bool never = std::isnan(c) && p.metric.find("breakeven_year") != std::string::npos;
+    pub.rows.push_back({p.metric, never ? year_or_none(c) : fmt_num(c, 4), fmt_num(p.value, 4),
+                        never ? fmt::format("after {}", analysis::kLastYear) : fmt_num(d, 3), pct(dp), p.prov.source});
+    jpub.push_back({{"metric", p.metric}, {"computed", jnum(c)}, {"published", p.value}, {"difference", jnum(d)},
                     {"difference_pct", jnum(dp)}, {"source", p.prov.source}});
+    if (never) jpub.back()["reason"] = fmt::format("not reached by {}", analysis::kLastYear);
   }
   return pub;
 }
@@ -93,11 +111,11 @@ std::string reconciliation_text(const analysis::Context& ctx, nlohmann::json& jr
   return text;
 }
 
-// Valuation (revenue = domestic market x supply share) for 2025, 2026 and 2030.
+// Valuation (revenue = domestic sales x supply share, or a share of what supply leaves) for 2025, 2026 and 2030.
 Table valuation_table(const analysis::Context& ctx, const market::MarketModel& model, std::span<const double> values,
                       const std::vector<double>& buf, nlohmann::json& jval) {
   const auto& o = model.out();
-  Table val{{"vendor", "year", "share of supply", "revenue $bn", "P/S", "implied value $bn", "market cap $bn",
+  Table val{{"vendor", "year", "share", "revenue $bn", "P/S", "implied value $bn", "market cap $bn",
              "implied P/S"},
             {},
             {false, true, true, true, true, true, true, true}};
@@ -146,10 +164,10 @@ std::optional<gap::DemandResult> bottom_up(const analysis::Context& ctx, std::st
 
 // Bottom-up accelerator spend beside the TAM, with the drivers of the ratio.
 Table bottom_up_table(const std::optional<gap::DemandResult>& d, nlohmann::json& jd) {
-  Table t{{"year", "Ttok/day", "fleet", "tok/s/chip", "$/chip", "capex $/Mtok", "M chips bought", "inference $bn",
-           "inference share", "implied total $bn", "TAM $bn", "/TAM"},
+  Table t{{"year", "Ttok/day", "fleet bought", "tok/s/chip", "$/chip", "M chips bought", "M chips in service",
+           "fleet covers", "capex $/Mtok", "inference $bn", "inference share", "implied total $bn", "TAM $bn", "/TAM"},
           {},
-          {true, true, false, true, true, true, true, true, true, true, true, true}};
+          {true, true, false, true, true, true, true, true, true, true, true, true, true, true}};
   jd = nlohmann::json::array();
   if (!d) return t;
   auto f = [](const score::Figure& x, int digits = 2) { return x.ok() ? num(*x.value, digits) : std::string("-"); };
@@ -158,12 +176,16 @@ Table bottom_up_table(const std::optional<gap::DemandResult>& d, nlohmann::json&
     const double share = d->settings.inference_share.at(y.year);
     const double price = y.usd_per_tps.ok() && y.chip_tps.ok() ? *y.usd_per_tps.value * *y.chip_tps.value : std::nan("");
     t.rows.push_back({std::to_string(y.year), num(y.tokens_per_day / 1e12, 1), y.chip.empty() ? "-" : y.chip,
-                      f(y.chip_tps, 0), num(price, 0), f(y.capex_usd_per_mtok, 3),
-                      y.chips_bought.ok() ? num(*y.chips_bought.value / 1e6, 3) : "-", f(y.spend_usd_bn, 1), pct(share),
+                      f(y.chip_tps, 0), num(price, 0), y.chips_bought.ok() ? num(*y.chips_bought.value / 1e6, 3) : "-",
+                      y.fleet_chips.ok() ? num(*y.fleet_chips.value / 1e6, 3) : "-",
+                      y.fleet_coverage.ok() ? pct(*y.fleet_coverage.value) : "-", f(y.capex_usd_per_mtok, 3),
+                      f(y.spend_usd_bn, 1), pct(share),
                       f(y.implied_total_usd_bn, 1), y.tam_usd_bn ? num(*y.tam_usd_bn, 1) : "-", f(y.tam_ratio, 2)});
     jd.push_back({{"year", y.year}, {"tokens_per_day", y.tokens_per_day}, {"fleet", y.chip}, {"fleet_skus", y.fleet_skus},
                   {"chip_tps", jf(y.chip_tps)}, {"usd_per_chip", jnum(price)},
                   {"capex_usd_per_mtok", jf(y.capex_usd_per_mtok)}, {"chips_bought", jf(y.chips_bought)},
+                  {"fleet_chips_in_service", jf(y.fleet_chips)}, {"fleet_output_tps", jf(y.fleet_tps)},
+                  {"fleet_coverage", jf(y.fleet_coverage)},
                   {"inference_spend_usd_bn", jf(y.spend_usd_bn)}, {"inference_share", share},
                   {"implied_total_usd_bn", jf(y.implied_total_usd_bn)},
                   {"tam_usd_bn", y.tam_usd_bn ? nlohmann::json(*y.tam_usd_bn) : nlohmann::json(nullptr)},
@@ -210,18 +232,19 @@ Table headline_table(const analysis::Context& ctx, const market::MarketModel& mo
     const bool percent = kind == Kind::kShare;
     const auto found = metric.empty() ? std::nullopt : published_value(ctx, metric);
     const double pub = found.value_or(std::nan(""));
-    auto show = [&](double x) {
-      return percent ? pct(x) : kind == Kind::kYear && !std::isnan(x) ? year_or_none(x) : num(x, digits);
-    };
+    auto show = [&](double x) { return percent ? pct(x) : kind == Kind::kYear ? year_or_none(x) : num(x, digits); };
     const double d = computed - pub;  // NaN when either is
-    const bool never = kind == Kind::kYear && computed > analysis::kLastYear;
-    const std::string diff = std::isnan(d) ? "-"
-                             : never       ? fmt::format("after {}", analysis::kLastYear)
+    // A year the computation has none of: not reached by the last model year.
+    const bool never = kind == Kind::kYear && std::isnan(computed) && model.tokens_missing().empty();
+    const std::string diff = never && !std::isnan(pub) ? fmt::format("after {}", analysis::kLastYear)
+                             : std::isnan(d)             ? "-"
                              : percent     ? fmt::format("{:+.1f} pts", 100 * d)
                                            : fmt::format("{:+.{}f}", d, digits);
-    head.rows.push_back({item, show(computed), std::isnan(pub) ? "-" : show(pub), diff, why});
+    const bool none = std::isnan(computed) && !never;  // missing for want of an input: no year to say
+    head.rows.push_back({item, none ? "-" : show(computed), std::isnan(pub) ? "-" : show(pub), diff, why});
     jhead.push_back({{"item", item}, {"metric", metric}, {"computed", jnum(computed)}, {"published", jnum(pub)},
                      {"difference", jnum(d)}, {"why", why}});
+    if (never) jhead.back()["reason"] = fmt::format("not reached by {}", analysis::kLastYear);
   };
   const auto rec = market::reconcile(ctx);
   auto at = [&](std::size_t base, int y) { return buf[base + y]; };
@@ -265,9 +288,15 @@ Table headline_table(const analysis::Context& ctx, const market::MarketModel& mo
       "revenue = tokens served x list price: RMB {:.0f}bn in {} (published: MS's RMB 806bn 'AI lift', which counts "
       "advertising, cloud and app revenue the fleet adds, not only tokens at API prices)",
       at(o.infra_revenue, kLast), yl);
-  row("AI-infrastructure break-even (accounting)", "market.breakeven_year", buf[o.breakeven], 0, Kind::kYear, be_why);
-  row("AI-infrastructure break-even (cash flow)", "market.cash_breakeven_year", buf[o.cash_breakeven], 0, Kind::kYear,
-      "cash flow also pays the year's AI-server spend (above its depreciation while spend grows)");
+  auto with_reason = [&](bool cash, const std::string& why) {
+    const std::string r = breakeven_reason(model, buf, cash);
+    return r.empty() ? why : r + "; " + why;
+  };
+  row("AI-infrastructure break-even (accounting)", "market.breakeven_year", buf[o.breakeven], 0, Kind::kYear,
+      with_reason(false, be_why));
+  row("AI-infrastructure break-even (cash flow)", "market.breakeven_year_cashflow", buf[o.cash_breakeven], 0,
+      Kind::kYear,
+      with_reason(true, "cash flow also pays the year's AI-server spend (above its depreciation while spend grows)"));
   if (bu) {
     for (const gap::DemandYear& y : bu->years) {
       if (y.year != 2025 && y.year != yl) continue;
@@ -288,14 +317,14 @@ nlohmann::json year_json(const market::MarketModel::Out& o, const std::vector<do
                      {"ai_capex_bridged", buf[o.ai_capex_bridged + y] > 0},
                      {"capex_scope_ratio", jnum(buf[o.implied_scope + y])},
                      {"chain_product", buf[o.chain + y]},
-                     {"cloud_demand_usd_bn", buf[o.cloud + y]},
+                     {"cloud_ai_gpu_usd_bn", buf[o.cloud + y]},
                      {"sovereign_usd_bn", buf[o.sovereign + y]},
                      {"innovator_usd_bn", buf[o.innovator + y]},
                      {"tam_usd_bn", buf[o.tam + y]},
                      {"cloud_gpu_share_of_capex", buf[o.cloud_share + y]},
                      {"licensed_usd_bn", buf[o.licensed + y]},
                      {"grey_usd_bn", buf[o.grey + y]},
-                     {"foreign_usd_bn", buf[o.foreign + y]},
+                     {"imports_usd_bn", buf[o.foreign + y]},
                      {"adoption_cap_usd_bn", buf[o.adoption_cap + y]},
                      {"domestic_demand_usd_bn", jnum(sv(o.domestic_demand, y))},
                      {"supply_value_usd_bn", jnum(sv(o.supply_value, y))},
@@ -375,7 +404,8 @@ void market_cmd(const Global& g) {
   std::string text = reconciliation_text(ctx, jrec);
   text += fmt::format("TAM CAGR {}-{}: {} | domestic CAGR: {} | AI-infrastructure break-even: {} (accounting), {} (cash flow)\n",
                       analysis::kFirstYear, analysis::kLastYear, pct(buf[o.tam_cagr]), pct(sv(o.domestic_cagr, 0)),
-                      year_or_none(buf[o.breakeven]), year_or_none(buf[o.cash_breakeven]));
+                      model->tokens_missing().empty() ? year_or_none(buf[o.breakeven]) : "-",
+                      model->tokens_missing().empty() ? year_or_none(buf[o.cash_breakeven]) : "-");
   if (!sup) text += "domestic market and self-sufficiency unavailable: " + insufficient_data_text(model->supply_missing()) + "\n";
   if (!model->tokens_missing().empty())
     text += "AI-infrastructure revenue and break-even unavailable: " + insufficient_data_text(model->tokens_missing()) + "\n";
@@ -405,7 +435,9 @@ void market_cmd(const Global& g) {
 
   out.json = {{"scenario", ctx.scenario.id}, {"overrides", ctx.overrides}, {"years", years},
               {"tam_cagr", buf[o.tam_cagr]},   {"domestic_cagr", jnum(sv(o.domestic_cagr, 0))},
-              {"breakeven_year", jnum(buf[o.breakeven])}, {"cash_breakeven_year", jnum(buf[o.cash_breakeven])},
+              {"breakeven_year", jnum(buf[o.breakeven])}, {"breakeven_year_cashflow", jnum(buf[o.cash_breakeven])},
+              {"breakeven_reason", jtext(breakeven_reason(*model, buf, false))},
+              {"breakeven_year_cashflow_reason", jtext(breakeven_reason(*model, buf, true))},
               {"published", jpub}, {"reconciliation", jrec}, {"valuation", jval}, {"headline", jhead},
               {"bottom_up", jbu}};
   if (bu) out.json["bottom_up_notes"] = bu->notes;
@@ -416,10 +448,10 @@ void market_cmd(const Global& g) {
                 "market closure (imports first; domestic supply meets the demand left; unsold stock carried)",
                 "AI-infrastructure returns (RMB bn; installed base from 2022; power subsidised for domestic chips; "
                 "revenue = tokens served x list price)",
-                "bottom-up accelerator spend (token demand -> the supply model's fleet) beside the TAM",
+                "bottom-up accelerator spend (token demand -> the supply model's fleet: bought this year, and in service by vintage) beside the TAM",
                 "computed vs published",
-                "valuation (revenue = domestic sales x the vendor's share of supply, or its share of the domestic "
-                "market where supply does not make it)"};
+                "valuation (share: of the domestic sales for a vendor the supply model makes; of the domestic "
+                "demand, within what those vendors leave unmet, for one it does not make)"};
   out.tables = {head, demand, bridge, closure, infra, bu_table, pub, val};
   out.text = text;
   emit(g, out);

@@ -62,6 +62,7 @@ DemandSettings demand_settings(const ParamTable& p, const std::string& region) {
   }
   s.prior_daily_tokens = need(p, "demand.daily_tokens_prior");
   s.output_share = need(p, "demand.output_token_share");
+  s.prefix_cache_hit = need(p, "demand.prefix_cache_hit_share");
   s.workload_mix = shares(p, "demand.workload_mix.");
   s.model_mix = shares(p, "demand.model_mix.");
   s.utilisation = need(p, "demand.utilisation");
@@ -77,6 +78,7 @@ DemandSettingsReader::DemandSettingsReader(const ParamTable& p, const std::strin
   }
   prior_ = index_of(p, "demand.daily_tokens_prior");
   output_share_ = index_of(p, "demand.output_token_share");
+  prefix_hit_ = index_of(p, "demand.prefix_cache_hit_share");
   workload_mix_ = weights(p, "demand.workload_mix.");
   model_mix_ = weights(p, "demand.model_mix.");
   utilisation_ = index_of(p, "demand.utilisation");
@@ -90,6 +92,7 @@ DemandSettings DemandSettingsReader::read(std::span<const double> v) const {
   for (const auto& [y, i] : inference_) s.inference_share[y] = v[i];
   s.prior_daily_tokens = v[prior_];
   s.output_share = v[output_share_];
+  s.prefix_cache_hit = v[prefix_hit_];
   s.workload_mix = shares(workload_mix_, v, "demand.workload_mix.");
   s.model_mix = shares(model_mix_, v, "demand.model_mix.");
   s.utilisation = v[utilisation_];
@@ -121,14 +124,17 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
     }
   }
   // Effective output tokens/s of a chip on the mix: total output over the
-  // chip-seconds each cell needs (a token-weighted harmonic mean).
+  // chip-seconds each cell needs (a token-weighted harmonic mean). Input
+  // tokens found in the prefix cache need no prefill: the prefill part of a
+  // cell's chip time shrinks by the hit share, decode is unchanged.
   auto effective = [&](const ChipSpec& c) -> Figure {
     double chip_seconds = 0;
     for (const auto& cw : cells) {
-      const Figure f = src.get(c, cw.model, cw.workload).output_tps;
+      const score::ChipEconomics e = src.get(c, cw.model, cw.workload);
+      const Figure& f = e.output_tps;
       if (!f.ok()) return f;
       if (*f.value <= 0) return Figure::none(fmt::format("no feasible deployment of {} on {} ({})", cw.model, c.id, cw.workload));
-      chip_seconds += cw.output_share / *f.value;
+      chip_seconds += cw.output_share / *f.value * (1.0 - e.prefill_share * s.prefix_cache_hit);
     }
     return Figure::of(out_frac / chip_seconds);
   };
@@ -186,9 +192,22 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
     // mix) when the market has supply and no chip is given; else the chip
     // given, or the cheapest domestic capacity of the year.
     double tps = 0, price = 0;
+    double fleet_chips = 0, fleet_tps = 0, fleet_usd = 0;  // installed (all vintages in service)
     bool have = false;
     if (s.fleet_chip.empty() && market && market->supply.size() == static_cast<std::size_t>(supply::kYears)) {
       const supply::SupplyYear& sy = market->supply[static_cast<std::size_t>(y - analysis::kFirstYear)];
+      for (const auto& [id, sku] : sy.skus) {
+        const auto it = eff.find(id);
+        if (sku.installed <= 0 || it == eff.end() || !it->second.ok()) continue;  // noted below when bought
+        fleet_chips += sku.installed;
+        fleet_tps += sku.installed * *it->second.value;
+        fleet_usd += sku.installed_usd;
+      }
+      if (fleet_tps > 0) {
+        d.fleet_chips = Figure::of(fleet_chips);
+        d.fleet_tps = Figure::of(fleet_tps);
+        d.fleet_coverage = Figure::of(fleet_tps * s.utilisation / d.output_tokens_per_s);
+      }
       double chips = 0, tps_chips = 0, usd = 0;
       for (const auto& [id, sku] : sy.skus) {
         if (sku.chips <= 0) continue;
@@ -209,6 +228,13 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
         d.chip = fmt::format("supply mix ({} SKUs)", d.fleet_skus.size());
       }
     }
+    if (fleet_tps <= 0) {
+      const std::string why = !s.fleet_chip.empty() ? std::string("a fleet chip is given: no installed fleet")
+                              : market && !market->supply.empty()
+                                  ? fmt::format("no supply-model chip in service in {} has an effective tokens/s on the mix", y)
+                                  : std::string("no supply model (the installed fleet is its chips by SKU)");
+      d.fleet_chips = d.fleet_tps = d.fleet_coverage = Figure::none(why);
+    }
     if (!have && best) {
       tps = *best->effective_tps.value;
       price = *best->price_usd;
@@ -228,6 +254,13 @@ DemandResult demand(const catalog::Catalog& cat, const ParamTable& p, const Dema
       d.usd_per_tps = Figure::of(price / tps);
       // Capex per million output tokens over the chip's life at the fleet's utilisation.
       d.capex_usd_per_mtok = Figure::of(price / (tps * s.utilisation * s.life_years * kDaysPerYear * kSecondsPerDay) * 1e6);
+      if (fleet_tps > 0) {
+        // Capacity and cost per token of the fleet in service, every vintage
+        // at its own SKU's tokens/s and its purchase price.
+        d.chips_needed = Figure::of(capacity / (fleet_tps / fleet_chips));
+        d.capex_usd_per_mtok = Figure::of(
+            fleet_usd / (fleet_tps * s.utilisation * s.life_years * kDaysPerYear * kSecondsPerDay) * 1e6);
+      }
       const double share = s.inference_share.at(y);
       d.implied_total_usd_bn = share > 0 ? Figure::of(*d.spend_usd_bn.value / share) : Figure::none("inference share 0");
     }

@@ -24,6 +24,7 @@ using market::kDaysPerYear;
 struct DemandSettings {
   std::map<int, double> daily_tokens;           // year -> tokens/day, year-end run rate (input + output)
   double output_share = 0;                      // output tokens / all tokens (market::TokenBook's, sourced traffic data)
+  double prefix_cache_hit = 0;                  // input tokens served from a prefix cache: no prefill work (TokenBook's)
   double prior_daily_tokens = 0;                // year-end run rate of the year before the first
   std::map<std::string, double> workload_mix;   // share of tokens by workload (normalised)
   std::map<std::string, double> model_mix;      // share of tokens by model (normalised)
@@ -47,14 +48,15 @@ class DemandSettingsReader {
   using Named = std::vector<std::pair<std::string, ParamIndex>>;
   std::string region_;
   std::vector<std::pair<int, ParamIndex>> daily_, inference_;
-  ParamIndex prior_ = 0, utilisation_ = 0, life_ = 0, output_share_ = 0;
+  ParamIndex prior_ = 0, utilisation_ = 0, life_ = 0, output_share_ = 0, prefix_hit_ = 0;
   Named workload_mix_, model_mix_;
 };
 
 // One candidate fleet chip in one year: its effective tokens/s on the mix.
 struct FleetCandidate {
   std::string chip;
-  score::Figure effective_tps;        // output tokens/s per chip on the mix (token-weighted harmonic mean)
+  score::Figure effective_tps;        // output tokens/s per chip on the mix (token-weighted harmonic mean,
+                                      // prefill time cut by the prefix-cache hit share)
   std::optional<double> price_usd;
   score::Figure usd_per_tps;          // capex per output token/s of capacity
 };
@@ -66,11 +68,19 @@ struct DemandYear {
   std::string chip;                   // the fleet chip of the year ("supply mix (n SKUs)" for the supply model's)
   std::vector<std::string> fleet_skus;  // the supply model's SKUs in the year's purchases
   score::Figure chip_tps;             // its effective output tokens/s on the mix
-  score::Figure chips_needed;         // installed accelerators to serve the year-end run rate
+  score::Figure chips_needed;         // installed accelerators to serve the year-end run rate (at the installed
+                                      // fleet's mean tokens/s when the supply model gives it)
   score::Figure chips_bought;         // growth + replacement, in that year's chip
   score::Figure spend_usd_bn;         // chips bought x price
   score::Figure usd_per_tps;          // capex per output token/s of the year's purchases
-  score::Figure capex_usd_per_mtok;   // that capex per million output tokens over the chip's life
+  score::Figure capex_usd_per_mtok;   // capex per million output tokens over the chip's life: of the installed
+                                      // fleet (every vintage in service) when the supply model gives it, else of
+                                      // the year's chip
+  // The installed domestic fleet: the supply model's chips of every vintage in
+  // service, each SKU at its own effective tokens/s (none without supply).
+  score::Figure fleet_chips;          // chips in service
+  score::Figure fleet_tps;            // their output tokens/s at full load
+  score::Figure fleet_coverage;       // fleet_tps x utilisation / output tokens/s demanded (average)
   score::Figure implied_total_usd_bn; // spend / inference share
   std::optional<double> tam_usd_bn;   // market.tam_usd_bn.<year> (beside, not an input)
   std::optional<double> domestic_usd_bn;

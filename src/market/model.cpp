@@ -5,6 +5,8 @@
 #include <limits>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "core/suggest.hpp"
 
 namespace gpugap::market {
@@ -134,13 +136,13 @@ void MarketModel::register_slots() {
   o.ai_capex_bridged = s.yearly("market.capex_bridge.ai_capex_bridged");
   o.implied_scope = s.yearly("market.capex_bridge.implied_scope");
   o.chain = s.yearly("market.chain_product");
-  o.cloud = s.yearly("market.cloud_demand_usd_bn");
+  o.cloud = s.yearly("market.cloud_ai_gpu_usd_bn");
   o.sovereign = s.yearly("market.sovereign_usd_bn");
   o.innovator = s.yearly("market.innovator_usd_bn");
   o.non_cloud = s.yearly("market.non_cloud_usd_bn");
   o.tam = s.yearly("market.tam_usd_bn");
   o.cloud_share = s.yearly("market.cloud_gpu_share_of_capex");
-  o.foreign = s.yearly("market.foreign_usd_bn");
+  o.foreign = s.yearly("market.imports_usd_bn");
   o.licensed = s.yearly("market.imports.licensed_taken_usd_bn");
   o.grey = s.yearly("market.imports.grey_taken_usd_bn");
   o.adoption_cap = s.yearly("market.adoption_cap_usd_bn");
@@ -162,7 +164,7 @@ void MarketModel::register_slots() {
   o.tam_cagr = s.single("market.tam_cagr");
   o.capex_cagr = s.single("market.cloud_capex_cagr");
   o.breakeven = s.single("market.breakeven_year");
-  o.cash_breakeven = s.single("market.cash_breakeven_year");
+  o.cash_breakeven = s.single("market.breakeven_year_cashflow");
   m->first_supply_metric_ = s.metric_count();
   if (m->supply_) {
     std::vector<std::string> vnames;
@@ -294,7 +296,7 @@ void MarketModel::run_infra(std::span<const double> v, double* out, const std::a
   // Two break-evens: accounting (revenue covers depreciation, power and
   // leasing) and cash flow (revenue covers power, leasing and the year's
   // AI-server spend, which depreciation spreads over the server life).
-  double breakeven = kNoBreakeven, cash_breakeven = kNoBreakeven;
+  double breakeven = kNaN, cash_breakeven = kNaN;  // none until reached
   for (int y = 0; y < kYears; ++y) {
     double installed = 0, pre2024 = 0, depreciation = 0, dom = 0;
     for (int k = 0; k <= kPriorVintages + y; ++k) {
@@ -314,8 +316,8 @@ void MarketModel::run_infra(std::span<const double> v, double* out, const std::a
     const double revenue = tokens_ ? tokens[y].revenue_rmb_bn : kNaN;
     const double margin = revenue > 0 ? (revenue - cost) / revenue : (tokens_ ? -INFINITY : kNaN);
     const double cash = revenue - power - lease - infra_capex[y];
-    if (margin >= 0 && breakeven == kNoBreakeven) breakeven = supply::year_at(y);
-    if (cash >= 0 && cash_breakeven == kNoBreakeven) cash_breakeven = supply::year_at(y);
+    if (margin >= 0 && std::isnan(breakeven)) breakeven = supply::year_at(y);
+    if (cash >= 0 && std::isnan(cash_breakeven)) cash_breakeven = supply::year_at(y);
     out[o.infra_cash + y] = cash;
     out[o.infra_capex + y] = infra_capex[y];
     out[o.infra_installed + y] = installed;
@@ -362,14 +364,25 @@ void MarketModel::run_supply(std::span<const double> v, double* out, const RunOp
     out[o.unmet + y] = tam - out[o.foreign + y] - sold;
     out[o.unsold + y] = carried;
     if (!options.valuation) continue;
+    // A vendor the supply model makes sells its share of the domestic supply
+    // (together: all domestic sales). One it does not make sells only into
+    // what they leave, the domestic demand they cannot fill (part of the unmet
+    // demand): its share of the domestic demand, all such vendors scaled down
+    // together when their shares ask for more than is left. So vendor revenues
+    // never sum to more than the domestic demand.
+    double asked = 0;
+    for (const ValuationIn& val : valuations_)
+      if (!val.supply_vendor) asked += v[*val.domestic_share] * wanted;
+    const double room = std::max(0.0, wanted - sold);
+    const double scale = asked > room ? room / asked : 1.0;
     for (std::size_t k = 0; k < valuations_.size(); ++k) {
       const ValuationIn& val = valuations_[k];
-      // A vendor the supply model makes sells its share of the domestic
-      // supply; one it does not make, its own share of the domestic market.
-      const double share = val.supply_vendor
-                               ? (value > 0 ? sup[so.vendor_value + *val.supply_vendor * kYears + y] / value : 0.0)
-                               : v[*val.domestic_share];
-      const double revenue = sold * share;
+      const double revenue =
+          val.supply_vendor
+              ? sold * (value > 0 ? sup[so.vendor_value + *val.supply_vendor * kYears + y] / value : 0.0)
+              : v[*val.domestic_share] * wanted * scale;
+      // Supply vendors: share of the domestic market; others: of the domestic demand.
+      const double share = val.supply_vendor ? (sold > 0 ? revenue / sold : 0.0) : (wanted > 0 ? revenue / wanted : 0.0);
       out[o.val_share + k * kYears + y] = share;
       out[o.val_revenue + k * kYears + y] = revenue;
       out[o.val_value + k * kYears + y] = val.ps_multiple ? revenue * v[*val.ps_multiple] : kNaN;
@@ -378,6 +391,13 @@ void MarketModel::run_supply(std::span<const double> v, double* out, const RunOp
     }
   }
   out[o.domestic_cagr] = cagr(out[o.domestic], out[o.domestic + kLastIdx], kYears - 1);
+}
+
+std::string no_breakeven_reason(bool cash_flow, double revenue_rmb_bn, double cost_rmb_bn) {
+  return fmt::format("not reached by {}: revenue RMB {:.0f}bn in {} against {} of RMB {:.0f}bn", analysis::kLastYear,
+                     revenue_rmb_bn, analysis::kLastYear,
+                     cash_flow ? "power, leasing and the year's AI-server spend" : "depreciation, power and leasing",
+                     cost_rmb_bn);
 }
 
 TotalsReader::TotalsReader(const analysis::Context& ctx, const ParamTable& params)

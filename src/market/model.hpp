@@ -27,8 +27,11 @@ namespace gpugap::market {
 using supply::kYears;
 using supply::YearIdx;
 
-// market.breakeven_year when the margin stays negative through kLastYear.
-inline constexpr double kNoBreakeven = analysis::kLastYear + 1;
+// market.breakeven_year and market.breakeven_year_cashflow have no value (NaN:
+// null in JSON) when the quantity stays negative through kLastYear; this says
+// why, from the last year's revenue and the cost it had to cover (cost: the
+// accounting cost, or for cash flow power + leasing + the year's server spend).
+std::string no_breakeven_reason(bool cash_flow, double revenue_rmb_bn, double cost_rmb_bn);
 
 struct ValuationIn {
   std::string vendor;

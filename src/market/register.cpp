@@ -20,9 +20,13 @@ class MarketProvider final : public analysis::MetricProvider {
     std::vector<double> buf(model->slots().size());
     model->run(values, buf.data(), MarketModel::RunOptions{.supply = model->has_supply()});
     // An undefined value (growth before the first year, a multiple not given)
-    // is not a metric.
+    // is not a metric; a break-even year not reached by the last model year is
+    // one, with no value (NaN: null in JSON, "not by 2030" where shown).
+    const auto& o = model->out();
+    const bool tokens = model->tokens_missing().empty();
     for (std::size_t i = 0; i < model->slots().metric_count(); ++i)
-      if (!std::isnan(buf[i])) out[model->slots().name(i)] = buf[i];
+      if (!std::isnan(buf[i]) || (tokens && (i == o.breakeven || i == o.cash_breakeven)))
+        out[model->slots().name(i)] = buf[i];
   }
 
   [[nodiscard]] analysis::CompiledMetrics compile(const analysis::Context& ctx,

@@ -2,6 +2,7 @@
 // self-sufficiency 2024-2030 beside the published points, break-even and margin.
 #include <cmath>
 
+#include "market/model.hpp"
 #include "report/sections.hpp"
 
 namespace gpugap::report::detail {
@@ -88,9 +89,13 @@ Section demand_section(Gather& g) {
   // Break-even and margin.
   const auto margin = g.yearly("market.ai_infra_margin");
   const auto be = g.metric("market.breakeven_year");
+  // Why there is no break-even year: not reached (the last year's revenue against its cost).
+  const std::string be_reason =
+      market::no_breakeven_reason(false, g.metric_or_nan("market.infra.revenue_rmb_bn." + y_last),
+                                  g.metric_or_nan("market.infra.cost_rmb_bn." + y_last));
   if (any_finite(margin)) {
     const std::string tk = fmt::format("AI infrastructure {}; its margin reaches {} in {}.",
-                                       be ? fmt::format("breaks even in {:.0f}", *be) : std::string("does not break even by ") + y_last,
+                                       be ? fmt::format("breaks even in {:.0f}", *be) : "does not break even by " + y_last + " (" + be_reason + ")",
                                        format_number(at_year(margin, last), kPct0), last);
     s.items.push_back(charts::line("demand-margin", "AI-infrastructure margin (after depreciation, power and leasing)", tk,
                                    charts::Axis{"year", kYear}, charts::Axis{"margin (%)", kPct0}, cats,
@@ -102,8 +107,15 @@ Section demand_section(Gather& g) {
   t.id = "demand-scalars";
   t.title = "Market headline metrics";
   t.headers = {"metric", "path", "computed"};
-  for (const char* p : {"market.tam_cagr", "market.domestic_cagr", "market.breakeven_year"})
+  for (const char* p : {"market.tam_cagr", "market.domestic_cagr"})
     if (auto v = g.metric(p)) t.rows.push_back({Cell::txt(metric_label(p)), Cell::txt(p), Cell::num(*v, metric_format(p))});
+  // A break-even year the market gives no value for (present, NaN): not reached, with the reason.
+  if (auto v = g.metric("market.breakeven_year"))
+    t.rows.push_back({Cell::txt(metric_label("market.breakeven_year")), Cell::txt("market.breakeven_year"),
+                      Cell::num(*v, metric_format("market.breakeven_year"))});
+  else if (g.metrics.count("market.breakeven_year"))
+    t.rows.push_back({Cell::txt(metric_label("market.breakeven_year")), Cell::txt("market.breakeven_year"),
+                      Cell::txt("not by " + y_last + ": " + be_reason.substr(be_reason.find(':') + 2))});
   if (!t.rows.empty()) s.items.push_back(t);
 
   s.takeaway = !tk_market.empty() ? tk_market + (tk_ss.empty() ? "" : " " + tk_ss) : "The market engine published none of the expected metrics.";

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "market/model.hpp"
 #include "report/sections.hpp"
 #include "studies/evaluate.hpp"
 
@@ -18,6 +19,7 @@ struct Row {
   std::optional<double> computed;
   std::string status;
   std::string source;
+  bool never = false;  // a break-even year not reached by the last model year (status says why)
 };
 
 const Section* find_section(const std::vector<Section>& v, const std::string& id) {
@@ -47,6 +49,16 @@ Section summary_section(Gather& g, const std::vector<Section>& others) {
       }
     }
     if (r.computed) r.status = "computed";
+    // A break-even year the market gives no value for: not reached by the last year, and why.
+    if (!r.computed && p.metric.find("breakeven_year") != std::string::npos && g.metrics.count(p.metric)) {
+      const std::string last = std::to_string(analysis::kLastYear);
+      const bool cash = p.metric.ends_with("cashflow");
+      const double revenue = g.metric_or_nan("market.infra.revenue_rmb_bn." + last);
+      const double cost = cash ? revenue - g.metric_or_nan("market.infra.cash_flow_rmb_bn." + last)
+                               : g.metric_or_nan("market.infra.cost_rmb_bn." + last);
+      r.status = market::no_breakeven_reason(cash, revenue, cost);
+      r.never = true;
+    }
     rows.push_back(std::move(r));
   }
 
@@ -65,10 +77,10 @@ Section summary_section(Gather& g, const std::vector<Section>& others) {
     const bool year = f.integer_year;
     const double rel = r.computed && r.published != 0 && !year ? c / r.published - 1.0 : std::nan("");
     const bool far = std::isfinite(rel) && std::fabs(rel) > kCloseRel;
-    const Cell computed = Cell::num(c, f);
+    const Cell computed = r.never ? Cell::txt(fmt::format("not by {}", analysis::kLastYear)) : Cell::num(c, f);
     t.rows.push_back({Cell::txt(metric_label(r.path)), Cell::txt(r.path), Cell::txt(metric_unit(r.path)), computed,
                       Cell::num(r.published, f), Cell::num(c - r.published, f), Cell::num(rel, kPct0, far),
-                      Cell::txt(r.status, !r.computed), Cell::txt(r.source)});
+                      Cell::txt(r.status, !r.computed && !r.never), Cell::txt(r.source)});
     if (!r.computed) continue;
     ++n_comp;
     if (std::isfinite(rel) && std::fabs(rel) <= kCloseRel) ++n_close;

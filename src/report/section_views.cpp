@@ -45,6 +45,12 @@ const studies::Vary& table2_cols() {
   return v;
 }
 
+// Whether `metric` is missing under scenario k for want of an input (listed in c.missing).
+bool missing_for(const studies::Comparison& c, std::size_t k, const std::string& metric) {
+  const std::string key = c.scenarios[k] + ": " + metric + ":";
+  return std::any_of(c.missing.begin(), c.missing.end(), [&](const std::string& m) { return m.starts_with(key); });
+}
+
 std::string with_unit(const std::string& path) {
   const std::string unit = metric_unit(path);
   return metric_label(path) + (unit.empty() || unit == "year" || unit == "%" ? "" : " (" + unit + ")");
@@ -74,7 +80,13 @@ Section compare_section(Gather& g) {
   for (const auto& id : c.scenarios) t.headers.push_back(id);
   for (std::size_t m = 0; m < c.metrics.size(); ++m) {
     std::vector<Cell> row{Cell::txt(with_unit(c.metrics[m])), Cell::txt(c.metrics[m])};
-    for (const double v : c.values[m]) row.push_back(Cell::num(v, metric_format(c.metrics[m])));
+    // A break-even year not reached by the last model year has no value: say so.
+    const bool year = c.metrics[m].find("breakeven_year") != std::string::npos;
+    for (std::size_t k = 0; k < c.values[m].size(); ++k) {
+      const double v = c.values[m][k];
+      const bool never = year && std::isnan(v) && !missing_for(c, k, c.metrics[m]);
+      row.push_back(never ? Cell::txt(fmt::format("not by {}", analysis::kLastYear)) : Cell::num(v, metric_format(c.metrics[m])));
+    }
     t.rows.push_back(row);
   }
   t.note = c.missing.empty() ? "Each scenario with this report's overrides; `gpugap compare --scenarios ... --metric ...` "

@@ -91,6 +91,7 @@ ChipEconomics figures(const econ::Row& row, const ModelSpec& model, const Worklo
     r.deployment = row.perf_status.empty() || row.perf_status == "ok" ? "no feasible deployment" : row.perf_status;
   } else {
     r.output_tps = Figure::of(row.perf->output_tps_per_chip);
+    r.prefill_share = econ::prefill_share(*row.perf, w);
     r.deployment = perf::describe(row.perf->deployment, model);
   }
   const std::string tps_why = perf_missing ? row.perf_status : std::string();

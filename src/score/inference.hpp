@@ -47,6 +47,9 @@ struct ChipEconomics {
   Figure tps_per_watt;           // output tokens/s per wall watt (incl. PUE)
   Figure tps_per_watt_per_kusd;  // tps_per_watt per thousand USD of chip price
   Figure usd_per_mtok;           // USD per million output tokens, all-in
+  // Share of the chip's time spent on prefill at the best deployment (econ::prefill_share;
+  // no prefix-cache hits): the work a prefix-cache hit saves. 0 when there is no deployment.
+  double prefill_share = 0;
   std::string deployment;        // short description of the deployment found
   [[nodiscard]] const Figure& get(Metric m) const;
 };

@@ -441,14 +441,22 @@ std::vector<SupplyYear> SupplyReader::read(std::span<const double> values) const
   model_->run(values, buf.data(), SupplyModel::RunOptions{.d0 = false, .nodes = false, .products = true, .geometry = false});
   const auto& o = model_->out();
   auto at = [&](std::size_t base, std::size_t key, int y) { return buf[base + key * kYears + y]; };
+  const double life = model_->service_life(values);
   std::vector<SupplyYear> years;
   for (int y = 0; y < kYears; ++y) {
     SupplyYear sy;
     sy.year = year_at(y);
     for (std::size_t p = 0; p < model_->products().size(); ++p) {
       const auto& pr = model_->products()[p];
-      sy.skus[pr.chip] = SkuYear{model_->vendors()[pr.vendor].id, at(o.sku_chips, p, y), at(o.asp, p, y),
-                                 at(o.cogs, p, y), at(o.inventory_dies, p, y)};
+      SkuYear& sku = sy.skus[pr.chip] = SkuYear{model_->vendors()[pr.vendor].id, at(o.sku_chips, p, y),
+                                                at(o.asp, p, y), at(o.cogs, p, y), at(o.inventory_dies, p, y)};
+      // Vintages in service, as the vendors' installed base counts them (step 8 of run()).
+      for (int a = 0; a <= y; ++a) {
+        const double alive = at(o.sku_chips, p, y - a) * in_service(a, life);
+        if (!(alive > 0)) continue;  // none made (or a NaN year of a SKU not yet made)
+        sku.installed += alive;
+        sku.installed_usd += alive * at(o.asp, p, y - a);
+      }
     }
     for (std::size_t k = 0; k < model_->vendors().size(); ++k)
       sy.vendors[model_->vendors()[k].id] =

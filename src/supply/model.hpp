@@ -144,6 +144,8 @@ class SupplyModel {
   [[nodiscard]] const std::vector<VendorIn>& vendors() const { return vendors_; }
   [[nodiscard]] const std::vector<HbmLineIn>& hbm_lines() const { return hbm_lines_; }
   [[nodiscard]] YieldModel yield_model(std::span<const double> v) const;
+  // Years a chip stays in the installed base (supply.service_life_years).
+  [[nodiscard]] double service_life(std::span<const double> v) const { return v[service_life_]; }
   // Every parameter index a run can read (with repeats).
   [[nodiscard]] const std::vector<ParamIndex>& reads() const { return reads_; }
 
@@ -221,6 +223,10 @@ class ChipsReader {
 struct SkuYear {
   std::string vendor;
   double chips = 0, asp_usd = 0, cogs_usd = 0, inventory_dies = 0;
+  // The SKU's installed base: its chips of every vintage still in service
+  // (supply.service_life_years, the vendors' installed-base rule), and what
+  // they cost when bought (each vintage at its own year's ASP).
+  double installed = 0, installed_usd = 0;
 };
 struct VendorYear {
   double chips = 0, revenue_usd_bn = 0, gross_margin = 0, installed_base = 0, retirements = 0;

@@ -32,7 +32,7 @@ struct Card {
 constexpr Card kCards[] = {
     {"market.tam_usd_bn.2030", "Demand for AI accelerators in China, 2030 (USD bn)", "usd_bn"},
     {"market.domestic_usd_bn.2030", "Domestic chips sold, 2030 (USD bn)", "usd_bn"},
-    {"market.foreign_usd_bn.2030", "Imported chips, 2030 (USD bn)", "usd_bn"},
+    {"market.imports_usd_bn.2030", "Imported chips, 2030 (USD bn)", "usd_bn"},
     {"market.self_sufficiency.2030", "Self-sufficiency, 2030", "share"},
     {"supply.chips_total.2030", "Domestic accelerators produced, 2030", "count"},
     {"supply.h100_equivalents.2030", "Domestic output in H100 equivalents, 2030", "count"},
@@ -170,7 +170,7 @@ Response WhatIf::layout() const {
         {"x", years},
         {"series",
          {yearly("demand (TAM)", "market.tam_usd_bn"), yearly("domestic", "market.domestic_usd_bn"),
-          yearly("imports", "market.foreign_usd_bn"), yearly("unmet", "market.unmet_usd_bn")}}},
+          yearly("imports", "market.imports_usd_bn"), yearly("unmet", "market.unmet_usd_bn")}}},
        {{"id", "self_sufficiency"},
         {"title", "Self-sufficiency by year (domestic share of demand)"},
         {"type", "line"},

@@ -154,8 +154,8 @@ TEST(AnalysisCli, SensitivityTornado) {
     const std::string param = row["param"];
     if (param != "market.cloud_capex_usd_bn" && param != "market.cloud_capex_usd_bn.2030") continue;
     found = true;
-    const double base = run_cli("eval market.cloud_demand_usd_bn.2030 --format json")
-                            .json()["metrics"]["market.cloud_demand_usd_bn.2030"]
+    const double base = run_cli("eval market.cloud_ai_gpu_usd_bn.2030 --format json")
+                            .json()["metrics"]["market.cloud_ai_gpu_usd_bn.2030"]
                             .get<double>();
     const double rel = (row["param_high"].get<double>() - row["param_low"].get<double>()) /
                        (row["relative"].get<bool>() ? 1.0 : row["param_base"].get<double>());

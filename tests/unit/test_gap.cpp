@@ -89,7 +89,8 @@ catalog::Catalog make_catalog(const std::vector<ChipDef>& chips, const std::stri
 // with domain_scales false); the money figures follow from TDP and price.
 class FormulaSource final : public score::EconomicsSource {
  public:
-  explicit FormulaSource(bool domain_scales = true) : domain_scales_(domain_scales) {}
+  explicit FormulaSource(bool domain_scales = true, double prefill_share = 0)
+      : domain_scales_(domain_scales), prefill_share_(prefill_share) {}
   ChipEconomics get(const ChipSpec& c, const std::string& model, const std::string& workload) const override {
     ChipEconomics e;
     e.chip = c.id;
@@ -102,11 +103,13 @@ class FormulaSource final : public score::EconomicsSource {
     const double usd = c.price.at("cn")->value();
     e.tps_per_watt_per_kusd = Figure::of(*e.tps_per_watt.value / (usd / 1e3));
     e.usd_per_mtok = Figure::of(usd / tps);
+    e.prefill_share = prefill_share_;
     return e;
   }
 
  private:
   bool domain_scales_ = true;
+  double prefill_share_ = 0;  // share of chip time on prefill (no prefix-cache hits)
 };
 
 gap::Settings settings(bool perf = true) {
@@ -298,6 +301,75 @@ TEST(Gap, DemandChipsFollowTokensAndThroughput) {
   EXPECT_NEAR(*y26.spend_usd_bn.value, *y26.chips_bought.value * 10000 / 1e9, 1e-12);
   EXPECT_NEAR(*y26.implied_total_usd_bn.value, *y26.spend_usd_bn.value / 0.5, 1e-12);
   EXPECT_NEAR(*y26.tam_ratio.value, *y26.implied_total_usd_bn.value / 10.0, 1e-12);
+}
+
+namespace {
+gap::DemandSettings one_chat_settings() {
+  gap::DemandSettings s;
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    s.daily_tokens[y] = 1e12 * (y - 2023);
+    s.inference_share[y] = 0.5;
+  }
+  s.prior_daily_tokens = 1e11;
+  s.output_share = 0.5;
+  s.workload_mix = {{"chat", 1.0}};
+  s.model_mix = {{"m", 1.0}};
+  s.utilisation = 0.5;
+  s.life_years = 5;
+  return s;
+}
+}  // namespace
+
+TEST(Gap, PrefixCacheHitsCutOnlyPrefillWork) {
+  // A chip spends 40% of its time on prefill at 200 output tok/s. Hit share 0:
+  // the old figure; hit share h: the prefill time x (1 - h), decode unchanged,
+  // so tok/s = 200 / (1 - 0.4 h). Without prefill time the hit share changes nothing.
+  const auto cat = make_catalog(kBase, "prefix");
+  gap::DemandSettings s = one_chat_settings();
+  const FormulaSource with_prefill(true, 0.4), no_prefill;
+  auto tps25 = [&](const score::EconomicsSource& src, double hit) {
+    s.prefix_cache_hit = hit;
+    const auto d = gap::demand(cat, cat.params(), s, src, std::nullopt);
+    return *d.years[1].chip_tps.value;
+  };
+  EXPECT_DOUBLE_EQ(tps25(with_prefill, 0.0), 200.0);
+  EXPECT_NEAR(tps25(with_prefill, 0.563), 200.0 / (1 - 0.4 * 0.563), 1e-9);
+  EXPECT_NEAR(tps25(with_prefill, 1.0), 200.0 / 0.6, 1e-9);
+  EXPECT_DOUBLE_EQ(tps25(no_prefill, 0.563), 200.0);
+}
+
+TEST(Gap, InstalledFleetSumsVintagesAtTheirOwnThroughput) {
+  // The supply model's chips in service (every vintage, by SKU) give the
+  // fleet's capacity and its capex per token, each SKU at its own tok/s
+  // (cn-x 200, cn-y 300) and purchase cost; the year's purchases stay at the
+  // year's mix.
+  const auto cat = make_catalog(kBase, "fleet");
+  const gap::DemandSettings s = one_chat_settings();
+  market::Totals market;
+  market.tam_usd_bn.fill(std::nan(""));
+  market.domestic_usd_bn.fill(std::nan(""));
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    supply::SupplyYear sy;
+    sy.year = y;
+    sy.skus["cn-x"] = supply::SkuYear{"huawei", 1000, 10000, 5000, 0, 3000, 2.5e7};
+    sy.skus["cn-y"] = supply::SkuYear{"cambricon", 0, 20000, 8000, 0, 1000, 2e7};  // none bought this year
+    market.supply.push_back(sy);
+  }
+  const FormulaSource src;
+  const auto d = gap::demand(cat, cat.params(), s, src, market);
+  const auto& y26 = d.years[2026 - analysis::kFirstYear];
+  ASSERT_TRUE(y26.fleet_tps.ok()) << y26.fleet_tps.missing;
+  const double fleet_tps = 3000 * 200.0 + 1000 * 300.0;
+  EXPECT_NEAR(*y26.fleet_chips.value, 4000, 1e-9);
+  EXPECT_NEAR(*y26.fleet_tps.value, fleet_tps, 1e-6);
+  const double out_tps = 3e12 * 0.5 / gap::kSecondsPerDay;
+  EXPECT_NEAR(*y26.fleet_coverage.value, fleet_tps * 0.5 / out_tps, 1e-12);
+  EXPECT_NEAR(*y26.chips_needed.value, out_tps / 0.5 / (fleet_tps / 4000), 1e-6);
+  EXPECT_NEAR(*y26.capex_usd_per_mtok.value,
+              4.5e7 / (fleet_tps * 0.5 * 5 * gap::kDaysPerYear * gap::kSecondsPerDay) * 1e6, 1e-12);
+  // Purchases: this year's mix only (cn-x at 200 tok/s, $10k).
+  EXPECT_NEAR(*y26.chip_tps.value, 200, 1e-9);
+  EXPECT_NEAR(*y26.usd_per_tps.value, 10000 / 200.0, 1e-9);
 }
 
 // Systems of different sizes are compared per chip and per MW: doubling the

@@ -35,6 +35,10 @@ analysis::Context with(const std::vector<std::string>& sets, const std::string& 
 double metric(const analysis::Context& ctx, const std::string& path) { return studies::evaluate(ctx, {path}).at(path); }
 double param(const std::string& path) { return base_ctx().params.value(path); }
 
+// A break-even year for ordering: one after the last model year when there is none (NaN).
+constexpr double kNever = analysis::kLastYear + 1;
+double or_never(double year) { return std::isnan(year) ? kNever : year; }
+
 }  // namespace
 
 // The report's figures (TAM ~67, self-sufficiency 33%/76%, capex 597, growth 38%, ...) are
@@ -48,7 +52,7 @@ TEST(MarketChain, TamByHand2030) {
   // computed figure; the other buyer classes are added as their own lines.
   const double cloud = 130.0 * 0.70 * 0.90 * 0.85 * 0.80;
   EXPECT_NEAR(cloud, 55.692, 1e-9);
-  EXPECT_NEAR(metric(base_ctx(), "market.cloud_demand_usd_bn.2030"), cloud, 1e-9);
+  EXPECT_NEAR(metric(base_ctx(), "market.cloud_ai_gpu_usd_bn.2030"), cloud, 1e-9);
   EXPECT_NEAR(metric(base_ctx(), "market.chain_product.2030"), 0.4284, 1e-12);
   EXPECT_NEAR(metric(base_ctx(), "market.cloud_gpu_share_of_capex.2030"), 0.4284, 1e-12);
   const double sov = param("market.buyers.sovereign_usd_bn.2030"), inn = param("market.buyers.innovator_usd_bn.2030");
@@ -109,7 +113,7 @@ TEST(MarketChain, OverridesFlowThrough) {
   const auto ctx = with({"market.chain.overseas_share.2030=0.2"});
   const double before = metric(base_ctx(), "market.tam_usd_bn.2030");
   const double after = metric(ctx, "market.tam_usd_bn.2030");
-  const double cloud = metric(base_ctx(), "market.cloud_demand_usd_bn.2030");
+  const double cloud = metric(base_ctx(), "market.cloud_ai_gpu_usd_bn.2030");
   EXPECT_NEAR(after - before, cloud * (0.8 / 0.7 - 1), 1e-9);
   // Other years are untouched.
   EXPECT_DOUBLE_EQ(metric(ctx, "market.tam_usd_bn.2029"), metric(base_ctx(), "market.tam_usd_bn.2029"));
@@ -181,7 +185,7 @@ TEST(MarketCli, MarketShowsPublishedAndReconciliation) {
     }
   }
   for (const char* m : {"market.tam_usd_bn.2030", "market.domestic_usd_bn.2030", "market.self_sufficiency.2024",
-                        "market.self_sufficiency.2030", "market.breakeven_year", "market.cash_breakeven_year"})
+                        "market.self_sufficiency.2030", "market.breakeven_year", "market.breakeven_year_cashflow"})
     EXPECT_TRUE(metrics.count(m)) << m;
   // Bottom-up spend beside the TAM: implied total / TAM each year it is known.
   ASSERT_EQ(js["bottom_up"].size(), 7u);
@@ -203,13 +207,13 @@ TEST(MarketClosure, DomesticPlusImportsPlusUnmetIsDemandEveryYear) {
     const std::string ys = std::to_string(y);
     auto at = [&](const std::string& stem) { return m.at("market." + stem + "." + ys); };
     const double tam = at("tam_usd_bn");
-    EXPECT_NEAR(at("domestic_usd_bn") + at("foreign_usd_bn") + at("unmet_usd_bn"), tam, 1e-9 * tam) << y;
+    EXPECT_NEAR(at("domestic_usd_bn") + at("imports_usd_bn") + at("unmet_usd_bn"), tam, 1e-9 * tam) << y;
     EXPECT_GE(at("unmet_usd_bn"), -1e-12) << y;
     EXPECT_NEAR(at("self_sufficiency"), at("domestic_usd_bn") / tam, 1e-12) << y;
     // Imports by hand: licensed (within the purchase guidance) plus grey.
     const double licensed = std::min(param("market.imports.licensed_usd_bn." + ys),
                                      param("market.imports.guidance_cap_share." + ys) * tam);
-    EXPECT_NEAR(at("foreign_usd_bn"), std::min(licensed + param("market.imports.grey_usd_bn." + ys), tam), 1e-9) << y;
+    EXPECT_NEAR(at("imports_usd_bn"), std::min(licensed + param("market.imports.grey_usd_bn." + ys), tam), 1e-9) << y;
     // One step a year: this year's supply plus what went unsold last year; the rest carries on.
     EXPECT_NEAR(at("domestic_available_usd_bn"), m.at("supply.value_usd_bn." + ys) + carried, 1e-9) << y;
     EXPECT_NEAR(at("domestic_usd_bn"), std::min(at("domestic_available_usd_bn"), at("domestic_demand_usd_bn")), 1e-9)
@@ -378,7 +382,7 @@ TEST(MarketInfra, BreakevenBothWaysByIdentity) {
   // (power + leasing + the year's AI-server capex). Each break-even is the first
   // year its quantity is >= 0.
   const auto m = studies::evaluate_all(base_ctx(), {"market"});
-  double acc = market::kNoBreakeven, cash = market::kNoBreakeven;
+  double acc = kNever, cash = kNever;
   double cum_cash = 0, cum_profit = 0;
   for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
     const std::string ys = std::to_string(y);
@@ -387,13 +391,17 @@ TEST(MarketInfra, BreakevenBothWaysByIdentity) {
                       at("infra.capex_rmb_bn");
     EXPECT_NEAR(at("infra.cash_flow_rmb_bn"), cf, 1e-9) << y;
     EXPECT_NEAR(at("infra.profit_rmb_bn"), cf + at("infra.capex_rmb_bn") - at("infra.depreciation_rmb_bn"), 1e-9) << y;
-    if (at("infra.profit_rmb_bn") >= 0 && acc == market::kNoBreakeven) acc = y;
-    if (cf >= 0 && cash == market::kNoBreakeven) cash = y;
+    if (at("infra.profit_rmb_bn") >= 0 && acc == kNever) acc = y;
+    if (cf >= 0 && cash == kNever) cash = y;
     cum_cash += cf;
     cum_profit += at("infra.profit_rmb_bn");
   }
-  EXPECT_EQ(m.at("market.breakeven_year"), acc);
-  EXPECT_EQ(m.at("market.cash_breakeven_year"), cash);
+  // A break-even not reached by 2030 has no value (null in JSON), not a year.
+  EXPECT_EQ(or_never(m.at("market.breakeven_year")), acc);
+  EXPECT_EQ(or_never(m.at("market.breakeven_year_cashflow")), cash);
+  if (acc == kNever) {
+    EXPECT_TRUE(std::isnan(m.at("market.breakeven_year")));
+  }
   // While capex grows, spend runs ahead of depreciation: cash turns positive no earlier than profit.
   EXPECT_GE(cash, acc);
   EXPECT_LT(cum_cash, cum_profit);
@@ -403,14 +411,13 @@ TEST(MarketInfra, BreakevenMovesWithTheTokenPrice) {
   // Revenue is tokens x price: with no price learning the fleet earns more and
   // breaks even no later; with faster learning no earlier. A tiny token volume
   // never breaks even.
-  const double base = metric(base_ctx(), "market.breakeven_year");
+  const double base = or_never(metric(base_ctx(), "market.breakeven_year"));
   const double flat = metric(with({"demand.price.decline_per_year=0"}), "market.breakeven_year");
   EXPECT_LE(flat, base);
   EXPECT_LE(flat, analysis::kLastYear);  // list prices held: revenue covers cost by 2030
-  EXPECT_GE(metric(with({"demand.price.decline_per_year=0.6"}), "market.breakeven_year"), base);
-  EXPECT_LE(metric(with({"demand.price.decline_per_year=0"}), "market.cash_breakeven_year"), market::kNoBreakeven);
-  EXPECT_EQ(metric(with({"demand.daily_tokens.2030=1e12", "demand.price.decline_per_year=0.9"}), "market.breakeven_year"),
-            market::kNoBreakeven);
+  EXPECT_GE(or_never(metric(with({"demand.price.decline_per_year=0.6"}), "market.breakeven_year")), base);
+  EXPECT_TRUE(std::isnan(
+      metric(with({"demand.daily_tokens.2030=1e12", "demand.price.decline_per_year=0.9"}), "market.breakeven_year")));
 }
 
 TEST(MarketValuation, ImpliedMultiple) {
@@ -423,10 +430,11 @@ TEST(MarketValuation, ImpliedMultiple) {
   EXPECT_NEAR(rev, m.at("market.domestic_usd_bn.2026") * m.at("market.valuation.share.cambricon.2026"), 1e-12);
 }
 
-TEST(MarketValuation, VendorsOutsideSupplyTakeTheirShareOfTheDomesticMarket) {
-  // T-Head (an IPO candidate the supply model does not make):
-  // revenue = share x domestic market; implied value = revenue x P/S; implied
-  // P/S = market value / revenue.
+TEST(MarketValuation, VendorsOutsideSupplyTakeTheirShareOfWhatSupplyLeaves) {
+  // T-Head (an IPO candidate the supply model does not make) sells only into
+  // the domestic demand the supply model's vendors leave unfilled: revenue =
+  // share x domestic demand, capped by domestic demand - domestic sales;
+  // implied value = revenue x P/S; implied P/S = market value / revenue.
   const auto m = studies::evaluate_all(base_ctx(), {"market", "supply"});
   const double fx = param("regions.cn.fx_per_usd");
   // Kunlunxin, whose chips the supply model makes, sells its share of the domestic supply.
@@ -435,16 +443,75 @@ TEST(MarketValuation, VendorsOutsideSupplyTakeTheirShareOfTheDomesticMarket) {
   EXPECT_NEAR(kx, m.at("market.domestic_usd_bn.2026") * m.at("market.valuation.share.kunlunxin.2026"), 1e-12);
   EXPECT_NEAR(m.at("market.valuation.share.kunlunxin.2026"),
               m.at("supply.revenue_usd_bn.kunlunxin.2026") / m.at("supply.value_usd_bn.2026"), 1e-9);
-  for (const char* v : {"thead"}) {
-    const std::string vs(v);
-    const double share = param("market.valuation.domestic_share." + vs);
-    const double rev = m.at("market.valuation.revenue_usd_bn." + vs + ".2026");
-    EXPECT_NEAR(rev, share * m.at("market.domestic_usd_bn.2026"), 1e-12) << v;
-    EXPECT_NEAR(m.at("market.valuation.implied_value_usd_bn." + vs + ".2026"),
-                rev * param("market.valuation.ps_multiple." + vs), 1e-9) << v;
-    EXPECT_NEAR(m.at("market.valuation.implied_ps." + vs + ".2026"),
-                param("market.valuation.market_cap_rmb_bn." + vs) / fx / rev, 1e-9) << v;
+  const std::string vs = "thead";
+  const double share = param("market.valuation.domestic_share." + vs);
+  for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+    const std::string ys = std::to_string(y);
+    const double wanted = m.at("market.domestic_demand_usd_bn." + ys);
+    const double room = wanted - m.at("market.domestic_usd_bn." + ys);
+    const double rev = m.at("market.valuation.revenue_usd_bn." + vs + "." + ys);
+    EXPECT_NEAR(rev, std::min(share * wanted, room), 1e-9) << y;  // the only vendor outside supply
+    EXPECT_LE(rev, m.at("market.unmet_usd_bn." + ys) + 1e-9) << y;
   }
+  // 2026: supply binds (unmet demand), so T-Head has room to sell.
+  const double rev = m.at("market.valuation.revenue_usd_bn." + vs + ".2026");
+  ASSERT_GT(rev, 0);
+  EXPECT_NEAR(m.at("market.valuation.implied_value_usd_bn." + vs + ".2026"),
+              rev * param("market.valuation.ps_multiple." + vs), 1e-9);
+  EXPECT_NEAR(m.at("market.valuation.implied_ps." + vs + ".2026"),
+              param("market.valuation.market_cap_rmb_bn." + vs) / fx / rev, 1e-9);
+}
+
+TEST(MarketValuation, VendorRevenuesSumToAtMostTheDomesticDemand) {
+  // Supply vendors together sell the domestic market; vendors outside supply
+  // add at most what it leaves: every year the sum stays within the domestic
+  // demand (after imports and adoption caps), also when an outside vendor's
+  // share is set to take the whole market.
+  for (const auto& sets : {std::vector<std::string>{}, std::vector<std::string>{"market.valuation.domestic_share.thead=1"}}) {
+    const auto m = studies::evaluate_all(with(sets), {"market"});
+    for (int y = analysis::kFirstYear; y <= analysis::kLastYear; ++y) {
+      const std::string ys = std::to_string(y);
+      double supply_vendors = 0, all = 0;
+      for (const auto& [path, v] : m) {
+        if (!path.starts_with("market.valuation.revenue_usd_bn.") || !path.ends_with("." + ys)) continue;
+        all += v;
+        if (path.find(".thead.") == std::string::npos) supply_vendors += v;
+      }
+      // The valued supply vendors are some of supply's (not Huawei): within the domestic market.
+      const double domestic = m.at("market.domestic_usd_bn." + ys);
+      EXPECT_LE(supply_vendors, domestic * (1 + 1e-12) + 1e-12) << y;
+      EXPECT_LE(all, m.at("market.domestic_demand_usd_bn." + ys) * (1 + 1e-12) + 1e-12) << y;
+    }
+  }
+}
+
+TEST(MarketCli, BreakevenNotReachedIsNullWithAReason) {
+  // cli.md's break-even years are numbers when reached; when not reached by
+  // 2030 the JSON carries null and a reason, the table "not by 2030".
+  auto r = run_cli("market --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto js = r.json();
+  for (const char* key : {"breakeven_year", "breakeven_year_cashflow"}) {
+    const auto& year = js[key];
+    const auto& why = js[std::string(key) == "breakeven_year" ? "breakeven_reason" : "breakeven_year_cashflow_reason"];
+    if (year.is_null()) {
+      ASSERT_TRUE(why.is_string()) << key;
+      EXPECT_TRUE(why.get<std::string>().starts_with("not reached by 2030: revenue RMB")) << why;
+    } else {
+      EXPECT_LE(year.get<double>(), analysis::kLastYear);
+      EXPECT_TRUE(why.is_null());
+    }
+  }
+  // ms-2025 reaches neither by 2030 (a finding, docs/model-market.md section 4).
+  EXPECT_TRUE(js["breakeven_year"].is_null());
+  r = run_cli("market");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("not by 2030"), std::string::npos);
+  EXPECT_EQ(r.out.find("2031"), std::string::npos);
+  // With list prices held, the accounting break-even is a year again, with no reason.
+  const auto flat = run_cli("market --set demand.price.decline_per_year=0 --format json").json();
+  EXPECT_TRUE(flat["breakeven_year"].is_number());
+  EXPECT_TRUE(flat["breakeven_reason"].is_null());
 }
 
 TEST(MarketCompile, CompiledMatchesComputed) {
@@ -456,12 +523,15 @@ TEST(MarketCompile, CompiledMatchesComputed) {
   std::vector<double> out(paths.size());
   fn(values, out);
   const auto m = studies::evaluate(ctx, paths);
-  for (std::size_t i = 0; i < paths.size(); ++i) EXPECT_DOUBLE_EQ(out[i], m.at(paths[i])) << paths[i];
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (std::isnan(m.at(paths[i]))) EXPECT_TRUE(std::isnan(out[i])) << paths[i];  // a break-even not reached
+    else EXPECT_DOUBLE_EQ(out[i], m.at(paths[i])) << paths[i];
+  }
   // The compiled function reads the perturbed vector, not the table.
   auto v2 = values;
   v2[*ctx.params.find("market.chain.accelerator_share.2030")] = 0.4;
   fn(v2, out);
-  EXPECT_NEAR(out[0], m.at(paths[0]) - metric(ctx, "market.cloud_demand_usd_bn.2030") / 2, 1e-9);
+  EXPECT_NEAR(out[0], m.at(paths[0]) - metric(ctx, "market.cloud_ai_gpu_usd_bn.2030") / 2, 1e-9);
 }
 
 // Supply and market metrics compiled together share one supply run (the
