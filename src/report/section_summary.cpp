@@ -22,6 +22,19 @@ struct Row {
   bool never = false;  // a break-even year not reached by the last model year (status says why)
 };
 
+// A break-even year the market gives no value for (present, NaN): not
+// reached by the last model year; the status says why.
+void mark_no_breakeven(const Gather& g, Row& r) {
+  if (r.computed || r.path.find("breakeven_year") == std::string::npos || !g.metrics.count(r.path)) return;
+  const std::string last = std::to_string(analysis::kLastYear);
+  const bool cash = r.path.ends_with("cashflow");
+  const double revenue = g.metric_or_nan("market.infra.revenue_rmb_bn." + last);
+  const double cost = cash ? revenue - g.metric_or_nan("market.infra.cash_flow_rmb_bn." + last)
+                           : g.metric_or_nan("market.infra.cost_rmb_bn." + last);
+  r.status = market::no_breakeven_reason(cash, revenue, cost);
+  r.never = true;
+}
+
 const Section* find_section(const std::vector<Section>& v, const std::string& id) {
   for (const auto& s : v)
     if (s.id == id) return &s;
@@ -49,16 +62,7 @@ Section summary_section(Gather& g, const std::vector<Section>& others) {
       }
     }
     if (r.computed) r.status = "computed";
-    // A break-even year the market gives no value for: not reached by the last year, and why.
-    if (!r.computed && p.metric.find("breakeven_year") != std::string::npos && g.metrics.count(p.metric)) {
-      const std::string last = std::to_string(analysis::kLastYear);
-      const bool cash = p.metric.ends_with("cashflow");
-      const double revenue = g.metric_or_nan("market.infra.revenue_rmb_bn." + last);
-      const double cost = cash ? revenue - g.metric_or_nan("market.infra.cash_flow_rmb_bn." + last)
-                               : g.metric_or_nan("market.infra.cost_rmb_bn." + last);
-      r.status = market::no_breakeven_reason(cash, revenue, cost);
-      r.never = true;
-    }
+    mark_no_breakeven(g, r);
     rows.push_back(std::move(r));
   }
 

@@ -96,6 +96,8 @@ aside h2 { font-size: 13px; text-transform: uppercase; letter-spacing: 0.05em; c
   }
 
   function fmt(v, kind) {
+    // A year with no value is a break-even not reached within the modelled years.
+    if ((v === null || v === undefined) && kind === 'year' && layout && layout.last_year) return 'not by ' + layout.last_year;
     if (v === null || v === undefined) return 'n/a';
     if (kind === 'share') return (100 * v).toFixed(1) + '%';
     if (kind === 'year') return String(Math.round(v));

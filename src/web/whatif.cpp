@@ -155,6 +155,7 @@ Response WhatIf::layout() const {
   json cards = json::array();
   for (const auto& c : kCards) cards.push_back({{"metric", c.metric}, {"label", c.label}, {"format", c.format}});
   j["cards"] = cards;
+  j["last_year"] = kChartLastYear;  // a year card with no value reads "not by <last_year>" 
   json years = json::array();
   for (int y = kChartFirstYear; y <= kChartLastYear; ++y) years.push_back(y);
   json score = json::array();
