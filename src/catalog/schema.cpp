@@ -53,6 +53,7 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"silicon.transistors_bn", K::kQuantity, Dim::kNumber, true},
            {"price.*", K::kQuantity, Dim::kMoney, true, false, "per chip in a region"},
            {"software.stack", K::kString},
+           {"software.devices_per_package", K::kQuantity, Dim::kCount, true, false, "framework devices (ranks, each with its own memory) one package shows: Ascend 910C 2 (one per die), B200 1 (two dies, one CUDA device)"},
            {"software.family", K::kString, Dim::kNumber, false, false, "chips of one generation and stack: where fitted efficiencies transfer (default: the chip id)"},
            {"software.eta_compute", K::kQuantity, Dim::kFraction, true},
            {"software.eta_memory", K::kQuantity, Dim::kFraction, true},
