@@ -34,9 +34,12 @@ ChipSpec device_view(const ChipSpec& chip) {
 std::string unit_note(const ChipSpec& chip, RankUnit unit) {
   const int n = devices_per_package(chip);
   const int dies = chip.compute_dies.value_or(1);
+  if (n > 1 && unit == RankUnit::kDevice)
+    return fmt::format("{} shows {} devices per package (one per die, each with its own memory); a rank is one device; "
+                       "per-package figures are {} x per-device", chip.id, n, n);
   if (n > 1)
-    return fmt::format("{} shows {} devices per package (one per die, each with its own memory); a rank is a {}; "
-                       "per-package figures are {} x per-device", chip.id, n, rank_unit_name(unit), n);
+    return fmt::format("{} shows {} devices per package (one per die, each with its own memory); a rank here is the "
+                       "whole package (--rank device: one die per rank)", chip.id, n);
   if (dies > 1)
     return fmt::format("{} has {} dies but shows one device: a rank is the whole package", chip.id, dies);
   return "";
