@@ -224,3 +224,22 @@ TEST(CloudMatrixHeldOut, PrefillError) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ExpertLoad, PerfTakesTheImbalanceAndNamesIt) {
+  const std::string base =
+      "perf --chip nvidia-h100-sxm --model deepseek-r1 --isl 2000 --osl 500 --tp 1 --attention-dp 16 --ep 16 --batch 2048 "
+      "--format json";
+  const auto even = run_cli(base);
+  const auto hot = run_cli(base + " --expert-imbalance 1.3");
+  ASSERT_EQ(even.rc, 0) << even.err;
+  ASSERT_EQ(hot.rc, 0) << hot.err;
+  EXPECT_FALSE(even.json()["deployment"].contains("expert_imbalance"));
+  EXPECT_DOUBLE_EQ(hot.json()["deployment"]["expert_imbalance"].get<double>(), 1.3);
+  EXPECT_GT(hot.json()["tpot_ms"].get<double>(), even.json()["tpot_ms"].get<double>());
+  const auto bad = run_cli(base + " --expert-imbalance 0.5");  // below balanced: not a load ratio
+  EXPECT_EQ(bad.rc, 2);
+}
+
+}  // namespace
