@@ -243,3 +243,30 @@ TEST(ExpertLoad, PerfTakesTheImbalanceAndNamesIt) {
 }
 
 }  // namespace
+
+namespace {
+
+// stacks.cann.named.cloudmatrix-infer.separate: the CloudMatrix-Infer rows fit only their own
+// groups, so adding them leaves the pooled CANN fit (what perf, econ, score and gap use) as it was.
+TEST(NamedStacks, SeparateStackStaysOutOfThePooledFit) {
+  const std::string shared = test::source_dir() + "/data/measurements/measurements-shared.csv";
+  const std::string cm = test::source_dir() + "/data/measurements/cloudmatrix384-2506.12708.csv";
+  auto cann_top = [](const test::CliResult& r) {
+    const nlohmann::json j = r.json();  // kept alive while its groups are walked
+    for (const auto& g : j["groups"])
+      if (g["stack"] == "cann" && g["family"] == "" && g["backend"] == "") return g;
+    return nlohmann::json();
+  };
+  const auto without = run_cli("calibrate --measurements " + shared + " --folds 2 --format json -q");
+  const auto with = run_cli("calibrate --measurements " + shared + " --measurements " + cm + " --folds 2 --format json -q");
+  ASSERT_EQ(without.rc, 0) << without.err;
+  ASSERT_EQ(with.rc, 0) << with.err;
+  const auto a = cann_top(without), b = cann_top(with);
+  ASSERT_FALSE(a.is_null());
+  ASSERT_FALSE(b.is_null());
+  EXPECT_EQ(a["rows"], b["rows"]);  // 13 SGLang and Chitu rows, not 20
+  EXPECT_DOUBLE_EQ(a["eta_compute"].get<double>(), b["eta_compute"].get<double>());
+  EXPECT_DOUBLE_EQ(a["launch_overhead_us"].get<double>(), b["launch_overhead_us"].get<double>());
+}
+
+}  // namespace
