@@ -50,7 +50,7 @@ UNITS = {
     "datacenter_capex_per_kw": {"USD", "RMB"},
 }
 # keys whose values must be plain numbers (no unit)
-PLAIN = {"hbm_stacks", "domain_size", "compute_dies", "transistors_bn", "launch_year", "chips_per_domain",
+PLAIN = {"hbm_stacks", "domain_size", "compute_dies", "devices_per_package", "transistors_bn", "launch_year", "chips_per_domain",
          "fx_per_usd", "pue", "cost_of_capital", "depreciation_years", "server_overhead_fraction",
          "datacenter_years", "operations_fraction", "utilisation", "cn_available_from", "cn_available_until",
          "params_total_b", "params_active_b", "kv_heads", "mtp_layers", "isl", "osl", "score"}

@@ -26,7 +26,8 @@ from pathlib import Path
 # deterministic, so the run reproduces the doc exactly; the margin admits last-digit changes of a
 # refit (Nelder-Mead restarts) without letting a real regression through.
 MARGIN_POINTS = 1.0
-FILES = ["data/measurements/measurements-shared.csv", "data/measurements/aic-silicon-sample.csv"]
+FILES = ["data/measurements/measurements-shared.csv", "data/measurements/aic-silicon-sample.csv",
+         "data/measurements/cloudmatrix384-2506.12708.csv", "data/measurements/lmsys-gb200-nvl72.csv"]
 SECTION = "### Held-out (k-fold) error, by chip family and backend"
 
 

@@ -133,6 +133,7 @@ ChipSpec chip_spec(const catalog::Catalog& cat, const ParamTable& p, std::string
   c.tdp = opt_q<Watts>(p, base + "power.tdp");
   c.launch_year = opt_int(p, base + "launch_year");
   c.compute_dies = opt_int(p, base + "silicon.compute_dies");
+  c.devices_per_package = opt_int(p, base + "software.devices_per_package");
   c.hbm_stacks = opt_int(p, base + "memory.hbm_stacks");
   c.die_area_mm2 = opt(p, base + "silicon.die_area");
   c.process_node = e.str("silicon.process_node");

@@ -37,6 +37,8 @@ struct ChipSpec {
   std::optional<Watts> tdp;
   std::optional<int> launch_year;
   std::optional<int> compute_dies;
+  // Framework devices per package (software.devices_per_package): each its own rank and memory.
+  std::optional<int> devices_per_package;
   std::optional<int> hbm_stacks;
   std::optional<double> die_area_mm2;
   std::string process_node;

@@ -66,6 +66,7 @@ json result_json(const std::string& chip, const ModelSpec& model, const Workload
   j["tpot_ms"] = round_sig(r.tpot_s * 1e3);
   j["tokens_per_s_per_user"] = round_sig(r.tokens_per_s_per_user);
   j["output_tps_per_chip"] = round_sig(r.output_tps_per_chip);
+  j["output_tps_per_decode_chip"] = round_sig(r.output_tps_per_decode_chip);
   j["input_tps_per_chip"] = round_sig(r.input_tps_per_chip);
   j["prefill_tps_per_chip"] = round_sig(r.prefill_tps_per_chip);
   j["batch"] = r.batch;
@@ -105,10 +106,29 @@ struct PerfArgs {
 
 
 // The perf command's JSON and tables (the notes and exit status are the caller's).
+// What a "chip" of the output is: the rank unit and, for a package of several devices, the
+// per-package figures (= devices x per-device at the same per-device load).
+struct UnitView {
+  perf::RankUnit unit = perf::RankUnit::kPackage;
+  int devices = 1;     // devices per package
+  std::string note;    // perf::unit_note ("" for one die, one device)
+};
+
 Output perf_output(const ChipSpec& chip, const ModelSpec& model, const Workload& w, const perf::PerfResult& r,
-                   const std::optional<double>& ttft_t, const std::optional<double>& tpot_t) {
+                   const std::optional<double>& ttft_t, const std::optional<double>& tpot_t, const UnitView& u) {
   Output out;
   out.json = result_json(chip.id, model, w, r, ttft_t, tpot_t);
+  const bool per_device = u.unit == perf::RankUnit::kDevice;
+  const int per_pkg = per_device ? u.devices : 1;
+  out.json["unit"] = {{"chip", std::string(perf::rank_unit_name(u.unit))}, {"devices_per_package", u.devices}};
+  if (!u.note.empty()) out.json["unit"]["note"] = u.note;
+  if (r.ok()) {
+    out.json["output_tps_per_package"] = round_sig(r.output_tps_per_chip * per_pkg);
+    out.json["output_tps_per_decode_package"] = round_sig(r.output_tps_per_decode_chip * per_pkg);
+    out.json["prefill_tps_per_package"] = round_sig(r.prefill_tps_per_chip * per_pkg);
+  }
+  // A catalog chip is a package: "chip" unless the ranks are devices of it.
+  const std::string unit = per_device ? "device" : "chip";
   Table t{{"quantity", "value"}, {}, {false, false}};
   auto row = [&](const std::string& k, const std::string& v) { t.rows.push_back({k, v}); };
   row("chip", chip.id + (chip.calibrated ? " (calibrated stack " + chip.stack + ")" : " (spec-only stack " + chip.stack + ")"));
@@ -119,10 +139,17 @@ Output perf_output(const ChipSpec& chip, const ModelSpec& model, const Workload&
   row("TTFT", fmt_num(r.ttft_s * 1e3) + " ms" + (ttft_t ? fmt::format(" (target {} ms)", fmt_num(*ttft_t * 1e3)) : ""));
   row("TPOT", fmt_num(r.tpot_s * 1e3) + " ms" + (tpot_t ? fmt::format(" (target {} ms)", fmt_num(*tpot_t * 1e3)) : ""));
   row("tokens/s per user", fmt_num(r.tokens_per_s_per_user));
-  row("output tokens/s per chip", fmt_num(r.output_tps_per_chip));
-  row("input tokens/s per chip", fmt_num(r.input_tps_per_chip));
+  if (!u.note.empty()) row("unit", u.note);
+  const bool disagg = r.deployment.mode == perf::ServeMode::kDisagg;
+  row("output tokens/s per " + unit + (disagg ? " (both pools)" : ""), fmt_num(r.output_tps_per_chip));
+  if (disagg) row("output tokens/s per decode " + unit, fmt_num(r.output_tps_per_decode_chip));
+  if (per_device) {
+    row("output tokens/s per package" + std::string(disagg ? " (both pools)" : ""), fmt_num(r.output_tps_per_chip * per_pkg));
+    if (disagg) row("output tokens/s per decode package", fmt_num(r.output_tps_per_decode_chip * per_pkg));
+  }
+  row("input tokens/s per " + unit, fmt_num(r.input_tps_per_chip));
   row("batch (max that fits)", fmt::format("{} ({})", r.batch, r.max_batch));
-  row("memory per chip", fmt::format("{} of {} GB usable (weights {}, KV {})", fmt_num(r.memory_used_bytes / 1e9),
+  row("memory per " + unit, fmt::format("{} of {} GB usable (weights {}, KV {})", fmt_num(r.memory_used_bytes / 1e9),
                                      fmt_num(r.memory_capacity_bytes / 1e9), fmt_num(r.weight_bytes / 1e9), fmt_num(r.kv_bytes / 1e9)));
   row("bottleneck", fmt::format("prefill: {}; decode: {}", perf::bottleneck_name(r.prefill_bottleneck),
                                 perf::bottleneck_name(r.decode_bottleneck)));
@@ -154,7 +181,8 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
   const std::optional<double> ttft_t = w.ttft_target ? std::optional<double>(w.ttft_target->value()) : std::nullopt;
   const std::optional<double> tpot_t = w.tpot_target ? std::optional<double>(w.tpot_target->value()) : std::nullopt;
   const Location deployment{"", 0, "deployment"};
-  Output out = perf_output(chip, model, w, r, ttft_t, tpot_t);
+  const UnitView u{s.unit, s.devices_per_package, perf::unit_note(chip, s.unit)};
+  Output out = perf_output(chip, model, w, r, ttft_t, tpot_t, u);
   for (const auto& n : r.notes) out.text += "note: " + n + "\n";
   // A failing run (exit 2) leaves an existing -o file untouched; on stdout the table still shows by how much.
   require(r.feasible || g.out.empty(), deployment, "a deployment that fits", r.infeasible_reason);

@@ -174,6 +174,8 @@ void simulate_cmd(const Global& g, const SimArgs& a) {
     throw UserError(Location{"", 0, "deployment"}, "a deployment that holds the requests", r.status);
   }
   r.notes.insert(r.notes.begin(), defaults.begin(), defaults.end());
+  // Under --rank device the "per chip" figures are per device (one die): say so.
+  if (s.unit == perf::RankUnit::kDevice) r.notes.push_back("per chip = per device: " + perf::unit_note(chip, s.unit));
   const Output out = sim_output(a, model, d, so, r);
   if (!a.trace.empty()) atomic_write(a.trace, serve::trace_csv(r));
   emit(g, out);

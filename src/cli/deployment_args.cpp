@@ -64,6 +64,12 @@ void add_deployment_options(CLI::App* cmd, DeploymentArgs& a) {
   cmd->add_option("--prefill-attention-dp", a.prefill_adp, "disagg: prefill pool attention DP")->check(count_at_least(1));
   cmd->add_option("--concurrency", a.concurrency, "clients per instance (closed loop); beyond the batch they queue")->check(count_at_least(1));
   cmd->add_flag("--overlap", a.overlap, "two-micro-batch overlap of communication with compute");
+  cmd->add_option("--expert-imbalance", a.expert_imbalance,
+                  "routed load of the busiest EP rank over the mean (1: balanced; see docs/model-perf.md)")
+      ->check(CLI::Range(1.0, 64.0));
+  cmd->add_option("--rank", a.rank,
+                  "what one rank is: package (the catalog chip) or device (one die of a package that shows several, "
+                  "e.g. Ascend 910C); sizes and batch are then counted in devices");
 }
 
 perf::Deployment resolve_deployment(const analysis::Context& ctx, const ChipSpec& chip, const ModelSpec& model,
@@ -105,6 +111,7 @@ perf::Deployment resolve_deployment(const analysis::Context& ctx, const ChipSpec
   d.prefill_ep = a.prefill_ep;
   d.prefill_attention_dp = a.prefill_adp;
   d.overlap = a.overlap;
+  d.expert_imbalance = a.expert_imbalance;
   d.concurrency = a.concurrency;
   const Location deployment{"", 0, "deployment"};
   const std::string err = perf::check_deployment(model, d);
@@ -114,8 +121,21 @@ perf::Deployment resolve_deployment(const analysis::Context& ctx, const ChipSpec
 
 DeploymentSetup resolve_setup(const Global& g, const std::string& chip, const std::string& model, const WorkloadArgs& wl,
                               const DeploymentArgs& dep) {
-  DeploymentSetup s{perf_context(g), {}, {}, {}, {}, {}};
+  DeploymentSetup s{perf_context(g), {}, perf::RankUnit::kPackage, 1, {}, {}, {}, {}};
   s.chip = chip_spec(*s.ctx.catalog, s.ctx.params, chip);
+  s.devices_per_package = perf::devices_per_package(s.chip);
+  if (dep.rank != "package") {
+    if (dep.rank != "device")
+      throw UserError(Location{"", 0, "--rank"}, "package or device", "'" + dep.rank + "'",
+                      suggest(dep.rank, {"package", "device"}));
+    require(s.devices_per_package > 1, Location{"", 0, "--rank"},
+            "package for a chip that shows one device per package (chips." + s.chip.id + ".software.devices_per_package)",
+            "device (" + (perf::unit_note(s.chip, perf::RankUnit::kPackage).empty()
+                              ? s.chip.id + " is one die and one device"
+                              : perf::unit_note(s.chip, perf::RankUnit::kPackage)) + ")");
+    s.unit = perf::RankUnit::kDevice;
+    s.chip = perf::device_view(s.chip);
+  }
   s.model = model_spec(*s.ctx.catalog, s.ctx.params, model);
   s.w = resolve_workload(s.ctx, wl);
   s.d = resolve_deployment(s.ctx, s.chip, s.model, s.w, dep, s.defaults);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "perf/devices.hpp"
 #include "perf/perf.hpp"
 
 namespace gpugap::cli {
@@ -28,7 +29,9 @@ struct DeploymentArgs {
   int tp = 0, pp = 1, dp = 1, ep = 0, adp = 1, moe_tp = 0, batch = 0, mtp = -1;
   int prefill_tp = 0, prefill_ep = 0, prefill_adp = 0, concurrency = 0;
   double acceptance = -1, prefix_hit = 0, ratio = 0;
+  double expert_imbalance = 1.0;
   bool overlap = false;
+  std::string rank = "package";  // what one rank is: package, or device (one die of a multi-device package)
 };
 
 // A catalog workload (default chat) with --isl/--osl and targets applied.
@@ -42,7 +45,9 @@ perf::Deployment resolve_deployment(const analysis::Context& ctx, const ChipSpec
 // the defaults the deployment rules applied.
 struct DeploymentSetup {
   analysis::Context ctx;
-  ChipSpec chip;
+  ChipSpec chip;  // one rank: the package, or one device of it under --rank device
+  perf::RankUnit unit = perf::RankUnit::kPackage;
+  int devices_per_package = 1;
   ModelSpec model;
   Workload w;
   perf::Deployment d;

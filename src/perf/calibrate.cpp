@@ -75,7 +75,8 @@ std::vector<GroupKey> keys_of(const Rows& r, std::size_t i) {
   const std::string& st = r.prepared[i].chip.stack;
   const std::string& fam = r.prepared[i].base.family;
   const std::string& be = r.rows[i].backend;
-  std::vector<GroupKey> k = {{st, "", "", ""}, {st, fam, "", ""}};
+  std::vector<GroupKey> k;
+  if (!r.prepared[i].separate_stack) k = {{st, "", "", ""}, {st, fam, "", ""}};
   if (!be.empty()) {
     k.push_back({st, "", be, ""});
     k.push_back({st, fam, be, ""});

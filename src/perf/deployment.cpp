@@ -81,6 +81,7 @@ std::string describe(const Deployment& d, const ModelSpec& m) {
   s += fmt::format(" B{} {}", d.batch, mode_name(d.mode));
   if (d.mtp > 0) s += fmt::format(" MTP{}", d.mtp);
   if (d.overlap) s += " TBO";  // two-micro-batch overlap
+  if (m.ffn == FfnKind::kMoe && d.expert_imbalance > 1.0) s += fmt::format(" imbalance {:.3g}", d.expert_imbalance);
   return s;
 }
 
@@ -104,6 +105,7 @@ nlohmann::json to_json(const Deployment& d, const ModelSpec& m) {
                       {"prefix_hit", d.prefix_hit},
                       {"overlap", d.overlap},
                       {"concurrency", d.concurrency > 0 ? d.concurrency : d.batch}};
+  if (moe && d.expert_imbalance > 1.0) j["expert_imbalance"] = round_sig(d.expert_imbalance);
   if (d.mode == ServeMode::kDisagg) {
     j["prefill_decode_ratio"] = round_sig(d.prefill_decode_ratio);
     j["prefill_tp"] = d.prefill_tp > 0 ? d.prefill_tp : d.tp;

@@ -108,6 +108,7 @@ PerfResult evaluate(const ChipSpec& chip, const ModelSpec& model, const Deployme
     r.output_tps_per_chip = o.out_tps_chip;
     r.input_tps_per_chip = o.in_tps_chip;
     r.prefill_tps_per_chip = o.pf_tps_chip;
+    r.output_tps_per_decode_chip = d.chips() > 0 ? o.out_tps_chip * o.chips / d.chips() : 0.0;
     r.decode_step_s = o.step;
     r.tokens_per_step = o.tokens_per_step;
     r.batch = o.batch;

@@ -225,8 +225,10 @@ class Stepper {
       const double e = m_.experts;
       const double k = m_.top_k;
       const double touched = e * (1.0 - std::pow(1.0 - k / e, group));
-      const double bytes = touched / ep_ * m_.expert / mtp_ * p_.wbytes + group * k / w_ * m_.hidden * p_.abytes * 2.0;
-      roof(o, op(Op::kMoeExperts), 2.0 * group * k * m_.expert / (ep_ * mtp_), bytes, c_.peak_gemm, moe);
+      // The step waits for the busiest EP rank: its routed tokens are the mean times the imbalance.
+      const double hot = std::max(1.0, d_.expert_imbalance);
+      roof(o, op(Op::kMoeExperts), hot * 2.0 * group * k * m_.expert / (ep_ * mtp_),
+           touched / ep_ * m_.expert / mtp_ * p_.wbytes + hot * group * k / w_ * m_.hidden * p_.abytes * 2.0, c_.peak_gemm, moe);
       if (m_.shared > 0) {
         const double ws = m_.shared / dw_;
         roof(o, op(Op::kSharedExperts), 2.0 * tokens * dadp_ * ws, ws * p_.wbytes + act * 2.0, c_.peak_gemm, moe);
@@ -239,7 +241,8 @@ class Stepper {
           const double dests = std::min<double>(w_, std::min<double>(k, ep_) * mtp_);
           const double per_token = m_.hidden * (p_.dispatch_bytes + p_.abytes);
           const double vol = tokens * dests * double(w_ - 1) / w_ * per_token;
-          const double t = (alltoall(w_, tokens, dests, per_token) + 2.0 * c_.comm_latency) * moe;
+          // The busiest rank receives (and returns) the imbalance times the mean share of tokens.
+          const double t = (hot * alltoall(w_, tokens, dests, per_token) + 2.0 * c_.comm_latency) * moe;
           o.comm += t;
           add(op(Op::kCommMoe), 0, 0, vol * moe, t, 0, 0);
         }

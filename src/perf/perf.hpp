@@ -63,6 +63,9 @@ struct Deployment {
   double mtp_acceptance = 0.0;  // probability each successive draft is accepted
   double prefix_hit = 0.0;      // fraction of input tokens found in the prefix cache
   bool overlap = false;         // two-micro-batch overlap of communication and compute
+  // Routed-token load of the busiest EP rank over the mean (perf/expert_load.hpp): 1 balanced.
+  // The MoE step waits for that rank's expert GEMMs and its share of dispatch/combine.
+  double expert_imbalance = 1.0;
   int prefill_tokens = 0;       // tokens per prefill step per attention rank (0: kPrefillChunkTokens)
   // Load: clients per instance in a closed loop (0: = batch). Clients beyond
   // the running batch queue before their prefill (Little's law).
@@ -113,6 +116,9 @@ struct PerfResult {
   double output_tps_per_chip = 0;
   double input_tps_per_chip = 0;
   double prefill_tps_per_chip = 0;   // prefill throughput of a prefill-only chip
+  // Output tokens/s per chip of the decode pool (disagg; = output_tps_per_chip in agg):
+  // what disaggregated publications quote, while output_tps_per_chip counts both pools.
+  double output_tps_per_decode_chip = 0;
   double decode_step_s = 0;          // one decode step (all draft tokens)
   double tokens_per_step = 1;        // per sequence, with MTP acceptance
   int batch = 0;

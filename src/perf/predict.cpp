@@ -108,6 +108,10 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     return skip(e.what());
   }
   r.stack = pr.chip.stack;
+  if (const auto* st = pr.chip.stack.empty() ? nullptr : cat.find("stacks", pr.chip.stack)) {
+    const auto f = st->flags.find("named." + m.backend + ".separate");
+    pr.separate_stack = f != st->flags.end() && f->second;
+  }
   apply_efficiencies(params, m, opt, pr);
   const ChipSpec& chip = pr.chip;
   const ModelSpec& model = pr.model;

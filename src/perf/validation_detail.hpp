@@ -26,6 +26,9 @@ struct PreparedRow {
   int concurrency_batch = 0; // measured concurrency per instance
   double burst = 0.0;        // the backend's fitted benchmark burst share
   bool has_ttft = false;     // the row measures TTFT (identifies the TTFT overhead and wave share)
+  // The row's backend is a named stack of its own (stacks.S.named.B.separate): it fits only
+  // its own backend groups, so a different product does not move the vendor stack's fit.
+  bool separate_stack = false;
 };
 
 // The benchmark harness a row's wave share belongs to: a publication of the shared file;

@@ -46,7 +46,9 @@ std::string key_of(const Inputs& in) { return perf::search_key(in.chip, in.model
 // Chip fields the search does not read: money, power, dates, silicon and
 // supply figures (econ's money side and the supply model read them).
 bool money_or_supply_field(std::string_view f) {
-  for (std::string_view pre : {"price.", "power.", "launch_year", "silicon.", "export_control.", "memory.hbm_stacks"})
+  // software.devices_per_package: read by `perf --rank device` only; the search ranks packages.
+  for (std::string_view pre : {"price.", "power.", "launch_year", "silicon.", "export_control.", "memory.hbm_stacks",
+                               "software.devices_per_package"})
     if (f.starts_with(pre)) return true;
   return false;
 }
