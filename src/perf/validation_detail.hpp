@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "perf/kernels.hpp"
 #include "perf/validation.hpp"
 
 namespace gpugap::perf::detail {
@@ -26,6 +27,7 @@ struct PreparedRow {
   int concurrency_batch = 0; // measured concurrency per instance
   double burst = 0.0;        // the backend's fitted benchmark burst share
   bool has_ttft = false;     // the row measures TTFT (identifies the TTFT overhead and wave share)
+  const KernelEvidence* kernels = nullptr;  // the row's (chip, backend) kernel rates, if measured
 };
 
 // The benchmark harness a row's wave share belongs to: a publication of the shared file;
