@@ -20,7 +20,7 @@ BROWSER_DEPS := chromium
 TEST_DEPS := python3 unzip $(BROWSER_DEPS) python3-selenium chromium-driver
 FUZZ_DEPS := clang libclang-rt-14-dev
 
-.PHONY: all deps browser-deps test-deps report-deps build run test sanitize bench fuzz goldens readme heldout docs clean
+.PHONY: all deps browser-deps test-deps report-deps kernel-deps build run test sanitize bench fuzz goldens readme heldout kernels docs clean
 
 all: build
 
@@ -114,6 +114,19 @@ readme: build test-deps
 # point): 3 minutes of refits on 2 cores, so a CI stage of its own rather than a unit test.
 heldout: build test-deps
 	python3 tools/check_heldout.py --gpugap $(GPUGAP)
+
+# data/kernels/kernels.csv from AIConfigurator's kernel tables (data/kernels/README.md): the
+# mirror's git directory in AIC_MIRROR; parquet needs snappy and zstandard for Debian's python3.
+# Never run by the build or the tests.
+AIC_MIRROR ?= /work/.mirror/ai-dynamo+aiconfigurator/repo
+AIC_COMMIT ?= 095f58a51c4ca8e61b66ec108d86f223f8d559ce
+KERNEL_DEPS := python3 python3-yaml python3-snappy python3-zstandard
+kernel-deps:
+	$(call apt_install,$(KERNEL_DEPS))
+
+kernels: kernel-deps
+	/usr/bin/python3 tools/gen_kernels.py --mirror $(AIC_MIRROR) --commit $(AIC_COMMIT) \
+	  --parquet2csv ../shared/tools/parquet2csv.py --out data/kernels/kernels.csv
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD) out

@@ -15,7 +15,9 @@
 #include "cli/perf_common.hpp"
 #include "cli/validation_tables.hpp"
 #include "perf/calibration_overlay.hpp"
+#include "core/source_dir.hpp"
 #include "perf/deployment.hpp"
+#include "perf/kernels.hpp"
 #include "perf/validation.hpp"
 #include "serve/validate.hpp"
 
@@ -36,7 +38,17 @@ struct ValidateArgs {
   int assume_isl = 0;
   std::string assume_source;
   bool no_backend = false;
+  std::string kernels;      // kernel tables (default: data/kernels/kernels.csv of the source tree)
+  bool no_kernels = false;  // the held-out refits without them (the fitted efficiencies for every operator)
+  std::string heldout_publication;  // with --folds-by source: only this publication's fold
 };
+
+// The kernel tables the held-out refits use; empty when --no-kernels.
+perf::KernelTables kernel_tables(const analysis::Context& ctx, const ValidateArgs& a) {
+  if (a.no_kernels) return {};
+  const std::string path = a.kernels.empty() ? core::source_dir() + "/data/kernels/kernels.csv" : a.kernels;
+  return perf::KernelTables::load(path, [&](const std::string& system) { return ctx.catalog->try_resolve("chips", system).value_or(""); });
+}
 
 std::vector<perf::Measurement> read_all(const std::vector<std::string>& files) {
   std::vector<perf::Measurement> rows;
@@ -109,8 +121,15 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     co.folds = a.folds > 0 ? a.folds : 5;
     co.folds_by_model = a.folds_by == "model";
     co.folds_by_source = a.folds_by == "source";
+    if (!a.heldout_publication.empty() && !co.folds_by_source)
+      throw UserError(Location{"", 0, "--heldout-publication"}, "--folds-by source", "folds by " + a.folds_by);
+    co.only_publication = a.heldout_publication;
     co.validate = vo;
     co.progress = progress_mode(g.quiet);
+    // The refits run on the measured kernel rates where a row's chip and backend have them;
+    // the in-sample figures above use the shipped catalog values, as perf and search do.
+    const perf::KernelTables kernels = kernel_tables(ctx, a);
+    co.validate.kernels = &kernels;
     const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
     std::vector<perf::RowPrediction> held;
     for (const auto& p : cal.heldout)
@@ -224,6 +243,10 @@ void add_validation_commands(CLI::App& app, Global& g) {
   val->add_option("--assume-isl", va->assume_isl, "mean input length for rows without isl (reported separately)")->check(count_at_least(1));
   val->add_option("--assume-isl-source", va->assume_source, "citation of that mean");
   val->add_flag("--no-backend", va->no_backend, "ignore backend-specific efficiencies");
+  val->add_option("--kernels", va->kernels, "kernel tables for the held-out refits (default data/kernels/kernels.csv)");
+  val->add_option("--heldout-publication", va->heldout_publication,
+                  "with --folds-by source: predict only this publication's rows, by a fit on every other one");
+  val->add_flag("--no-kernels", va->no_kernels, "held-out refits without kernel tables (fitted efficiencies for every operator)");
   val->callback([&g, va] { validate_cmd(g, *va); });
 
   auto ca = std::make_shared<CalibrateArgs>();

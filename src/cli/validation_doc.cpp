@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -38,6 +39,16 @@ std::string headline_section(const std::vector<perf::Measurement>& rows, const p
       "rows\" or says why its stack had no fit without it. The k-fold figures further down share publications between "
       "fit and check and are lower for that reason.\n\n",
       predicted, rows.size(), cal_by_source.folds);
+  md += "**Kernel evidence.** In every refit below (leave one publication out, k-fold, by model), a row whose chip and "
+        "serving backend have measured kernel tables (data/kernels: NVIDIA AIConfigurator's per-operator timings of "
+        "H100, H200, B200, B300, GB200 and GB300 under TensorRT-LLM, SGLang and vLLM) runs its GEMMs, attention and "
+        "all-reduces at the measured rates for their shapes, and its collective latency is the measured one; only the "
+        "per-step and per-sequence overheads, the TTFT overhead and the wave share are fitted, per (family, backend) "
+        "group, never per model (docs/model-perf.md, \"Kernel evidence\"). The kernel tables come from the same "
+        "repository as the AIC end-to-end sample but are a different measurement: isolated operator timings, not "
+        "serving runs; no end-to-end AIC row is in the fit that predicts the AIC line below. Rows without tables "
+        "(other chips and stacks) keep the fitted efficiencies. The in-sample tables use the shipped catalog values, "
+        "as `perf` and `search` do.\n\n";
   const Tables t = error_tables(all, "family", false);
   for (std::size_t i = 0; i < t.tables.size(); ++i) {
     if (t.titles[i] == "skipped rows") continue;
@@ -46,6 +57,19 @@ std::string headline_section(const std::vector<perf::Measurement>& rows, const p
   Table pt{{"publication", "rows", "predicted"}, {}, {}};
   for (const auto& [name, e] : pubs) pt.rows.push_back({name, std::to_string(e.first), std::to_string(e.second)});
   md += "**rows by publication**\n\n" + md_table(pt) + "\n";
+  // Each publication's own line: its rows predicted by a fit without any of them (the AIC
+  // sample is nearly all rows, so the headline above is mostly its line).
+  std::map<std::pair<std::string, std::string>, std::vector<double>> errs;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (const auto& m : cal_by_source.heldout[i].metrics)
+      if (!cal_by_source.heldout[i].assumed_isl) errs[{perf::publication_of(rows[i]), m.metric}].push_back(std::fabs(m.error_pct()));
+  Table et{{"publication", "metric", "n", "median |err| %", "p90 |err| %"}, {}, {}};
+  for (const auto& [k, v] : errs) {
+    const auto s = perf::summarize(v);
+    et.rows.push_back({k.first, k.second, std::to_string(s.n), fmt::format("{:.1f}", s.median_abs_error_pct),
+                       fmt::format("{:.1f}", s.p90_abs_error_pct)});
+  }
+  md += "**error by publication and metric** (each publication predicted without any of its rows in the fit)\n\n" + md_table(et) + "\n";
   return md;
 }
 
@@ -66,7 +90,7 @@ std::string validation_markdown(const std::vector<std::string>& files, const std
   md += "**Held-out** errors come from k-fold cross-validation (k = " + std::to_string(cal.folds) +
         ", folds by a hash of the row id): for each fold the software-stack parameters (eta_compute, eta_memory, launch "
         "overhead, per-sequence overhead, collective latency, TTFT overhead, benchmark wave share; per stack, backend, "
-        "chip family, family x backend and family x backend x model where a group has enough rows) are refitted on the "
+        "chip family, family x backend and, for rows without kernel tables, family x backend x model where a group has enough rows) are refitted on the "
         "other folds and the fold is predicted with the most specific group (and, for a publication with three or more TTFT rows, "
         "its own benchmark wave share, fitted on its training rows). "
         "**Held-out by model** repeats this with the folds drawn by model: no row of a predicted model is in its fit, "

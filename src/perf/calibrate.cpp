@@ -9,6 +9,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include "core/suggest.hpp"
 #include "perf/validation_detail.hpp"
 
 namespace gpugap::perf {
@@ -80,7 +81,9 @@ std::vector<GroupKey> keys_of(const Rows& r, std::size_t i) {
   if (!be.empty()) {
     k.push_back({st, "", be, ""});
     k.push_back({st, fam, be, ""});
-    k.push_back({st, fam, be, r.prepared[i].base.model_id});
+    // A model's own values are a serving recipe's, not the hardware's: where the kernels are
+    // measured, a row is predicted by its (family, backend) group and never by its model's.
+    if (!r.prepared[i].kernels) k.push_back({st, fam, be, r.prepared[i].base.model_id});
   }
   return k;
 }
@@ -209,7 +212,12 @@ std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& f
   std::vector<RowPrediction> held(prepared.size());
   std::vector<bool> done(prepared.size(), false);
   Progress bar("held-out folds", static_cast<std::uint64_t>(folds), "refits", opt.progress);
+  const int only = opt.only_publication.empty() ? -1 : publication.at(opt.only_publication);
   for (int k = 0; k < folds; ++k) {
+    if (only >= 0 && k != only) {
+      bar.add();
+      continue;
+    }
     const auto fits = fit_all(r, fitted_keys, params, opt, [&](std::size_t i) { return fold_of(i) != k; });
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!r.usable[i] || fold_of(i) != k) continue;
@@ -227,7 +235,8 @@ std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& f
   for (std::size_t i = 0; i < prepared.size(); ++i) {
     if (done[i]) continue;
     held[i] = predict_prepared(prepared[i], nullptr);  // skipped rows keep their reason
-    if (held[i].skip_reason.empty() && r.usable[i] == 0) held[i].skip_reason = "no usable prediction";
+    if (held[i].skip_reason.empty() && only >= 0 && fold_of(i) != only) held[i].skip_reason = "not the held-out publication";
+    else if (held[i].skip_reason.empty() && r.usable[i] == 0) held[i].skip_reason = "no usable prediction";
     else if (held[i].skip_reason.empty()) held[i].skip_reason = "stack " + prepared[i].chip.stack + " has too few rows to fit";
   }
   return held;
@@ -272,6 +281,16 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     if (r.usable[i])
       for (const auto& k : keys_of(r, i)) r.members[k].push_back(i);
   const std::vector<GroupKey> fitted_keys = fitted_groups(r.members, opt);
+  if (!opt.only_publication.empty()) {
+    if (!opt.folds_by_source) throw UserError("only_publication needs folds by source");
+    std::set<std::string> pubs;
+    for (const auto& m : rows) pubs.insert(publication_of(m));
+    if (!pubs.count(opt.only_publication))
+      throw UserError(Location{"", 0, "--heldout-publication"}, "a publication of the measurement files",
+                      "'" + opt.only_publication + "'", suggest(opt.only_publication, {pubs.begin(), pubs.end()}));
+    res.heldout = heldout(r, fitted_keys, params, opt, res.folds);
+    return res;
+  }
   // The fit on all rows: a bar over its groups (the held-out refits have their own).
   Progress fit_bar("calibration fit", fitted_keys.size(), "groups", opt.progress);
   const auto full = fit_all(r, fitted_keys, params, opt, [](std::size_t) { return true; }, &fit_bar);

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 
+#include "perf/kernels.hpp"
 #include "perf/perf.hpp"
 #include "perf/step.hpp"
 
@@ -64,9 +65,21 @@ struct ChipC {
   bool has_eta_comm = false;
 };
 
+// The kernel curves that replace the roofline's efficiencies for one (chip, backend,
+// format); a null curve leaves its operators on the roofline.
+struct KernelC {
+  const KernelEvidence* e = nullptr;
+  const Curve* gemm = nullptr;        // TFLOP/s by tokens M, for the GEMM format
+  const Curve* gemm_fixed = nullptr;  // s per GEMM call by tokens M
+  const Curve* decode = nullptr;   // GB/s by KV bytes per call, for the KV type
+  const Curve* prefill = nullptr;  // TFLOP/s by FLOPs per call
+  double peak_gemm = 0, peak_attn = 0, bw = 0;  // the chip's peaks: no curve point may exceed them
+};
+
 struct Prepared {
   ModelC m;
   ChipC c;
+  KernelC k;
   Format format{};
   DType kv = DType::kBf16;
   double wbytes = 2, abytes = 2, kvbytes = 2, dispatch_bytes = 2;
@@ -76,7 +89,9 @@ struct Prepared {
 
 // Throws InsufficientData for a value the chip lacks (compute, bandwidth,
 // capacity, efficiencies) and UserError for an unusable model.
-Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv);
+Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv, const KernelEvidence* kernels = nullptr);
+// Which evidence each operator class of a prepared evaluation uses (a note for the result).
+std::string evidence_note(const Prepared& p);
 ModelC model_constants(const ModelSpec& model);
 
 // Why a deployment is infeasible (kNone when it fits).

@@ -111,7 +111,16 @@ Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& st
   for (const auto* r : rows) ++per_model[key(r)];
   std::vector<double> weight(rows.size(), 1.0);
   for (std::size_t i = 0; i < rows.size(); ++i) weight[i] = 1.0 / std::sqrt(double(per_model[key(rows[i])]));
+  // Where every row has measured kernels, eta_compute and eta_memory reach only the router
+  // (and formats without a table) and the collective latency is the measured one: kept at
+  // the start, not fitted on what they barely move.
+  const bool freeze_eta = std::all_of(rows.begin(), rows.end(), [](const PreparedRow* r) { return r->kernels != nullptr; });
   auto loss = [&](const std::vector<const PreparedRow*>& rs, Efficiency e) {
+    if (freeze_eta) {
+      e.eta_compute = start.eta_compute;
+      e.eta_memory = start.eta_memory;
+      e.comm_latency_s = start.comm_latency_s;
+    }
     if (freeze_ttft) {
       e.ttft_overhead_s = start.ttft_overhead_s;
       e.burst = start.burst;
@@ -180,6 +189,11 @@ Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& st
     if (gain <= kTol * (1 + std::fabs(fx))) break;
   }
   Efficiency out = from_x(x);
+  if (freeze_eta) {
+    out.eta_compute = start.eta_compute;
+    out.eta_memory = start.eta_memory;
+    out.comm_latency_s = start.comm_latency_s;
+  }
   if (freeze_ttft) {
     out.ttft_overhead_s = start.ttft_overhead_s;
     out.burst = start.burst;

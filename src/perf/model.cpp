@@ -126,7 +126,7 @@ class Stepper {
     layers(o, in, tokens, full, slide, dense, moe, Op::kCount);
     // LM head: vocabulary split over the whole width (gathered logits tokens under attention-DP).
     const double lm = m_.lm_head / dw_;
-    roof(o, Op::kLmHead, 2.0 * in.logits * dadp_ * lm, lm * 2.0 + in.logits * m_.hidden * p_.abytes, c_.peak_gemm, 1.0);
+    gemm(o, Op::kLmHead, 2.0 * in.logits * dadp_ * lm, lm * 2.0 + in.logits * m_.hidden * p_.abytes, in.logits * dadp_, 1, 1.0);
     // MTP drafts: one extra layer (MoE where the model is) and the LM head per draft.
     for (int i = 0; i < in.drafts; ++i) {
       StepIn di = in;
@@ -136,7 +136,7 @@ class Stepper {
       const double n_moe = m_.moe ? 1.0 : 0.0;
       layers(o, di, in.seqs, m_.full_layers > 0 ? 1.0 : 0.0, m_.full_layers > 0 ? 0.0 : 1.0, 1.0 - n_moe, n_moe,
              Op::kMtpDraft);
-      roof(o, Op::kMtpDraft, 2.0 * in.seqs * dadp_ * lm, lm * 2.0, c_.peak_gemm, 1.0);
+      gemm(o, Op::kMtpDraft, 2.0 * in.seqs * dadp_ * lm, lm * 2.0, in.seqs * dadp_, 1, 1.0);
     }
   }
 
@@ -148,6 +148,36 @@ class Stepper {
     const double t = std::max(tc, tm) * count;
     (tc >= tm ? o.compute : o.memory) += t;
     add(op, flops * count, bytes * count, 0, t, tc >= tm ? t : 0, tc >= tm ? 0 : t);
+  }
+
+  // A GEMM operator (`calls` kernels per repetition) with M = `m` tokens per weight
+  // matrix. With kernel evidence each call pays the fixed latency measured at M tokens
+  // and its FLOPs at the rate measured at M (at most the chip's peak); else the roofline.
+  void gemm(StepOut& o, Op op, double flops, double bytes, double m, int calls, double count) {
+    const KernelC& k = p_.k;
+    if (!k.gemm) return roof(o, op, flops, bytes, c_.peak_gemm, count);
+    if (count <= 0 || flops <= 0) return;
+    const double mm = std::max(m, 1.0);
+    const double rate = std::min(k.gemm->at(mm) * 1e12, k.peak_gemm);
+    const double t = (calls * k.gemm_fixed->at(mm) + flops / rate) * count;
+    const bool compute = flops / k.peak_gemm >= bytes / k.bw;
+    (compute ? o.compute : o.memory) += t;
+    add(op, flops * count, bytes * count, 0, t, compute ? t : 0, compute ? 0 : t);
+  }
+
+  // Attention over the KV cache with kernel evidence: the decode part reads the cache at the
+  // bandwidth measured for that many bytes per call (and computes at no more than the
+  // context kernels' rate); the prefill part computes at the rate measured for its FLOPs.
+  void attn_kernels(StepOut& o, Op op, double dec_flops, double dec_bytes, double pf_flops, double pf_bytes, double count) {
+    const KernelC& k = p_.k;
+    auto at = [](const Curve* c, double x, double unit, double cap) { return std::min(c->at(x) * unit, cap); };
+    double td = 0, tp = 0;
+    if (dec_bytes > 0)
+      td = std::max(dec_bytes / at(k.decode, dec_bytes, 1e9, k.bw), dec_flops / at(k.prefill, dec_flops, 1e12, k.peak_attn));
+    if (pf_flops > 0) tp = std::max(pf_flops / at(k.prefill, pf_flops, 1e12, k.peak_attn), pf_bytes / k.bw);
+    o.memory += td * count;
+    o.compute += tp * count;
+    add(op, (dec_flops + pf_flops) * count, (dec_bytes + pf_bytes) * count, 0, (td + tp) * count, tp * count, td * count);
   }
 
   // Time to send `vol` bytes per device within a group of n devices.
@@ -185,7 +215,9 @@ class Stepper {
   double allreduce(int n, double size, Op op, StepOut& o, double count) {
     if (n <= 1 || count <= 0) return 0.0;
     const double vol = 2.0 * (n - 1) / n * size;
-    const double t = (link(n, vol, true) + c_.comm_latency) * count;
+    // Measured all-reduce of this many ranks inside the scale-up domain: its latency by message size.
+    const Curve* measured = p_.k.e && (c_.domain <= 0 || n <= c_.domain) ? p_.k.e->allreduce(n) : nullptr;
+    const double t = (measured ? measured->at(std::max(size, 1.0)) : link(n, vol, true) + c_.comm_latency) * count;
     o.comm += t;
     add(op, 0, 0, vol * count, t, 0, 0);
     return t;
@@ -197,13 +229,16 @@ class Stepper {
     if (all <= 0 && dense + moe <= 0) return;
     // Attention projections.
     const double wa = m_.attn_split / tp_ + m_.attn_kv_split * kv_w_frac_ + m_.attn_repl;
-    roof(o, op(Op::kAttnProj), 2.0 * tokens * wa, wa * p_.wbytes + tokens * m_.hidden * p_.abytes * 2.0, c_.peak_gemm, all);
+    gemm(o, op(Op::kAttnProj), 2.0 * tokens * wa, wa * p_.wbytes + tokens * m_.hidden * p_.abytes * 2.0, tokens, m_.mla ? 4 : 2, all);
     // Attention over the KV cache: decode reads each sequence's cache once for all its query tokens.
     auto core = [&](double ctx, double pf_ctx, double count) {
       if (count <= 0) return;
       double flops = (in.q * ctx * m_.core_decode + in.pf * pf_ctx * m_.core_prefill) / tp_;
       if (m_.mla) flops += 2.0 * in.pf_prefix * m_.mla_kv_up / tp_;
       const double bytes = (in.seqs * ctx + in.pf + in.pf_prefix) * kv_local_ * p_.kvbytes;
+      if (p_.k.decode)
+        return attn_kernels(o, op(Op::kAttnCore), in.q * ctx * m_.core_decode / tp_, in.seqs * ctx * kv_local_ * p_.kvbytes,
+                            flops - in.q * ctx * m_.core_decode / tp_, (in.pf + in.pf_prefix) * kv_local_ * p_.kvbytes, count);
       roof(o, op(Op::kAttnCore), flops, bytes, c_.peak_attn, count);
     };
     core(in.ctx, in.pf_ctx, full);
@@ -214,7 +249,7 @@ class Stepper {
     // gather their tokens for it, as SGLang and TensorRT-LLM do).
     if (dense > 0) {
       const double wf = m_.dense_ffn / dw_;
-      roof(o, op(Op::kDenseFfn), 2.0 * tokens * dadp_ * wf, wf * p_.wbytes + act * 2.0, c_.peak_gemm, dense);
+      gemm(o, op(Op::kDenseFfn), 2.0 * tokens * dadp_ * wf, wf * p_.wbytes + act * 2.0, tokens * dadp_, 2, dense);
       // Under attention DP this is a gather/scatter of the ranks' tokens, not a TP all-reduce.
       allreduce(dw_, act * dadp_, op(dadp_ > 1 ? Op::kCommDense : Op::kCommTp), o, dense);
     }
@@ -227,11 +262,13 @@ class Stepper {
       const double touched = e * (1.0 - std::pow(1.0 - k / e, group));
       // The step waits for the busiest EP rank: its routed tokens are the mean times the imbalance.
       const double hot = std::max(1.0, d_.expert_imbalance);
-      roof(o, op(Op::kMoeExperts), hot * 2.0 * group * k * m_.expert / (ep_ * mtp_),
-           touched / ep_ * m_.expert / mtp_ * p_.wbytes + hot * group * k / w_ * m_.hidden * p_.abytes * 2.0, c_.peak_gemm, moe);
+      const double bytes = touched / ep_ * m_.expert / mtp_ * p_.wbytes + hot * group * k / w_ * m_.hidden * p_.abytes * 2.0;
+      // Grouped GEMM: each touched expert multiplies its share of the routed tokens.
+      gemm(o, op(Op::kMoeExperts), hot * 2.0 * group * k * m_.expert / (ep_ * mtp_), bytes,
+           hot * group * k / std::max(touched, 1.0), 2, moe);
       if (m_.shared > 0) {
         const double ws = m_.shared / dw_;
-        roof(o, op(Op::kSharedExperts), 2.0 * tokens * dadp_ * ws, ws * p_.wbytes + act * 2.0, c_.peak_gemm, moe);
+        gemm(o, op(Op::kSharedExperts), 2.0 * tokens * dadp_ * ws, ws * p_.wbytes + act * 2.0, tokens * dadp_, 2, moe);
       }
       if (w_ > 1) {
         if (adp_ == 1) {

@@ -136,8 +136,13 @@ struct PerfResult {
 };
 
 // The workload for one evaluation: a catalog workload plus optional overrides.
+struct KernelEvidence;  // perf/kernels.hpp
+
 struct EvalOptions {
   bool breakdown = true;
+  // Measured kernel rates of the chip's serving backend (null: the roofline with the
+  // stack's efficiencies for every operator).
+  const KernelEvidence* kernels = nullptr;
 };
 
 // Resolves a requested format on a chip: a chip without FP8 runs FP8 as W8A8

@@ -81,7 +81,7 @@ PerfResult eval_at(const PreparedRow& pr, const ChipSpec& chip, int batch, doubl
   d.batch = batch;
   d.concurrency = pr.concurrency_batch;
   d.burst = pr.concurrency_batch > 0 ? burst : 0.0;
-  return evaluate(chip, pr.model, d, pr.w, EvalOptions{false});
+  return evaluate(chip, pr.model, d, pr.w, EvalOptions{false, pr.kernels});
 }
 
 }  // namespace
@@ -113,6 +113,7 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     pr.separate_stack = f != st->flags.end() && f->second;
   }
   apply_efficiencies(params, m, opt, pr);
+  if (opt.kernels && !m.backend.empty()) pr.kernels = opt.kernels->find(r.chip_id, m.backend);
   const ChipSpec& chip = pr.chip;
   const ModelSpec& model = pr.model;
 
@@ -167,6 +168,7 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
     else { pr.offline = true; method.push_back("offline: the most sequences that fit"); }
   }
   if (!note.empty()) method.push_back(note);
+  if (pr.kernels) method.push_back("kernels: " + pr.kernels->describe());
   r.method = fmt::format("{}", fmt::join(method, "; "));
   return pr;
 }

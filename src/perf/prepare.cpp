@@ -100,7 +100,50 @@ double peak_for(const ChipSpec& chip, DType act) {
 
 }  // namespace
 
-Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv) {
+namespace {
+
+// The kernel tables' type for a GEMM activation or KV-cache type (kCount: none measured).
+KernelType kernel_type(DType d) {
+  switch (d) {
+    case DType::kBf16:
+    case DType::kFp16: return KernelType::kBf16;
+    case DType::kFp8: return KernelType::kFp8;
+    case DType::kFp4: return KernelType::kFp4;
+    default: return KernelType::kCount;
+  }
+}
+
+KernelC kernel_constants(const ChipSpec& chip, Format f, DType kv, const KernelEvidence* e) {
+  KernelC k;
+  if (!e) return k;
+  k.e = e;
+  k.peak_gemm = peak_for(chip, f.activations);
+  k.peak_attn = peak_for(chip, DType::kBf16);
+  k.bw = chip.need_bandwidth().value();
+  if (const auto g = kernel_type(f.activations);
+      g != KernelType::kCount && !e->gemm_tflops[int(g)].empty() && !e->gemm_fixed_s[int(g)].empty()) {
+    k.gemm = &e->gemm_tflops[int(g)];
+    k.gemm_fixed = &e->gemm_fixed_s[int(g)];
+  }
+  if (const auto t = kernel_type(kv); t != KernelType::kCount && !e->decode_gbps[int(t)].empty() && !e->prefill_tflops.empty()) {
+    k.decode = &e->decode_gbps[int(t)];
+    k.prefill = &e->prefill_tflops;
+  }
+  return k;
+}
+
+}  // namespace
+
+std::string evidence_note(const Prepared& p) {
+  if (!p.k.e) return "";
+  return fmt::format("kernel evidence {}: GEMMs {}, attention {}, all-reduce {}; router and the per-step and per-sequence overheads "
+                     "from the stack's fitted values",
+                     p.k.e->describe(), p.k.gemm ? "measured by tokens" : "roofline (no table for this format)",
+                     p.k.decode ? "measured (decode by KV bytes, context by FLOPs)" : "roofline (no table for this KV type)",
+                     p.k.e->allreduce_s.empty() ? "roofline" : "measured where the rank count was (other collectives: link bandwidth + the measured one-shot latency)");
+}
+
+Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv, const KernelEvidence* kernels) {
   Prepared p;
   p.m = model_constants(model);
   p.format = f;
@@ -128,6 +171,10 @@ Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType k
   p.c.ttft_overhead = chip.ttft_overhead.value();
   p.c.comm_latency = chip.comm_latency.value();
   p.c.seq_overhead = chip.seq_overhead.value();
+  p.k = kernel_constants(chip, f, kv, kernels);
+  // With measured collectives, the fixed time of one collective is the measured one-shot
+  // latency (the smallest message of the widest all-reduce measured), not a fitted value.
+  if (kernels && !kernels->allreduce_s.empty()) p.c.comm_latency = kernels->allreduce_s.back().second.ys().front();
   return p;
 }
 

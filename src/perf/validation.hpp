@@ -90,12 +90,17 @@ struct HarnessFit {
   std::size_t rows = 0;
 };
 
+class KernelTables;  // perf/kernels.hpp
+
 struct ValidateOptions {
   std::optional<int> assumed_isl;  // for rows without isl
   std::string assumed_isl_source;  // its citation
   bool use_backend = true;         // apply stacks.X.backend.Y values when present
   // Wave shares of the shared file's publications (fit_harness), by source; null: the groups'.
   const std::map<std::string, HarnessFit>* harness = nullptr;
+  // Measured kernel rates by (chip, backend): rows with evidence use them in place of the
+  // fitted efficiencies for GEMMs, attention and all-reduce (null: none).
+  const KernelTables* kernels = nullptr;
 };
 
 // Predicts one row with the catalog's efficiencies (or `eff` when given, for
@@ -165,6 +170,9 @@ struct CalibrateOptions {
   bool folds_by_model = false;
   // Leave one publication out (publication_of): one fold per publication, `folds` ignored.
   bool folds_by_source = false;
+  // With folds_by_source: refit and predict only this publication's fold (its rows predicted
+  // by a fit on every other one); no fit on all rows. Empty: every fold.
+  std::string only_publication;
   ValidateOptions validate;
   ProgressMode progress = ProgressMode::kOff;  // the held-out folds on stderr (the CLI: progress_mode)
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "perf/kernels.hpp"
 #include "perf/validation.hpp"
 
 namespace gpugap::perf::detail {
@@ -29,6 +30,7 @@ struct PreparedRow {
   // The row's backend is a named stack of its own (stacks.S.named.B.separate): it fits only
   // its own backend groups, so a different product does not move the vendor stack's fit.
   bool separate_stack = false;
+  const KernelEvidence* kernels = nullptr;  // the row's (chip, backend) kernel rates, if measured
 };
 
 // The benchmark harness a row's wave share belongs to: a publication of the shared file;
