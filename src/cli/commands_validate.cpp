@@ -72,6 +72,14 @@ perf::ValidateOptions validate_options(const ValidateArgs& a) {
   return vo;
 }
 
+// Held-out rows whose benchmark is described are replayed by the simulator with their fold's values.
+std::function<void(const perf::Measurement&, const perf::Efficiency&, perf::RowPrediction&)> replay_hook(const analysis::Context& ctx,
+                                                                                                         const perf::ValidateOptions& vo) {
+  return [&ctx, vo](const perf::Measurement& m, const perf::Efficiency& e, perf::RowPrediction& p) {
+    serve::simulate_row(*ctx.catalog, ctx.params, m, vo, p, &e);
+  };
+}
+
 void validate_cmd(const Global& g, const ValidateArgs& a) {
   const auto ctx = perf_context(g);
   const auto rows = read_all(a.files);
@@ -130,12 +138,21 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     // the in-sample figures above use the shipped catalog values, as perf and search do.
     const perf::KernelTables kernels = kernel_tables(ctx, a);
     co.validate.kernels = &kernels;
+    co.replay = replay_hook(ctx, vo);
     const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
     std::vector<perf::RowPrediction> held;
     for (const auto& p : cal.heldout)
       if (!p.assumed_isl) held.push_back(p);
     Tables th = error_tables(held, a.by, false);
     out.json["heldout"] = {{"folds", cal.folds}, {"folds_by", a.folds_by}, {"summary", th.j["summary"]}, {"rows", th.j["rows"]}};
+    if (a.folds_by == "source") {
+      const Tables ti = interval_tables(held);
+      out.json["heldout"]["intervals"] = ti.j;
+      for (std::size_t i = 0; i < ti.tables.size(); ++i) {
+        out.tables.push_back(ti.tables[i]);
+        out.titles.push_back(ti.titles[i]);
+      }
+    }
     for (std::size_t i = 0; i < th.tables.size(); ++i) {
       if (th.titles[i] == "skipped rows") continue;
       out.tables.push_back(th.tables[i]);

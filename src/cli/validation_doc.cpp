@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cli/validation_tables.hpp"
+#include "perf/intervals.hpp"
 
 namespace fs = std::filesystem;
 
@@ -70,6 +71,18 @@ std::string headline_section(const std::vector<perf::Measurement>& rows, const p
                        fmt::format("{:.1f}", s.p90_abs_error_pct)});
   }
   md += "**error by publication and metric** (each publication predicted without any of its rows in the fit)\n\n" + md_table(et) + "\n";
+  const Tables ti = interval_tables(all);
+  md += "### 80% prediction intervals and their nested coverage\n\n";
+  md += fmt::format(
+      "Each prediction's interval is [predicted x p10, predicted x p90] of the ratio measured / predicted of the held-out "
+      "residuals of its (family, stack, metric) group; a group with fewer than {} residuals (a spec-only chip's) takes "
+      "the residuals pooled over every family, widened about their median by {:.3g}: the median, over the groups with "
+      "their own interval, of the p10-p90 width of the other families' residuals over the group's own width. The nested "
+      "check builds the intervals without each publication and counts its measurements inside: **{:.1f}% of {} "
+      "inside** (target 70-90%).\n\n",
+      perf::kMinGroupResiduals, ti.j["widen_factor"].get<double>(), ti.j["nested_coverage"]["coverage_pct"].get<double>(),
+      ti.j["nested_coverage"]["n"].get<std::size_t>());
+  for (std::size_t i = 0; i < ti.tables.size(); ++i) md += "**" + ti.titles[i] + "**\n\n" + md_table(ti.tables[i]) + "\n";
   return md;
 }
 

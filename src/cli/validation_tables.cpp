@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "perf/deployment.hpp"
+#include "perf/intervals.hpp"
 
 namespace gpugap::cli {
 namespace {
@@ -42,6 +43,47 @@ std::string md_table(const Table& t) {
 
 
 // The fitted groups, one row each (validate --doc and calibrate print the same table).
+Tables interval_tables(const std::vector<perf::RowPrediction>& heldout) {
+  const auto res = perf::residuals_of(heldout);
+  const auto iv = perf::build_intervals(res);
+  const auto cov = perf::nested_coverage(res);
+  Tables t;
+  auto ratio = [](double x) { return fmt::format("{:.3g}", x); };
+  Table gt{{"family", "stack", "metric", "residuals", "p10 x", "p90 x"}, {}, {}};
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& [k, v] : iv.groups) {
+    const auto& [family, stack, metric] = k;
+    gt.rows.push_back({family, stack, metric, std::to_string(v.n), ratio(v.lo), ratio(v.hi)});
+    groups.push_back({{"family", family}, {"stack", stack}, {"metric", metric}, {"n", v.n}, {"p10", round_sig(v.lo, 4)},
+                      {"p90", round_sig(v.hi, 4)}});
+  }
+  for (const auto& [metric, v] : iv.pooled)
+    gt.rows.push_back({"(pooled, widened)", "", metric, std::to_string(v.n), ratio(v.lo), ratio(v.hi)});
+  nlohmann::json pooled = nlohmann::json::object();
+  for (const auto& [metric, v] : iv.pooled) pooled[metric] = {{"n", v.n}, {"p10", round_sig(v.lo, 4)}, {"p90", round_sig(v.hi, 4)}};
+  auto pct = [](const perf::Coverage& c) { return fmt::format("{:.1f}", 100.0 * c.share()); };
+  auto cov_json = [](const std::map<std::string, perf::Coverage>& m) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [k, c] : m) j[k] = {{"n", c.n}, {"inside", c.inside}, {"coverage_pct", round_sig(100.0 * c.share(), 4)}};
+    return j;
+  };
+  Table ct{{"group", "n", "inside", "coverage %"}, {}, {}};
+  ct.rows.push_back({"all", std::to_string(cov.overall.n), std::to_string(cov.overall.inside), pct(cov.overall)});
+  for (const auto& [name, m] : {std::pair{"family ", &cov.by_family}, {"metric ", &cov.by_metric}, {"publication ", &cov.by_publication}})
+    for (const auto& [k, c] : *m) ct.rows.push_back({name + k, std::to_string(c.n), std::to_string(c.inside), pct(c)});
+  t.j = {{"level", 0.8},
+         {"widen_factor", round_sig(iv.widen, 4)},
+         {"groups", groups},
+         {"pooled", pooled},
+         {"nested_coverage",
+          {{"n", cov.overall.n}, {"inside", cov.overall.inside}, {"coverage_pct", round_sig(100.0 * cov.overall.share(), 4)},
+           {"by_family", cov_json(cov.by_family)}, {"by_metric", cov_json(cov.by_metric)}, {"by_publication", cov_json(cov.by_publication)}}}};
+  t.tables = {gt, ct};
+  t.titles = {"80% intervals (measured / predicted, p10-p90) from leave-one-publication-out residuals",
+              "nested coverage of the 80% intervals (each publication against intervals built without it)"};
+  return t;
+}
+
 Table fit_table(const std::vector<perf::FitGroup>& groups) {
   Table t{{"stack", "family", "backend", "model", "rows", "eta_compute", "eta_memory", "launch us", "per-seq us", "collective us",
            "TTFT overhead ms", "burst", "train median |err| %", "held-out median |err| %"},

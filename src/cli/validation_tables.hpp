@@ -21,6 +21,9 @@ struct Tables {
 
 // Per metric, per group `by` (and group x metric); with `rows_table` one row per metric of each prediction.
 Tables error_tables(const std::vector<perf::RowPrediction>& preds, const std::string& by, bool rows_table);
+// 80% intervals per (family, stack, metric) from leave-one-publication-out predictions,
+// the widening factor of the pooled ones and their nested coverage (perf/intervals.hpp).
+Tables interval_tables(const std::vector<perf::RowPrediction>& heldout);
 // The fitted groups, one row each (validate --doc and calibrate print the same table).
 Table fit_table(const std::vector<perf::FitGroup>& groups);
 std::string md_table(const Table& t);

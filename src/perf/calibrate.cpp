@@ -211,6 +211,7 @@ std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& f
   };
   std::vector<RowPrediction> held(prepared.size());
   std::vector<bool> done(prepared.size(), false);
+  std::vector<std::optional<Efficiency>> fold_eff(prepared.size());  // for the replay hook
   Progress bar("held-out folds", static_cast<std::uint64_t>(folds), "refits", opt.progress);
   const int only = opt.only_publication.empty() ? -1 : publication.at(opt.only_publication);
   for (int k = 0; k < folds; ++k) {
@@ -223,6 +224,7 @@ std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& f
       if (!r.usable[i] || fold_of(i) != k) continue;
       if (const auto e = eff_for(r, fits, i)) {
         held[i] = predict_prepared(prepared[i], &*e);
+        fold_eff[i] = e;
       } else {
         held[i] = prepared[i].base;
         held[i].skip_reason = "no fit for stack " + prepared[i].chip.stack + " without this row's fold (too few rows)";
@@ -232,6 +234,11 @@ std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& f
     bar.add();
   }
   bar.finish();
+  // Rows whose benchmark is described are replayed with their fold's values (after the fits).
+  if (opt.replay)
+    tbb::parallel_for(std::size_t(0), prepared.size(), [&](std::size_t i) {
+      if (fold_eff[i]) opt.replay(r.rows[i], *fold_eff[i], held[i]);
+    });
   for (std::size_t i = 0; i < prepared.size(); ++i) {
     if (done[i]) continue;
     held[i] = predict_prepared(prepared[i], nullptr);  // skipped rows keep their reason

@@ -97,10 +97,49 @@ void read_harness(Measurement& m, const Get& get, const Num& n, const std::strin
     throw UserError(Location{path, line, "range_ratio"}, "a ratio in [0, 1]", get("range_ratio"));
 }
 
+// A file that is a verbatim copy (the AIC sample) gets its benchmark from the side table
+// harness-map.csv next to it (data/measurements/README.md): one row per file naming the
+// harness, the dataset and the requests each closed-loop client sends (num_prompts =
+// prompts_per_client x the row's concurrency). No side table, or no row for the file:
+// the harness stays unknown.
+void apply_harness_map(const std::string& path, std::vector<Measurement>& rows) {
+  const auto map_path = (std::filesystem::path(path).parent_path() / "harness-map.csv").string();
+  if (!std::filesystem::exists(map_path)) return;
+  std::vector<int> lines;
+  const auto t = read_csv(map_path, lines);
+  if (t.empty()) return;
+  std::map<std::string, std::size_t> col;
+  for (std::size_t i = 0; i < t[0].size(); ++i) col[t[0][i]] = i;
+  for (const char* k : {"file", "harness", "dataset", "prompts_per_client", "source"})
+    if (!col.count(k)) throw UserError(Location{map_path, 1, k}, "a column '" + std::string(k) + "'", "none");
+  const std::string base = std::filesystem::path(path).filename().string();
+  for (std::size_t r = 1; r < t.size(); ++r) {
+    const auto& row = t[r];
+    if (row.size() != t[0].size())
+      throw UserError(Location{map_path, lines[r], ""}, fmt::format("{} fields", t[0].size()), fmt::format("{} fields", row.size()));
+    auto get = [&](const std::string& k) -> std::string { return col.count(k) ? row[col.at(k)] : std::string(); };
+    if (get("file") != base) continue;
+    if (get("source").empty()) throw UserError(Location{map_path, lines[r], "source"}, "the citation the harness is read from", "empty");
+    auto n = [&](const std::string& k) { return num(get(k), map_path, lines[r], k); };
+    Measurement proto;
+    read_harness(proto, get, n, map_path, lines[r]);
+    const auto per_client = n("prompts_per_client");
+    if (!per_client || *per_client < 1 || *per_client != std::floor(*per_client))
+      throw UserError(Location{map_path, lines[r], "prompts_per_client"}, "a whole number >= 1", "'" + get("prompts_per_client") + "'");
+    for (auto& m : rows) {
+      m.harness = proto.harness;
+      m.dataset = proto.dataset;
+      m.range_ratio = proto.range_ratio;
+      m.harness_source = get("source");
+      if (m.concurrency && *m.concurrency >= 1) m.num_prompts = static_cast<int>(*per_client * std::lround(*m.concurrency));
+    }
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& harness_names() {
-  static const std::vector<std::string> v = {"vllm-bench-serve", "sglang-bench-serving", "genai-perf", "trtllm-bench",
+  static const std::vector<std::string> v = {"vllm-bench-serve", "sglang-bench-serving", "genai-perf", "aiperf", "trtllm-bench",
                                              "mlperf-offline",   "mlperf-server",        "other"};
   return v;
 }
@@ -203,6 +242,7 @@ std::vector<Measurement> read_measurements(const std::string& path) {
     }
     out.push_back(std::move(m));
   }
+  if (aic) apply_harness_map(path, out);
   return out;
 }
 

@@ -177,14 +177,7 @@ RowPrediction predict_prepared(const PreparedRow& pr, const Efficiency* eff) {
   RowPrediction r = pr.base;
   if (!r.skip_reason.empty()) return r;
   ChipSpec chip = pr.chip;
-  if (eff) {
-    chip.eta_compute = eff->eta_compute;
-    chip.eta_memory = eff->eta_memory;
-    chip.launch_overhead = Seconds(eff->launch_overhead_s);
-    chip.ttft_overhead = Seconds(eff->ttft_overhead_s);
-    chip.comm_latency = Seconds(eff->comm_latency_s);
-    chip.seq_overhead = Seconds(eff->seq_overhead_s);
-  }
+  if (eff) apply_efficiency(*eff, chip);
   const double burst = eff ? eff->burst : pr.burst;
   const Measurement& m = *r.row;
   // The most sequences that fit (0 when even the weights do not).
@@ -236,6 +229,15 @@ RowPrediction predict_prepared(const PreparedRow& pr, const Efficiency* eff) {
 }
 
 }  // namespace detail
+
+void apply_efficiency(const Efficiency& e, ChipSpec& chip) {
+  chip.eta_compute = e.eta_compute;
+  chip.eta_memory = e.eta_memory;
+  chip.launch_overhead = Seconds(e.launch_overhead_s);
+  chip.ttft_overhead = Seconds(e.ttft_overhead_s);
+  chip.comm_latency = Seconds(e.comm_latency_s);
+  chip.seq_overhead = Seconds(e.seq_overhead_s);
+}
 
 RowPrediction predict(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m, const ValidateOptions& opt,
                       const Efficiency* eff) {

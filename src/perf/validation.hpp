@@ -5,6 +5,7 @@
 // of the software-stack efficiencies with k-fold held-out errors.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,10 +40,11 @@ struct Measurement {
   // included (its notes say so): an end-to-end latency per output token.
   bool tpot_includes_context = false;
   // The benchmark that measured the row, where known (shared/spec/cli.md): harness
-  // (vllm-bench-serve, sglang-bench-serving, genai-perf, trtllm-bench, mlperf-offline,
+  // (vllm-bench-serve, sglang-bench-serving, genai-perf, aiperf, trtllm-bench, mlperf-offline,
   // mlperf-server, other), dataset (random, sharegpt, fixed, other), prompts sent,
   // Poisson rate (req/s; empty: all at once or closed loop) and the random range ratio.
-  std::string harness, dataset;
+  // harness_source: the side table's citation for a verbatim file (harness-map.csv).
+  std::string harness, dataset, harness_source;
   std::optional<int> num_prompts;
   std::optional<double> request_rate, range_ratio;
 };
@@ -107,6 +109,9 @@ struct ValidateOptions {
 // every row of the fit's group).
 RowPrediction predict(const catalog::Catalog& cat, const ParamTable& params, const Measurement& m,
                       const ValidateOptions& opt, const Efficiency* eff = nullptr);
+
+// Sets the chip's stack values (not the wave share, a benchmark's) to `e`.
+void apply_efficiency(const Efficiency& e, ChipSpec& chip);
 
 // What a row's prediction runs on: the chip with the row's efficiencies applied, the
 // model and the workload (isl, osl); nullopt when the row is skipped.
@@ -174,6 +179,9 @@ struct CalibrateOptions {
   // by a fit on every other one); no fit on all rows. Empty: every fold.
   std::string only_publication;
   ValidateOptions validate;
+  // Called on each held-out prediction with its fold's values, after the fold's fit: the
+  // serving simulator's replay of rows whose benchmark is described (serve::simulate_row).
+  std::function<void(const Measurement&, const Efficiency&, RowPrediction&)> replay;
   ProgressMode progress = ProgressMode::kOff;  // the held-out folds on stderr (the CLI: progress_mode)
 };
 

@@ -20,7 +20,7 @@ constexpr std::size_t kWorstRows = 40;
 }  // namespace
 
 // Where the shipped measurement files are: $GPUGAP_MEASUREMENTS (':'-separated
-// files), else every CSV under data/measurements/ of the source tree.
+// files), else every CSV under data/measurements/ of the source tree but the harness side table.
 // (data/measurements/README.md says where each file comes from.)
 std::vector<std::string> measurement_files() {
   std::vector<std::string> out;
@@ -37,7 +37,8 @@ std::vector<std::string> measurement_files() {
   for (const fs::path& dir : {fs::path(core::source_dir()) / "data" / "measurements", fs::path(core::source_dir()) / "data"}) {
     if (!fs::is_directory(dir, ec)) continue;
     for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().extension() == ".csv") out.push_back(e.path().string());
+      // harness-map.csv is the side table of a verbatim file's benchmark, not measurements.
+      if (e.path().extension() == ".csv" && e.path().filename() != "harness-map.csv") out.push_back(e.path().string());
     if (!out.empty()) break;
   }
   std::sort(out.begin(), out.end());

@@ -17,7 +17,8 @@ std::string replay_gap(const perf::Measurement& m);
 
 // Replaces `pred`'s predicted TTFT, TPOT and throughputs by the simulated run and says so
 // in its method; leaves it unchanged (the reason appended) when the row cannot be replayed.
+// `eff` (a held-out fold's values) replaces the catalog's efficiencies when given.
 void simulate_row(const catalog::Catalog& cat, const ParamTable& params, const perf::Measurement& m,
-                  const perf::ValidateOptions& opt, perf::RowPrediction& pred);
+                  const perf::ValidateOptions& opt, perf::RowPrediction& pred, const perf::Efficiency* eff = nullptr);
 
 }  // namespace gpugap::serve
