@@ -315,7 +315,7 @@ void expect_in_sample(const std::string& csv, const std::vector<DocFigure>& figu
 TEST(PerfValidation, InSampleErrorWithinTheDocumentedFigures) {
   constexpr double kMargin = 1.0;
   expect_in_sample("measurements-shared.csv",
-                   {{"input_tps_per_chip", 5, 6.4}, {"output_tps_per_chip", 50, 9.3}, {"tpot_ms", 20, 6.9},
+                   {{"input_tps_per_chip", 5, 6.4}, {"output_tps_per_chip", 50, 9.3}, {"tpot_ms", 20, 6.8},
                     {"ttft_ms", 5, 4.6}, {"all", 80, 8.8}},
                    kMargin);
   expect_in_sample("aic-silicon-sample.csv", {{"tpot_ms", 3893, 9.7}, {"ttft_ms", 3893, 19.3}, {"all", 7786, 13.3}}, kMargin);
