@@ -24,6 +24,20 @@ using test::model;
 using test::run_cli;
 using test::wl;
 
+// The CloudMatrix-style deployment these tests vary: INT8 weights, activations and KV,
+// disaggregated, attention data-parallel over `dp` ranks, experts over `ep`, TP 1.
+Deployment int8_wide_ep(int dp, int ep, int batch) {
+  Deployment d;
+  d.format = {DType::kInt8, DType::kInt8};
+  d.kv = DType::kInt8;
+  d.tp = 1;
+  d.attention_dp = dp;
+  d.ep = ep;
+  d.batch = batch;
+  d.mode = ServeMode::kDisagg;
+  return d;
+}
+
 TEST(PerfDevices, CatalogNamesWhatARankIs) {
   const ChipSpec c910 = chip("huawei-ascend-910c");
   EXPECT_EQ(devices_per_package(c910), 2);
@@ -108,14 +122,7 @@ TEST(ExpertLoad, BalancedIsOneAndSkewIsMore) {
 }
 
 TEST(ExpertLoad, TheBusiestRankSetsTheMoeStep) {
-  Deployment d;
-  d.format = {DType::kInt8, DType::kInt8};
-  d.kv = DType::kInt8;
-  d.tp = 1;
-  d.attention_dp = 16;
-  d.ep = 16;
-  d.batch = 1024;
-  d.mode = ServeMode::kDisagg;
+  Deployment d = int8_wide_ep(16, 16, 1024);
   const ChipSpec c = chip("huawei-ascend-910c");
   const PerfResult even = evaluate(c, model("deepseek-r1"), d, wl(2048, 512));
   d.expert_imbalance = 1.25;
@@ -169,14 +176,7 @@ constexpr double kDocumentedTpsError = 1159.0 / 1943.0 - 1.0;
 TEST(CloudMatrixHeldOut, DecodeHeadlineError) {
   const ChipSpec die = device_view(chip("huawei-ascend-910c"));
   const ModelSpec m = model("deepseek-r1");
-  Deployment d;
-  d.format = {DType::kInt8, DType::kInt8};
-  d.kv = DType::kInt8;
-  d.tp = 1;
-  d.attention_dp = 320;
-  d.ep = 160;
-  d.batch = 320 * 48;
-  d.mode = ServeMode::kDisagg;
+  Deployment d = int8_wide_ep(320, 160, 320 * 48);
   d.mtp = 1;
   d.mtp_acceptance = *model_mtp_acceptance(test::cat().params(), m);
   d.overlap = true;  // the paper's microbatch pipelining
@@ -206,14 +206,7 @@ constexpr double kDocumentedPrefillError = 3305.6 / 5655.0 - 1.0;
 
 TEST(CloudMatrixHeldOut, PrefillError) {
   const ChipSpec die = device_view(chip("huawei-ascend-910c"));
-  Deployment d;
-  d.format = {DType::kInt8, DType::kInt8};
-  d.kv = DType::kInt8;
-  d.tp = 1;
-  d.attention_dp = 32;
-  d.ep = 32;
-  d.batch = 1536;
-  d.mode = ServeMode::kDisagg;
+  Deployment d = int8_wide_ep(32, 32, 1536);
   d.prefill_attention_dp = 32;
   d.prefill_ep = 32;
   d.overlap = true;
