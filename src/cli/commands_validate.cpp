@@ -47,7 +47,27 @@ struct ValidateArgs {
 perf::KernelTables kernel_tables(const analysis::Context& ctx, const ValidateArgs& a) {
   if (a.no_kernels) return {};
   const std::string path = a.kernels.empty() ? core::source_dir() + "/data/kernels/kernels.csv" : a.kernels;
-  return perf::KernelTables::load(path, [&](const std::string& system) { return ctx.catalog->try_resolve("chips", system).value_or(""); });
+  auto t = perf::KernelTables::load(path, [&](const std::string& system) { return ctx.catalog->try_resolve("chips", system).value_or(""); });
+  // Chips of the same die and memory as a chip with tables run at its measured curves
+  // (proxies.csv next to the tables; docs/model-perf.md "Kernel evidence").
+  if (const fs::path proxies = fs::path(path).parent_path() / "proxies.csv"; fs::exists(proxies))
+    t.add_proxies(perf::KernelTables::read_proxies(proxies.string()), [&](const std::string& id) -> std::optional<perf::ChipPeaks> {
+      try {
+        return perf::chip_peaks(chip_spec(*ctx.catalog, ctx.params, id));
+      } catch (const InsufficientData&) {
+        return std::nullopt;
+      }
+    });
+  return t;
+}
+
+// Published operator microbenchmarks of chips without tables (ascend-evidence.csv next to
+// the kernel tables); none when --no-kernels or when the file is absent.
+std::vector<perf::OperatorEvidence> operator_evidence(const ValidateArgs& a) {
+  if (a.no_kernels) return {};
+  const std::string path = a.kernels.empty() ? core::source_dir() + "/data/kernels/kernels.csv" : a.kernels;
+  const fs::path ev = fs::path(path).parent_path() / "ascend-evidence.csv";
+  return fs::exists(ev) ? perf::read_operator_evidence(ev.string()) : std::vector<perf::OperatorEvidence>{};
 }
 
 std::vector<perf::Measurement> read_all(const std::vector<std::string>& files) {
@@ -138,6 +158,8 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     // the in-sample figures above use the shipped catalog values, as perf and search do.
     const perf::KernelTables kernels = kernel_tables(ctx, a);
     co.validate.kernels = &kernels;
+    const std::vector<perf::OperatorEvidence> evidence = operator_evidence(a);
+    co.validate.operator_evidence = &evidence;
     co.replay = replay_hook(ctx, vo);
     const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
     std::vector<perf::RowPrediction> held;

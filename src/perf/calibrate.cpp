@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
 #include "core/suggest.hpp"
@@ -69,6 +70,10 @@ struct Rows {
   std::vector<PreparedRow> prepared;
   std::vector<char> usable;
   std::map<GroupKey, std::vector<std::size_t>> members;
+  // Each row with kernel tables once more without them (on the roofline), for the
+  // efficiencies of the rows without tables; empty where the row has no tables.
+  std::vector<PreparedRow> roofline;
+  [[nodiscard]] const PreparedRow& on_roofline(std::size_t i) const { return prepared[i].kernels ? roofline[i] : prepared[i]; }
 };
 
 // Every group row i belongs to.
@@ -134,6 +139,11 @@ Efficiency start_for(const ParamTable& params, const std::string& stack) {
 // The hierarchy fitted on a subset of rows (all rows, or the training folds).
 struct Fits {
   std::map<GroupKey, Efficiency> groups;
+  // For a group fitted with rows that have kernel tables: its fit on the roofline over all
+  // its rows, which predicts its rows without tables (and how many rows it was fitted on).
+  std::map<GroupKey, std::pair<Efficiency, std::size_t>> roof;
+  std::map<GroupKey, std::size_t> rows;  // training rows of each fitted group
+  std::map<GroupKey, std::size_t> borrowed;  // of them, rows of the stack's separately fitted named stacks
   std::map<std::string, HarnessFit> harness;
 };
 
@@ -143,8 +153,61 @@ std::optional<Efficiency> eff_for(const Rows& r, const Fits& f, std::size_t i) {
   auto it = most_specific(f.groups, pr.chip.stack, pr.base.family, r.rows[i].backend, pr.base.model_id);
   if (it == f.groups.end()) return std::nullopt;
   Efficiency e = it->second;
+  if (!pr.kernels)
+    if (auto rf = f.roof.find(it->first); rf != f.roof.end()) e = rf->second.first;
   if (auto h = f.harness.find(detail::harness_of(r.rows[i])); h != f.harness.end()) e.burst = h->second.burst;
   return e;
+}
+
+// The efficiencies of rows without kernel tables where their group was fitted with rows that
+// have them. Those rows fix only the overheads (their GEMMs and attention run at measured
+// rates), so the group's eta_compute and eta_memory would rest on the few rows left without
+// tables and drift far when a publication leaves (DeepSeek's H800 profile: TPOT +1450%). The
+// efficiencies are the silicon's and the stack's, not a table's: each such group is fitted
+// again on the roofline over all its training rows, as it was before the tables.
+void fit_roofline(const Rows& r, Fits& out, const ParamTable& params, const std::function<bool(std::size_t)>& in_train) {
+  std::set<GroupKey> need;
+  for (std::size_t i = 0; i < r.prepared.size(); ++i) {
+    const PreparedRow& pr = r.prepared[i];
+    if (!r.usable[i] || pr.kernels) continue;
+    auto it = most_specific(out.groups, pr.chip.stack, pr.base.family, r.rows[i].backend, pr.base.model_id);
+    if (it != out.groups.end()) need.insert(it->first);
+  }
+  for (const GroupKey& k : need) {
+    std::vector<const PreparedRow*> ptrs;
+    bool tables = false;
+    for (auto i : r.members.at(k))
+      if (in_train(i)) {
+        tables = tables || r.prepared[i].kernels != nullptr;
+        ptrs.push_back(&r.on_roofline(i));
+      }
+    if (!tables) continue;  // the group's fit is a roofline fit already
+    // From the group's overheads and the stack's catalog efficiencies (fitted on the roofline).
+    Efficiency start = out.groups.at(k);
+    const Efficiency cat = start_for(params, k.stack);
+    start.eta_compute = cat.eta_compute;
+    start.eta_memory = cat.eta_memory;
+    start.comm_latency_s = cat.comm_latency_s;
+    out.roof[k] = {detail::fit(ptrs, start), ptrs.size()};
+  }
+}
+
+// Which group's values predict row i and how many rows it was fitted on (the row's `method`).
+std::string fit_note(const Rows& r, const Fits& f, std::size_t i) {
+  const PreparedRow& pr = r.prepared[i];
+  auto it = most_specific(f.groups, pr.chip.stack, pr.base.family, r.rows[i].backend, pr.base.model_id);
+  if (it == f.groups.end()) return "";
+  const GroupKey& k = it->first;
+  std::string name = k.stack;
+  for (const std::string* part : {&k.family, &k.backend, &k.model})
+    if (!part->empty()) name += " x " + *part;
+  if (auto rf = f.roof.find(k); !pr.kernels && rf != f.roof.end())
+    return fmt::format("fit: {} on the roofline over all its {} rows (the group's rows with kernel tables included)", name,
+                       rf->second.second);
+  if (auto b = f.borrowed.find(k); b != f.borrowed.end())
+    return fmt::format("fit: {} on {} rows ({} of them of its separately fitted named stacks: too few of its own)", name, f.rows.at(k),
+                       b->second);
+  return fmt::format("fit: {} on {} rows", name, f.rows.at(k));
 }
 
 // `bar` (may be null) advances once per group, fitted or skipped.
@@ -164,6 +227,16 @@ Fits fit_all(const Rows& r, const std::vector<GroupKey>& fitted_keys, const Para
     for (auto i : r.members.at(k))
       if (in_train(i)) idx.push_back(i);
     const bool top = k.family.empty() && k.backend.empty();
+    // A stack left with fewer rows than a backend fit needs (a held-out publication took the
+    // rest) shares the silicon's evidence: the rows of its separately fitted named stacks join
+    // (a 7-value fit on 3 rows had put SGLang-Ascend at -99%).
+    std::size_t borrowed = 0;
+    if (top && idx.size() < opt.min_rows_backend)
+      for (std::size_t i = 0; i < r.prepared.size(); ++i)
+        if (r.usable[i] && in_train(i) && r.prepared[i].separate_stack && r.prepared[i].chip.stack == k.stack) {
+          idx.push_back(i);
+          ++borrowed;
+        }
     if (idx.size() < (top ? opt.min_rows_stack : opt.min_rows_backend)) continue;
     Efficiency start = start_for(params, k.stack);
     // From the nearest fitted group up the chain of parents.
@@ -178,7 +251,10 @@ Fits fit_all(const Rows& r, const std::vector<GroupKey>& fitted_keys, const Para
     std::vector<const PreparedRow*> ptrs;
     for (auto i : idx) ptrs.push_back(&r.prepared[i]);
     fits[k] = detail::fit(ptrs, start);
+    out.rows[k] = ptrs.size();
+    if (borrowed > 0) out.borrowed[k] = borrowed;
   }
+  fit_roofline(r, out, params, in_train);
   // Wave share of each harness with enough TTFT rows in the training set.
   for (const auto& [h, idx] : detail::harness_rows(r.rows, [&](std::size_t i) { return r.usable[i] && in_train(i); })) {
     std::vector<std::function<RowPrediction(double)>> rs;
@@ -225,6 +301,8 @@ std::vector<RowPrediction> heldout(const Rows& r, const std::vector<GroupKey>& f
       if (const auto e = eff_for(r, fits, i)) {
         held[i] = predict_prepared(prepared[i], &*e);
         fold_eff[i] = e;
+        if (const auto note = fit_note(r, fits, i); !note.empty())
+          held[i].method += (held[i].method.empty() ? "" : "; ") + note;
       } else {
         held[i] = prepared[i].base;
         held[i].skip_reason = "no fit for stack " + prepared[i].chip.stack + " without this row's fold (too few rows)";
@@ -276,9 +354,15 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
   ValidateOptions vo = opt.validate;
   vo.use_backend = false;  // fits start from the stack values, never from earlier fits of a backend
   vo.harness = nullptr;    // the fits' own wave shares replace these
-  Rows r{rows, {}, {}, {}};
+  Rows r{rows, {}, {}, {}, {}};
   r.prepared.reserve(rows.size());
   for (const auto& m : rows) r.prepared.push_back(detail::prepare_row(cat, params, m, vo));
+  r.roofline.resize(r.prepared.size());
+  for (std::size_t i = 0; i < r.prepared.size(); ++i)
+    if (r.prepared[i].kernels) {
+      r.roofline[i] = r.prepared[i];
+      r.roofline[i].kernels = nullptr;
+    }
   r.usable.assign(r.prepared.size(), 0);
   tbb::parallel_for(std::size_t(0), r.prepared.size(), [&](std::size_t i) {
     const auto& pr = r.prepared[i];

@@ -89,7 +89,10 @@ struct Prepared {
 
 // Throws InsufficientData for a value the chip lacks (compute, bandwidth,
 // capacity, efficiencies) and UserError for an unusable model.
-Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv, const KernelEvidence* kernels = nullptr);
+// `gemm_fraction` > 0: GEMMs without kernel tables compute at that fraction of the peak
+// (operator evidence) instead of eta_compute.
+Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv, const KernelEvidence* kernels = nullptr,
+                 double gemm_fraction = 0);
 // Which evidence each operator class of a prepared evaluation uses (a note for the result).
 std::string evidence_note(const Prepared& p);
 ModelC model_constants(const ModelSpec& model);

@@ -37,7 +37,55 @@ const Curve* KernelEvidence::allreduce(int ranks) const {
   return nullptr;
 }
 
-std::string KernelEvidence::describe() const { return fmt::format("AIConfigurator {} {} {}", system, backend, version); }
+std::string KernelEvidence::describe() const {
+  const std::string base = fmt::format("AIConfigurator {} {} {}", system, backend, version);
+  return carried.empty() ? base : base + " carried to " + chip_id + " (" + carried + ")";
+}
+
+ChipPeaks chip_peaks(const ChipSpec& chip) {
+  auto peak = [&](Precision x) { return chip.has(x) ? chip.compute[static_cast<int>(x)]->value() : 0.0; };
+  ChipPeaks p;
+  p.gemm = {peak(Precision::kBf16) > 0 ? peak(Precision::kBf16) : peak(Precision::kFp16), peak(Precision::kFp8), peak(Precision::kFp4)};
+  p.attn = p.gemm[0];
+  p.bw = chip.mem_bandwidth ? chip.mem_bandwidth->value() : 0.0;
+  p.link = chip.scaleup_bandwidth ? chip.scaleup_bandwidth->value() : 0.0;
+  return p;
+}
+
+KernelEvidence transfer(const KernelEvidence& ref, const ChipPeaks& from, const ChipPeaks& to, const std::string& chip_id,
+                        const std::string& why) {
+  KernelEvidence e = ref;
+  e.chip_id = chip_id;
+  e.carried = why;
+  auto scaled = [](const Curve& c, auto f) {
+    if (c.empty()) return c;
+    std::vector<double> y = c.ys();
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] *= f(c.xs()[i]);
+    return Curve(c.xs(), std::move(y));
+  };
+  // Weight bytes per element of each GEMM type: M tokens do 2 M FLOPs per weight read.
+  constexpr std::array<double, kKernelTypes> kWeightBytes = {2.0, 1.0, 0.5};
+  for (int t = 0; t < kKernelTypes; ++t) {
+    if (from.gemm[t] <= 0 || to.gemm[t] <= 0) {
+      e.gemm_tflops[t] = Curve();  // the chip lacks this GEMM type: roofline
+      e.gemm_fixed_s[t] = Curve();
+      continue;
+    }
+    auto roof = [&](const ChipPeaks& c, double m) { return std::min(c.gemm[t], 2.0 * m / kWeightBytes[t] * c.bw); };
+    e.gemm_tflops[t] = scaled(ref.gemm_tflops[t], [&](double m) { return roof(to, m) / roof(from, m); });
+  }
+  for (auto& c : e.decode_gbps) c = scaled(c, [&](double) { return to.bw / from.bw; });
+  e.prefill_tflops = scaled(ref.prefill_tflops, [&](double) { return to.attn / from.attn; });
+  for (auto& [n, c] : e.allreduce_s) {
+    std::vector<double> y = c.ys();
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const double vol = 2.0 * (n - 1) / n * c.xs()[i];
+      if (to.link > 0 && from.link > 0) y[i] += std::max(0.0, vol / to.link - vol / from.link);
+    }
+    c = Curve(c.xs(), std::move(y));
+  }
+  return e;
+}
 
 namespace {
 
@@ -131,6 +179,63 @@ KernelTables KernelTables::read(const std::string& path) {
     t.sets_.push_back(std::move(e));
   }
   return t;
+}
+
+std::vector<KernelProxy> KernelTables::read_proxies(const std::string& path) {
+  static const std::vector<std::string> header = {"chip", "proxy", "reason", "source", "as_of", "confidence"};
+  std::ifstream in(path);
+  if (!in) throw UserError(Location{path, 0, ""}, "a readable kernel proxy table", "no such file");
+  std::vector<KernelProxy> out;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (n == 1) {
+      if (split(line) != header) throw UserError(Location{path, 1, ""}, "the header chip,proxy,reason,source,as_of,confidence", "'" + line + "'");
+      continue;
+    }
+    if (line.empty()) continue;
+    const auto f = split(line);
+    if (f.size() != header.size())
+      throw UserError(Location{path, n, ""}, fmt::format("{} comma-separated fields (no commas inside a field)", header.size()), fmt::format("{}", f.size()));
+    for (std::size_t c = 0; c < f.size(); ++c)
+      if (f[c].empty()) throw UserError(Location{path, n, header[c]}, "a value", "an empty field");
+    out.push_back({f[0], f[1], f[2], f[3], f[4], f[5]});
+  }
+  return out;
+}
+
+std::vector<OperatorEvidence> read_operator_evidence(const std::string& path) {
+  static const std::vector<std::string> header = {"chip", "op", "dtype", "shape", "achieved", "unit", "fraction_of_peak",
+                                                  "source", "date", "confidence", "note"};
+  std::ifstream in(path);
+  if (!in) throw UserError(Location{path, 0, ""}, "a readable operator evidence table", "no such file");
+  std::vector<OperatorEvidence> out;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (n == 1) {
+      if (split(line) != header) throw UserError(Location{path, 1, ""}, "the header " + fmt::format("{}", fmt::join(header, ",")), "'" + line + "'");
+      continue;
+    }
+    if (line.empty()) continue;
+    const auto f = split(line);
+    if (f.size() != header.size())
+      throw UserError(Location{path, n, ""}, fmt::format("{} comma-separated fields (no commas inside a field)", header.size()), fmt::format("{}", f.size()));
+    for (std::size_t c = 0; c < f.size(); ++c)
+      if (f[c].empty()) throw UserError(Location{path, n, header[c]}, "a value", "an empty field");
+    OperatorEvidence e{f[0], f[1], f[2], f[3], f[5], f[7], f[8], f[9], f[10], 0, 0};
+    e.achieved = number(f[4], Location{path, n, header[4]});
+    e.fraction_of_peak = number(f[6], Location{path, n, header[6]});
+    if (e.achieved <= 0) throw UserError(Location{path, n, header[4]}, "a positive rate", "'" + f[4] + "'");
+    if (e.fraction_of_peak <= 0 || e.fraction_of_peak > 1)
+      throw UserError(Location{path, n, header[6]}, "a fraction in (0, 1] (no kernel beats its peak)", "'" + f[6] + "'");
+    if (f[9] != "high" && f[9] != "medium" && f[9] != "low")
+      throw UserError(Location{path, n, header[9]}, "high, medium or low", "'" + f[9] + "'", suggest(f[9], {"high", "medium", "low"}));
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 const KernelEvidence* KernelTables::find(const std::string& chip_id, const std::string& backend) const {

@@ -4,9 +4,12 @@
 // them instead of a fitted efficiency where a row's chip and backend have them.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
+
+#include "catalog/specs.hpp"
 
 namespace gpugap::perf {
 
@@ -42,7 +45,44 @@ struct KernelEvidence {
   std::vector<std::pair<int, Curve>> allreduce_s;  // by ranks: seconds by message bytes
   [[nodiscard]] const Curve* allreduce(int ranks) const;
   [[nodiscard]] std::string describe() const;  // "AIConfigurator h200_sxm trtllm 1.3.0rc10"
+  // Set for tables carried from another chip of the same silicon (transfer): why, for `describe`.
+  std::string carried;
 };
+
+// A chip's peaks as the transfer of kernel curves sees them (catalog values; 0: unknown).
+struct ChipPeaks {
+  std::array<double, kKernelTypes> gemm{};  // dense FLOP/s of each GEMM type
+  double attn = 0;                          // dense BF16 FLOP/s (attention)
+  double bw = 0;                            // memory bytes/s
+  double link = 0;                          // scale-up bytes/s per chip
+};
+
+// The kernels of `ref` (measured on a chip with peaks `from`) carried to a chip of the same
+// silicon with peaks `to`: every operator runs at the fraction of its roofline the reference
+// achieved at the same shape. A GEMM of M tokens at the fraction of min(peak, 2M / weight bytes
+// x bandwidth), decode attention at the fraction of the bandwidth, context attention at the
+// fraction of the BF16 peak; the fixed cost of a call is the reference's; an all-reduce takes the
+// reference's latency plus the time its bytes need more over the slower link.
+// The peaks of a catalog chip (its dense compute by GEMM type, memory and scale-up bandwidth).
+ChipPeaks chip_peaks(const ChipSpec& chip);
+
+KernelEvidence transfer(const KernelEvidence& ref, const ChipPeaks& from, const ChipPeaks& to, const std::string& chip_id,
+                        const std::string& why);
+
+// One line of data/kernels/proxies.csv: a chip without tables and the chip with tables of the
+// same die and memory whose measured curves it runs at (with the source that says so).
+struct KernelProxy {
+  std::string chip, proxy, reason, source, as_of, confidence;
+};
+
+// A published operator microbenchmark of a chip without kernel tables (data/kernels/
+// ascend-evidence.csv): what one kernel achieved, its share of the catalog's peak, its source.
+struct OperatorEvidence {
+  std::string chip, op, dtype, shape, unit, source, date, confidence, note;
+  double achieved = 0, fraction_of_peak = 0;
+};
+// Malformed input throws UserError naming file, line and column.
+std::vector<OperatorEvidence> read_operator_evidence(const std::string& path);
 
 class KernelTables {
  public:
@@ -56,6 +96,24 @@ class KernelTables {
     return t;
   }
   static KernelTables read(const std::string& path);
+  // Reads data/kernels/proxies.csv (chip,proxy,reason,source,as_of,confidence); malformed
+  // input throws UserError naming file, line and column.
+  static std::vector<KernelProxy> read_proxies(const std::string& path);
+  // For each proxy line whose chip has no tables of its own, the proxy chip's tables (every
+  // backend) carried to the chip; `peaks` gives a chip's peaks (nullopt: unknown, skipped).
+  template <class Peaks>
+  void add_proxies(const std::vector<KernelProxy>& proxies, Peaks peaks) {
+    std::vector<KernelEvidence> added;
+    for (const auto& p : proxies) {
+      if (std::any_of(sets_.begin(), sets_.end(), [&](const KernelEvidence& e) { return e.chip_id == p.chip; })) continue;
+      const auto to = peaks(p.chip);
+      const auto from = peaks(p.proxy);
+      if (!to || !from) continue;
+      for (const auto& e : sets_)
+        if (e.chip_id == p.proxy) added.push_back(transfer(e, *from, *to, p.chip, p.reason));
+    }
+    for (auto& e : added) sets_.push_back(std::move(e));
+  }
   // The evidence for a catalog chip and a backend; null when there is none.
   [[nodiscard]] const KernelEvidence* find(const std::string& chip_id, const std::string& backend) const;
   [[nodiscard]] const std::vector<KernelEvidence>& sets() const { return sets_; }

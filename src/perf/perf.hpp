@@ -143,6 +143,9 @@ struct EvalOptions {
   // Measured kernel rates of the chip's serving backend (null: the roofline with the
   // stack's efficiencies for every operator).
   const KernelEvidence* kernels = nullptr;
+  // Where no table covers the GEMMs: the fraction of the GEMM peak that published
+  // microbenchmarks of the chip's family reach (0: eta_compute, as every other operator).
+  double gemm_fraction = 0;
 };
 
 // Resolves a requested format on a chip: a chip without FP8 runs FP8 as W8A8

@@ -81,7 +81,7 @@ PerfResult eval_at(const PreparedRow& pr, const ChipSpec& chip, int batch, doubl
   d.batch = batch;
   d.concurrency = pr.concurrency_batch;
   d.burst = pr.concurrency_batch > 0 ? burst : 0.0;
-  return evaluate(chip, pr.model, d, pr.w, EvalOptions{false, pr.kernels});
+  return evaluate(chip, pr.model, d, pr.w, EvalOptions{false, pr.kernels, pr.gemm_fraction});
 }
 
 }  // namespace
@@ -114,6 +114,14 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
   }
   apply_efficiencies(params, m, opt, pr);
   if (opt.kernels && !m.backend.empty()) pr.kernels = opt.kernels->find(r.chip_id, m.backend);
+  const OperatorEvidence* gemm_ev = nullptr;
+  if (!pr.kernels && opt.operator_evidence) {
+    // The GEMM rate large matrices reach on the family's silicon: the best measured fraction.
+    for (const auto& e : *opt.operator_evidence)
+      if (e.op == "gemm" && catalog::chip_family(cat, e.chip) == r.family && (!gemm_ev || e.fraction_of_peak > gemm_ev->fraction_of_peak))
+        gemm_ev = &e;
+    if (gemm_ev) pr.gemm_fraction = gemm_ev->fraction_of_peak;
+  }
   const ChipSpec& chip = pr.chip;
   const ModelSpec& model = pr.model;
 
@@ -169,6 +177,9 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
   }
   if (!note.empty()) method.push_back(note);
   if (pr.kernels) method.push_back("kernels: " + pr.kernels->describe());
+  if (gemm_ev)
+    method.push_back(fmt::format("GEMMs at {:.3f} of peak ({} {} {} on {}, {}), attention and router at eta_compute", gemm_ev->fraction_of_peak,
+                                 gemm_ev->op, gemm_ev->dtype, gemm_ev->shape, gemm_ev->chip, gemm_ev->source));
   r.method = fmt::format("{}", fmt::join(method, "; "));
   return pr;
 }

@@ -143,7 +143,7 @@ std::string evidence_note(const Prepared& p) {
                      p.k.e->allreduce_s.empty() ? "roofline" : "measured where the rank count was (other collectives: link bandwidth + the measured one-shot latency)");
 }
 
-Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv, const KernelEvidence* kernels) {
+Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType kv, const KernelEvidence* kernels, double gemm_fraction) {
   Prepared p;
   p.m = model_constants(model);
   p.format = f;
@@ -158,7 +158,7 @@ Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType k
   if (!chip.eta_memory) throw InsufficientData(eta_path(chip, "eta_memory"));
   const double ec = *chip.eta_compute;
   const double em = *chip.eta_memory;
-  p.c.peak_gemm = peak_for(chip, f.activations) * ec;
+  p.c.peak_gemm = peak_for(chip, f.activations) * (gemm_fraction > 0 ? gemm_fraction : ec);
   p.c.peak_attn = peak_for(chip, DType::kBf16) * ec;
   p.c.bw = chip.need_bandwidth().value() * em;
   p.c.capacity = chip.need_capacity().value();

@@ -93,6 +93,7 @@ struct HarnessFit {
 };
 
 class KernelTables;  // perf/kernels.hpp
+struct OperatorEvidence;
 
 struct ValidateOptions {
   std::optional<int> assumed_isl;  // for rows without isl
@@ -103,6 +104,9 @@ struct ValidateOptions {
   // Measured kernel rates by (chip, backend): rows with evidence use them in place of the
   // fitted efficiencies for GEMMs, attention and all-reduce (null: none).
   const KernelTables* kernels = nullptr;
+  // Published operator microbenchmarks of chips without tables (data/kernels/ascend-evidence.csv):
+  // a row's GEMMs compute at the best GEMM fraction of peak measured on its chip family.
+  const std::vector<OperatorEvidence>* operator_evidence = nullptr;
 };
 
 // Predicts one row with the catalog's efficiencies (or `eff` when given, for

@@ -31,6 +31,7 @@ struct PreparedRow {
   // its own backend groups, so a different product does not move the vendor stack's fit.
   bool separate_stack = false;
   const KernelEvidence* kernels = nullptr;  // the row's (chip, backend) kernel rates, if measured
+  double gemm_fraction = 0;  // without tables: the GEMM fraction of peak published for its chip family (0: none)
 };
 
 // The benchmark harness a row's wave share belongs to: a publication of the shared file;

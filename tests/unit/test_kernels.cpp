@@ -206,3 +206,113 @@ TEST(LeaveOnePublicationOut, AicLineWithinTheDocumentedFigures) {
     EXPECT_LE(by[metric]["median_abs_error_pct"].get<double>(), median + kMargin) << metric;
   }
 }
+
+// Chips without tables of their own but with the die and memory of a chip that has them
+// (data/kernels/proxies.csv) run at its measured curves, carried by the ratio of rooflines.
+TEST(KernelTransfer, ShippedProxiesNameCatalogChipsWithTablesAndASource) {
+  const auto proxies = KernelTables::read_proxies(core::source_dir() + "/data/kernels/proxies.csv");
+  ASSERT_GE(proxies.size(), 2u);
+  bool h800 = false;
+  for (const auto& p : proxies) {
+    EXPECT_TRUE(test::cat().try_resolve("chips", p.chip).has_value()) << p.chip;
+    EXPECT_EQ(tables().find(p.chip, "sglang"), nullptr) << p.chip << " has tables of its own";
+    EXPECT_NE(tables().find(p.proxy, "sglang"), nullptr) << p.proxy << " has no tables";
+    EXPECT_FALSE(p.source.empty());
+    EXPECT_FALSE(p.as_of.empty());
+    h800 = h800 || (p.chip == "nvidia-h800" && p.proxy == "nvidia-h100-sxm");
+  }
+  EXPECT_TRUE(h800);
+  // A line without its source is refused with its line and column.
+  const auto path = fs::temp_directory_path() / ("gpugap-proxies-" + std::to_string(::getpid()) + ".csv");
+  {
+    std::ofstream out(path);
+    out << "chip,proxy,reason,source,as_of,confidence\nnvidia-h800,nvidia-h100-sxm,same die,,2026-12,high\n";
+  }
+  std::string what;
+  try {
+    (void)KernelTables::read_proxies(path.string());
+  } catch (const UserError& e) {
+    what = e.what();
+  }
+  fs::remove(path);
+  EXPECT_NE(what.find(":2"), std::string::npos) << what;
+  EXPECT_NE(what.find("source"), std::string::npos) << what;
+}
+
+// H800 = the H100's die and HBM3 (the same peaks in the catalog), NVLink at 400 instead of
+// 900 GB/s: every GEMM and attention curve is the H100's, and each all-reduce point takes
+// the H100's latency plus its bytes' extra time on the slower link (2 (n-1)/n x size x (1/400 - 1/900 GB/s)).
+TEST(KernelTransfer, SameDieKeepsTheCurvesAndChargesTheSlowerLink) {
+  const KernelEvidence* h100 = tables().find("nvidia-h100-sxm", "sglang");
+  ASSERT_NE(h100, nullptr);
+  const ChipPeaks from = chip_peaks(test::chip("nvidia-h100-sxm"));
+  const ChipPeaks to = chip_peaks(test::chip("nvidia-h800"));
+  const KernelEvidence h800 = transfer(*h100, from, to, "nvidia-h800", "same die");
+  for (int t : {int(KernelType::kBf16), int(KernelType::kFp8)}) {
+    EXPECT_EQ(h800.gemm_tflops[t].ys(), h100->gemm_tflops[t].ys());
+    EXPECT_EQ(h800.gemm_fixed_s[t].ys(), h100->gemm_fixed_s[t].ys());
+  }
+  EXPECT_EQ(h800.prefill_tflops.ys(), h100->prefill_tflops.ys());
+  ASSERT_FALSE(h100->allreduce_s.empty());
+  for (std::size_t k = 0; k < h100->allreduce_s.size(); ++k) {
+    const auto& [n, ref] = h100->allreduce_s[k];
+    const Curve& c = h800.allreduce_s[k].second;
+    for (std::size_t i = 0; i < ref.xs().size(); ++i) {
+      const double vol = 2.0 * (n - 1) / n * ref.xs()[i];
+      EXPECT_NEAR(c.ys()[i], ref.ys()[i] + vol * (1 / 400e9 - 1 / 900e9), 1e-12) << n << " ranks, " << ref.xs()[i] << " bytes";
+    }
+  }
+  EXPECT_NE(h800.describe().find("carried to nvidia-h800"), std::string::npos) << h800.describe();
+  // A decode step without collectives (TP 1) is the H100's to the bit; with TP 8 it is slower.
+  const ModelSpec model = test::model("llama-3.1-8b");
+  Deployment d;
+  d.format = {DType::kFp8, DType::kFp8};
+  d.batch = 16;
+  d.mode = ServeMode::kDisagg;
+  const Workload w = test::wl(1024, 256);
+  const PerfResult a = evaluate(test::chip("nvidia-h100-sxm"), model, d, w, EvalOptions{false, h100});
+  const PerfResult b = evaluate(test::chip("nvidia-h800"), model, d, w, EvalOptions{false, &h800});
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status << b.status;
+  EXPECT_EQ(a.decode_step_s, b.decode_step_s);
+  d.tp = 8;
+  const PerfResult a8 = evaluate(test::chip("nvidia-h100-sxm"), model, d, w, EvalOptions{false, h100});
+  const PerfResult b8 = evaluate(test::chip("nvidia-h800"), model, d, w, EvalOptions{false, &h800});
+  EXPECT_GT(b8.decode_step_s, a8.decode_step_s);
+}
+
+// H20 = the same die with 78 SMs (148 of the H100's 989 BF16 TFLOPS) and HBM3 at 4.0 TB/s:
+// a GEMM of one token is memory-bound on both and runs 4.0 / 3.35 faster; one of 8192
+// tokens is compute-bound on both and runs at 148 / 989 of the H100's rate.
+TEST(KernelTransfer, LowerPeakChipRunsAtTheReferencesFractionOfItsRoofline) {
+  const KernelEvidence* h100 = tables().find("nvidia-h100-sxm", "vllm");
+  ASSERT_NE(h100, nullptr);
+  const ChipSpec h20c = test::chip("nvidia-h20");
+  const ChipSpec h100c = test::chip("nvidia-h100-sxm");
+  const KernelEvidence h20 = transfer(*h100, chip_peaks(h100c), chip_peaks(h20c), "nvidia-h20", "78-SM die");
+  const int bf16 = int(KernelType::kBf16);
+  const double bw = h20c.need_bandwidth().value() / h100c.need_bandwidth().value();
+  const double peak = h20c.need_compute(Precision::kBf16).value() / h100c.need_compute(Precision::kBf16).value();
+  EXPECT_NEAR(h20.gemm_tflops[bf16].at(1) / h100->gemm_tflops[bf16].at(1), bw, 1e-9);
+  EXPECT_NEAR(h20.gemm_tflops[bf16].at(8192) / h100->gemm_tflops[bf16].at(8192), peak, 1e-9);
+  EXPECT_NEAR(h20.decode_gbps[bf16].at(1e8) / h100->decode_gbps[bf16].at(1e8), bw, 1e-9);
+  EXPECT_NEAR(h20.prefill_tflops.at(1e12) / h100->prefill_tflops.at(1e12), peak, 1e-9);
+}
+
+// Published Ascend operator microbenchmarks (data/kernels/ascend-evidence.csv) load with their
+// source, and each fraction of peak is its achieved rate over the catalog's peak of that chip.
+TEST(OperatorEvidence, AscendMicrobenchmarksLoadWithSourcesAndMatchTheCatalogPeaks) {
+  const auto ev = read_operator_evidence(core::source_dir() + "/data/kernels/ascend-evidence.csv");
+  ASSERT_GE(ev.size(), 2u);
+  bool gemm = false, mla = false;
+  for (const auto& e : ev) {
+    EXPECT_EQ(e.source.rfind("https://", 0), 0u) << e.source;
+    EXPECT_FALSE(e.date.empty());
+    const ChipSpec c = test::chip(e.chip);
+    const Precision p = e.dtype == "fp16" ? Precision::kFp16 : Precision::kBf16;
+    EXPECT_NEAR(e.fraction_of_peak, e.achieved * 1e12 / c.need_compute(p).value(), 0.001) << e.chip << " " << e.shape;
+    gemm = gemm || (e.op == "gemm" && e.chip == "huawei-ascend-910b2" && e.shape == "M=N=K=4096" && e.achieved == 315.36);
+    mla = mla || e.op == "attn_decode_mla";
+  }
+  EXPECT_TRUE(gemm);
+  EXPECT_TRUE(mla);
+}
