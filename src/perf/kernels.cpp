@@ -181,36 +181,15 @@ KernelTables KernelTables::read(const std::string& path) {
   return t;
 }
 
-std::vector<KernelProxy> KernelTables::read_proxies(const std::string& path) {
-  static const std::vector<std::string> header = {"chip", "proxy", "reason", "source", "as_of", "confidence"};
-  std::ifstream in(path);
-  if (!in) throw UserError(Location{path, 0, ""}, "a readable kernel proxy table", "no such file");
-  std::vector<KernelProxy> out;
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (n == 1) {
-      if (split(line) != header) throw UserError(Location{path, 1, ""}, "the header chip,proxy,reason,source,as_of,confidence", "'" + line + "'");
-      continue;
-    }
-    if (line.empty()) continue;
-    const auto f = split(line);
-    if (f.size() != header.size())
-      throw UserError(Location{path, n, ""}, fmt::format("{} comma-separated fields (no commas inside a field)", header.size()), fmt::format("{}", f.size()));
-    for (std::size_t c = 0; c < f.size(); ++c)
-      if (f[c].empty()) throw UserError(Location{path, n, header[c]}, "a value", "an empty field");
-    out.push_back({f[0], f[1], f[2], f[3], f[4], f[5]});
-  }
-  return out;
-}
+namespace {
 
-std::vector<OperatorEvidence> read_operator_evidence(const std::string& path) {
-  static const std::vector<std::string> header = {"chip", "op", "dtype", "shape", "achieved", "unit", "fraction_of_peak",
-                                                  "source", "date", "confidence", "note"};
+// The data lines of a small side table (line number, fields) under `header`, every field
+// non-empty; malformed input throws UserError naming the file, line and column.
+std::vector<std::pair<int, std::vector<std::string>>> side_table(const std::string& path, const std::vector<std::string>& header,
+                                                                 const char* what) {
   std::ifstream in(path);
-  if (!in) throw UserError(Location{path, 0, ""}, "a readable operator evidence table", "no such file");
-  std::vector<OperatorEvidence> out;
+  if (!in) throw UserError(Location{path, 0, ""}, std::string("a readable ") + what, "no such file");
+  std::vector<std::pair<int, std::vector<std::string>>> out;
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
@@ -220,11 +199,30 @@ std::vector<OperatorEvidence> read_operator_evidence(const std::string& path) {
       continue;
     }
     if (line.empty()) continue;
-    const auto f = split(line);
+    auto f = split(line);
     if (f.size() != header.size())
       throw UserError(Location{path, n, ""}, fmt::format("{} comma-separated fields (no commas inside a field)", header.size()), fmt::format("{}", f.size()));
     for (std::size_t c = 0; c < f.size(); ++c)
       if (f[c].empty()) throw UserError(Location{path, n, header[c]}, "a value", "an empty field");
+    out.emplace_back(n, std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<KernelProxy> KernelTables::read_proxies(const std::string& path) {
+  std::vector<KernelProxy> out;
+  for (auto& [n, f] : side_table(path, {"chip", "proxy", "reason", "source", "as_of", "confidence"}, "kernel proxy table"))
+    out.push_back({f[0], f[1], f[2], f[3], f[4], f[5]});
+  return out;
+}
+
+std::vector<OperatorEvidence> read_operator_evidence(const std::string& path) {
+  static const std::vector<std::string> header = {"chip", "op", "dtype", "shape", "achieved", "unit", "fraction_of_peak",
+                                                  "source", "date", "confidence", "note"};
+  std::vector<OperatorEvidence> out;
+  for (auto& [n, f] : side_table(path, header, "operator evidence table")) {
     OperatorEvidence e{f[0], f[1], f[2], f[3], f[5], f[7], f[8], f[9], f[10], 0, 0};
     e.achieved = number(f[4], Location{path, n, header[4]});
     e.fraction_of_peak = number(f[6], Location{path, n, header[6]});
