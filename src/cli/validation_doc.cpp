@@ -68,7 +68,8 @@ std::string headline_section(const std::vector<perf::Measurement>& rows, const p
       "the residuals pooled over every family, widened about their median by {:.3g}: the median, over the groups with "
       "their own interval, of the p10-p90 width of the other families' residuals over the group's own width. The nested "
       "check builds the intervals without each publication and counts its measurements inside: **{:.1f}% of {} "
-      "inside** (target 70-90%).\n\n",
+      "inside** (target 70-90%). perf, econ and score show these intervals beside their figures, from "
+      "data/intervals/perf-intervals.csv (`make intervals` writes it with this run's residuals).\n\n",
       perf::kMinGroupResiduals, ti.j["widen_factor"].get<double>(), ti.j["nested_coverage"]["coverage_pct"].get<double>(),
       ti.j["nested_coverage"]["n"].get<std::size_t>());
   for (std::size_t i = 0; i < ti.tables.size(); ++i) md += "**" + ti.titles[i] + "**\n\n" + md_table(ti.tables[i]) + "\n";
