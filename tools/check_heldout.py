@@ -24,6 +24,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 # Points of median |error| above the documented figure that still pass: fold assignment is
@@ -89,7 +90,9 @@ def stated_headline(doc: str) -> dict:
 
 
 def run_json(cmd: list) -> dict:
+    t0 = time.monotonic()
     run = subprocess.run(cmd, capture_output=True, text=True)
+    print(f"check_heldout: {' '.join(a for a in cmd[1:] if not a.startswith('data/'))}: {time.monotonic() - t0:.0f} s")
     if run.returncode != 0:
         print(f"check_heldout: {' '.join(cmd)} failed ({run.returncode}): {run.stderr.strip()}")
         return {}

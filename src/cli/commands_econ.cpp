@@ -211,7 +211,7 @@ void add_econ_intervals(const analysis::Context& ctx, const econ::EconTable& t, 
                         tps.basis});
   }
   out.tables.push_back(tab);
-  out.titles.push_back(kIntervalTitle + std::string("; cost per token scales with 1 / tok/s. ") + shown.note);
+  out.titles.push_back(kIntervalTitle + std::string("; cost per token scales with 1 / tok/s. ") + shown.label);
 }
 
 void econ_cmd(const Global& g, const std::vector<std::string>& chips, const std::string& model, const std::string& workload,

@@ -419,10 +419,12 @@ ShownIntervals shown_intervals() {
   s.file = perf::shipped_intervals();
   if (!s.file) {
     s.note = insufficient_data_text(shown(perf::intervals_path())) + " (make intervals writes it)";
+    s.label = s.note;
     return s;
   }
-  s.note = fmt::format("{} (generated {} by {})", shown(s.file->path), s.file->date.empty() ? "?" : s.file->date,
-                       s.file->command.empty() ? "?" : s.file->command);
+  const std::string date = s.file->date.empty() ? "?" : s.file->date;
+  s.note = fmt::format("{} (generated {} by {})", shown(s.file->path), date, s.file->command.empty() ? "?" : s.file->command);
+  s.label = fmt::format("{} (generated {})", shown(s.file->path), date);
   return s;
 }
 

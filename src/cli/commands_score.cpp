@@ -252,7 +252,7 @@ void add_score_intervals(const analysis::Context& ctx, Output& out) {
     }
   out.json["intervals_80_source"] = shown.note;
   out.tables.push_back(t);
-  out.titles.push_back(kIntervalTitle + std::string(" of each vendor's chips; USD/Mtok scales with 1 / tok/s. ") + shown.note);
+  out.titles.push_back(kIntervalTitle + std::string(" of each vendor's chips; USD/Mtok scales with 1 / tok/s. ") + shown.label);
 }
 
 void score_table(const Global& g, const std::string& reference, const std::string& model, std::uint64_t samples,

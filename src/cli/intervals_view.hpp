@@ -16,7 +16,8 @@ namespace gpugap::cli {
 // "insufficient data: PATH" and every interval is null. A malformed file throws UserError.
 struct ShownIntervals {
   std::optional<perf::IntervalFile> file;
-  std::string note;
+  std::string note;   // the file, its date and the command that wrote it (JSON "source")
+  std::string label;  // the file and its date (table titles)
 };
 ShownIntervals shown_intervals();
 
