@@ -110,8 +110,9 @@ goldens: build
 readme: build test-deps
 	python3 tools/update_readme.py --gpugap $(GPUGAP)
 
-# The held-out (k-fold) error bounded at the figures docs/validation.md states (plus one
-# point): 3 minutes of refits on 2 cores, so a CI stage of its own rather than a unit test.
+# The held-out error bounded at the figures docs/validation.md states (plus one point): the
+# leave-one-publication-out headline (by metric, and the AIC line) and each file's k-fold figures.
+# Minutes of refits on 2 cores (docs/robustness.md), so a CI stage of its own rather than a unit test.
 heldout: build test-deps
 	python3 tools/check_heldout.py --gpugap $(GPUGAP)
 

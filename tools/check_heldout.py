@@ -89,10 +89,10 @@ def stated_headline(doc: str) -> dict:
     return out
 
 
-def run_json(cmd: list) -> dict:
+def run_json(cmd: list, label: str) -> dict:
     t0 = time.monotonic()
     run = subprocess.run(cmd, capture_output=True, text=True)
-    print(f"check_heldout: {' '.join(a for a in cmd[1:] if not a.startswith('data/'))}: {time.monotonic() - t0:.0f} s")
+    print(f"check_heldout: {label}: {time.monotonic() - t0:.0f} s of refits")
     if run.returncode != 0:
         print(f"check_heldout: {' '.join(cmd)} failed ({run.returncode}): {run.stderr.strip()}")
         return {}
@@ -118,7 +118,7 @@ def check_lopo(args, doc_text: str) -> int:
         cmd += ["--heldout-publication", AIC]
     for f in FILES:
         cmd += ["--measurements", f]
-    out = run_json(cmd)
+    out = run_json(cmd, "leave one publication out" + (" (the AIC fold)" if args.lopo == "aic" else ""))
     if not out:
         return 1
     with open(FILES[1], newline="") as fh:
@@ -150,7 +150,7 @@ def main() -> int:
     cmd = [args.gpugap, "validate", "--folds", "5", "--format", "json", "-q"]
     for f in FILES:
         cmd += ["--measurements", f]
-    out = run_json(cmd)
+    out = run_json(cmd, "5-fold")
     if not out:
         return 1
     rows = out["heldout"]["rows"]
