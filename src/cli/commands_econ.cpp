@@ -5,6 +5,7 @@
 
 #include "catalog/specs.hpp"
 #include "cli/cli.hpp"
+#include "cli/intervals_view.hpp"
 #include "econ/table.hpp"
 #include "perf/deployment.hpp"
 
@@ -171,6 +172,48 @@ json crossovers(const analysis::Context& ctx, const econ::EconTable& t, const st
   return arr;
 }
 
+// Each row's 80% intervals (cli/intervals_view.hpp): output tok/s per chip, TPOT and TTFT
+// from the shipped table; tok/s per watt (and per kUSD) scale with tok/s, cost per token
+// with 1 / tok/s, so their intervals follow from the tok/s one.
+void add_econ_intervals(const analysis::Context& ctx, const econ::EconTable& t, double rmb_per_usd, Output& out) {
+  const ShownIntervals shown = shown_intervals();
+  Table tab{{"chip", "out tok/s/chip p10 - p90", "USD/Mtok out p10 - p90", "all-in USD/Mtok p10 - p90", "basis"},
+            {},
+            {false, true, true, true, false}};
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
+    json j = {{"level", 0.8}, {"source", shown.note}};
+    perf::PointInterval tps;
+    if (r.throughput && r.perf) {
+      const IntervalKey k = interval_key(ctx, r.chip);
+      const double base = r.throughput->output_tps;
+      tps = figure_interval(shown, k.family, k.stack, "output_tps_per_chip", base);
+      j["output_tps_per_chip"] = interval_json(tps);
+      j["tpot_ms"] = interval_json(figure_interval(shown, k.family, k.stack, "tpot_ms", r.perf->tpot_s * kMsPerSecond));
+      j["ttft_ms"] = interval_json(figure_interval(shown, k.family, k.stack, "ttft_ms", r.perf->ttft_s * kMsPerSecond));
+      if (r.tps_per_watt) j["tps_per_watt"] = interval_json(perf::scaled_interval(tps, base, *r.tps_per_watt));
+      if (r.tps_per_watt_per_kusd) j["tps_per_watt_per_kusd"] = interval_json(perf::scaled_interval(tps, base, *r.tps_per_watt_per_kusd));
+      if (r.costs) {
+        for (const auto& [key, v] : {std::pair{"usd_per_mtok_output", r.costs->usd_per_mtok_output},
+                                     std::pair{"usd_per_mtok_output_all_in", r.costs->usd_per_mtok_output_all_in}})
+          j[key] = interval_json(perf::inverse_interval(tps, base, v));
+        j["rmb_per_mtok_output"] = interval_json(perf::inverse_interval(tps, base, r.costs->usd_per_mtok_output * rmb_per_usd));
+      }
+    }
+    for (const char* key : {"output_tps_per_chip", "tpot_ms", "ttft_ms", "usd_per_mtok_output", "usd_per_mtok_output_all_in"})
+      if (!j.contains(key)) j[key] = nullptr;
+    out.json["rows"][i]["intervals_80"] = j;
+    if (!tps.ok) continue;
+    const auto* c = r.costs ? &*r.costs : nullptr;
+    tab.rows.push_back({r.chip, interval_cell(tps, 4),
+                        c ? interval_cell(perf::inverse_interval(tps, r.throughput->output_tps, c->usd_per_mtok_output)) : "-",
+                        c ? interval_cell(perf::inverse_interval(tps, r.throughput->output_tps, c->usd_per_mtok_output_all_in)) : "-",
+                        tps.basis});
+  }
+  out.tables.push_back(tab);
+  out.titles.push_back(kIntervalTitle + std::string("; cost per token scales with 1 / tok/s. ") + shown.label);
+}
+
 void econ_cmd(const Global& g, const std::vector<std::string>& chips, const std::string& model, const std::string& workload,
               const std::string& region, const std::string& vs, bool no_frontier) {
   const auto ctx = g.context();
@@ -237,6 +280,7 @@ void econ_cmd(const Global& g, const std::vector<std::string>& chips, const std:
   out.titles.push_back(fmt::format("econ: {} on {} in {} (TTFT <= {} ms, TPOT <= {} ms)", t.model, t.workload, t.region,
                                    t.ttft_target_s ? fmt_num(*t.ttft_target_s * kMsPerSecond, 4) : "-",
                                    t.tpot_target_s ? fmt_num(*t.tpot_target_s * kMsPerSecond, 4) : "-"));
+  add_econ_intervals(ctx, t, rmb_per_usd, out);
   out.text =
       "Power: average wall power per chip (IT power x utilisation x PUE). Cost per token: the chip-hour split by "
       "prefill/decode device time; all-in charges it all to output tokens. '-' = not computable (see status).\n";

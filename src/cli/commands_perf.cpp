@@ -10,8 +10,11 @@
 #include <filesystem>
 #include <map>
 
+#include "catalog/family.hpp"
 #include "catalog/specs.hpp"
+#include "cli/intervals_view.hpp"
 #include "cli/perf_common.hpp"
+#include "core/source_dir.hpp"
 #include "core/status.hpp"
 #include "core/suggest.hpp"
 #include "perf/deployment.hpp"
@@ -166,6 +169,19 @@ Output perf_output(const ChipSpec& chip, const ModelSpec& model, const Workload&
   return out;
 }
 
+// The 80% intervals of TTFT, TPOT and output tok/s per chip (cli/intervals_view.hpp): a
+// JSON field and a table of their own.
+void add_perf_intervals(const DeploymentSetup& s, const perf::PerfResult& r, Output& out) {
+  const ShownIntervals shown = shown_intervals();
+  const IntervalKey k = interval_key(s.ctx, s.chip);
+  const PredictedFigures f{r.ttft_s * 1e3, r.tpot_s * 1e3, r.output_tps_per_chip};
+  out.json["intervals_80"] = perf_intervals_json(shown, k.family, k.stack, f);
+  // Right under the figures it bounds, before the operator breakdown.
+  const auto at = static_cast<std::ptrdiff_t>(std::min<std::size_t>(1, out.tables.size()));
+  out.tables.insert(out.tables.begin() + at, perf_intervals_table(shown, k.family, k.stack, f));
+  out.titles.insert(out.titles.begin() + at, kIntervalTitle);
+}
+
 void perf_cmd(const Global& g, const PerfArgs& a) {
   const DeploymentSetup s = resolve_setup(g, a.chip, a.model, a.wl, a.dep);
   const ChipSpec& chip = s.chip;
@@ -183,6 +199,7 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
   const Location deployment{"", 0, "deployment"};
   const UnitView u{s.unit, s.devices_per_package, perf::unit_note(chip, s.unit)};
   Output out = perf_output(chip, model, w, r, ttft_t, tpot_t, u);
+  add_perf_intervals(s, r, out);
   for (const auto& n : r.notes) out.text += "note: " + n + "\n";
   // A failing run (exit 2) leaves an existing -o file untouched; on stdout the table still shows by how much.
   require(r.feasible || g.out.empty(), deployment, "a deployment that fits", r.infeasible_reason);
@@ -389,6 +406,74 @@ void add_perf_commands(CLI::App& app, Global& g) {
   search->callback([&g, sa] { search_cmd(g, *sa); });
 
   add_validation_commands(app, g);
+}
+
+// ---- the 80% intervals perf, econ and score show (intervals_view.hpp) ---------------
+ShownIntervals shown_intervals() {
+  // The source tree's files by their path in it: the same bytes from any checkout.
+  auto shown = [](const std::string& p) {
+    const std::string root = core::source_dir() + "/";
+    return p.starts_with(root) ? p.substr(root.size()) : p;
+  };
+  ShownIntervals s;
+  s.file = perf::shipped_intervals();
+  if (!s.file) {
+    s.note = insufficient_data_text(shown(perf::intervals_path())) + " (make intervals writes it)";
+    s.label = s.note;
+    return s;
+  }
+  const std::string date = s.file->date.empty() ? "?" : s.file->date;
+  s.note = fmt::format("{} (generated {} by {})", shown(s.file->path), date, s.file->command.empty() ? "?" : s.file->command);
+  s.label = fmt::format("{} (generated {})", shown(s.file->path), date);
+  return s;
+}
+
+nlohmann::json interval_json(const perf::PointInterval& iv) {
+  if (!iv.ok) return nullptr;
+  return {{"p10", perf::round_sig(iv.p10)}, {"p90", perf::round_sig(iv.p90)}, {"basis", iv.basis}};
+}
+
+perf::PointInterval figure_interval(const ShownIntervals& s, const std::string& family, const std::string& stack,
+                                    const std::string& metric, double point) {
+  if (!s.file || !std::isfinite(point)) return {};
+  return perf::interval_of(s.file->table, family, stack, metric, point);
+}
+
+namespace {
+constexpr const char* kIntervalMetrics[] = {"output_tps_per_chip", "tpot_ms", "ttft_ms"};
+double value_of(const PredictedFigures& f, std::string_view m) {
+  return m == "ttft_ms" ? f.ttft_ms : m == "tpot_ms" ? f.tpot_ms : f.output_tps_per_chip;
+}
+}  // namespace
+
+nlohmann::json perf_intervals_json(const ShownIntervals& s, const std::string& family, const std::string& stack, const PredictedFigures& f) {
+  nlohmann::json j = {{"level", 0.8}, {"source", s.note}};
+  for (const char* m : kIntervalMetrics) j[m] = interval_json(figure_interval(s, family, stack, m, value_of(f, m)));
+  return j;
+}
+
+std::string interval_cell(const perf::PointInterval& iv, int sig) {
+  return iv.ok ? fmt_num(iv.p10, sig) + " - " + fmt_num(iv.p90, sig) : "-";
+}
+
+Table perf_intervals_table(const ShownIntervals& s, const std::string& family, const std::string& stack, const PredictedFigures& f) {
+  Table t{{"figure", "predicted", "p10", "p90", "basis"}, {}, {false, true, true, true, false}};
+  const std::pair<const char*, const char*> names[] = {
+      {"output_tps_per_chip", "output tokens/s per chip"}, {"tpot_ms", "TPOT ms"}, {"ttft_ms", "TTFT ms"}};
+  for (const auto& [m, label] : names) {
+    const double v = value_of(f, m);
+    const auto iv = figure_interval(s, family, stack, m, v);
+    t.rows.push_back({label, fmt_num(v), iv.ok ? fmt_num(iv.p10) : "-", iv.ok ? fmt_num(iv.p90) : "-", iv.ok ? iv.basis : s.note});
+  }
+  return t;
+}
+
+IntervalKey interval_key(const analysis::Context& ctx, const ChipSpec& chip) {
+  return {catalog::chip_family(*ctx.catalog, chip.id), chip.stack};
+}
+
+IntervalKey interval_key(const analysis::Context& ctx, const std::string& chip_id) {
+  return interval_key(ctx, chip_spec(*ctx.catalog, ctx.params, chip_id));
 }
 
 }  // namespace gpugap::cli

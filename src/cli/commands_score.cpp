@@ -6,6 +6,7 @@
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
+#include "cli/intervals_view.hpp"
 #include "studies/risk.hpp"
 #include "score/score.hpp"
 #include "studies/engines.hpp"
@@ -213,6 +214,47 @@ void add_uncertainty(const Global& g, const analysis::Context& ctx, std::uint64_
                                    u.samples, u.seed, u.drawn.size()));
 }
 
+// The 80% intervals of each scored chip's perf-derived metrics (cli/intervals_view.hpp):
+// tok/s, tok/s per watt and per kUSD scale with output tok/s, USD per Mtok with 1 / tok/s.
+// Added to the JSON's chips (workloads[].intervals_80) and as a table of the vendors' chips.
+void add_score_intervals(const analysis::Context& ctx, Output& out) {
+  const ShownIntervals shown = shown_intervals();
+  Table t{{"vendor", "chip", "workload", "out tok/s/chip p10 - p90", "USD/Mtok p10 - p90", "basis"}, {}, {false, false, false, true, true, false}};
+  auto chip = [&](json& c, const std::string& vendor) {
+    if (c.is_null() || !c.contains("workloads")) return;
+    const IntervalKey k = interval_key(ctx, c["chip"].get<std::string>());
+    for (auto& w : c["workloads"]) {
+      json iv = {{"level", 0.8}};
+      const double base = w["output_tps_per_chip"].is_number() ? w["output_tps_per_chip"].get<double>() : std::nan("");
+      const perf::PointInterval tps = figure_interval(shown, k.family, k.stack, "output_tps_per_chip", base);
+      iv["output_tps_per_chip"] = interval_json(tps);
+      perf::PointInterval cost;
+      for (const char* key : {"tps_per_watt", "tps_per_watt_per_kusd", "usd_per_mtok"}) {
+        if (!w[key].is_number()) {
+          iv[key] = nullptr;
+          continue;
+        }
+        const double v = w[key].get<double>();
+        const auto x = std::string_view(key) == "usd_per_mtok" ? perf::inverse_interval(tps, base, v) : perf::scaled_interval(tps, base, v);
+        if (std::string_view(key) == "usd_per_mtok") cost = x;
+        iv[key] = interval_json(x);
+      }
+      w["intervals_80"] = iv;
+      if (!vendor.empty() && tps.ok)
+        t.rows.push_back({vendor, c["chip"].get<std::string>(), w["workload"].get<std::string>(), interval_cell(tps, 4), interval_cell(cost), tps.basis});
+    }
+  };
+  chip(out.json["reference"], "");
+  for (const char* list : {"vendors", "benchmarks"})
+    for (auto& v : out.json[list]) {
+      chip(v["current_chip"], v["vendor"].get<std::string>());
+      chip(v["next_chip"], v["vendor"].get<std::string>());
+    }
+  out.json["intervals_80_source"] = shown.note;
+  out.tables.push_back(t);
+  out.titles.push_back(kIntervalTitle + std::string(" of each vendor's chips; USD/Mtok scales with 1 / tok/s. ") + shown.label);
+}
+
 void score_table(const Global& g, const std::string& reference, const std::string& model, std::uint64_t samples,
                  std::uint64_t seed) {
   const auto ctx = g.context();
@@ -273,6 +315,7 @@ void score_table(const Global& g, const std::string& reference, const std::strin
   out.titles.push_back(fmt::format("Winning conditions with data: capacity (supply model, {}), CSP ties and policy lists "
                                    "(catalog, counted through {}); watch metrics per year in the JSON",
                                    supply_year, s.as_of_year));
+  add_score_intervals(ctx, out);
   std::string text = "Conditions E C S P: inference economics, capacity, CSP ties, policy (Y met, n not met, ? insufficient data).\n"
                      "* composite from one layer only (the other is insufficient data): ranked after every vendor scored on both.\n";
   for (const auto& v : r.vendors)

@@ -15,6 +15,8 @@
 #include "cli/perf_common.hpp"
 #include "cli/validation_tables.hpp"
 #include "perf/calibration_overlay.hpp"
+#include "perf/interval_file.hpp"
+#include "perf/intervals.hpp"
 #include "core/source_dir.hpp"
 #include "perf/deployment.hpp"
 #include "perf/kernels.hpp"
@@ -41,7 +43,50 @@ struct ValidateArgs {
   std::string kernels;      // kernel tables (default: data/kernels/kernels.csv of the source tree)
   bool no_kernels = false;  // the held-out refits without them (the fitted efficiencies for every operator)
   std::string heldout_publication;  // with --folds-by source: only this publication's fold
+  std::string intervals_out;        // with --folds-by source: the interval table perf, econ, score read
+  std::string summary_out;          // with --folds-by source: the headline the report reads
 };
+
+// The command that regenerates the shipped interval table and headline (`make intervals`).
+std::string lopo_command(const ValidateArgs& a) {
+  std::string cmd = "gpugap validate";
+  for (const auto& f : a.files) cmd += " --measurements " + f;
+  cmd += " --folds-by source";
+  if (!a.intervals_out.empty()) cmd += " --intervals-out " + a.intervals_out;
+  if (!a.summary_out.empty()) cmd += " --summary-out " + a.summary_out;
+  return cmd;
+}
+
+// --intervals-out and --summary-out: what users see of the leave-one-publication-out run.
+// The summary also carries the k-fold figures (a second set of refits) as the report's
+// secondary line.
+void write_lopo_files(const ValidateArgs& a, const analysis::Context& ctx, const std::vector<perf::Measurement>& rows,
+                      const perf::CalibrationResult& by_source, const perf::CalibrateOptions& co) {
+  const std::string date = today_utc();
+  std::vector<std::string> names;
+  for (const auto& f : a.files) names.push_back(fs::path(f).filename().string());
+  if (!a.intervals_out.empty()) {
+    std::vector<perf::RowPrediction> held;
+    for (const auto& p : by_source.heldout)
+      if (!p.assumed_isl) held.push_back(p);
+    const auto table = perf::build_intervals(perf::residuals_of(held));
+    atomic_write(a.intervals_out, perf::intervals_csv(table, lopo_command(a), names, date));
+  }
+  if (!a.summary_out.empty()) {
+    json j = lopo_summary_json(rows, by_source);
+    j["generated"] = {{"command", lopo_command(a)}, {"date", date}, {"measurement_files", names}};
+    perf::CalibrateOptions ck = co;
+    ck.folds_by_source = false;
+    ck.only_publication.clear();
+    ck.folds = a.folds > 0 ? a.folds : 5;
+    const auto kfold = perf::calibrate(*ctx.catalog, ctx.params, rows, ck);
+    std::vector<perf::RowPrediction> held;
+    for (const auto& p : kfold.heldout)
+      if (!p.assumed_isl) held.push_back(p);
+    j["kfold"] = {{"folds", kfold.folds}, {"summary", error_tables(held, "family", false).j["summary"]}};
+    atomic_write(a.summary_out, dump_json(j) + "\n");
+  }
+}
 
 // The kernel tables the held-out refits use; empty when --no-kernels.
 perf::KernelTables kernel_tables(const analysis::Context& ctx, const ValidateArgs& a) {
@@ -151,6 +196,10 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     co.folds_by_source = a.folds_by == "source";
     if (!a.heldout_publication.empty() && !co.folds_by_source)
       throw UserError(Location{"", 0, "--heldout-publication"}, "--folds-by source", "folds by " + a.folds_by);
+    for (const auto& [flag, value] : {std::pair{"--intervals-out", &a.intervals_out}, std::pair{"--summary-out", &a.summary_out}})
+      if (!value->empty() && (!co.folds_by_source || !a.heldout_publication.empty()))
+        throw UserError(Location{"", 0, flag}, "--folds-by source over every publication (no --heldout-publication)",
+                        co.folds_by_source ? "--heldout-publication " + a.heldout_publication : "folds by " + a.folds_by);
     co.only_publication = a.heldout_publication;
     co.validate = vo;
     co.progress = progress_mode(g.quiet);
@@ -167,6 +216,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
       if (!p.assumed_isl) held.push_back(p);
     Tables th = error_tables(held, a.by, false);
     out.json["heldout"] = {{"folds", cal.folds}, {"folds_by", a.folds_by}, {"summary", th.j["summary"]}, {"rows", th.j["rows"]}};
+    write_lopo_files(a, ctx, rows, cal, co);
     if (a.folds_by == "source") {
       const Tables ti = interval_tables(held);
       out.json["heldout"]["intervals"] = ti.j;
@@ -193,6 +243,8 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
       const auto cal_source = perf::calibrate(*ctx.catalog, ctx.params, rows, cs);
       atomic_write(a.doc, validation_markdown(a.files, rows, preds, cal, cal_model, cal_source, vo, cmd));
     }
+  } else if (!a.intervals_out.empty() || !a.summary_out.empty()) {
+    throw UserError(Location{"", 0, a.intervals_out.empty() ? "--summary-out" : "--intervals-out"}, "--folds-by source", "no held-out folds");
   } else if (!a.doc.empty()) {
     throw UserError(Location{"", 0, "--doc"}, "--folds K together with --doc (the document shows held-out errors)", "no --folds");
   }
@@ -285,6 +337,10 @@ void add_validation_commands(CLI::App& app, Global& g) {
   val->add_option("--kernels", va->kernels, "kernel tables for the held-out refits (default data/kernels/kernels.csv)");
   val->add_option("--heldout-publication", va->heldout_publication,
                   "with --folds-by source: predict only this publication's rows, by a fit on every other one");
+  val->add_option("--intervals-out", va->intervals_out,
+                  "with --folds-by source: write the 80% interval table perf, econ and score show (data/intervals/perf-intervals.csv)");
+  val->add_option("--summary-out", va->summary_out,
+                  "with --folds-by source: write the headline the report shows, k-fold figures included (data/intervals/lopo-summary.json)");
   val->add_flag("--no-kernels", va->no_kernels, "held-out refits without kernel tables (fitted efficiencies for every operator)");
   val->callback([&g, va] { validate_cmd(g, *va); });
 

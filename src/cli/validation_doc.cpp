@@ -19,19 +19,11 @@ namespace {
 std::string headline_section(const std::vector<perf::Measurement>& rows, const perf::CalibrationResult& cal_by_source) {
   std::string md;
   std::vector<perf::RowPrediction> all;
-  std::map<std::string, std::pair<std::size_t, std::size_t>> pubs;  // publication -> (rows, predicted)
-  std::size_t predicted = 0;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& p = cal_by_source.heldout[i];
-    const bool ok = p.skip_reason.empty() && !p.metrics.empty();
-    auto& e = pubs[perf::publication_of(rows[i])];
-    ++e.first;
-    if (ok) {
-      ++e.second;
-      ++predicted;
-    }
+  for (const auto& p : cal_by_source.heldout)
     if (!p.assumed_isl) all.push_back(p);
-  }
+  const auto pubs = publication_lines(rows, cal_by_source);
+  std::size_t predicted = 0;
+  for (const auto& [name, e] : pubs) predicted += e.predicted;
   md += "## Headline: leave one publication out\n\n";
   md += fmt::format(
       "Each publication (one source site or repository: all MLPerf results of a round are one, the AIC sample is one) "
@@ -56,20 +48,17 @@ std::string headline_section(const std::vector<perf::Measurement>& rows, const p
     md += "**" + t.titles[i] + "**\n\n" + md_table(t.tables[i]) + "\n";
   }
   Table pt{{"publication", "rows", "predicted"}, {}, {}};
-  for (const auto& [name, e] : pubs) pt.rows.push_back({name, std::to_string(e.first), std::to_string(e.second)});
+  for (const auto& [name, e] : pubs) pt.rows.push_back({name, std::to_string(e.rows), std::to_string(e.predicted)});
   md += "**rows by publication**\n\n" + md_table(pt) + "\n";
   // Each publication's own line: its rows predicted by a fit without any of them (the AIC
   // sample is nearly all rows, so the headline above is mostly its line).
-  std::map<std::pair<std::string, std::string>, std::vector<double>> errs;
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    for (const auto& m : cal_by_source.heldout[i].metrics)
-      if (!cal_by_source.heldout[i].assumed_isl) errs[{perf::publication_of(rows[i]), m.metric}].push_back(std::fabs(m.error_pct()));
   Table et{{"publication", "metric", "n", "median |err| %", "p90 |err| %"}, {}, {}};
-  for (const auto& [k, v] : errs) {
-    const auto s = perf::summarize(v);
-    et.rows.push_back({k.first, k.second, std::to_string(s.n), fmt::format("{:.1f}", s.median_abs_error_pct),
-                       fmt::format("{:.1f}", s.p90_abs_error_pct)});
-  }
+  for (const auto& [name, e] : pubs)
+    for (const auto& [metric, v] : e.abs_error_pct) {
+      const auto s = perf::summarize(v);
+      et.rows.push_back({name, metric, std::to_string(s.n), fmt::format("{:.1f}", s.median_abs_error_pct),
+                         fmt::format("{:.1f}", s.p90_abs_error_pct)});
+    }
   md += "**error by publication and metric** (each publication predicted without any of its rows in the fit)\n\n" + md_table(et) + "\n";
   const Tables ti = interval_tables(all);
   md += "### 80% prediction intervals and their nested coverage\n\n";
@@ -79,7 +68,8 @@ std::string headline_section(const std::vector<perf::Measurement>& rows, const p
       "the residuals pooled over every family, widened about their median by {:.3g}: the median, over the groups with "
       "their own interval, of the p10-p90 width of the other families' residuals over the group's own width. The nested "
       "check builds the intervals without each publication and counts its measurements inside: **{:.1f}% of {} "
-      "inside** (target 70-90%).\n\n",
+      "inside** (target 70-90%). perf, econ and score show these intervals beside their figures, from "
+      "data/intervals/perf-intervals.csv (`make intervals` writes it with this run's residuals).\n\n",
       perf::kMinGroupResiduals, ti.j["widen_factor"].get<double>(), ti.j["nested_coverage"]["coverage_pct"].get<double>(),
       ti.j["nested_coverage"]["n"].get<std::size_t>());
   for (std::size_t i = 0; i < ti.tables.size(); ++i) md += "**" + ti.titles[i] + "**\n\n" + md_table(ti.tables[i]) + "\n";

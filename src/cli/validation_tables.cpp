@@ -84,6 +84,61 @@ Tables interval_tables(const std::vector<perf::RowPrediction>& heldout) {
   return t;
 }
 
+std::map<std::string, PublicationLine> publication_lines(const std::vector<perf::Measurement>& rows,
+                                                         const perf::CalibrationResult& by_source) {
+  std::map<std::string, PublicationLine> out;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& p = by_source.heldout[i];
+    auto& e = out[perf::publication_of(rows[i])];
+    ++e.rows;
+    if (p.skip_reason.empty() && !p.metrics.empty()) ++e.predicted;
+    if (p.assumed_isl || !p.skip_reason.empty()) continue;
+    for (const auto& m : p.metrics) e.abs_error_pct[m.metric].push_back(std::fabs(m.error_pct()));
+  }
+  return out;
+}
+
+namespace {
+json error_summary_json(const std::vector<double>& v) {
+  const auto s = perf::summarize(v);
+  return {{"n", s.n}, {"median_abs_error_pct", round_sig(s.median_abs_error_pct, 4)}, {"p90_abs_error_pct", round_sig(s.p90_abs_error_pct, 4)}};
+}
+}  // namespace
+
+json lopo_summary_json(const std::vector<perf::Measurement>& rows, const perf::CalibrationResult& by_source) {
+  std::vector<perf::RowPrediction> held;
+  for (const auto& p : by_source.heldout)
+    if (!p.assumed_isl) held.push_back(p);
+  std::size_t predicted = 0;
+  json pubs = json::array();
+  // Every publication, and every one but the AIC sample (most rows: its own line).
+  std::map<std::string, std::vector<double>> by_metric, without_aic;
+  std::vector<double> all;
+  for (const auto& [name, line] : publication_lines(rows, by_source)) {
+    predicted += line.predicted;
+    json bm = json::object();
+    for (const auto& [m, v] : line.abs_error_pct) {
+      bm[m] = error_summary_json(v);
+      by_metric[m].insert(by_metric[m].end(), v.begin(), v.end());
+      if (name != "aic-silicon-sample") without_aic[m].insert(without_aic[m].end(), v.begin(), v.end());
+      all.insert(all.end(), v.begin(), v.end());
+    }
+    pubs.push_back({{"publication", name}, {"rows", line.rows}, {"predicted", line.predicted}, {"by_metric", bm}});
+  }
+  json bm = json::object(), bw = json::object();
+  for (const auto& [m, v] : by_metric) bm[m] = error_summary_json(v);
+  for (const auto& [m, v] : without_aic) bw[m] = error_summary_json(v);
+  const Tables ti = interval_tables(held);
+  return {{"folds", by_source.folds},
+          {"rows", rows.size()},
+          {"predicted", predicted},
+          {"by_metric", bm},
+          {"by_metric_without_aic", bw},
+          {"all", error_summary_json(all)},
+          {"publications", pubs},
+          {"intervals", ti.j}};
+}
+
 Table fit_table(const std::vector<perf::FitGroup>& groups) {
   Table t{{"stack", "family", "backend", "model", "rows", "eta_compute", "eta_memory", "launch us", "per-seq us", "collective us",
            "TTFT overhead ms", "burst", "train median |err| %", "held-out median |err| %"},

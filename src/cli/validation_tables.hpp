@@ -24,6 +24,18 @@ Tables error_tables(const std::vector<perf::RowPrediction>& preds, const std::st
 // 80% intervals per (family, stack, metric) from leave-one-publication-out predictions,
 // the widening factor of the pooled ones and their nested coverage (perf/intervals.hpp).
 Tables interval_tables(const std::vector<perf::RowPrediction>& heldout);
+// Each publication's rows, how many were predicted (by a fit without it) and the |error| %
+// of its predictions by metric (rows with an assumed isl left out), aligned rows[i] <-> heldout[i].
+struct PublicationLine {
+  std::size_t rows = 0, predicted = 0;
+  std::map<std::string, std::vector<double>> abs_error_pct;  // by metric
+};
+std::map<std::string, PublicationLine> publication_lines(const std::vector<perf::Measurement>& rows,
+                                                         const perf::CalibrationResult& by_source);
+// The leave-one-publication-out headline as JSON (validate --summary-out writes it, the
+// report's validation section reads it): rows predicted of rows, median |error| by metric,
+// each publication's line (the AIC sample's on its own), the intervals' nested coverage.
+nlohmann::json lopo_summary_json(const std::vector<perf::Measurement>& rows, const perf::CalibrationResult& by_source);
 // The fitted groups, one row each (validate --doc and calibrate print the same table).
 Table fit_table(const std::vector<perf::FitGroup>& groups);
 std::string md_table(const Table& t);

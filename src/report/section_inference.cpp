@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "catalog/family.hpp"
+#include "core/error.hpp"
 #include "econ/table.hpp"
 #include "perf/deployment.hpp"
+#include "perf/interval_file.hpp"
 #include "report/sections.hpp"
 #include "score/score.hpp"
 
@@ -59,6 +62,8 @@ struct Claim {
 
 std::string ratio_text(double a, double b) { return fmt::format("{:.2f}x", a / b); }
 
+void interval_table(Gather& g, const econ::EconTable& t, Section& s);
+
 // The computed table, with each chip's status.
 void chip_table(Gather& g, const econ::EconTable& t, Section& s) {
   nlohmann::json rows_json = nlohmann::json::array();
@@ -88,7 +93,43 @@ void chip_table(Gather& g, const econ::EconTable& t, Section& s) {
             "deployment meets the latency targets.";
   s.items.push_back(tt);
   g.results["inference"] = {{"model", t.model}, {"workload", t.workload}, {"region", t.region}, {"rows", rows_json}};
+  interval_table(g, t, s);
 
+}
+
+// The 80% intervals of each chip's output tokens/s and cost per token (the table perf, econ
+// and score read: perf/interval_file.hpp); cost per token scales with 1 / tokens/s.
+void interval_table(Gather& g, const econ::EconTable& t, Section& s) {
+  std::optional<perf::IntervalFile> f;
+  try {
+    f = perf::shipped_intervals();
+  } catch (const UserError& e) {
+    s.items.push_back(Unavailable{"80% intervals of tokens/s and cost per token", e.what()});
+    return;
+  }
+  if (!f) {
+    s.items.push_back(Unavailable{"80% intervals of tokens/s and cost per token",
+                                  "data/intervals/perf-intervals.csv is absent (make intervals writes it)"});
+    return;
+  }
+  TableData it;
+  it.id = "inference-intervals";
+  it.title = "80% intervals (p10-p90 of what would be measured) of output tokens/s per chip and cost per M output tokens";
+  it.headers = {"chip", "output tokens/s p10", "output tokens/s p90", "USD per M output tokens p10", "USD per M output tokens p90", "basis"};
+  for (const auto& r : t.rows) {
+    if (!tps(r)) continue;
+    const std::string stack = chip_spec(*g.ctx.catalog, g.ctx.params, r.chip).stack;
+    const auto iv = perf::interval_of(f->table, catalog::chip_family(*g.ctx.catalog, r.chip), stack, "output_tps_per_chip", *tps(r));
+    if (!iv.ok) continue;
+    const auto c = cost(r) ? perf::inverse_interval(iv, *tps(r), *cost(r)) : perf::PointInterval{};
+    it.rows.push_back({Cell::txt(r.name), Cell::num(iv.p10, kInt), Cell::num(iv.p90, kInt), Cell::num(c.ok ? c.p10 : NAN, kTwo),
+                       Cell::num(c.ok ? c.p90 : NAN, kTwo), Cell::txt(iv.basis)});
+  }
+  it.note = fmt::format("From the leave-one-publication-out residuals of each chip's (family, stack) group, or pooled across families "
+                        "for a chip without one (data/intervals/perf-intervals.csv, generated {} by `{}`). Monte Carlo ranges "
+                        "elsewhere in this report are p5/p95.",
+                        f->date, f->command);
+  s.items.push_back(it);
 }
 
 // The report's inference-economics claims, tested on the computed table.
