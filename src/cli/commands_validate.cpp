@@ -138,7 +138,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     // the in-sample figures above use the shipped catalog values, as perf and search do.
     const perf::KernelTables kernels = kernel_tables(ctx, a);
     co.validate.kernels = &kernels;
-    co.replay = replay_hook(ctx, vo);
+    co.replay = replay_hook(ctx, co.validate);  // with the kernel tables, as the held-out predictions
     const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
     std::vector<perf::RowPrediction> held;
     for (const auto& p : cal.heldout)

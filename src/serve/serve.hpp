@@ -109,6 +109,9 @@ struct SimOptions {
   // row have the same mean TTFT and TPOT (within 0.1%): a closed loop of fixed lengths
   // that has become periodic (closed_loop_means). 0: every request runs.
   int stop_when_periodic = 0;
+  // The measured kernel rates the step model runs at (validate's held-out replay, as its
+  // analytical prediction does), or none: the catalog's efficiencies.
+  const perf::KernelEvidence* kernels = nullptr;
 };
 
 // mean and percentiles (linear interpolation between order statistics, as numpy).

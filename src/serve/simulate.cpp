@@ -265,18 +265,18 @@ struct Pools {
 };
 
 Pools build_pools(const ChipSpec& chip, const ModelSpec& model, const perf::Deployment& d, const Workload& w,
-                  SimResult& res) {
+                  const perf::KernelEvidence* kernels, SimResult& res) {
   Pools p;
-  p.main = std::make_unique<perf::StepModel>(chip, model, d);
+  p.main = std::make_unique<perf::StepModel>(chip, model, d, kernels);
   res.decode_chips = d.chips();
   res.chips = d.chips();
   if (d.mode != perf::ServeMode::kDisagg) return p;
   const perf::Deployment pd = perf::prefill_deployment(d);
-  p.prefill = std::make_unique<perf::StepModel>(chip, model, pd);
+  p.prefill = std::make_unique<perf::StepModel>(chip, model, pd, kernels);
   double ratio = d.prefill_decode_ratio;
   if (ratio <= 0) {
     // The pool perf sizes for this deployment (prefill chips per decode chip).
-    const perf::PerfResult pr = perf::evaluate(chip, model, d, w, perf::EvalOptions{false});
+    const perf::PerfResult pr = perf::evaluate(chip, model, d, w, perf::EvalOptions{false, kernels});
     if (!pr.ok()) Missing::parse(pr.status).raise();
     ratio = std::max(0.0, double(pr.chips) / d.chips() - 1.0);
     res.notes.push_back(fmt::format("prefill pool sized by perf at {:.3g} prefill chips per decode chip", ratio));
@@ -349,7 +349,7 @@ SimResult simulate(const ChipSpec& chip, const ModelSpec& model, const perf::Dep
   w.osl = std::max(1, static_cast<int>(std::lround(out_sum / lengths.size())));
   Pools pools;
   try {
-    pools = build_pools(chip, model, d, w, res);
+    pools = build_pools(chip, model, d, w, opt.kernels, res);
   } catch (const InsufficientData& e) {
     res.status = Missing(e).text();
     return res;
