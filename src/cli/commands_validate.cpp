@@ -209,7 +209,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     co.validate.kernels = &kernels;
     const std::vector<perf::OperatorEvidence> evidence = operator_evidence(a);
     co.validate.operator_evidence = &evidence;
-    co.replay = replay_hook(ctx, vo);
+    co.replay = replay_hook(ctx, co.validate);  // with the kernel tables, as the held-out predictions
     const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
     std::vector<perf::RowPrediction> held;
     for (const auto& p : cal.heldout)

@@ -126,11 +126,16 @@ void apply_harness_map(const std::string& path, std::vector<Measurement>& rows) 
     const auto per_client = n("prompts_per_client");
     if (!per_client || *per_client < 1 || *per_client != std::floor(*per_client))
       throw UserError(Location{map_path, lines[r], "prompts_per_client"}, "a whole number >= 1", "'" + get("prompts_per_client") + "'");
+    // Optional: whose engine limits the deployments ran with.
+    const std::string limits = get("engine_limits");
+    if (!limits.empty() && limits != "aiconfigurator")
+      throw UserError(Location{map_path, lines[r], "engine_limits"}, "'aiconfigurator' or empty", "'" + limits + "'");
     for (auto& m : rows) {
       m.harness = proto.harness;
       m.dataset = proto.dataset;
       m.range_ratio = proto.range_ratio;
       m.harness_source = get("source");
+      m.engine_limits = limits;
       if (m.concurrency && *m.concurrency >= 1) m.num_prompts = static_cast<int>(*per_client * std::lround(*m.concurrency));
     }
   }

@@ -29,7 +29,8 @@ class StepModel {
  public:
   // Resolves the format and KV type on the chip as evaluate() does. Throws
   // UserError for an invalid deployment and InsufficientData for missing data.
-  StepModel(const ChipSpec& chip, const ModelSpec& model, const Deployment& d);
+  // `kernels`: the measured kernel rates of the chip and backend (validate's refits), or none.
+  StepModel(const ChipSpec& chip, const ModelSpec& model, const Deployment& d, const KernelEvidence* kernels = nullptr);
 
   // Seconds of one step (all pipeline stages) under `load`.
   [[nodiscard]] double seconds(const StepLoad& load) const;

@@ -45,6 +45,9 @@ struct Measurement {
   // Poisson rate (req/s; empty: all at once or closed loop) and the random range ratio.
   // harness_source: the side table's citation for a verbatim file (harness-map.csv).
   std::string harness, dataset, harness_source;
+  // Whose engine limits the deployment ran with: "aiconfigurator" (the limits its
+  // generator writes, serve/validate.cpp) or "" (the engine's defaults).
+  std::string engine_limits;
   std::optional<int> num_prompts;
   std::optional<double> request_rate, range_ratio;
 };

@@ -160,15 +160,18 @@ const std::vector<SchedulerSpec>& presets() {
       {"vllm", 1024, 8192, true, BatchPolicy::kMixed, 16, false,
        "vLLM V1 OpenAI server on GPUs >= 70 GiB: max_num_seqs 1024, max_num_batched_tokens 8192 "
        "(vllm/engine/arg_utils.py get_batch_defaults); chunked prefill on, running requests scheduled before "
-       "waiting ones; block_size 16; preemption by recompute (docs.vllm.ai, Optimization and Tuning)"},
+       "waiting ones; block_size 16; preemption by recompute (docs.vllm.ai, Optimization and Tuning). The AIC "
+       "sample's vllm 0.19.0 deployments override both limits with AIConfigurator's (serve/validate.cpp)"},
       {"sglang", 0, 8192, true, BatchPolicy::kPrefillFirst, 1, false,
        "SGLang: --chunked-prefill-size 8192 on large GPUs, max running requests from the KV pool, a prefill batch "
        "whenever one can be formed (mixed chunks off by default), page size 1, decode requests retracted when the "
-       "pool runs out (docs.sglang.ai, server arguments)"},
+       "pool runs out (docs.sglang.ai, server arguments). The AIC sample's sglang 0.5.9 deployments set "
+       "max_running_requests, max_prefill_tokens and, in agg, --enable-mixed-chunk (AIConfigurator's limits)"},
       {"trtllm", 2048, 8192, false, BatchPolicy::kMixed, 32, true,
        "TensorRT-LLM: max_batch_size 2048, max_num_tokens 8192 (nvidia.github.io/TensorRT-LLM, tuning max batch "
        "size and max num tokens); in-flight batching of context and generation requests; capacity scheduler "
-       "GUARANTEED_NO_EVICT (KV reserved for the whole output); tokens_per_block 32; chunked context off"},
+       "GUARANTEED_NO_EVICT (KV reserved for the whole output); tokens_per_block 32; chunked context off. The AIC "
+       "sample's trtllm 1.3.0rc10 deployments set max_batch_size and max_num_tokens (AIConfigurator's limits)"},
   };
   return v;
 }

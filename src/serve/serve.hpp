@@ -100,6 +100,18 @@ struct SimOptions {
   // Client-side latency added to every TTFT and end-to-end latency (API server,
   // tokenisation); it does not hold engine slots. 0 in `gpugap simulate`.
   double ttft_overhead_s = 0.0;
+  // 0: every step costs one evaluation of the step model. G > 0: steps that differ only
+  // in their decode context are interpolated (linearly in the context sum) between
+  // evaluations memoized on a grid of G tokens of mean context, so a long run costs a
+  // few hundred evaluations (validate's replay; the closed-loop check bounds the error).
+  int step_grid_tokens = 0;
+  // c > 0: requests go in rounds of c (send order); the run stops once three rounds in a
+  // row have the same mean TTFT and TPOT (within 0.1%): a closed loop of fixed lengths
+  // that has become periodic (closed_loop_means). 0: every request runs.
+  int stop_when_periodic = 0;
+  // The measured kernel rates the step model runs at (validate's held-out replay, as its
+  // analytical prediction does), or none: the catalog's efficiencies.
+  const perf::KernelEvidence* kernels = nullptr;
 };
 
 // mean and percentiles (linear interpolation between order statistics, as numpy).
@@ -141,6 +153,7 @@ struct SimResult {
   Stat ttft_ms, tpot_ms, itl_ms, e2e_ms;
   long long steps = 0;
   long long preemptions = 0;
+  int periodic_rounds = 0;     // rounds run when stop_when_periodic ended the run early; 0: it ran to the end
   double mean_running = 0;     // time-averaged sequences running on the agg/decode instance
   double kv_capacity_tokens = 0;
   std::vector<TraceRow> trace;
@@ -155,6 +168,27 @@ struct SimResult {
 // UserError. `d.mode` selects agg or disagg (the prefill pool sized as perf sizes it
 // unless d.prefill_decode_ratio says otherwise).
 SimResult simulate(const ChipSpec& chip, const ModelSpec& model, const perf::Deployment& d, const SimOptions& opt);
+
+// ---- closed-loop benchmarks (validate's replay) ------------------------------
+
+// The means a closed-loop harness reports for `opt.requests.count` = R x c requests of
+// fixed lengths from c = opt.arrivals.max_concurrency clients that all send at once (the
+// engine idle before: aiperf waits for every warm-up response before it profiles).
+// The first rounds differ (the clients start synchronized, so the first round's
+// prompts queue behind each other, and they stagger over a few rounds); once four
+// rounds in a row agree the loop is periodic, the run stops there, and its last round
+// stands for every later one. A loop that never settles, or other lengths or
+// arrivals, is simulated whole.
+struct LoopMeans {
+  double ttft_ms = 0, tpot_ms = 0, e2e_ms = 0;  // means over every request of the run
+  double output_tps_per_chip = 0;
+  double input_tps_per_chip = 0;
+  int rounds = 0;            // R
+  int simulated_rounds = 0;  // rounds simulated to the periodic regime (= R when whole)
+  bool extrapolated = false;
+  SimResult run;  // the simulated part (records, status, chips)
+};
+LoopMeans closed_loop_means(const ChipSpec& chip, const ModelSpec& model, const perf::Deployment& d, const SimOptions& opt);
 
 // The trace as CSV (header + one row per step).
 std::string trace_csv(const SimResult& r);

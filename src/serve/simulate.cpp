@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <bit>
 #include <queue>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/status.hpp"
@@ -24,6 +26,48 @@ using detail::Role;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// A step load less its decode context, and the grid point of that context (StepCost).
+struct CostKey {
+  double seqs, pf_tokens, pf_ctx, pf_prefix, pf_done;
+  long long grid;
+  bool operator==(const CostKey&) const = default;
+};
+struct CostKeyHash {
+  std::size_t operator()(const CostKey& k) const {
+    std::size_t h = std::hash<long long>()(k.grid);
+    for (double v : {k.seqs, k.pf_tokens, k.pf_ctx, k.pf_prefix, k.pf_done})
+      h = (h ^ std::bit_cast<std::uint64_t>(v)) * 0x100000001b3ULL;
+    return h;
+  }
+};
+
+// The step model of one instance, evaluated exactly or (grid > 0) interpolated in the
+// decode context between memoized grid points (SimOptions::step_grid_tokens).
+class StepCost {
+ public:
+  StepCost(const perf::StepModel& m, int grid_tokens) : m_(m), grid_(grid_tokens) {}
+  double operator()(const perf::StepLoad& l) {
+    if (grid_ <= 0 || l.decode_seqs <= 0) return m_.seconds(l);
+    const double h = l.decode_seqs * grid_;  // context sum per grid step
+    const double x = l.decode_ctx_sum / h;
+    const auto i = static_cast<long long>(std::floor(x));
+    const double f = x - double(i);
+    const double a = at(l, i, h);
+    return f > 0 ? a + f * (at(l, i + 1, h) - a) : a;
+  }
+
+ private:
+  double at(perf::StepLoad l, long long i, double h) {
+    const CostKey k{l.decode_seqs, l.prefill_tokens, l.prefill_ctx_sum, l.prefill_prefix, l.prefill_done, i};
+    if (auto it = memo_.find(k); it != memo_.end()) return it->second;
+    l.decode_ctx_sum = double(i) * h;
+    return memo_[k] = m_.seconds(l);
+  }
+  const perf::StepModel& m_;
+  int grid_;
+  std::unordered_map<CostKey, double, CostKeyHash> memo_;
+};
+
 struct Transfer {
   double ready = 0;
   long long seq = 0;  // ties in send order
@@ -34,7 +78,9 @@ struct Transfer {
 class Sim {
  public:
   Sim(std::vector<Request> reqs, std::vector<Instance> insts, const SimOptions& opt)
-      : reqs_(std::move(reqs)), inst_(std::move(insts)), opt_(opt), draft_rng_(opt.seed, kStreamDrafts) {}
+      : reqs_(std::move(reqs)), inst_(std::move(insts)), opt_(opt), draft_rng_(opt.seed, kStreamDrafts) {
+    for (const auto& in : inst_) cost_.emplace_back(*in.model, opt.step_grid_tokens);
+  }
 
   void run(SimResult& res, double acceptance) {
     acceptance_ = acceptance;
@@ -42,7 +88,7 @@ class Sim {
     const int cap = opt_.arrivals.max_concurrency;
     double now = 0;
     int next = 0;
-    while (completed_ < n) {
+    while (completed_ < n && !stopped_) {
       double t = kInf;
       if (next < n && (cap <= 0 || inflight_ < cap)) t = std::max(now, reqs_[next].arrival);
       for (const auto& in : inst_)
@@ -66,11 +112,37 @@ class Sim {
   }
 
   [[nodiscard]] const std::vector<Request>& requests() const { return reqs_; }
+  [[nodiscard]] int periodic_rounds() const { return stopped_ ? rounds_checked_ : 0; }
   [[nodiscard]] const Weighted& itl() const { return itl_; }
   [[nodiscard]] double end() const { return end_; }
   [[nodiscard]] double running_time() const { return running_time_; }
 
  private:
+  // A request of round id / c finished: once its round (and every earlier one) is
+  // complete, compare the round's mean TTFT and TPOT with the one before; four equal
+  // rounds in a row end the run (SimOptions::stop_when_periodic).
+  void round_done(int id) {
+    const auto c = static_cast<std::size_t>(opt_.stop_when_periodic);
+    const std::size_t round = static_cast<std::size_t>(id) / c;
+    if (round_left_.empty()) round_left_.assign((reqs_.size() + c - 1) / c, static_cast<int>(c));
+    --round_left_[round];
+    while (!stopped_ && static_cast<std::size_t>(rounds_checked_) < round_left_.size() && round_left_[rounds_checked_] == 0) {
+      double ttft = 0, tpot = 0;
+      const std::size_t from = static_cast<std::size_t>(rounds_checked_) * c, to = std::min(from + c, reqs_.size());
+      for (std::size_t i = from; i < to; ++i) {
+        const Request& q = reqs_[i];
+        ttft += q.first - q.sent;
+        if (q.output > 1) tpot += (q.last_emit - q.first) / (q.output - 1);
+      }
+      auto same = [](double a, double b) { return std::abs(a - b) <= 1e-3 * std::max(std::abs(a), std::abs(b)); };
+      stable_ = rounds_checked_ > 0 && same(ttft, last_ttft_) && same(tpot, last_tpot_) ? stable_ + 1 : 0;
+      last_ttft_ = ttft;
+      last_tpot_ = tpot;
+      ++rounds_checked_;
+      if (stable_ >= 3 && static_cast<std::size_t>(rounds_checked_) < round_left_.size()) stopped_ = true;
+    }
+  }
+
   void send(int id, double now) {
     Request& r = reqs_[id];
     r.sent = now;
@@ -92,7 +164,7 @@ class Sim {
     detail::form_step(in, reqs_);
     if (in.work.empty()) return;
     const perf::StepLoad load = detail::step_load(in, reqs_);
-    const double dt = in.model->seconds(load);
+    const double dt = cost_[static_cast<std::size_t>(i)](load);
     in.busy = true;
     in.busy_from = now;
     in.busy_until = now + dt;
@@ -150,6 +222,7 @@ class Sim {
         r.done = true;
         r.last_emit = now;
         ++completed_;
+        if (opt_.stop_when_periodic > 0) round_done(w.req);
         --inflight_;
         leaves = true;
       }
@@ -168,12 +241,17 @@ class Sim {
 
   std::vector<Request> reqs_;
   std::vector<Instance> inst_;
+  std::vector<StepCost> cost_;  // one per instance
   const SimOptions& opt_;
   Rng draft_rng_;
   double acceptance_ = 0;
   std::priority_queue<Transfer, std::vector<Transfer>, std::greater<>> transfers_;
   long long transfer_seq_ = 0;
   int completed_ = 0;
+  std::vector<int> round_left_;  // requests of each round not finished (stop_when_periodic)
+  int rounds_checked_ = 0, stable_ = 0;
+  double last_ttft_ = 0, last_tpot_ = 0;
+  bool stopped_ = false;
   int inflight_ = 0;
   Weighted itl_;
   double end_ = 0;
@@ -187,18 +265,18 @@ struct Pools {
 };
 
 Pools build_pools(const ChipSpec& chip, const ModelSpec& model, const perf::Deployment& d, const Workload& w,
-                  SimResult& res) {
+                  const perf::KernelEvidence* kernels, SimResult& res) {
   Pools p;
-  p.main = std::make_unique<perf::StepModel>(chip, model, d);
+  p.main = std::make_unique<perf::StepModel>(chip, model, d, kernels);
   res.decode_chips = d.chips();
   res.chips = d.chips();
   if (d.mode != perf::ServeMode::kDisagg) return p;
   const perf::Deployment pd = perf::prefill_deployment(d);
-  p.prefill = std::make_unique<perf::StepModel>(chip, model, pd);
+  p.prefill = std::make_unique<perf::StepModel>(chip, model, pd, kernels);
   double ratio = d.prefill_decode_ratio;
   if (ratio <= 0) {
     // The pool perf sizes for this deployment (prefill chips per decode chip).
-    const perf::PerfResult pr = perf::evaluate(chip, model, d, w, perf::EvalOptions{false});
+    const perf::PerfResult pr = perf::evaluate(chip, model, d, w, perf::EvalOptions{false, kernels});
     if (!pr.ok()) Missing::parse(pr.status).raise();
     ratio = std::max(0.0, double(pr.chips) / d.chips() - 1.0);
     res.notes.push_back(fmt::format("prefill pool sized by perf at {:.3g} prefill chips per decode chip", ratio));
@@ -224,6 +302,7 @@ void fill_result(SimResult& res, const Sim& sim, double overhead_s) {
   const auto& reqs = sim.requests();
   Weighted ttft, tpot, e2e;
   for (const auto& r : reqs) {
+    if (r.generated < r.output) continue;  // not run: the run stopped once periodic
     ttft.add((r.first - r.sent + overhead_s) * 1e3);
     e2e.add((r.last_emit - r.sent + overhead_s) * 1e3);
     if (r.output > 1) tpot.add((r.last_emit - r.first) / (r.output - 1) * 1e3);
@@ -231,7 +310,8 @@ void fill_result(SimResult& res, const Sim& sim, double overhead_s) {
     res.input_tokens += r.input;
     res.records.push_back({r.input, r.output, r.sent, r.first, r.last_emit});
   }
-  res.requests = static_cast<int>(reqs.size());
+  res.requests = static_cast<int>(res.records.size());
+  res.periodic_rounds = sim.periodic_rounds();
   res.duration_s = sim.end();
   const double dur = std::max(res.duration_s, 1e-12);
   res.request_tps = res.requests / dur;
@@ -269,7 +349,7 @@ SimResult simulate(const ChipSpec& chip, const ModelSpec& model, const perf::Dep
   w.osl = std::max(1, static_cast<int>(std::lround(out_sum / lengths.size())));
   Pools pools;
   try {
-    pools = build_pools(chip, model, d, w, res);
+    pools = build_pools(chip, model, d, w, opt.kernels, res);
   } catch (const InsufficientData& e) {
     res.status = Missing(e).text();
     return res;

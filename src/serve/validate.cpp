@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "perf/kernels.hpp"
 #include "serve/serve.hpp"
 
 namespace gpugap::serve {
@@ -26,35 +27,47 @@ std::string preset_for(const std::string& backend) {
   return "vllm";
 }
 
-// The longest run validate replays, in engine steps: one step costs one evaluation of the
-// step model, up to ~100 us for a large MoE model, so 22 rounds of 8,192 output tokens
-// (the AIC sample's long-output rows) take ~20 s each. Rows above it keep the analytical
-// prediction and say so.
-constexpr double kMaxReplaySteps = 30000;
+// The longest run validate replays, in engine steps: with decode steps interpolated on
+// a grid (kStepGridTokens) a step costs a few microseconds plus a pass over the running
+// sequences, and a closed loop stops once periodic, so this admits the AIC sample's
+// 20 rounds of 8,192 output tokens. Rows above it keep the analytical prediction and
+// say so.
+constexpr double kMaxReplaySteps = 200000;
 // And in output tokens: each step also updates every running sequence, so thousands of
-// clients (the AIC sample's c = 1,024 to 8,192 rows) cost far more per step.
-constexpr double kMaxReplayTokens = 8e6;
+// clients cost far more per step.
+constexpr double kMaxReplayTokens = 2.5e7;
+// Steps differing only in decode context are interpolated on this grid of mean context
+// tokens (SimOptions::step_grid_tokens): the replay costs hundreds of step-model
+// evaluations rather than one per step.
+constexpr int kStepGridTokens = 32;
 
-// Mean TTFT, TPOT and end-to-end latency of the requests a harness counts: all but the
-// first `warmup` sent. The overhead is the client-side latency simulate() adds to TTFT.
-struct Measured {
-  double ttft_ms = 0, tpot_ms = 0, e2e_ms = 0;
-};
-Measured measured_part(const SimResult& r, int warmup, double ttft_overhead_s) {
-  if (warmup <= 0 || r.records.size() <= static_cast<std::size_t>(warmup)) return {r.ttft_ms.mean, r.tpot_ms.mean, r.e2e_ms.mean};
-  double ttft = 0, tpot = 0, e2e = 0;
-  int n_tpot = 0;
-  const auto n = r.records.size() - static_cast<std::size_t>(warmup);
-  for (std::size_t i = static_cast<std::size_t>(warmup); i < r.records.size(); ++i) {
-    const auto& q = r.records[i];
-    ttft += q.first_token_s - q.sent_s + ttft_overhead_s;
-    e2e += q.last_token_s - q.sent_s + ttft_overhead_s;
-    if (q.output > 1) {
-      tpot += (q.last_token_s - q.first_token_s) / (q.output - 1);
-      ++n_tpot;
-    }
-  }
-  return {1e3 * ttft / static_cast<double>(n), n_tpot ? 1e3 * tpot / n_tpot : r.tpot_ms.mean, 1e3 * e2e / static_cast<double>(n)};
+// The engine limits AIConfigurator's generator writes for a deployment it benchmarks
+// (rule_plugin/benchmark/{vllm,sglang,trtllm}.rule, commit 095f58a5): max running
+// sequences = the row's batch size; tokens per step = batch + isl + 1500 (vLLM agg),
+// isl + 1500 (vLLM prefill), batch (vLLM decode); TensorRT-LLM the same with 500 instead
+// of 1500, rounded up to its 32-token blocks; SGLang max_prefill_tokens = isl + 1500 and,
+// in agg, --enable-mixed-chunk (decodes ride in the prefill step: the mixed policy),
+// its chunked-prefill size left at the engine default (the preset's). Per attention-DP
+// rank, so x the ranks for the instance. The prefill and decode pools of a disaggregated
+// row share one scheduler here: the prefill budget, at least the decode batch.
+SchedulerSpec generator_limits(SchedulerSpec s, const perf::Measurement& m, int ranks) {
+  const bool disagg = m.mode == "disagg";
+  const int batch = disagg ? m.d_batch : m.batch_per_rank;
+  const int isl = m.isl.value_or(0);
+  if (batch <= 0 || isl <= 0) return s;
+  const int step_tokens = 1 + m.mtp.value_or(0);  // a decode step's tokens per sequence
+  const int extra = m.backend == "trtllm" ? 500 : 1500;
+  auto round_up = [&](int t) { return m.backend == "trtllm" ? (t + 31) / 32 * 32 : t; };
+  int budget = 0;
+  if (m.backend == "sglang") budget = (disagg ? 0 : batch * step_tokens) + std::min(isl + extra, s.max_batched_tokens);
+  else budget = disagg ? round_up(isl + extra) : round_up(batch + isl + extra);
+  budget = std::max(budget, batch * step_tokens);
+  ranks = std::max(1, ranks);
+  s.max_running = batch * ranks;
+  s.max_batched_tokens = budget * ranks;
+  if (m.backend == "sglang" && !disagg) s.policy = BatchPolicy::kMixed;
+  s.name += " with AIConfigurator's limits";
+  return s;
 }
 
 }  // namespace
@@ -93,41 +106,45 @@ void simulate_row(const catalog::Catalog& cat, const ParamTable& params, const p
   }
   so.arrivals.rate = m.request_rate.value_or(0.0);
   if (m.concurrency) so.arrivals.max_concurrency = std::max(1, static_cast<int>(*m.concurrency));
-  // aiperf sends 2 x concurrency warm-up requests first and leaves them out of its
-  // statistics (AIConfigurator's bench_run.sh.j2: --warmup-request-count 2c).
-  const int warmup = m.harness == "aiperf" && so.arrivals.max_concurrency > 0 ? 2 * so.arrivals.max_concurrency : 0;
-  so.requests.count += warmup;
-  if (warmup > 0) how.push_back(fmt::format("after {} warm-up requests", warmup));
-  // A closed loop of c clients takes about requests x osl / c engine steps.
-  if (so.arrivals.rate <= 0 && so.arrivals.max_concurrency > 0) {
-    const double steps = double(so.requests.count) * so.requests.osl / so.arrivals.max_concurrency;
-    const double tokens = double(so.requests.count) * so.requests.osl;
-    if (steps > kMaxReplaySteps || tokens > kMaxReplayTokens)
-      return keep(fmt::format("about {:.0f} engine steps and {:.3g} output tokens ({} requests of {} from {} clients), more than "
-                              "the replay budget of {:.0f} steps and {:.0e} tokens",
-                              steps, tokens, so.requests.count, so.requests.osl, so.arrivals.max_concurrency, kMaxReplaySteps,
-                              kMaxReplayTokens));
-  }
-  so.scheduler = *scheduler_preset(preset_for(m.backend));
-  so.ttft_overhead_s = specs->chip.ttft_overhead.value();
-  so.seed = 1;
+  // aiperf sends 2 x c warm-up requests first (AIConfigurator's bench_run.sh.j2:
+  // --warmup-request-count 2c) and waits for every warm-up response before it profiles
+  // (aiperf docs/tutorials/warmup.md, "Grace Period"): the profiled run starts on an idle
+  // engine with all c clients sending at once, so the warm-up itself is not simulated.
+  if (m.harness == "aiperf" && so.arrivals.max_concurrency > 0)
+    how.push_back(fmt::format("the {} warm-up requests done before, the clients starting together", 2 * so.arrivals.max_concurrency));
   perf::Deployment d = pred.deployment;
   d.batch = 0;  // the scheduler and the load set the batch
-  SimResult r;
+  so.scheduler = *scheduler_preset(preset_for(m.backend));
+  if (m.engine_limits == "aiconfigurator") so.scheduler = generator_limits(so.scheduler, m, d.attention_dp);
+  // Engine steps and output tokens to simulate (at most: a closed loop stops once periodic).
+  const double simulated = so.requests.count;
+  const double tokens = simulated * so.requests.osl;
+  const double steps = so.arrivals.max_concurrency > 0 ? tokens / std::min<double>(so.arrivals.max_concurrency, simulated) : tokens;
+  if (steps > kMaxReplaySteps || tokens > kMaxReplayTokens)
+    return keep(fmt::format("about {:.0f} engine steps and {:.3g} output tokens to simulate ({} of {} requests of {} tokens out), "
+                            "more than the replay budget of {:.0f} steps and {:.1e} tokens",
+                            steps, tokens, simulated, so.requests.count, so.requests.osl, kMaxReplaySteps, kMaxReplayTokens));
+  so.ttft_overhead_s = specs->chip.ttft_overhead.value();
+  so.seed = 1;
+  so.step_grid_tokens = kStepGridTokens;
+  // The held-out replay runs at the measured kernel rates where its analytical prediction does.
+  if (opt.kernels && !m.backend.empty()) so.kernels = opt.kernels->find(pred.chip_id, m.backend);
+  LoopMeans r;
   try {
-    r = simulate(specs->chip, specs->model, d, so);
+    r = closed_loop_means(specs->chip, specs->model, d, so);
   } catch (const UserError& e) {
     return keep(e.what());
   }
-  if (!r.ok()) return keep(r.status);
-  const Measured meas = measured_part(r, warmup, so.ttft_overhead_s);
+  if (!r.run.ok()) return keep(r.run.status);
   for (auto& x : pred.metrics) {
-    if (x.metric == "ttft_ms") x.predicted = meas.ttft_ms;
+    if (x.metric == "ttft_ms") x.predicted = r.ttft_ms;
     else if (x.metric == "tpot_ms")  // per output token over the whole request where the row measured it so
-      x.predicted = m.tpot_includes_context ? meas.e2e_ms / *m.osl : meas.tpot_ms;
+      x.predicted = m.tpot_includes_context ? r.e2e_ms / *m.osl : r.tpot_ms;
     else if (x.metric == "output_tps_per_chip") x.predicted = r.output_tps_per_chip;
-    else if (x.metric == "input_tps_per_chip") x.predicted = r.input_tps / r.chips;
+    else if (x.metric == "input_tps_per_chip") x.predicted = r.input_tps_per_chip;
   }
+  if (r.extrapolated)
+    how.push_back(fmt::format("{} of {} rounds simulated, periodic from there", r.simulated_rounds, r.rounds));
   pred.method += fmt::format("; simulated: {} with {} requests, {}, {} scheduler{}", m.harness, so.requests.count,
                              so.arrivals.rate > 0 ? fmt::format("Poisson {} req/s", so.arrivals.rate)
                                                   : fmt::format("closed loop at {}", so.arrivals.max_concurrency),

@@ -1,6 +1,7 @@
 // Serving simulator: queueing identities (one request alone, waves of a burst,
 // Little's law, unloaded latency under light Poisson load), scheduler rules
 // (preemption, reservation), MTP, disaggregation, determinism, and the CLI.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -137,6 +138,65 @@ TEST(Serve, LightPoissonLoadGivesUnloadedTtft) {
   // Heavier load queues: the mean TTFT grows.
   o.arrivals.rate = 20;
   EXPECT_GT(run(o).ttft_ms.mean, 1.3 * unloaded);
+}
+
+// A closed loop whose clients all send at once (aiperf after its warm-up) queues the
+// first round's prompts: with a prefill-first scheduler whose step holds exactly one
+// prompt, request j's first token comes after j + 1 prefill steps, so the round's mean
+// TTFT is (c + 1) / 2 prefill steps (an identity of the scheduler rules).
+TEST(ClosedLoop, SynchronizedStartQueuesTheFirstRound) {
+  const int c = 8, isl = 1000;
+  SimOptions o = fixed(3 * c, isl, 64, "sglang");
+  o.scheduler.max_batched_tokens = isl;
+  o.arrivals.max_concurrency = c;
+  const SimResult r = run(o);
+  ASSERT_TRUE(r.ok()) << r.status;
+  double first = 0;
+  for (int j = 0; j < c; ++j) {
+    EXPECT_NEAR(r.records[j].first_token_s, (j + 1) * prefill_step(isl), 1e-9) << j;
+    first += r.records[j].first_token_s - r.records[j].sent_s;
+  }
+  EXPECT_NEAR(first / c, (c + 1) / 2.0 * prefill_step(isl), 1e-9);
+}
+
+// validate's fast path (rounds simulated until periodic, the rest as the last; decode steps
+// interpolated on a 32-token grid) against the whole run evaluated step by step: within
+// 1% for TTFT, TPOT and end-to-end latency on small closed loops of fixed lengths.
+TEST(ClosedLoop, FewRoundsMatchTheWholeRun) {
+  struct Case {
+    int c, isl, osl;
+    const char* sched;
+  };
+  for (const Case k : {Case{4, 2000, 128, "vllm"}, Case{16, 1000, 64, "vllm"}, Case{8, 3000, 96, "sglang"},
+                       Case{12, 1500, 80, "trtllm"}}) {
+    SimOptions o = fixed(20 * k.c, k.isl, k.osl, k.sched);
+    o.arrivals.max_concurrency = k.c;
+    o.scheduler.max_batched_tokens = k.c + k.isl + 1500;  // AIConfigurator's vLLM agg limit
+    const SimResult whole = run(o);
+    ASSERT_TRUE(whole.ok()) << whole.status;
+    SimOptions f = o;
+    f.step_grid_tokens = 32;
+    const LoopMeans fast = closed_loop_means(chip("nvidia-h100-sxm"), model("llama-3.1-8b"), one_chip(), f);
+    ASSERT_TRUE(fast.run.ok()) << fast.run.status;
+    EXPECT_TRUE(fast.extrapolated) << k.sched << " c " << k.c;
+    EXPECT_LT(fast.simulated_rounds, 20) << k.sched << " c " << k.c;
+    EXPECT_NEAR(fast.ttft_ms / whole.ttft_ms.mean, 1.0, 0.01) << k.sched << " c " << k.c;
+    EXPECT_NEAR(fast.tpot_ms / whole.tpot_ms.mean, 1.0, 0.01) << k.sched << " c " << k.c;
+    EXPECT_NEAR(fast.e2e_ms / whole.e2e_ms.mean, 1.0, 0.01) << k.sched << " c " << k.c;
+    EXPECT_NEAR(fast.output_tps_per_chip / whole.output_tps_per_chip, 1.0, 0.03) << k.sched << " c " << k.c;
+  }
+}
+
+// The engine defaults each preset stands for carry their source and the engine version read.
+TEST(ClosedLoop, PresetsCiteTheEngineVersions) {
+  for (const auto& name : scheduler_names()) {
+    const auto s = scheduler_preset(name);
+    ASSERT_TRUE(s.has_value());
+    EXPECT_FALSE(s->source.empty()) << name;
+  }
+  EXPECT_NE(scheduler_preset("vllm")->source.find("0.19"), std::string::npos);
+  EXPECT_NE(scheduler_preset("sglang")->source.find("0.5.9"), std::string::npos);
+  EXPECT_NE(scheduler_preset("trtllm")->source.find("1.3"), std::string::npos);
 }
 
 TEST(Serve, PreemptsWhenTheCacheRunsOutUnlessItReserves) {
@@ -398,6 +458,47 @@ TEST(ServeValidate, BadHarnessValueIsAnErrorWithASuggestion) {
   EXPECT_NE(r.err.find("bad.csv"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("harness"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("mlperf-offline"), std::string::npos) << r.err;
+}
+
+// A handful of AIC rows with the shipped side table: their TTFT and TPOT come from the
+// simulated aiperf closed loop under AIConfigurator's engine limits, and the method says so.
+TEST(ServeValidate, AicRowsArePredictedFromTheirHarness) {
+  test::TempDir dir("aic-replay");
+  std::ifstream in(test::source_dir() + "/data/measurements/aic-silicon-sample.csv");
+  std::string header, line, rows;
+  std::getline(in, header);
+  int kept = 0;
+  // Small agg rows of the three engines (short runs keep the test fast).
+  for (const char* want : {"_vllm_", "_sglang_", "_trtllm_"}) {
+    in.clear();
+    in.seekg(0);
+    std::getline(in, line);
+    while (std::getline(in, line))
+      if (line.find(want) != std::string::npos && line.find("_agg_") != std::string::npos &&
+          line.find("x1024_c8_") != std::string::npos && line.find("silicon_concurrency=8;") != std::string::npos) {
+        rows += line + "\n";
+        ++kept;
+        break;
+      }
+  }
+  ASSERT_EQ(kept, 3);
+  std::ofstream(dir.path() / "aic-silicon-sample.csv") << header << "\n" << rows;
+  std::ifstream map(test::source_dir() + "/data/measurements/harness-map.csv");
+  std::ofstream(dir.path() / "harness-map.csv") << map.rdbuf();
+  const auto r = test::run_cli("validate --measurements " + (dir.path() / "aic-silicon-sample.csv").string() + " --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  int simulated = 0;
+  const auto j = r.json();
+  for (const auto& row : j["rows"]) {
+    const std::string method = row["method"];
+    if (method.find("simulated: aiperf with 160 requests, closed loop at 8") == std::string::npos) continue;
+    EXPECT_NE(method.find("with AIConfigurator's limits"), std::string::npos) << method;
+    EXPECT_NE(method.find("of 20 rounds simulated, periodic from there"), std::string::npos) << method;
+    EXPECT_NE(method.find("clients starting together"), std::string::npos) << method;
+    EXPECT_GT(row["predicted"].get<double>(), 0.0);
+    ++simulated;
+  }
+  EXPECT_EQ(simulated, 6) << r.out;  // TTFT and TPOT of each row
 }
 
 TEST(ServeCli, SearchVerifyReChecksTheTopWithTheSimulator) {
