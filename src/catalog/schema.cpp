@@ -155,6 +155,8 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"named.*.name", K::kString, Dim::kNumber, false, false, "a serving stack on this vendor stack, by the backend name measurement rows give it"},
            {"named.*.separate", K::kBool, Dim::kNumber, false, false, "its rows fit only its own groups, never the pooled stack and family fits"},
            {"named.*.source", K::kString},
+           {"named.*.released", K::kBool, Dim::kNumber, false, false,
+            "false: not a product one can run (a publication's in-house stack); never a chip's default serving stack"},
            {"backend.*.eta_compute", K::kQuantity, Dim::kFraction, true},
            {"backend.*.eta_memory", K::kQuantity, Dim::kFraction, true},
            {"backend.*.eta_comm", K::kQuantity, Dim::kFraction, true},
