@@ -174,6 +174,8 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"family.*.backend.*.seq_overhead", K::kQuantity, Dim::kTime},
            {"family.*.backend.*.benchmark_burst", K::kQuantity, Dim::kFraction},
            {"family.*.backend.*.rows", K::kQuantity, Dim::kCount},
+           {"family.*.backend.*.kernels", K::kBool, Dim::kNumber, false, false,
+            "fitted on kernel tables (overheads only): its efficiencies are not evidence for a chip of the family without them"},
            {"family.*.backend.*.model.*.eta_compute", K::kQuantity, Dim::kFraction, true},
            {"family.*.backend.*.model.*.eta_memory", K::kQuantity, Dim::kFraction, true},
            {"family.*.backend.*.model.*.launch_overhead", K::kQuantity, Dim::kTime},

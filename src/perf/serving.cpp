@@ -120,7 +120,14 @@ ChipSpec serving_chip(const catalog::Catalog& cat, const ParamTable& p, std::str
     s.name = display_name(st, chosen->backend);
     const std::string fam = pooled + ".family." + family + ".backend." + chosen->backend;
     const std::string stk = pooled + ".backend." + chosen->backend;
-    if (p.maybe(fam + ".eta_compute")) {
+    const KernelEvidence* e = cat.serving().kernels ? cat.serving().kernels->find(c.id, chosen->backend) : nullptr;
+    // A group fitted on kernel tables fitted only overheads: its efficiencies are no evidence for
+    // a chip of the family that runs without tables (tools/refit_catalog.py marks it).
+    bool kernel_group = false;
+    if (st)
+      if (auto f = st->flags.find("family." + family + ".backend." + chosen->backend + ".kernels"); f != st->flags.end())
+        kernel_group = f->second;
+    if (p.maybe(fam + ".eta_compute") && (e || !kernel_group)) {
       s.values = fam;
       s.rows = chosen->family_rows;
       s.evidence = fmt::format("fitted efficiencies of ({}, {})", family, chosen->backend);
@@ -128,16 +135,16 @@ ChipSpec serving_chip(const catalog::Catalog& cat, const ParamTable& p, std::str
       s.values = stk;
       s.rows = chosen->stack_rows;
       s.evidence = fmt::format("fitted efficiencies of ({}, {}), all families", c.stack, chosen->backend);
+      if (kernel_group) s.evidence += fmt::format(" (({}, {}) was fitted on kernel tables this chip lacks)", family, chosen->backend);
     } else {
       s.evidence += fmt::format(" ({} has no fit of its own)", chosen->backend);
     }
     if (s.values != pooled) apply_group(p, s.values, c);
-    if (const auto& kt = cat.serving().kernels)
-      if (const KernelEvidence* e = kt->find(c.id, chosen->backend)) {
-        c.kernels = std::shared_ptr<const KernelEvidence>(kt, e);
-        s.kernels = true;
-        s.evidence = "kernel tables (" + e->describe() + ") for GEMM, attention and all-reduce; overheads from the " + s.evidence;
-      }
+    if (e) {
+      c.kernels = std::shared_ptr<const KernelEvidence>(cat.serving().kernels, e);
+      s.kernels = true;
+      s.evidence = "kernel tables (" + e->describe() + ") for GEMM, attention and all-reduce; overheads from the " + s.evidence;
+    }
   } else {
     s.rows = rows_at(p, pooled + ".rows");
   }
