@@ -8,6 +8,7 @@
 #include "catalog/specs.hpp"
 #include "perf/engine.hpp"
 #include "perf/perf.hpp"
+#include "perf/serving.hpp"
 
 namespace {
 
@@ -15,6 +16,16 @@ using namespace gpugap;
 
 const catalog::Catalog& cat() {
   static const catalog::Catalog c = catalog::Catalog::load({analysis::default_catalog_dir()});
+  return c;
+}
+
+// The catalog as the commands see it: the kernel tables as its serving setup (perf/serving.hpp).
+const catalog::Catalog& serving_cat() {
+  static const catalog::Catalog c = [] {
+    catalog::Catalog x = cat();
+    x.set_serving({"", perf::load_kernel_tables(x)});
+    return x;
+  }();
   return c;
 }
 
@@ -51,15 +62,31 @@ void BM_EvaluateInner(benchmark::State& state) {
 }
 BENCHMARK(BM_EvaluateInner);
 
+// The same on the chip's serving stack (TensorRT-LLM on H200): GEMM, attention and all-reduce
+// read measured kernel curves instead of a roofline efficiency.
+void BM_EvaluateInnerKernels(benchmark::State& state) {
+  const ChipSpec chip = perf::serving_chip(serving_cat(), serving_cat().params(), "nvidia-h200-sxm", "trtllm");
+  const ModelSpec model = model_spec(cat(), cat().params(), "deepseek-r1");
+  const Workload w = chat();
+  perf::Deployment d = dsr1_h200();
+  const auto p = perf::detail::prepare(chip, model, d.format, d.kv, chip.kernels.get());
+  for (auto _ : state) benchmark::DoNotOptimize(perf::detail::run(p, d, w));
+}
+BENCHMARK(BM_EvaluateInnerKernels);
+
 // Full search of DeepSeek-R1 (chat workload, its TTFT/TPOT targets) over every catalog chip.
+// Arg 0/1: best only / with the Pareto frontier; Arg 2: best only, each chip on its serving
+// stack (its default backend's values, kernel tables where measured), as the commands run it.
 void BM_SearchDeepseekR1AllChips(benchmark::State& state) {
   const ModelSpec model = model_spec(cat(), cat().params(), "deepseek-r1");
   const Workload w = chat();
   std::vector<ChipSpec> chips;
-  for (const auto& id : cat().ids("chips")) chips.push_back(chip_spec(cat(), cat().params(), id));
+  for (const auto& id : cat().ids("chips"))
+    chips.push_back(state.range(0) == 2 ? perf::serving_chip(serving_cat(), serving_cat().params(), id)
+                                        : chip_spec(cat(), cat().params(), id));
   perf::SearchOptions so;
   so.mtp_acceptance = perf::model_mtp_acceptance(cat().params(), model).value_or(0.0);
-  so.pareto = state.range(0) != 0;
+  so.pareto = state.range(0) == 1;
   std::size_t evaluated = 0;
   for (auto _ : state) {
     std::vector<perf::SearchResult> res(chips.size());
@@ -73,6 +100,6 @@ void BM_SearchDeepseekR1AllChips(benchmark::State& state) {
   state.counters["ns_per_config"] =
       benchmark::Counter(static_cast<double>(evaluated) * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_SearchDeepseekR1AllChips)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SearchDeepseekR1AllChips)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

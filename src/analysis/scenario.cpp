@@ -187,9 +187,11 @@ void apply_overrides(std::span<const ParamDecl> decls, Context& ctx, const std::
 }
 
 Context make_context(std::span<const ParamDecl> decls, const std::vector<std::string>& catalog_dirs,
-                     const std::string& scenario_name, const std::vector<std::string>& overrides) {
+                     const std::string& scenario_name, const std::vector<std::string>& overrides,
+                     const std::function<void(catalog::Catalog&)>& prepare) {
   Context ctx;
   auto cat = std::make_shared<catalog::Catalog>(catalog::Catalog::load(catalog_dirs));
+  if (prepare) prepare(*cat);
   ctx.catalog = cat;
   ctx.params = cat->params();
 

@@ -4,6 +4,7 @@
 // the declarations in).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -75,8 +76,11 @@ struct Context {
 // compiles the parameter table and applies the overrides. `decls` are the
 // engines' declarations (the registry's; the 3-argument form in
 // analysis/engines.hpp passes them).
+// `prepare`, when given, completes the catalog before it is shared (studies::make_context sets
+// its serving setup: the kernel tables, perf/serving.hpp).
 Context make_context(std::span<const ParamDecl> decls, const std::vector<std::string>& catalog_dirs,
-                     const std::string& scenario, const std::vector<std::string>& overrides);
+                     const std::string& scenario, const std::vector<std::string>& overrides,
+                     const std::function<void(catalog::Catalog&)>& prepare = {});
 
 // Applies "PATH=VALUE" overrides to a loaded context, in order, as make_context does with
 // its own (the what-if page applies the page's overrides to a copy of one loaded context).

@@ -6,11 +6,16 @@
 #include <yaml-cpp/yaml.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/params.hpp"
+
+namespace gpugap::perf {
+class KernelTables;  // perf/kernels.hpp
+}  // namespace gpugap::perf
 
 namespace gpugap::catalog {
 
@@ -30,6 +35,15 @@ struct Entry {
   // Where a key was given (for error messages); file only when unknown.
   [[nodiscard]] Location at(const std::string& key) const;
   [[nodiscard]] const std::string& file() const { return files.back(); }
+};
+
+// What the perf-family engines evaluate chips on besides the catalog's values
+// (perf/serving.hpp): the serving backend asked for ("" = each chip's default, the
+// backend with the most evidence) and the measured kernel tables (null: none).
+// Set once where the context is made, read by every engine through the catalog.
+struct Serving {
+  std::string backend;
+  std::shared_ptr<const perf::KernelTables> kernels;
 };
 
 class Catalog {
@@ -59,6 +73,8 @@ class Catalog {
   [[nodiscard]] std::string vendor_country(std::string_view vendor) const;
   [[nodiscard]] bool domestic_vendor(std::string_view vendor) const { return vendor_country(vendor) == kDomesticCountry; }
   static constexpr std::string_view kDomesticCountry = "cn";
+  [[nodiscard]] const Serving& serving() const { return serving_; }
+  void set_serving(Serving s) { serving_ = std::move(s); }
 
  private:
   void load_file(const std::string& path, const std::string& kind);
@@ -70,6 +86,7 @@ class Catalog {
   ParamTable params_;
   std::size_t file_count_ = 0;
   std::string fingerprint_lines_;
+  Serving serving_;
 };
 
 // Reads a YAML file with bounded size, turning parser errors into UserErrors.

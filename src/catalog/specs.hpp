@@ -5,6 +5,7 @@
 
 #include <array>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,21 @@
 #include "core/units.hpp"
 
 namespace gpugap {
+namespace perf {
+struct KernelEvidence;  // perf/kernels.hpp
+}
+
+// The serving stack a chip is evaluated on (perf::serving_chip; chip_spec leaves it empty:
+// the stack's pooled values, which validation starts from).
+struct ServingStack {
+  std::string backend;   // serving backend whose fitted values apply ("" = the stack's pooled values)
+  std::string name;      // its display name (stacks.S.named.B.name, else the backend id)
+  std::string why;       // why this backend: the default rule with its evidence count, or the request
+  std::string values;    // the parameter group the efficiencies come from ("stacks.cuda.family.nvidia-hopper.backend.trtllm")
+  std::string evidence;  // kernel tables with fitted overheads, fitted efficiencies, or pooled values
+  int rows = 0;          // measurement rows behind the chosen values
+  bool kernels = false;  // measured kernel tables replace the GEMM, attention and all-reduce efficiencies
+};
 
 enum class Precision { kBf16 = 0, kFp16, kFp8, kInt8, kFp4 };
 inline constexpr std::array<Precision, 5> kAllPrecisions = {Precision::kBf16, Precision::kFp16, Precision::kFp8,
@@ -56,6 +72,10 @@ struct ChipSpec {
   Seconds seq_overhead{0.0};   // host time per sequence in the batch per forward step (scheduling, sampling)
   bool calibrated = false;
   std::string calibration;  // provenance of the fitted values
+  ServingStack serving;
+  // Measured kernel rates of the serving backend on this chip (null: the roofline with the
+  // efficiencies above); evaluate() and search() use them unless EvalOptions names others.
+  std::shared_ptr<const perf::KernelEvidence> kernels;
 
   [[nodiscard]] std::string path(std::string_view field) const { return "chips." + id + "." + std::string(field); }
   [[nodiscard]] bool has(Precision p) const { return compute[static_cast<int>(p)].has_value(); }

@@ -23,10 +23,16 @@ std::vector<std::string> Global::catalog_dirs() const {
 }
 
 analysis::Context Global::context() const {
-  auto ctx = studies::make_context(catalog_dirs(), scenario, sets);
+  auto ctx = studies::make_context(catalog_dirs(), scenario, sets, stack_backend);
   ctx.threads = threads;
   ctx.quiet = quiet;
   return ctx;
+}
+
+void add_stack_option(CLI::App* cmd, Global& g) {
+  cmd->add_option("--stack-backend", g.stack_backend,
+                  "serving backend to evaluate chips on (trtllm, vllm, sglang on cuda; sglang, chitu ... on cann; "
+                  "default: each chip's backend with the most fitted rows, docs/model-perf.md)");
 }
 
 // Invalid UTF-8 (from a CSV or a --set value) is replaced, not an internal error.

@@ -33,6 +33,9 @@ struct Global {
   std::string out;
   int threads = 0;
   bool quiet = false;
+  // --stack-backend of perf, search, econ, score and gap: the serving backend to evaluate
+  // chips on ("" = each chip's default, perf/serving.hpp).
+  std::string stack_backend;
   // Set by run_captured: emit() stores the command's Output there instead of writing it.
   Output* capture = nullptr;
 
@@ -55,6 +58,8 @@ CLI::Validator count_at_least(long long lo);
 // Today's date, UTC, as YYYY-MM-DD (the default --date of calibrate and catalog import-hf).
 std::string today_utc();
 CLI::Validator positive_number();
+// --stack-backend NAME (perf, search, econ, score, gap): stored in g.stack_backend.
+void add_stack_option(CLI::App* cmd, Global& g);
 
 void emit(const Global& g, const Output& out);
 

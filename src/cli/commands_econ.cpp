@@ -8,6 +8,7 @@
 #include "cli/intervals_view.hpp"
 #include "econ/table.hpp"
 #include "perf/deployment.hpp"
+#include "perf/serving.hpp"
 
 namespace gpugap::cli {
 namespace {
@@ -59,6 +60,7 @@ json row_json(const econ::Row& r, double rmb_per_usd, const ModelSpec* model) {
   j["rmb_per_mtok_input"] = c ? json(c->usd_per_mtok_input * rmb_per_usd) : json(nullptr);
   j["joules_per_output_token"] = c ? json(c->joules_per_output_token) : json(nullptr);
   j["deployment"] = r.perf && model ? perf::to_json(r.perf->deployment, *model) : json::object();
+  j["stack"] = perf::stack_json(r.stack, r.serving);
   if (r.perf) {
     j["bottleneck"] = {{"prefill", std::string(perf::bottleneck_name(r.perf->prefill_bottleneck))},
                        {"decode", std::string(perf::bottleneck_name(r.perf->decode_bottleneck))}};
@@ -258,9 +260,9 @@ void econ_cmd(const Global& g, const std::vector<std::string>& chips, const std:
   j["charts"] = charts(t);
 
   Table tab{{"chip", "out tok/s/chip", "tok/s/user", "power W", "tok/s/W", "price USD", "tok/s/W/kUSD", "USD/h",
-             "USD/Mtok out", "USD/Mtok in", "all-in USD/Mtok", "deployment / status"},
+             "USD/Mtok out", "USD/Mtok in", "all-in USD/Mtok", "stack", "deployment / status"},
             {},
-            {false, true, true, true, true, true, true, true, true, true, true, false}};
+            {false, true, true, true, true, true, true, true, true, true, true, false, false}};
   for (const auto& r : t.rows) {
     const auto* c = r.costs ? &*r.costs : nullptr;
     tab.rows.push_back({r.chip,
@@ -274,6 +276,7 @@ void econ_cmd(const Global& g, const std::vector<std::string>& chips, const std:
                         c ? fmt_num(c->usd_per_mtok_output, 3) : "-",
                         c ? fmt_num(c->usd_per_mtok_input, 3) : "-",
                         c ? fmt_num(c->usd_per_mtok_output_all_in, 3) : "-",
+                        perf::stack_short(r.stack, r.serving),
                         r.ok() && r.perf && mspec ? perf::describe(r.perf->deployment, *mspec) : r.status});
   }
   out.tables.push_back(tab);
@@ -304,6 +307,7 @@ void add_econ_commands(CLI::App& app, Global& g) {
   cmd->add_option("--region", o->region, "region id (cn, us)");
   cmd->add_option("--vs", o->vs, "reference chip for the crossovers (default nvidia-h20)");
   cmd->add_flag("--no-frontier", o->no_frontier, "skip the Pareto frontiers");
+  add_stack_option(cmd, g);
   cmd->callback([&g, o] { econ_cmd(g, o->chips, o->model, o->workload, o->region, o->vs, o->no_frontier); });
 }
 

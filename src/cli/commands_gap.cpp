@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <set>
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
 #include "gap/demand.hpp"
 #include "gap/gap.hpp"
+#include "perf/serving.hpp"
 #include "studies/risk.hpp"
 #include "score/score.hpp"
 
@@ -188,6 +190,20 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
     bases.push_back(bj);
   }
   out.json["bases"] = bases;
+  // The serving stack each chip named as a best part ran on (perf/serving.hpp).
+  std::set<std::string> named;
+  for (const auto& b : r.bases)
+    for (const auto& c : b.cells)
+      for (const auto* part : {&c.us, &c.domestic})
+        if (*part && b.basis.needs_perf() && ctx.catalog->find("chips", (*part)->id)) named.insert((*part)->id);
+  json stacks = json::object();
+  std::string stacks_line;
+  for (const auto& id : named) {
+    const ChipSpec chip = perf::serving_chip(*ctx.catalog, ctx.params, id);
+    stacks[id] = perf::stack_json(chip);
+    stacks_line += (stacks_line.empty() ? " " : ", ") + id + " " + perf::stack_short(chip.stack, chip.serving);
+  }
+  out.json["stacks"] = stacks;
 
   json claim = json::array();
   const std::string band = fmt::format("{}-{}x?", fmt_num(s.claim_today_low, 3), fmt_num(s.claim_today_high, 3));
@@ -286,6 +302,7 @@ void gap_cmd(const Global& g, const std::string& model, bool spec_only, bool wit
     out.titles.push_back("Bottom-up token demand (inference) beside the capex-based TAM");
   }
   out.text = "ratio: best US part / best domestic part counting that year (cost: domestic / US); > 1 means the US leads.\n";
+  if (!stacks_line.empty()) out.text += "serving stacks of the perf-based best parts (why in the JSON):" + stacks_line + "\n";
   emit(g, out);
 }
 
@@ -304,6 +321,7 @@ void add_gap_commands(CLI::App& app, Global& g) {
   cmd->add_flag("--demand", o->with_demand, "add the bottom-up token demand");
   cmd->add_option("--chip", o->chip, "with --demand: the fleet chip (default: cheapest capacity per year)");
   cmd->add_option("--basis", o->bases, "only these bases (repeatable)");
+  add_stack_option(cmd, g);
   cmd->callback([&g, o] { gap_cmd(g, o->model, o->spec_only, o->with_demand, o->chip, o->bases); });
 }
 

@@ -19,6 +19,7 @@
 #include "core/suggest.hpp"
 #include "perf/deployment.hpp"
 #include "perf/perf.hpp"
+#include "perf/serving.hpp"
 #include "serve/serve.hpp"
 
 namespace fs = std::filesystem;
@@ -33,6 +34,7 @@ analysis::Context perf_context(const Global& g) {
     if (!found) {
       analysis::Context ctx;
       auto cat = std::make_shared<catalog::Catalog>(catalog::Catalog::load(g.catalog_dirs()));
+      cat->set_serving({g.stack_backend, perf::load_kernel_tables(*cat)});
       ctx.catalog = cat;
       ctx.params = cat->params();
       for (const auto& o : g.sets) {
@@ -121,6 +123,7 @@ Output perf_output(const ChipSpec& chip, const ModelSpec& model, const Workload&
                    const std::optional<double>& ttft_t, const std::optional<double>& tpot_t, const UnitView& u) {
   Output out;
   out.json = result_json(chip.id, model, w, r, ttft_t, tpot_t);
+  out.json["stack"] = perf::stack_json(chip);
   const bool per_device = u.unit == perf::RankUnit::kDevice;
   const int per_pkg = per_device ? u.devices : 1;
   out.json["unit"] = {{"chip", std::string(perf::rank_unit_name(u.unit))}, {"devices_per_package", u.devices}};
@@ -199,6 +202,7 @@ void perf_cmd(const Global& g, const PerfArgs& a) {
   const Location deployment{"", 0, "deployment"};
   const UnitView u{s.unit, s.devices_per_package, perf::unit_note(chip, s.unit)};
   Output out = perf_output(chip, model, w, r, ttft_t, tpot_t, u);
+  out.text += "stack: " + perf::stack_line(chip) + "\n";
   add_perf_intervals(s, r, out);
   for (const auto& n : r.notes) out.text += "note: " + n + "\n";
   // A failing run (exit 2) leaves an existing -o file untouched; on stdout the table still shows by how much.
@@ -285,7 +289,9 @@ void search_cmd(const Global& g, const SearchArgs& a) {
   if (a.acceptance >= 0) so.mtp_acceptance = a.acceptance;
   else if (auto acc = perf::model_mtp_acceptance(ctx.params, model)) so.mtp_acceptance = *acc;
   std::vector<ChipSpec> chips;
-  for (const auto& id : chip_ids) chips.push_back(chip_spec(*ctx.catalog, ctx.params, id));
+  if (chip_ids.size() == 1) perf::check_backend(*ctx.catalog, ctx.params, g.stack_backend, chip_ids.front());
+  else perf::check_backend(*ctx.catalog, ctx.params, g.stack_backend);
+  for (const auto& id : chip_ids) chips.push_back(perf::serving_chip(*ctx.catalog, ctx.params, id));
   std::vector<perf::SearchResult> results(chips.size());
   const auto t0 = std::chrono::steady_clock::now();
   tbb::task_arena arena(g.threads > 0 ? g.threads : tbb::task_arena::automatic);
@@ -309,12 +315,12 @@ void search_cmd(const Global& g, const SearchArgs& a) {
   json pareto = json::object();
   std::size_t evaluated = 0;
   for (const auto& r : results) evaluated += r.evaluated;
-  Table t{{"rank", "chip", "out tok/s/chip", "tok/s/user", "TTFT ms", "TPOT ms", "deployment", "status"}, {}, {}};
+  Table t{{"rank", "chip", "out tok/s/chip", "tok/s/user", "TTFT ms", "TPOT ms", "deployment", "stack", "status"}, {}, {}};
   int rank = 0;
   for (auto i : order) {
     const auto& r = results[i];
     json j = {{"chip", chips[i].id}, {"status", r.status}, {"found", r.found}, {"evaluated", r.evaluated},
-              {"calibrated", chips[i].calibrated}};
+              {"calibrated", chips[i].calibrated}, {"stack", perf::stack_json(chips[i])}};
     if (r.found) {
       ++rank;
       j["rank"] = rank;
@@ -328,9 +334,10 @@ void search_cmd(const Global& g, const SearchArgs& a) {
                          {"decode", std::string(perf::bottleneck_name(r.best.decode_bottleneck))}};
       j["deployment"] = perf::to_json(r.best.deployment, model);
       t.rows.push_back({std::to_string(rank), chips[i].id, fmt_num(r.best.output_tps_per_chip), fmt_num(r.best.tokens_per_s_per_user),
-                        fmt_num(r.best.ttft_s * 1e3), fmt_num(r.best.tpot_s * 1e3), perf::describe(r.best.deployment, model), "ok"});
+                        fmt_num(r.best.ttft_s * 1e3), fmt_num(r.best.tpot_s * 1e3), perf::describe(r.best.deployment, model),
+                        perf::stack_short(chips[i].stack, chips[i].serving), "ok"});
     } else {
-      t.rows.push_back({"-", chips[i].id, "", "", "", "", "", r.status});
+      t.rows.push_back({"-", chips[i].id, "", "", "", "", "", perf::stack_short(chips[i].stack, chips[i].serving), r.status});
     }
     rows.push_back(j);
     if (a.pareto && !r.pareto.empty()) {
@@ -381,6 +388,7 @@ void add_perf_commands(CLI::App& app, Global& g) {
   perf->add_option("--osl", pa->wl.osl, "output tokens per request")->check(count_at_least(1));
   add_deployment_options(perf, pa->dep);
   perf->add_option("--ttft-ms", pa->wl.ttft_ms, "TTFT target (ms)")->check(positive_number());
+  add_stack_option(perf, g);
   perf->add_option("--tpot-ms", pa->wl.tpot_ms, "TPOT target (ms)")->check(positive_number());
   perf->callback([&g, pa] { perf_cmd(g, *pa); });
 
@@ -397,6 +405,7 @@ void add_perf_commands(CLI::App& app, Global& g) {
   search->add_option("--kv-precision", sa->kv, "KV cache format (default: fp8 where supported)");
   search->add_option("--mtp-acceptance", sa->acceptance, "draft acceptance rate (default: the model's catalog value)");
   search->add_flag("--pareto", sa->pareto, "also print the Pareto frontier");
+  add_stack_option(search, g);
   search->add_flag("--no-disagg", sa->no_disagg, "aggregated serving only");
   search->add_flag("--no-mtp", sa->no_mtp, "no MTP / speculative decoding");
   search->add_flag("--overlap", sa->overlap, "also try two-micro-batch overlap of communication with compute");

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <set>
 
 #include "analysis/metrics.hpp"
 #include "cli/cli.hpp"
 #include "cli/intervals_view.hpp"
+#include "perf/serving.hpp"
 #include "studies/risk.hpp"
 #include "score/score.hpp"
 #include "studies/engines.hpp"
@@ -25,6 +27,7 @@ json economics_json(const score::ChipEconomics& e) {
   json j;
   j["workload"] = e.workload;
   j["deployment"] = e.deployment;
+  j["stack"] = perf::stack_json(e.stack, e.serving);
   json missing = json::object();
   for (auto m : score::kAllMetrics) {
     const Figure& f = e.get(m);
@@ -255,6 +258,23 @@ void add_score_intervals(const analysis::Context& ctx, Output& out) {
   out.titles.push_back(kIntervalTitle + std::string(" of each vendor's chips; USD/Mtok scales with 1 / tok/s. ") + shown.label);
 }
 
+// " nvidia-h20 cuda/trtllm, huawei-ascend-910c cann/sglang, ...": the stack each scored chip ran on.
+std::string stacks_text(const score::ScoreResult& r) {
+  std::string s;
+  std::set<std::string> seen;
+  auto add = [&](const std::optional<score::ChipScore>& c) {
+    if (!c || c->rows.empty() || !seen.insert(c->chip).second) return;
+    s += (seen.size() > 1 ? ", " : " ") + c->chip + " " + perf::stack_short(c->rows.front().stack, c->rows.front().serving);
+  };
+  add(r.reference);
+  for (const auto* vs : {&r.vendors, &r.benchmarks})
+    for (const auto& v : *vs) {
+      add(v.current);
+      add(v.next);
+    }
+  return s;
+}
+
 void score_table(const Global& g, const std::string& reference, const std::string& model, std::uint64_t samples,
                  std::uint64_t seed) {
   const auto ctx = g.context();
@@ -321,6 +341,7 @@ void score_table(const Global& g, const std::string& reference, const std::strin
   for (const auto& v : r.vendors)
     if (!v.quantitative.ok()) text += fmt::format("{}: quantitative layer {}\n", v.vendor, v.quant_status);
   for (const auto& n : r.notes) text += n + "\n";
+  text += "serving stacks (perf/serving.hpp; why in the JSON):" + stacks_text(r) + "\n";
   // The Monte Carlo reads the scenario's own settings: a changed reference or model has no declared ranges.
   if (samples > 0 && reference.empty() && model.empty()) add_uncertainty(g, ctx, samples, seed, out);
   else text += "uncertainty: not run (--samples 0, or --reference/--model given)\n";
@@ -493,6 +514,7 @@ void add_score_commands(CLI::App& app, Global& g) {
   auto o = std::make_shared<Opts>();
   cmd->add_option("--reference", o->reference, "reference chip of the quantitative layer (default nvidia-h20)");
   cmd->add_option("--model", o->model, "model of the standard workload set (default qwen3-235b-a22b)");
+  add_stack_option(cmd, g);
   cmd->add_flag("--watch", o->watch, "watch metrics: spec progression, shipments, ASP, gross margin");
   cmd->add_option("--vendor", o->vendor, "with --watch: one vendor");
   cmd->add_flag("--risks", o->risks, "risk cases: re-run the chain under each risk-* scenario");

@@ -88,13 +88,14 @@ void write_lopo_files(const ValidateArgs& a, const analysis::Context& ctx, const
   }
 }
 
-// The kernel tables the held-out refits use; empty when --no-kernels.
-perf::KernelTables kernel_tables(const analysis::Context& ctx, const ValidateArgs& a) {
-  if (a.no_kernels) return {};
+// The kernel tables the fits and predictions use: --kernels FILE, else data/kernels/kernels.csv
+// (the tables perf and econ read with the catalog), with the chips of the same die and memory as a
+// chip with tables added at its measured curves (proxies.csv next to the tables; docs/model-perf.md
+// "Kernel evidence"); empty when --no-kernels.
+std::shared_ptr<const perf::KernelTables> kernel_tables(const analysis::Context& ctx, const ValidateArgs& a) {
+  if (a.no_kernels) return std::make_shared<const perf::KernelTables>();
   const std::string path = a.kernels.empty() ? core::source_dir() + "/data/kernels/kernels.csv" : a.kernels;
   auto t = perf::KernelTables::load(path, [&](const std::string& system) { return ctx.catalog->try_resolve("chips", system).value_or(""); });
-  // Chips of the same die and memory as a chip with tables run at its measured curves
-  // (proxies.csv next to the tables; docs/model-perf.md "Kernel evidence").
   if (const fs::path proxies = fs::path(path).parent_path() / "proxies.csv"; fs::exists(proxies))
     t.add_proxies(perf::KernelTables::read_proxies(proxies.string()), [&](const std::string& id) -> std::optional<perf::ChipPeaks> {
       try {
@@ -103,7 +104,7 @@ perf::KernelTables kernel_tables(const analysis::Context& ctx, const ValidateArg
         return std::nullopt;
       }
     });
-  return t;
+  return std::make_shared<const perf::KernelTables>(std::move(t));
 }
 
 // Published operator microbenchmarks of chips without tables (ascend-evidence.csv next to
@@ -149,6 +150,11 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
   const auto ctx = perf_context(g);
   const auto rows = read_all(a.files);
   auto vo = validate_options(a);
+  // Rows whose chip and backend have measured kernels are predicted on them, in-sample as in
+  // the refits: the shipped catalog values were fitted that way (tools/refit_catalog.py), and
+  // perf, search, econ, score and gap run them so (perf/serving.hpp).
+  const auto kernels = kernel_tables(ctx, a);
+  vo.kernels = kernels.get();
   std::vector<perf::RowPrediction> preds(rows.size());
   tbb::task_arena arena(g.threads > 0 ? g.threads : tbb::task_arena::automatic);
   std::map<std::string, perf::HarnessFit> harness;
@@ -203,10 +209,8 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     co.only_publication = a.heldout_publication;
     co.validate = vo;
     co.progress = progress_mode(g.quiet);
-    // The refits run on the measured kernel rates where a row's chip and backend have them;
-    // the in-sample figures above use the shipped catalog values, as perf and search do.
-    const perf::KernelTables kernels = kernel_tables(ctx, a);
-    co.validate.kernels = &kernels;
+    // The refits run on the measured kernel rates where a row's chip and backend have them.
+    co.validate.kernels = kernels.get();
     const std::vector<perf::OperatorEvidence> evidence = operator_evidence(a);
     co.validate.operator_evidence = &evidence;
     co.replay = replay_hook(ctx, co.validate);  // with the kernel tables, as the held-out predictions
@@ -271,11 +275,16 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
   perf::CalibrateOptions co;
   co.folds = a.v.folds > 0 ? a.v.folds : 5;
   co.validate = validate_options(a.v);
+  // Fitted on the measured kernel rates where a row's chip and backend have them, as validate's
+  // refits are: the overheads of a (family, backend) group are then those of its kernels.
+  const auto kernels = kernel_tables(ctx, a.v);
+  co.validate.kernels = kernels.get();
   co.progress = progress_mode(g.quiet);
   const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
   const std::string date = a.date.empty() ? today_utc() : a.date;
   std::string names;
   for (std::size_t i = 0; i < a.v.files.size(); ++i) names += (i ? " + " : "") + fs::path(a.v.files[i]).filename().string();
+  if (!kernels->sets().empty()) names += " with kernel tables";
   Output out;
   json groups = json::array();
   const Table t = fit_table(cal.groups);
@@ -350,6 +359,8 @@ void add_validation_commands(CLI::App& app, Global& g) {
   calib->add_option("--folds", ca->v.folds, "k for the held-out error (default 5)")->check(count_at_least(2));
   calib->add_option("--assume-isl", ca->v.assume_isl, "mean input length for rows without isl")->check(count_at_least(1));
   calib->add_option("--assume-isl-source", ca->v.assume_source, "citation of that mean");
+  calib->add_option("--kernels", ca->v.kernels, "kernel tables the fit runs on (default data/kernels/kernels.csv)");
+  calib->add_flag("--no-kernels", ca->v.no_kernels, "fit without kernel tables (fitted efficiencies for every operator)");
   calib->add_option("--date", ca->date, "date written into the provenance (default: today, UTC)");
   // -o is global (--out); the overlay directory is its own option so JSON can still go to -o.
   calib->add_option("--overlay", ca->overlay, "write the fitted values as a catalog overlay into this folder");

@@ -6,6 +6,7 @@
 #include "cli/perf_common.hpp"
 #include "core/suggest.hpp"
 #include "perf/deployment.hpp"
+#include "perf/serving.hpp"
 
 namespace gpugap::cli {
 
@@ -122,7 +123,8 @@ perf::Deployment resolve_deployment(const analysis::Context& ctx, const ChipSpec
 DeploymentSetup resolve_setup(const Global& g, const std::string& chip, const std::string& model, const WorkloadArgs& wl,
                               const DeploymentArgs& dep) {
   DeploymentSetup s{perf_context(g), {}, perf::RankUnit::kPackage, 1, {}, {}, {}, {}};
-  s.chip = chip_spec(*s.ctx.catalog, s.ctx.params, chip);
+  perf::check_backend(*s.ctx.catalog, s.ctx.params, g.stack_backend, s.ctx.catalog->resolve("chips", chip));
+  s.chip = perf::serving_chip(*s.ctx.catalog, s.ctx.params, chip);
   s.devices_per_package = perf::devices_per_package(s.chip);
   if (dep.rank != "package") {
     if (dep.rank != "device")

@@ -41,7 +41,8 @@ std::string headline_section(const std::vector<perf::Measurement>& rows, const p
         "repository as the AIC end-to-end sample but are a different measurement: isolated operator timings, not "
         "serving runs; no end-to-end AIC row is in the fit that predicts the AIC line below. Rows without tables "
         "(other chips and stacks) keep the fitted efficiencies. The in-sample tables use the shipped catalog values, "
-        "as `perf` and `search` do.\n\n";
+        "fitted the same way (`make refit`), with the kernel tables on, as `perf`, `search`, `econ`, `score` and `gap` "
+        "run them (docs/model-perf.md, \"Serving stack\").\n\n";
   const Tables t = error_tables(all, "family", false);
   for (std::size_t i = 0; i < t.tables.size(); ++i) {
     if (t.titles[i] == "skipped rows") continue;

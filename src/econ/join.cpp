@@ -115,6 +115,8 @@ Row join(const Money& money, const ChipSpec& chip, const ModelSpec& model, const
   row.name = chip.name;
   row.vendor = chip.vendor;
   row.domestic = chip.domestic();
+  row.stack = chip.stack;
+  row.serving = chip.serving;
   const perf::SearchResult sr = cached_search(chip, model, w, so, cache);
   row.perf_status = sr.status;
   if (const Missing m = Missing::parse(sr.status); !m.ok()) {

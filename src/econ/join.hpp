@@ -34,6 +34,8 @@ struct Row {
   std::string vendor;
   bool domestic = false;
   bool in_report_set = false;
+  std::string stack;      // the chip's vendor stack
+  ServingStack serving;   // the serving stack its search ran on (perf/serving.hpp)
   std::string status = "ok";          // "ok", "insufficient data: PATH", or the search's outcome
   Missing missing;                    // every missing path met (perf, power, price, region), in order
   MoneyMissing money_missing;

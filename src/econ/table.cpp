@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "perf/serving.hpp"
+
 namespace gpugap::econ {
 namespace {
 
@@ -21,7 +23,8 @@ bool has_perf_data(const ChipSpec& c) {
 
 Row search_row(const Money& money, const std::string& chip_id, const ModelSpec& model, const Workload& w, bool frontier,
                const std::vector<std::string>& report_set, SearchCache* cache) {
-  const ChipSpec chip = chip_spec(money.cat, money.p, chip_id);
+  // The chip on its serving stack (perf/serving.hpp): what validate measures.
+  const ChipSpec chip = perf::serving_chip(money.cat, money.p, chip_id);
   Row row = join(money, chip, model, w, join_options(money.p, model, frontier), cache);
   row.in_report_set = std::find(report_set.begin(), report_set.end(), chip.id) != report_set.end();
   return row;

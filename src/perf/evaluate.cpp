@@ -84,7 +84,7 @@ PerfResult evaluate(const ChipSpec& chip, const ModelSpec& model, const Deployme
   if (d.mtp > 0 && d.mtp_acceptance <= 0)
     r.notes.push_back("MTP drafts with acceptance 0 cost time and add no tokens");
   try {
-    const detail::Prepared p = detail::prepare(chip, model, d.format, d.kv, opt.kernels, opt.gemm_fraction);
+    const detail::Prepared p = detail::prepare(chip, model, d.format, d.kv, opt.kernels ? opt.kernels : chip.kernels.get(), opt.gemm_fraction);
     if (auto ev = detail::evidence_note(p); !ev.empty()) r.notes.push_back(ev);
     detail::Breakdown bd{}, bp{};
     const detail::Outcome o = detail::run(p, d, w, opt.breakdown ? &bd : nullptr, opt.breakdown ? &bp : nullptr);

@@ -140,8 +140,8 @@ struct KernelEvidence;  // perf/kernels.hpp
 
 struct EvalOptions {
   bool breakdown = true;
-  // Measured kernel rates of the chip's serving backend (null: the roofline with the
-  // stack's efficiencies for every operator).
+  // Measured kernel rates of the chip's serving backend (null: the chip's own, ChipSpec::kernels,
+  // else the roofline with the stack's efficiencies for every operator).
   const KernelEvidence* kernels = nullptr;
   // Where no table covers the GEMMs: the fraction of the GEMM peak that published
   // microbenchmarks of the chip's family reach (0: eta_compute, as every other operator).

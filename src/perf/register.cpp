@@ -16,6 +16,7 @@
 
 #include "perf/register.hpp"
 #include "perf/perf.hpp"
+#include "perf/serving.hpp"
 
 namespace gpugap::perf {
 namespace {
@@ -64,7 +65,7 @@ void compute_combos(const analysis::Context& ctx, const ParamTable& params, cons
     const double nan = std::numeric_limits<double>::quiet_NaN();
     vals[i] = {nan, nan, nan, nan};
     try {
-      const ChipSpec chip = chip_spec(cat, params, combos[i].chip);
+      const ChipSpec chip = serving_chip(cat, params, combos[i].chip);
       const ModelSpec model = model_spec(cat, params, combos[i].model);
       const Workload w = workload_spec(cat, params, combos[i].workload);
       SearchOptions so;

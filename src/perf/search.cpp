@@ -129,7 +129,7 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
   for (Format f : formats) {
     detail::Prepared p;
     try {
-      p = detail::prepare(chip, model, f, kv);
+      p = detail::prepare(chip, model, f, kv, chip.kernels.get());
     } catch (const InsufficientData& e) {
       missing.add(e.path());
       continue;

@@ -11,7 +11,7 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Deploym
   if (auto err = check_deployment(model, d_); !err.empty()) throw UserError(err);
   d_.format = resolve_format(chip, d_.format);
   d_.kv = resolve_kv(chip, d_.kv);
-  p_ = std::make_shared<const detail::Prepared>(detail::prepare(chip, model, d_.format, d_.kv, kernels));
+  p_ = std::make_shared<const detail::Prepared>(detail::prepare(chip, model, d_.format, d_.kv, kernels ? kernels : chip.kernels.get()));
 }
 
 double StepModel::seconds(const StepLoad& load) const { return detail::instance_step(*p_, d_, load); }

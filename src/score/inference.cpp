@@ -9,6 +9,7 @@
 #include "perf/deployment.hpp"
 #include "perf/perf.hpp"
 #include "perf/search_key.hpp"
+#include "perf/serving.hpp"
 
 namespace gpugap::score {
 
@@ -56,7 +57,7 @@ const typename Map::mapped_type& memo(std::mutex& mu, Map& map, const std::strin
 }  // namespace
 
 const ChipSpec& SpecBook::chip(const std::string& id) const {
-  return memo(mu_, chips_, id, [&] { return chip_spec(cat_, p_, id); });
+  return memo(mu_, chips_, id, [&] { return perf::serving_chip(cat_, p_, id); });
 }
 const ModelSpec& SpecBook::model(const std::string& id) const {
   return memo(mu_, models_, id, [&] { return model_spec(cat_, p_, id); });
@@ -83,6 +84,8 @@ std::string why(const std::string& path) { return path.empty() ? std::string() :
 // with no deployment under the targets serves 0 tokens/s (a value, not a gap).
 ChipEconomics figures(const econ::Row& row, const ModelSpec& model, const Workload& w) {
   ChipEconomics r;
+  r.stack = row.stack;
+  r.serving = row.serving;
   const bool perf_missing = !Missing::parse(row.perf_status).ok();
   if (perf_missing) {
     r.output_tps = Figure::none(row.perf_status);

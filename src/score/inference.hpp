@@ -51,6 +51,8 @@ struct ChipEconomics {
   // no prefix-cache hits): the work a prefix-cache hit saves. 0 when there is no deployment.
   double prefill_share = 0;
   std::string deployment;        // short description of the deployment found
+  std::string stack;             // the chip's vendor stack and the serving stack it ran on (perf/serving.hpp)
+  ServingStack serving;
   [[nodiscard]] const Figure& get(Metric m) const;
 };
 

@@ -7,6 +7,7 @@
 #include "gap/register.hpp"
 #include "market/register.hpp"
 #include "perf/register.hpp"
+#include "perf/serving.hpp"
 #include "score/register.hpp"
 #include "supply/register.hpp"
 
@@ -35,8 +36,14 @@ const std::vector<std::unique_ptr<analysis::MetricProvider>>& providers() { retu
 const analysis::ParamDecl* find_decl(std::string_view path) { return analysis::find_decl(declared_params(), path); }
 
 analysis::Context make_context(const std::vector<std::string>& catalog_dirs, const std::string& scenario,
-                               const std::vector<std::string>& overrides) {
-  return analysis::make_context(declared_params(), catalog_dirs, scenario, overrides);
+                               const std::vector<std::string>& overrides, const std::string& stack_backend) {
+  // The measured kernel tables, read once per context, and the serving backend asked for:
+  // perf-family engines run each chip on its serving stack, as validate does (perf/serving.hpp).
+  auto ctx = analysis::make_context(declared_params(), catalog_dirs, scenario, overrides, [&](catalog::Catalog& cat) {
+    cat.set_serving({stack_backend, perf::load_kernel_tables(cat)});
+  });
+  perf::check_backend(*ctx.catalog, ctx.params, stack_backend);
+  return ctx;
 }
 
 analysis::Context with_overrides(const analysis::Context& base, const std::vector<std::string>& overrides) {

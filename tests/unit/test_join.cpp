@@ -61,9 +61,10 @@ TEST(JoinCache, ScoreMonteCarloRedoesTheSearchWhenTheTtftOverheadMoves) {
   const auto f = studies::compile(base_ctx(), metrics);
   std::vector<double> v = base_ctx().params.values();
   const auto base = run(f, metrics.size(), v);
-  set(v, "stacks.cann.ttft_overhead", 1.0);
+  // The Ascend chips run CANN's SGLang backend values (their default serving stack, perf/serving.hpp).
+  set(v, "stacks.cann.backend.sglang.ttft_overhead", 1.0);
   const auto moved = run(f, metrics.size(), v);
-  expect_same_bytes(metrics, moved, fresh(metrics, v), "stacks.cann.ttft_overhead = 1 s");
+  expect_same_bytes(metrics, moved, fresh(metrics, v), "stacks.cann.backend.sglang.ttft_overhead = 1 s");
   EXPECT_NE(std::memcmp(&moved[0], &base[0], sizeof(double)), 0) << "the overhead should move Huawei's index";
 }
 
@@ -74,9 +75,11 @@ TEST(JoinCache, GapMonteCarloRedoesTheSearchWhenTheSequenceOverheadMoves) {
   const auto f = studies::compile(base_ctx(), metrics);
   std::vector<double> v = base_ctx().params.values();
   const auto base = run(f, metrics.size(), v);
-  set(v, "stacks.cuda.seq_overhead", 0.01);
+  // NVIDIA's China parts run TensorRT-LLM: the Hopper family's values (H200) and the stack-level ones (H20).
+  set(v, "stacks.cuda.family.nvidia-hopper.backend.trtllm.seq_overhead", 0.01);
+  set(v, "stacks.cuda.backend.trtllm.seq_overhead", 0.01);
   const auto moved = run(f, metrics.size(), v);
-  expect_same_bytes(metrics, moved, fresh(metrics, v), "stacks.cuda.seq_overhead = 10 ms");
+  expect_same_bytes(metrics, moved, fresh(metrics, v), "TensorRT-LLM seq_overhead = 10 ms");
   EXPECT_NE(std::memcmp(&moved[0], &base[0], sizeof(double)), 0) << "the overhead should move the chat gap";
 }
 

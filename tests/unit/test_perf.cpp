@@ -13,6 +13,7 @@
 #include "cli_helpers.hpp"
 #include "perf/engine.hpp"
 #include "perf/perf.hpp"
+#include "perf/serving.hpp"
 #include "perf/validation.hpp"
 #include "studies/evaluate.hpp"
 
@@ -482,6 +483,7 @@ TEST(Perf, MetricPathsEvaluate) {
   const auto ctx = [] {
     analysis::Context c;
     auto cp = std::make_shared<catalog::Catalog>(cat());
+    cp->set_serving({"", perf::load_kernel_tables(*cp)});  // as the commands' context (perf/serving.hpp)
     c.catalog = cp;
     c.params = cp->params();
     return c;
