@@ -111,8 +111,15 @@ TEST(GapCli, PerfBasesAndMetricPaths) {
   const json m = r.json()["metrics"];
   // 100 trillion tokens/day at the end of 2025 (NDA, SCIO 2026-03-24; ms-2025).
   EXPECT_DOUBLE_EQ(m["demand.tokens_per_day.2025"].get<double>(), 1e14);
-  EXPECT_GT(m["gap.tps_chat.global.2029"].get<double>(), 1.0);
   EXPECT_TRUE(m.contains("gap.compute_bf16.china.2025"));
+  // The metric path reads the gap command's cell: the US best part's value over the domestic one's.
+  auto g = run_cli("gap --format json");
+  ASSERT_EQ(g.rc, 0) << g.err;
+  const json gj = g.json();
+  const json* c = cell(gj, "tps_chat", "global", 2029);
+  ASSERT_TRUE(c);
+  EXPECT_DOUBLE_EQ(m["gap.tps_chat.global.2029"].get<double>(), (*c)["ratio"].get<double>());
+  EXPECT_NEAR((*c)["ratio"].get<double>(), (*c)["us"]["value"].get<double>() / (*c)["domestic"]["value"].get<double>(), 1e-12);
 }
 
 // Issue 21: the claim's numbers come from the scenario (gap.claim.*, sourced to

@@ -181,33 +181,6 @@ TEST(KernelStep, DecodeStepIsTheSumOfItsOperatorTimes) {
   EXPECT_NE(plain.decode_step_s, r.decode_step_s);
 }
 
-// The AIC sample's own line of the leave-one-publication-out headline (its rows predicted
-// by a fit on the other publications only, with the kernel tables) stays at the figures
-// docs/validation.md states, plus one point: a change that predicts the unseen publication
-// worse fails here; one that moves the figures regenerates the doc (its first lines say how).
-TEST(LeaveOnePublicationOut, AicLineWithinTheDocumentedFigures) {
-  constexpr double kMargin = 1.0;
-  const std::string dir = core::source_dir() + "/data/measurements/";
-  const auto r = test::run_cli("validate --measurements " + dir + "measurements-shared.csv --measurements " + dir +
-                               "aic-silicon-sample.csv --folds-by source --heldout-publication aic-silicon-sample --format json");
-  ASSERT_EQ(r.rc, 0) << r.err;
-  const auto by = r.json()["heldout"]["summary"]["by_metric"];
-  std::ifstream in(core::source_dir() + "/docs/validation.md");
-  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const char* metric : {"tpot_ms", "ttft_ms"}) {
-    const std::string key = std::string("| aic-silicon-sample | ") + metric + " | ";
-    const auto at = doc.find(key);
-    ASSERT_NE(at, std::string::npos) << "docs/validation.md states no AIC line for " << metric;
-    std::istringstream cells(doc.substr(at + key.size(), doc.find('\n', at) - at - key.size()));
-    int n = 0;
-    char bar = 0;
-    double median = 0;
-    cells >> n >> bar >> median;
-    EXPECT_EQ(by[metric]["n"].get<int>(), n) << metric;
-    EXPECT_LE(by[metric]["median_abs_error_pct"].get<double>(), median + kMargin) << metric;
-  }
-}
-
 // Chips without tables of their own but with the die and memory of a chip that has them
 // (data/kernels/proxies.csv) run at its measured curves, carried by the ratio of rooflines.
 TEST(KernelTransfer, ShippedProxiesNameCatalogChipsWithTablesAndASource) {
