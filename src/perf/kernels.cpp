@@ -87,20 +87,21 @@ KernelEvidence transfer(const KernelEvidence& ref, const ChipPeaks& from, const 
   return e;
 }
 
+std::vector<std::string> split_plain_csv(const std::string& s) {
+  std::vector<std::string> out;
+  std::string f;
+  std::istringstream in(s);
+  while (std::getline(in, f, ',')) out.push_back(f);
+  if (!s.empty() && s.back() == ',') out.emplace_back();  // a trailing empty field
+  return out;
+}
+
 namespace {
 
 const std::vector<std::string> kHeader = {"system", "backend", "version", "op", "dtype", "ranks", "x", "value", "points"};
 const std::vector<std::string> kOps = {"gemm", "gemm_fixed", "attn_decode", "attn_prefill", "allreduce"};
 const std::vector<std::string> kTypes = {"bf16", "fp8", "fp4"};
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::string f;
-  std::istringstream in(s);
-  while (std::getline(in, f, ',')) out.push_back(f);
-  if (!s.empty() && s.back() == ',') out.emplace_back();
-  return out;
-}
 
 double number(const std::string& s, const Location& at) {
   double v = 0;
@@ -125,7 +126,7 @@ KernelTables KernelTables::read(const std::string& path) {
   if (!std::getline(in, line)) throw UserError(Location{path, 1, ""}, "the header " + fmt::format("{}", fmt::join(kHeader, ",")), "an empty file");
   ++n;
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (split(line) != kHeader)
+  if (split_plain_csv(line) != kHeader)
     throw UserError(Location{path, 1, ""}, "the header " + fmt::format("{}", fmt::join(kHeader, ",")), "'" + line + "'");
   using Key = std::tuple<std::string, std::string, std::string>;  // system, backend, version
   std::map<Key, std::map<std::tuple<std::string, std::string, int>, Points>> curves;
@@ -133,7 +134,7 @@ KernelTables KernelTables::read(const std::string& path) {
     ++n;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    const auto f = split(line);
+    const auto f = split_plain_csv(line);
     if (f.size() != kHeader.size())
       throw UserError(Location{path, n, ""}, fmt::format("{} comma-separated fields", kHeader.size()), fmt::format("{}", f.size()));
     auto at = [&](int col) { return Location{path, n, kHeader[col]}; };
@@ -195,11 +196,11 @@ std::vector<std::pair<int, std::vector<std::string>>> side_table(const std::stri
   while (std::getline(in, line)) {
     ++n;
     if (n == 1) {
-      if (split(line) != header) throw UserError(Location{path, 1, ""}, "the header " + fmt::format("{}", fmt::join(header, ",")), "'" + line + "'");
+      if (split_plain_csv(line) != header) throw UserError(Location{path, 1, ""}, "the header " + fmt::format("{}", fmt::join(header, ",")), "'" + line + "'");
       continue;
     }
     if (line.empty()) continue;
-    auto f = split(line);
+    auto f = split_plain_csv(line);
     if (f.size() != header.size())
       throw UserError(Location{path, n, ""}, fmt::format("{} comma-separated fields (no commas inside a field)", header.size()), fmt::format("{}", f.size()));
     for (std::size_t c = 0; c < f.size(); ++c)

@@ -13,6 +13,10 @@
 
 namespace gpugap::perf {
 
+// The fields of one line of an unquoted side table (kernels, proxies, operator evidence,
+// intervals): split at every comma, a trailing comma giving an empty last field.
+std::vector<std::string> split_plain_csv(const std::string& line);
+
 // y(x) piecewise linear in log x between measured points, constant beyond the
 // first and last (no extrapolation of a curve past its evidence).
 class Curve {
