@@ -139,7 +139,8 @@ TEST(ServingStackCli, UnknownBackendExitsTwoWithASuggestion) {
 TEST(ServingStackCli, EconRowsSayWhichStackTheyRanOn) {
   const auto r = test::run_cli("econ --model llama-3.1-70b --chips nvidia-h20,huawei-ascend-910c --no-frontier --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
-  for (const auto& row : r.json()["rows"]) {
+  const auto j = r.json();  // iterated below: a temporary's member would not outlive the loop's start
+  for (const auto& row : j["rows"]) {
     ASSERT_TRUE(row.contains("stack")) << row["chip"];
     EXPECT_FALSE(row["stack"]["why"].get<std::string>().empty());
     EXPECT_FALSE(row["stack"]["evidence"].get<std::string>().empty());
