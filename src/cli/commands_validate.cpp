@@ -88,13 +88,19 @@ void write_lopo_files(const ValidateArgs& a, const analysis::Context& ctx, const
   }
 }
 
+// --kernels FILE, else the source tree's data/kernels/kernels.csv; the side tables
+// (proxies.csv, ascend-evidence.csv) are read from the same folder.
+std::string kernels_path(const ValidateArgs& a) {
+  return a.kernels.empty() ? core::source_dir() + "/data/kernels/kernels.csv" : a.kernels;
+}
+
 // The kernel tables the fits and predictions use: --kernels FILE, else data/kernels/kernels.csv
 // (the tables perf and econ read with the catalog), with the chips of the same die and memory as a
 // chip with tables added at its measured curves (proxies.csv next to the tables; docs/model-perf.md
 // "Kernel evidence"); empty when --no-kernels.
 std::shared_ptr<const perf::KernelTables> kernel_tables(const analysis::Context& ctx, const ValidateArgs& a) {
   if (a.no_kernels) return std::make_shared<const perf::KernelTables>();
-  const std::string path = a.kernels.empty() ? core::source_dir() + "/data/kernels/kernels.csv" : a.kernels;
+  const std::string path = kernels_path(a);
   auto t = perf::KernelTables::load(path, [&](const std::string& system) { return ctx.catalog->try_resolve("chips", system).value_or(""); });
   if (const fs::path proxies = fs::path(path).parent_path() / "proxies.csv"; fs::exists(proxies))
     t.add_proxies(perf::KernelTables::read_proxies(proxies.string()), [&](const std::string& id) -> std::optional<perf::ChipPeaks> {
@@ -111,7 +117,7 @@ std::shared_ptr<const perf::KernelTables> kernel_tables(const analysis::Context&
 // the kernel tables); none when --no-kernels or when the file is absent.
 std::vector<perf::OperatorEvidence> operator_evidence(const ValidateArgs& a) {
   if (a.no_kernels) return {};
-  const std::string path = a.kernels.empty() ? core::source_dir() + "/data/kernels/kernels.csv" : a.kernels;
+  const std::string path = kernels_path(a);
   const fs::path ev = fs::path(path).parent_path() / "ascend-evidence.csv";
   return fs::exists(ev) ? perf::read_operator_evidence(ev.string()) : std::vector<perf::OperatorEvidence>{};
 }
