@@ -169,7 +169,9 @@ Param parse_sourced(const YAML::Node& node, const std::string& path, Dim dim, bo
   if (node.IsMap()) {
     std::set<std::string> seen;
     for (const auto& kv : node) {
-      const std::string k = kv.first.as<std::string>();
+      // A complex key ({[a]: 1}) has no text: as<std::string>() would throw yaml-cpp's own error.
+      if (!kv.first.IsScalar()) throw UserError(Location{file, line_of(kv.first), path}, "a scalar key", "a complex key");
+      const std::string k = kv.first.Scalar();
       const Location at{file, line_of(kv.first), join(path, k)};
       if (!seen.insert(k).second) throw UserError(at, "each key once", "duplicate key '" + k + "'");
       const auto& keys = quantity_keys();

@@ -130,7 +130,14 @@ for t in "${targets[@]}"; do
   else
     result="FAILED (rc $rc): $(ls -t "$work"/crash-* "$work"/timeout-* "$work"/leak-* "$work"/oom-* 2>/dev/null | head -1 || true)"
     failed=1
-    grep -E 'ERROR|SUMMARY|runtime error|==[0-9]+==' "$work/log.txt" | head -20 >&2 || true
+    # What killed it (a sanitizer report, an escaped exception's terminate message, the first
+    # stack frames) and the input itself, so that a CI log alone reproduces the failure.
+    grep -E 'ERROR|SUMMARY|runtime error|==[0-9]+==|terminate called|what\(\)|^ *#[0-9]+ ' "$work/log.txt" | head -40 >&2 || true
+    input=$(ls -t "$work"/crash-* "$work"/timeout-* "$work"/leak-* "$work"/oom-* 2>/dev/null | head -1 || true)
+    if [ -n "$input" ] && [ "$(wc -c <"$input")" -le 8192 ]; then
+      echo "input ($(wc -c <"$input") bytes, base64; reproduce: base64 -d > x && $FUZZ_BUILD/$t x):" >&2
+      base64 -w 100 "$input" >&2
+    fi
   fi
   printf '%-18s %8s %12s %10s %8s  %s\n' "$t" "$FUZZ_SECONDS" "${execs:-?}" "${rate:-?}" "$size" "$result" | tee -a "$summary"
 done
