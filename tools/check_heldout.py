@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Bounds the perf model's held-out error at the figures docs/validation.md states.
 
-Two runs of validate over every measurement file:
+One run of validate over every measurement file, a second with --kfold:
 - leave one publication out (`--folds-by source`, the doc's headline): the median |error| per
   metric over every publication's held-out rows, and the AIC sample's own line per metric, at
   most the doc's "Headline" figures plus MARGIN_POINTS;
-- k-fold (5 folds by row): the median |error| per metric and in all of each file's held-out rows,
+- with --kfold, k-fold (5 folds by row): the median |error| per metric and in all of each file's held-out rows,
   at most each file's "Held-out (k-fold)" figures plus MARGIN_POINTS.
 It fails when any figure is above its bound or the doc states none. A change that makes the model
 predict unseen rows worse fails here; a recalibration that moves the figures must regenerate the
@@ -13,9 +13,11 @@ doc (gpugap validate ... --doc docs/validation.md) and say why in its commit.
 
 Too slow for `make test` (minutes of refits on 2 cores): `.ci/run` runs it as its own stage
 (`make heldout`). `--lopo aic` bounds only the AIC line (one fold, fit on the other publications:
-the fast part); `--lopo none` skips the leave-one-publication-out run.
+the fast part); `--lopo none` skips the leave-one-publication-out run. The k-fold bound (`--kfold`,
+`make heldout-kfold`) is not in CI: k-fold folds share publications with the fit, so the doc gives it
+as a secondary figure, and its refits took 40% of the stage's time with CI near its 45-minute limit.
 
-usage: python3 tools/check_heldout.py [--gpugap build/gpugap] [--doc docs/validation.md] [--lopo all|aic|none]
+usage: python3 tools/check_heldout.py [--gpugap build/gpugap] [--doc docs/validation.md] [--lopo all|aic|none] [--kfold]
 """
 import argparse
 import csv
@@ -143,10 +145,15 @@ def main() -> int:
     ap.add_argument("--doc", default="docs/validation.md")
     ap.add_argument("--lopo", choices=["all", "aic", "none"], default="all",
                     help="leave-one-publication-out bound: every publication (default), the AIC line only, or none")
+    ap.add_argument("--kfold", action="store_true",
+                    help="also bound each file's 5-fold figures (a second run of refits; `make heldout-kfold`)")
     args = ap.parse_args()
     doc_text = Path(args.doc).read_text()
     doc = stated(doc_text)
     lopo_failures = check_lopo(args, doc_text) if args.lopo != "none" else 0
+    if not args.kfold:
+        print(f"check_heldout: {'PASS' if lopo_failures == 0 else f'FAIL ({lopo_failures})'}")
+        return 1 if lopo_failures else 0
     cmd = [args.gpugap, "validate", "--folds", "5", "--format", "json", "-q"]
     for f in FILES:
         cmd += ["--measurements", f]
