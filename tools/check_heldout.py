@@ -33,8 +33,14 @@ from pathlib import Path
 # deterministic, so the run reproduces the doc exactly; the margin admits last-digit changes of a
 # refit (Nelder-Mead restarts) without letting a real regression through.
 MARGIN_POINTS = 1.0
-FILES = ["data/measurements/measurements-shared.csv", "data/measurements/aic-silicon-sample.csv",
-         "data/measurements/cloudmatrix384-2506.12708.csv", "data/measurements/lmsys-gb200-nvl72.csv"]
+
+def validated_files(root: Path = Path(__file__).resolve().parent.parent) -> list:
+    """The measurement files validation runs over (data/measurements/validated.txt), in order."""
+    lines = (root / "data/measurements/validated.txt").read_text().splitlines()
+    return [l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#")]
+
+
+FILES = validated_files()
 SECTION = "### Held-out (k-fold) error, by chip family and backend"
 HEADLINE = "## Headline: leave one publication out"
 AIC = "aic-silicon-sample"

@@ -34,12 +34,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MEASUREMENTS = [
-    "data/measurements/measurements-shared.csv",
-    "data/measurements/aic-silicon-sample.csv",
-    "data/measurements/cloudmatrix384-2506.12708.csv",
-    "data/measurements/lmsys-gb200-nvl72.csv",
-]
+# The validated measurement files, one list for every tool (data/measurements/validated.txt).
+with open(os.path.join(ROOT, "data/measurements/validated.txt")) as fh:
+    MEASUREMENTS = [l.strip() for l in fh if l.strip() and not l.lstrip().startswith("#")]
 # Top-level keys a calibrate overlay writes into stacks/<id>.yaml.
 FITTED = {"id", "calibrated", "calibration", "eta_compute", "eta_memory", "launch_overhead", "ttft_overhead",
           "comm_latency", "seq_overhead", "benchmark_burst", "backend", "family"}
