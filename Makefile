@@ -127,7 +127,7 @@ heldout: build test-deps
 # k-fold figures included), from one validate run over every measurement file: ~10 minutes of
 # refits on 2 cores. Rerun after any change to the model or its fit; never run by the tests.
 intervals: build
-	$(GPUGAP) validate -q --measurements data/measurements/measurements-shared.csv --measurements data/measurements/aic-silicon-sample.csv --measurements data/measurements/cloudmatrix384-2506.12708.csv --measurements data/measurements/lmsys-gb200-nvl72.csv --folds-by source --intervals-out data/intervals/perf-intervals.csv --summary-out data/intervals/lopo-summary.json --format json > /dev/null
+	$(GPUGAP) validate -q --measurements data/measurements/measurements-shared.csv --measurements data/measurements/aic-silicon-sample.csv --measurements data/measurements/cloudmatrix384-2506.12708.csv --measurements data/measurements/lmsys-gb200-nvl72.csv --measurements data/measurements/trtllm-issue5929-dsr1.csv --measurements data/measurements/inferencex-issue870-dsr1.csv --folds-by source --intervals-out data/intervals/perf-intervals.csv --summary-out data/intervals/lopo-summary.json --format json > /dev/null
 
 # data/kernels/kernels.csv from AIConfigurator's kernel tables (data/kernels/README.md): the
 # mirror's git directory in AIC_MIRROR; parquet needs snappy and zstandard for Debian's python3.

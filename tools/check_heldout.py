@@ -32,7 +32,8 @@ from pathlib import Path
 # refit (Nelder-Mead restarts) without letting a real regression through.
 MARGIN_POINTS = 1.0
 FILES = ["data/measurements/measurements-shared.csv", "data/measurements/aic-silicon-sample.csv",
-         "data/measurements/cloudmatrix384-2506.12708.csv", "data/measurements/lmsys-gb200-nvl72.csv"]
+         "data/measurements/cloudmatrix384-2506.12708.csv", "data/measurements/lmsys-gb200-nvl72.csv",
+         "data/measurements/trtllm-issue5929-dsr1.csv", "data/measurements/inferencex-issue870-dsr1.csv"]
 SECTION = "### Held-out (k-fold) error, by chip family and backend"
 HEADLINE = "## Headline: leave one publication out"
 AIC = "aic-silicon-sample"

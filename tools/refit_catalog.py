@@ -39,6 +39,8 @@ MEASUREMENTS = [
     "data/measurements/aic-silicon-sample.csv",
     "data/measurements/cloudmatrix384-2506.12708.csv",
     "data/measurements/lmsys-gb200-nvl72.csv",
+    "data/measurements/trtllm-issue5929-dsr1.csv",
+    "data/measurements/inferencex-issue870-dsr1.csv",
 ]
 # Top-level keys a calibrate overlay writes into stacks/<id>.yaml.
 FITTED = {"id", "calibrated", "calibration", "eta_compute", "eta_memory", "launch_overhead", "ttft_overhead",
