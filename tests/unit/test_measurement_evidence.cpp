@@ -55,9 +55,11 @@ TEST(MeasurementFiles, LowLoadTtftRowsRestateTheirSources) {
 }
 
 // Without the AIC sample, the shared file's few TTFT rows leave the CUDA TensorRT-LLM groups'
-// TTFT overhead at the fit's floor; the rows measured at one request (124-172 ms at 1,600 tokens)
-// lift it to a figure of their order. A fit that ignored them, or a file that failed to load
-// into the fit, fails here.
+// TTFT overhead at the fit's floor (below 1 ms, calibrate over measurements-shared.csv alone,
+// 2026-12-07); the rows measured at one request (124-172 ms at 1,600 tokens) lift it to a figure
+// of their order. A fit that ignored them, or a file that failed to load into the fit, fails
+// here. One calibrate run (the comparison run without the files is the comment's, not the test's:
+// make test time).
 TEST(MeasurementFiles, LowLoadTtftRowsInformTheTtftOverheadFit) {
   const std::string shared = test::source_dir() + "/data/measurements/measurements-shared.csv";
   auto overhead_ms = [](const test::CliResult& r, const std::string& family, const std::string& backend) {
@@ -67,12 +69,9 @@ TEST(MeasurementFiles, LowLoadTtftRowsInformTheTtftOverheadFit) {
         return g["ttft_overhead_ms"].get<double>();
     return -1.0;
   };
-  const auto without = test::run_cli("--threads 1 calibrate --measurements " + shared + " --folds 2 --format json -q");
   const auto with = test::run_cli("--threads 1 calibrate --measurements " + shared + " --measurements " + test::source_dir() + kTrtllm +
                                   " --measurements " + test::source_dir() + kInferenceX + " --folds 2 --format json -q");
-  ASSERT_EQ(without.rc, 0) << without.err;
   ASSERT_EQ(with.rc, 0) << with.err;
-  EXPECT_LT(overhead_ms(without, "nvidia-hopper", "trtllm"), 10.0);
   const double hopper_trt = overhead_ms(with, "nvidia-hopper", "trtllm");
   const double hopper_sgl = overhead_ms(with, "nvidia-hopper", "sglang");
   const double blackwell_trt = overhead_ms(with, "nvidia-blackwell", "trtllm");
