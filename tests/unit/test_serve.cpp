@@ -187,6 +187,23 @@ TEST(ClosedLoop, FewRoundsMatchTheWholeRun) {
   }
 }
 
+// The fitted TTFT overhead (API server, tokenisation, the engine's per-request prefill path
+// outside the step model) is a latency every request sees, not engine time: a closed loop's
+// mean TTFT and end-to-end latency rise by exactly it, TPOT and throughput stay.
+TEST(ClosedLoop, TtftOverheadAddsToEveryRequestAndHoldsNoSlot) {
+  SimOptions o = fixed(20 * 4, 1000, 64, "vllm");
+  o.arrivals.max_concurrency = 4;
+  o.step_grid_tokens = 32;
+  const LoopMeans base = closed_loop_means(chip("nvidia-h100-sxm"), model("llama-3.1-8b"), one_chip(), o);
+  o.ttft_overhead_s = 0.15;
+  const LoopMeans with = closed_loop_means(chip("nvidia-h100-sxm"), model("llama-3.1-8b"), one_chip(), o);
+  ASSERT_TRUE(base.run.ok() && with.run.ok());
+  EXPECT_NEAR(with.ttft_ms - base.ttft_ms, 150.0, 1e-6);
+  EXPECT_NEAR(with.e2e_ms - base.e2e_ms, 150.0, 1e-6);
+  EXPECT_DOUBLE_EQ(with.tpot_ms, base.tpot_ms);
+  EXPECT_DOUBLE_EQ(with.output_tps_per_chip, base.output_tps_per_chip);
+}
+
 // The engine defaults each preset stands for carry their source and the engine version read.
 TEST(ClosedLoop, PresetsCiteTheEngineVersions) {
   for (const auto& name : scheduler_names()) {
