@@ -158,7 +158,13 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
   d.mtp = m.mtp.value_or(0);
   if (d.mtp > 0) {
     auto acc = m.mtp_acceptance ? m.mtp_acceptance : model_mtp_acceptance(params, model);
-    d.mtp_acceptance = acc.value_or(0.0);
+    // A row that drafts tokens (MTP, EAGLE) runs fewer steps per output token by an amount only
+    // the acceptance says: without it, predicting it as plain decoding would be biased (and bias
+    // every fit it enters), so it is skipped as insufficient data.
+    if (!acc)
+      return skip(fmt::format("insufficient data: models.{}.mtp_acceptance (the row drafts {} token{} per step)", model.id, d.mtp,
+                              d.mtp == 1 ? "" : "s"));
+    d.mtp_acceptance = *acc;
   }
   std::vector<std::string> method;
   if (d.mtp > 0 && m.mtp_acceptance) method.push_back(fmt::format("draft acceptance {:.0f}% (stated in the row)", *m.mtp_acceptance * 100));

@@ -141,6 +141,24 @@ TEST(KernelCurve, RatesRespectThePeakAndGrowWithTokensWhileMemoryBound) {
   }
 }
 
+// Decode attention streams the KV cache: more bytes per call amortise the same fixed cost, so the
+// achieved bandwidth never falls with the bytes. The per-bin medians of B200 TensorRT-LLM fell
+// 2-3x on every power-of-two bin (those mix every GQA ratio, the bins between only ratio 1) and
+// charged Llama-3.1-70B decode at a third of the bandwidth (tools/gen_kernels.py keeps the envelope).
+TEST(KernelCurve, DecodeAttentionBandwidthNeverFallsWithTheBytes) {
+  for (const auto& e : tables().sets())
+    for (const Curve& c : e.decode_gbps) {
+      const auto& y = c.ys();
+      for (std::size_t i = 1; i < y.size(); ++i) EXPECT_GE(y[i], y[i - 1]) << e.describe() << " at " << c.xs()[i] << " bytes";
+    }
+  // A 2^27-byte read (a Llama-3.1-70B TP4 decode step near batch 128: 2 KV heads x 128 dims x 2 (K, V)
+  // x 1 byte x ~2,000 tokens x 128), FP8 cache: at least the 1.5 x 2^26-byte bin's median (1,592 GB/s),
+  // not its own bin's median (679 GB/s).
+  const KernelEvidence* b200 = tables().find("nvidia-b200", "trtllm");
+  ASSERT_NE(b200, nullptr);
+  EXPECT_GE(b200->decode_gbps[int(KernelType::kFp8)].at(1.34e8), 1590.0);
+}
+
 // A kernel-calibrated decode step (one pipeline stage, no overlap) is the sum of its
 // operators, and each GEMM term is its FLOPs at the rate measured for its token count.
 TEST(KernelStep, DecodeStepIsTheSumOfItsOperatorTimes) {

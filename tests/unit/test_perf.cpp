@@ -567,6 +567,23 @@ double metric_of(const RowPrediction& p, const std::string& name) {
 
 }  // namespace
 
+// A row that drafts tokens for a model whose draft acceptance is unknown (the SGLang-Ascend
+// Qwen3 recipes run EAGLE3, 3 steps, with an unnamed draft model) is not predicted as plain
+// decoding: that put its TPOT about 2x high and pulled the CANN fit the wrong way.
+TEST(Validation, DraftingRowWithoutAnAcceptanceIsInsufficientData) {
+  const auto rows = shared_rows();
+  const Measurement& q = row_by_id(rows, "SGL-ASC-A3-QWEN3-32B-2C-2K2K");
+  ASSERT_EQ(q.mtp.value_or(0), 3);
+  const auto p = predict(cat(), cat().params(), q, ValidateOptions{});
+  EXPECT_EQ(p.skip_reason.rfind("insufficient data: models.", 0), 0u) << p.skip_reason;
+  EXPECT_NE(p.skip_reason.find(".mtp_acceptance"), std::string::npos) << p.skip_reason;
+  // With an acceptance stated in the row it is predicted.
+  Measurement stated = q;
+  stated.mtp_acceptance = 0.7;
+  const auto s = predict(cat(), cat().params(), stated, ValidateOptions{});
+  EXPECT_TRUE(s.skip_reason.empty()) << s.skip_reason;
+}
+
 TEST(Validation, ReadsServingSettingsStatedInTheNotes) {
   const auto rows = shared_rows();
   // lmsys large-scale EP blog: "60% acceptance assumed" for the simulated MTP row.
