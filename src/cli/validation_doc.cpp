@@ -65,8 +65,11 @@ std::string headline_section(const std::vector<perf::Measurement>& rows, const p
   md += "### 80% prediction intervals and their nested coverage\n\n";
   md += fmt::format(
       "Each prediction's interval is [predicted x p10, predicted x p90] of the ratio measured / predicted of the held-out "
-      "residuals of its (family, stack, metric) group; a group with fewer than {} residuals (a spec-only chip's) takes "
-      "the residuals pooled over every family, widened about their median by {:.3g}: the median, over the groups with "
+      "residuals of its (family, stack, metric) group, in two levels: every publication's offset (the median log ratio of "
+      "each (family, stack, metric, publication) cell, pooled over families) plus each of the group's residuals less its "
+      "publication's median. A new publication brings an offset of its own, which the rows of one publication alone "
+      "never show. A group with fewer than {} residuals (a spec-only chip's) takes every family's residuals so "
+      "decomposed, widened about their median by {:.3g}: the median, over the groups with "
       "their own interval, of the p10-p90 width of the other families' residuals over the group's own width. The nested "
       "check builds the intervals without each publication and counts its measurements inside: **{:.1f}% of {} "
       "inside** (target 70-90%). perf, econ and score show these intervals beside their figures, from "

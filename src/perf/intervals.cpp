@@ -53,12 +53,49 @@ std::map<Key, std::vector<double>> by_group(const std::vector<Residual>& res) {
   return g;
 }
 
-RatioInterval from(const std::vector<double>& v, double widen, bool pooled) {
+RatioInterval from(const std::vector<double>& v, double widen, bool pooled, std::size_t n) {
   // Widened about the median: the spread grows, the bias stays.
   const double mid = quantile(v, 0.5);
   const double lo = mid + (quantile(v, 0.1) - mid) * widen;
   const double hi = mid + (quantile(v, 0.9) - mid) * widen;
-  return {std::exp(lo), std::exp(hi), v.size(), pooled};
+  return {std::exp(lo), std::exp(hi), n, pooled};
+}
+
+// Two levels of error, as a new publication meets them: its own offset (its harness, engine
+// build and settings shift all its rows alike), then the scatter of its rows about that offset.
+// The offsets are the median log ratio of every (family, stack, metric, publication) cell, one
+// per cell whatever its size, pooled over families (a harness's offset is not a family's); the
+// scatter is each residual less its cell's median. A prediction's spread is every offset plus
+// every scatter of its group: {e + d}. Rows of one publication alone would give the scatter only.
+struct TwoLevel {
+  std::map<std::string, std::vector<double>> offsets;  // by metric
+  std::map<Key, std::vector<double>> scatter;          // by (family, stack, metric)
+  std::map<std::string, std::vector<double>> scatter_all;  // by metric
+};
+
+TwoLevel two_level(const std::vector<Residual>& res) {
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<double>> cells;
+  for (const auto& r : res) cells[{r.family, r.stack, r.metric, r.publication}].push_back(r.log_ratio);
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, double> median;
+  TwoLevel t;
+  for (const auto& [k, v] : cells) {
+    median[k] = quantile(v, 0.5);
+    t.offsets[std::get<2>(k)].push_back(median[k]);
+  }
+  for (const auto& r : res) {
+    const double d = r.log_ratio - median[{r.family, r.stack, r.metric, r.publication}];
+    t.scatter[{r.family, r.stack, r.metric}].push_back(d);
+    t.scatter_all[r.metric].push_back(d);
+  }
+  return t;
+}
+
+std::vector<double> convolve(const std::vector<double>& offsets, const std::vector<double>& scatter) {
+  std::vector<double> v;
+  v.reserve(offsets.size() * scatter.size());
+  for (double e : offsets)
+    for (double d : scatter) v.push_back(e + d);
+  return v;
 }
 
 }  // namespace
@@ -81,11 +118,10 @@ double widening_factor(const std::vector<Residual>& res) {
 IntervalTable build_intervals(const std::vector<Residual>& res) {
   IntervalTable t;
   t.widen = widening_factor(res);
-  for (const auto& [k, v] : by_group(res))
-    if (v.size() >= kMinGroupResiduals) t.groups[k] = from(v, 1.0, false);
-  std::map<std::string, std::vector<double>> by_metric;
-  for (const auto& r : res) by_metric[r.metric].push_back(r.log_ratio);
-  for (const auto& [m, v] : by_metric) t.pooled[m] = from(v, t.widen, true);
+  const TwoLevel tl = two_level(res);
+  for (const auto& [k, v] : tl.scatter)
+    if (v.size() >= kMinGroupResiduals) t.groups[k] = from(convolve(tl.offsets.at(std::get<2>(k)), v), 1.0, false, v.size());
+  for (const auto& [m, v] : tl.scatter_all) t.pooled[m] = from(convolve(tl.offsets.at(m), v), t.widen, true, v.size());
   return t;
 }
 

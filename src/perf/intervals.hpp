@@ -1,7 +1,9 @@
 // 80% prediction intervals (p10-p90) from leave-one-publication-out residuals: the
 // ratio measured / predicted of every held-out metric, grouped by (family, stack,
-// metric). A group with too few residuals (a spec-only chip's included) takes the
-// residuals pooled over every family, widened by a factor measured on the same data.
+// metric), in two levels: a new publication's own offset (any publication's median, of
+// any family) plus the group's scatter about its publications' medians. A group with too
+// few residuals (a spec-only chip's included) takes every family's scatter, widened by a
+// factor measured on the same data.
 // The nested check builds the intervals without each publication in turn and counts
 // how many of that publication's measurements fall inside. docs/validation.md.
 #pragma once

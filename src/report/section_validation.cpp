@@ -81,7 +81,8 @@ std::string lopo_items(const nlohmann::json& j, Section& s, nlohmann::json& resu
   const auto& cov = j["intervals"]["nested_coverage"];
   s.items.push_back(Paragraph{fmt::format(
       "80% intervals: every perf, econ and score figure of output tokens/s, TPOT and TTFT carries a p10-p90 interval from "
-      "these held-out residuals of its (chip family, stack, metric) group; a chip without a group (spec-only) takes every "
+      "these held-out residuals of its (chip family, stack, metric) group (a new publication's own offset, as any "
+      "publication's, plus the group's scatter about its publications' medians); a chip without a group (spec-only) takes every "
       "family's residuals pooled and widened x{:.3g}. Built without each publication in turn, they hold {:.1f}% of its {} "
       "measurements (target 70-90%). Monte Carlo ranges elsewhere in this report are p5/p95.",
       j["intervals"].value("widen_factor", 1.0), cov.value("coverage_pct", 0.0), cov.value("n", 0))});

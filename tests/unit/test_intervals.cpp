@@ -30,7 +30,8 @@ TEST(Intervals, QuantilesByHand) {
   EXPECT_DOUBLE_EQ(perf::quantile({5, 1, 4, 2, 3}, 0.5), 3.0);
   EXPECT_DOUBLE_EQ(perf::quantile({5, 1, 4, 2, 3}, 0.9), 4.6);
   EXPECT_EQ(perf::quantile({}, 0.5), 0.0);
-  // A group of ten log ratios 0, 0.1, ..., 0.9: p10 = 0.09, p90 = 0.81.
+  // A group of ten log ratios 0, 0.1, ..., 0.9 of one publication (offset 0.45, scatter
+  // -0.45 .. 0.45): p10 = 0.09, p90 = 0.81.
   const auto t = perf::build_intervals(steps("x", "fam-a", 0.1));
   const auto iv = t.at("fam-a", "cuda", "tpot_ms");
   EXPECT_FALSE(iv.pooled);
@@ -50,11 +51,28 @@ TEST(Intervals, SpecOnlyTakesThePooledResidualsWidened) {
   const auto iv = t.at("fam-new", "cuda", "tpot_ms");  // a family without residuals
   EXPECT_TRUE(iv.pooled);
   EXPECT_EQ(iv.n, 20u);
-  // Pooled (20 values): median 0.6, p10 0.09, p90 1.42; widened about the median by 1.25.
-  EXPECT_NEAR(iv.lo, std::exp(0.6 + (0.09 - 0.6) * 1.25), 1e-12);
-  EXPECT_NEAR(iv.hi, std::exp(0.6 + (1.42 - 0.6) * 1.25), 1e-12);
+  // Two levels: offsets {0.45, 0.9} (each family's one publication's median) plus the 20
+  // scatters about them (a: -0.45 .. 0.45 by 0.1, b: -0.9 .. 0.9 by 0.2), 40 sums: median
+  // 0.675, p10 0.0, p90 1.35 (numpy.quantile); widened about the median by 1.25.
+  EXPECT_NEAR(iv.lo, std::exp(0.675 + (0.0 - 0.675) * 1.25), 1e-12);
+  EXPECT_NEAR(iv.hi, std::exp(0.675 + (1.35 - 0.675) * 1.25), 1e-12);
   // A family whose residuals look alike to the others' is not narrowed below its own spread.
   EXPECT_DOUBLE_EQ(perf::widening_factor(steps("x", "fam-a", 0.1)), 1.0);
+}
+
+TEST(Intervals, AGroupSeenInOnePublicationSpansOtherPublicationsOffsets) {
+  // fam-a is measured by publication x only (log ratios 0 .. 0.09), fam-b by z (1 .. 1.09). A
+  // new publication on fam-a may sit where z sits: fam-a's interval is the sums of the offsets
+  // {0.045, 1.045} and fam-a's scatter (-0.045 .. 0.045 by 0.01), p10 0.019 and p90 1.071, not
+  // fam-a's own p10-p90 (0.009, 0.081).
+  std::vector<Residual> res;
+  for (int i = 0; i < 10; ++i) res.push_back({"x", "fam-a", "cuda", "tpot_ms", 0.01 * i});
+  for (int i = 0; i < 10; ++i) res.push_back({"z", "fam-b", "cuda", "tpot_ms", 1.0 + 0.01 * i});
+  const auto iv = perf::build_intervals(res).at("fam-a", "cuda", "tpot_ms");
+  EXPECT_FALSE(iv.pooled);
+  EXPECT_EQ(iv.n, 10u);
+  EXPECT_NEAR(iv.lo, std::exp(0.019), 1e-12);
+  EXPECT_NEAR(iv.hi, std::exp(1.071), 1e-12);
 }
 
 TEST(Intervals, NestedCoverageOnAToyCase) {
