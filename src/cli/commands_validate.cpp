@@ -93,7 +93,9 @@ void write_lopo_files(const ValidateArgs& a, const analysis::Context& ctx, const
 // keeps the operator microbenchmarks: they describe chips without tables, which the roofline fit
 // (tools/refit_catalog.py's fit with the tables off) is the fit of.
 std::shared_ptr<const perf::KernelTables> kernel_tables(const analysis::Context& ctx, const ValidateArgs& a) {
-  auto t = a.kernels.empty() ? ctx.catalog->serving().kernels : perf::load_kernel_tables(*ctx.catalog, ctx.params, a.kernels);
+  // With --set overrides the chips of the same silicon are carried at the overridden peaks, as perf carries them.
+  auto t = a.kernels.empty() && ctx.overrides.empty() ? ctx.catalog->serving().kernels
+                                                       : perf::load_kernel_tables(*ctx.catalog, ctx.params, a.kernels);
   if (!t && !a.kernels.empty()) throw UserError(Location{a.kernels, 0, "--kernels"}, "an existing kernel table", "no such file");
   if (!t) return std::make_shared<const perf::KernelTables>();
   if (!a.no_kernels) return t;

@@ -41,6 +41,21 @@ std::string rows_text(const BackendEvidence& b, const std::string& family, const
                            : fmt::format("{} rows fitted on stack {}", b.stack_rows, stack);
 }
 
+// Tables carried from a proxy (load_kernel_tables) carried again at the peaks of `p`: a --set or
+// a scenario may move the chip's compute, memory or link; with the catalog's values, the same curves.
+std::shared_ptr<const KernelEvidence> carried_at(const catalog::Catalog& cat, const ParamTable& p, const KernelEvidence& e) {
+  const KernelEvidence* ref = cat.serving().kernels->find(e.proxy, e.backend);
+  if (!ref) return std::shared_ptr<const KernelEvidence>(cat.serving().kernels, &e);
+  try {
+    auto t = std::make_shared<KernelEvidence>(
+        transfer(*ref, chip_peaks(chip_spec(cat, p, e.proxy)), chip_peaks(chip_spec(cat, p, e.chip_id)), e.chip_id, e.carried));
+    t->proxy = e.proxy;
+    return t;
+  } catch (const InsufficientData&) {
+    return std::shared_ptr<const KernelEvidence>(cat.serving().kernels, &e);
+  }
+}
+
 // A chip without tables whose family has a published GEMM microbenchmark runs its GEMMs at that
 // fraction of peak, as validate predicts such rows (perf/predict.cpp).
 void apply_operator_evidence(const catalog::Catalog& cat, const std::string& family, ChipSpec& c) {
@@ -157,10 +172,11 @@ ChipSpec serving_chip(const catalog::Catalog& cat, const ParamTable& p, std::str
     }
     if (s.values != pooled) apply_group(p, s.values, c);
     if (e) {
-      c.kernels = std::shared_ptr<const KernelEvidence>(cat.serving().kernels, e);
+      c.kernels = e->proxy.empty() ? std::shared_ptr<const KernelEvidence>(cat.serving().kernels, e) : carried_at(cat, p, *e);
       s.kernels = true;
-      s.kernel_source = e->proxy.empty() ? "measured on this chip: " + e->describe()
-                                         : "proxy " + e->proxy + " (same silicon: " + e->carried + "): " + e->describe();
+      const std::string measured = e->describe().substr(0, e->describe().find(" carried to "));
+      s.kernel_source = e->proxy.empty() ? "measured on this chip: " + measured
+                                         : "proxy " + e->proxy + " (same silicon: " + e->carried + "): " + measured + " carried to " + c.id;
       s.evidence = "kernel tables (" + e->describe() + ") for GEMM, attention and all-reduce; overheads from the " + s.evidence;
     }
   } else {
