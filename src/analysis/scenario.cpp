@@ -254,6 +254,11 @@ Context make_context(std::span<const ParamDecl> decls, const std::vector<std::st
       sc.correlations.reset(p->second);
       sc.correlations_file = e.file();
     }
+    if (const std::string b = e.str("stack_backend"); !b.empty()) {
+      sc.stack_backend = b;
+      sc.stack_backend_at = e.at("stack_backend");
+      sc.stack_backend_at.path = "scenarios." + e.id + ".stack_backend";
+    }
     if (auto p = e.raw.find("dirichlet"); p != e.raw.end()) {
       sc.dirichlet.reset(p->second);
       sc.dirichlet_file = e.file();

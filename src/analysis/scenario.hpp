@@ -61,6 +61,9 @@ struct Scenario {
   std::map<std::string, std::string> uncertainty_files;
   std::string correlations_file;
   std::string dirichlet_file;
+  // stack_backend: the serving backend asked for (child wins; "" = each chip's default) and where.
+  std::string stack_backend;
+  Location stack_backend_at;
 };
 
 struct Context {

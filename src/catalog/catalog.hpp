@@ -44,6 +44,9 @@ struct Entry {
 struct Serving {
   std::string backend;
   std::shared_ptr<const perf::KernelTables> kernels;
+  // Who asked for `backend`, as outputs record it: "--stack-backend" (""), "--set stack_backend",
+  // "scenario ID (FILE:LINE)".
+  std::string origin;
 };
 
 class Catalog {

@@ -209,6 +209,8 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"correlations", K::kAny},
            {"dirichlet", K::kAny},
            {"report_chips", K::kStringList},
+           // The serving backend chips are evaluated on (as --stack-backend; perf/serving.hpp).
+           {"stack_backend", K::kString},
        })},
   };
   return t;

@@ -28,6 +28,10 @@ struct ServingStack {
   std::string evidence;  // kernel tables with fitted overheads, fitted efficiencies, or pooled values
   int rows = 0;          // measurement rows behind the chosen values
   bool kernels = false;  // measured kernel tables replace the GEMM, attention and all-reduce efficiencies
+  // Whose tables: "measured on this chip: ..." or "proxy CHIP (same silicon: ...): ..." ("" without tables).
+  std::string kernel_source;
+  // Without tables: the published operator microbenchmark the GEMMs run at ("" = none, eta_compute).
+  std::string operator_evidence;
 };
 
 enum class Precision { kBf16 = 0, kFp16, kFp8, kInt8, kFp4 };
@@ -76,6 +80,9 @@ struct ChipSpec {
   // Measured kernel rates of the serving backend on this chip (null: the roofline with the
   // efficiencies above); evaluate() and search() use them unless EvalOptions names others.
   std::shared_ptr<const perf::KernelEvidence> kernels;
+  // Without tables: the fraction of the GEMM peak published microbenchmarks of the chip's family
+  // reach (perf::serving_chip; 0: GEMMs at eta_compute, as every other operator).
+  double gemm_fraction = 0;
 
   [[nodiscard]] std::string path(std::string_view field) const { return "chips." + id + "." + std::string(field); }
   [[nodiscard]] bool has(Precision p) const { return compute[static_cast<int>(p)].has_value(); }

@@ -34,7 +34,7 @@ analysis::Context perf_context(const Global& g) {
     if (!found) {
       analysis::Context ctx;
       auto cat = std::make_shared<catalog::Catalog>(catalog::Catalog::load(g.catalog_dirs()));
-      cat->set_serving({g.stack_backend, perf::load_kernel_tables(*cat)});
+      cat->set_serving({g.stack_backend, perf::load_kernel_tables(*cat), {}});
       ctx.catalog = cat;
       ctx.params = cat->params();
       for (const auto& o : g.sets) {

@@ -17,7 +17,6 @@
 #include "perf/calibration_overlay.hpp"
 #include "perf/interval_file.hpp"
 #include "perf/intervals.hpp"
-#include "core/source_dir.hpp"
 #include "perf/deployment.hpp"
 #include "perf/kernels.hpp"
 #include "perf/validation.hpp"
@@ -88,38 +87,21 @@ void write_lopo_files(const ValidateArgs& a, const analysis::Context& ctx, const
   }
 }
 
-// --kernels FILE, else the source tree's data/kernels/kernels.csv; the side tables
-// (proxies.csv, ascend-evidence.csv) are read from the same folder.
-std::string kernels_path(const ValidateArgs& a) {
-  return a.kernels.empty() ? core::source_dir() + "/data/kernels/kernels.csv" : a.kernels;
-}
-
-// The kernel tables the fits and predictions use: --kernels FILE, else data/kernels/kernels.csv
-// (the tables perf and econ read with the catalog), with the chips of the same die and memory as a
-// chip with tables added at its measured curves (proxies.csv next to the tables; docs/model-perf.md
-// "Kernel evidence"); empty when --no-kernels.
+// What the fits and predictions run on (perf::load_kernel_tables, the loader perf and econ use):
+// the context's tables, or --kernels FILE with the side tables beside it (chips of the same silicon,
+// proxies.csv; operator microbenchmarks, ascend-evidence.csv). --no-kernels drops the tables and
+// keeps the operator microbenchmarks: they describe chips without tables, which the roofline fit
+// (tools/refit_catalog.py's fit with the tables off) is the fit of.
 std::shared_ptr<const perf::KernelTables> kernel_tables(const analysis::Context& ctx, const ValidateArgs& a) {
-  if (a.no_kernels) return std::make_shared<const perf::KernelTables>();
-  const std::string path = kernels_path(a);
-  auto t = perf::KernelTables::load(path, [&](const std::string& system) { return ctx.catalog->try_resolve("chips", system).value_or(""); });
-  if (const fs::path proxies = fs::path(path).parent_path() / "proxies.csv"; fs::exists(proxies))
-    t.add_proxies(perf::KernelTables::read_proxies(proxies.string()), [&](const std::string& id) -> std::optional<perf::ChipPeaks> {
-      try {
-        return perf::chip_peaks(chip_spec(*ctx.catalog, ctx.params, id));
-      } catch (const InsufficientData&) {
-        return std::nullopt;
-      }
-    });
-  return std::make_shared<const perf::KernelTables>(std::move(t));
-}
-
-// Published operator microbenchmarks of chips without tables (ascend-evidence.csv next to
-// the kernel tables); none when --no-kernels or when the file is absent.
-std::vector<perf::OperatorEvidence> operator_evidence(const ValidateArgs& a) {
-  if (a.no_kernels) return {};
-  const std::string path = kernels_path(a);
-  const fs::path ev = fs::path(path).parent_path() / "ascend-evidence.csv";
-  return fs::exists(ev) ? perf::read_operator_evidence(ev.string()) : std::vector<perf::OperatorEvidence>{};
+  // With --set overrides the chips of the same silicon are carried at the overridden peaks, as perf carries them.
+  auto t = a.kernels.empty() && ctx.overrides.empty() ? ctx.catalog->serving().kernels
+                                                       : perf::load_kernel_tables(*ctx.catalog, ctx.params, a.kernels);
+  if (!t && !a.kernels.empty()) throw UserError(Location{a.kernels, 0, "--kernels"}, "an existing kernel table", "no such file");
+  if (!t) return std::make_shared<const perf::KernelTables>();
+  if (!a.no_kernels) return t;
+  perf::KernelTables none;
+  none.set_operator_evidence(t->operator_evidence());
+  return std::make_shared<const perf::KernelTables>(std::move(none));
 }
 
 std::vector<perf::Measurement> read_all(const std::vector<std::string>& files) {
@@ -161,6 +143,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
   // perf, search, econ, score and gap run them so (perf/serving.hpp).
   const auto kernels = kernel_tables(ctx, a);
   vo.kernels = kernels.get();
+  vo.operator_evidence = &kernels->operator_evidence();
   std::vector<perf::RowPrediction> preds(rows.size());
   tbb::task_arena arena(g.threads > 0 ? g.threads : tbb::task_arena::automatic);
   std::map<std::string, perf::HarnessFit> harness;
@@ -215,10 +198,6 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     co.only_publication = a.heldout_publication;
     co.validate = vo;
     co.progress = progress_mode(g.quiet);
-    // The refits run on the measured kernel rates where a row's chip and backend have them.
-    co.validate.kernels = kernels.get();
-    const std::vector<perf::OperatorEvidence> evidence = operator_evidence(a);
-    co.validate.operator_evidence = &evidence;
     co.replay = replay_hook(ctx, co.validate);  // with the kernel tables, as the held-out predictions
     const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
     std::vector<perf::RowPrediction> held;
@@ -285,6 +264,7 @@ void calibrate_cmd(const Global& g, const CalibrateArgs& a) {
   // refits are: the overheads of a (family, backend) group are then those of its kernels.
   const auto kernels = kernel_tables(ctx, a.v);
   co.validate.kernels = kernels.get();
+  co.validate.operator_evidence = &kernels->operator_evidence();
   co.progress = progress_mode(g.quiet);
   const auto cal = perf::calibrate(*ctx.catalog, ctx.params, rows, co);
   const std::string date = a.date.empty() ? today_utc() : a.date;
@@ -356,7 +336,7 @@ void add_validation_commands(CLI::App& app, Global& g) {
                   "with --folds-by source: write the 80% interval table perf, econ and score show (data/intervals/perf-intervals.csv)");
   val->add_option("--summary-out", va->summary_out,
                   "with --folds-by source: write the headline the report shows, k-fold figures included (data/intervals/lopo-summary.json)");
-  val->add_flag("--no-kernels", va->no_kernels, "held-out refits without kernel tables (fitted efficiencies for every operator)");
+  val->add_flag("--no-kernels", va->no_kernels, "held-out refits without kernel tables (fitted efficiencies for every operator but the GEMMs of chips with published operator evidence)");
   val->callback([&g, va] { validate_cmd(g, *va); });
 
   auto ca = std::make_shared<CalibrateArgs>();
@@ -366,7 +346,7 @@ void add_validation_commands(CLI::App& app, Global& g) {
   calib->add_option("--assume-isl", ca->v.assume_isl, "mean input length for rows without isl")->check(count_at_least(1));
   calib->add_option("--assume-isl-source", ca->v.assume_source, "citation of that mean");
   calib->add_option("--kernels", ca->v.kernels, "kernel tables the fit runs on (default data/kernels/kernels.csv)");
-  calib->add_flag("--no-kernels", ca->v.no_kernels, "fit without kernel tables (fitted efficiencies for every operator)");
+  calib->add_flag("--no-kernels", ca->v.no_kernels, "fit without kernel tables (fitted efficiencies for every operator but the GEMMs of chips with published operator evidence)");
   calib->add_option("--date", ca->date, "date written into the provenance (default: today, UTC)");
   // -o is global (--out); the overlay directory is its own option so JSON can still go to -o.
   calib->add_option("--overlay", ca->overlay, "write the fitted values as a catalog overlay into this folder");

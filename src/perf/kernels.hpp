@@ -49,8 +49,9 @@ struct KernelEvidence {
   std::vector<std::pair<int, Curve>> allreduce_s;  // by ranks: seconds by message bytes
   [[nodiscard]] const Curve* allreduce(int ranks) const;
   [[nodiscard]] std::string describe() const;  // "AIConfigurator h200_sxm trtllm 1.3.0rc10"
-  // Set for tables carried from another chip of the same silicon (transfer): why, for `describe`.
-  std::string carried;
+  // Set for tables carried from another chip of the same silicon (transfer): why, for `describe`,
+  // and the chip they were measured on (add_proxies).
+  std::string carried, proxy;
 };
 
 // A chip's peaks as the transfer of kernel curves sees them (catalog values; 0: unknown).
@@ -87,6 +88,15 @@ struct OperatorEvidence {
 };
 // Malformed input throws UserError naming file, line and column.
 std::vector<OperatorEvidence> read_operator_evidence(const std::string& path);
+// The GEMM evidence a chip of family `family` runs at where it has no tables: the best measured
+// fraction of peak among `ev`'s GEMM rows whose chip `family_of` maps to `family`; null: none.
+template <class FamilyOf>
+const OperatorEvidence* best_gemm_evidence(const std::vector<OperatorEvidence>& ev, const std::string& family, FamilyOf family_of) {
+  const OperatorEvidence* best = nullptr;
+  for (const auto& e : ev)
+    if (e.op == "gemm" && family_of(e.chip) == family && (!best || e.fraction_of_peak > best->fraction_of_peak)) best = &e;
+  return best;
+}
 
 class KernelTables {
  public:
@@ -114,16 +124,23 @@ class KernelTables {
       const auto from = peaks(p.proxy);
       if (!to || !from) continue;
       for (const auto& e : sets_)
-        if (e.chip_id == p.proxy) added.push_back(transfer(e, *from, *to, p.chip, p.reason));
+        if (e.chip_id == p.proxy) {
+          added.push_back(transfer(e, *from, *to, p.chip, p.reason));
+          added.back().proxy = p.proxy;
+        }
     }
     for (auto& e : added) sets_.push_back(std::move(e));
   }
   // The evidence for a catalog chip and a backend; null when there is none.
   [[nodiscard]] const KernelEvidence* find(const std::string& chip_id, const std::string& backend) const;
   [[nodiscard]] const std::vector<KernelEvidence>& sets() const { return sets_; }
+  // The published operator microbenchmarks read beside the tables (ascend-evidence.csv).
+  [[nodiscard]] const std::vector<OperatorEvidence>& operator_evidence() const { return evidence_; }
+  void set_operator_evidence(std::vector<OperatorEvidence> e) { evidence_ = std::move(e); }
 
  private:
   std::vector<KernelEvidence> sets_;
+  std::vector<OperatorEvidence> evidence_;
 };
 
 }  // namespace gpugap::perf

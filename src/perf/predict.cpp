@@ -117,9 +117,7 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
   const OperatorEvidence* gemm_ev = nullptr;
   if (!pr.kernels && opt.operator_evidence) {
     // The GEMM rate large matrices reach on the family's silicon: the best measured fraction.
-    for (const auto& e : *opt.operator_evidence)
-      if (e.op == "gemm" && catalog::chip_family(cat, e.chip) == r.family && (!gemm_ev || e.fraction_of_peak > gemm_ev->fraction_of_peak))
-        gemm_ev = &e;
+    gemm_ev = best_gemm_evidence(*opt.operator_evidence, r.family, [&](const std::string& c) { return catalog::chip_family(cat, c); });
     if (gemm_ev) pr.gemm_fraction = gemm_ev->fraction_of_peak;
   }
   const ChipSpec& chip = pr.chip;

@@ -158,7 +158,9 @@ Prepared prepare(const ChipSpec& chip, const ModelSpec& model, Format f, DType k
   if (!chip.eta_memory) throw InsufficientData(eta_path(chip, "eta_memory"));
   const double ec = *chip.eta_compute;
   const double em = *chip.eta_memory;
-  p.c.peak_gemm = peak_for(chip, f.activations) * (gemm_fraction > 0 ? gemm_fraction : ec);
+  // The caller's GEMM evidence, else the serving chip's (perf::serving_chip), else eta_compute.
+  const double gf = gemm_fraction > 0 ? gemm_fraction : chip.gemm_fraction;
+  p.c.peak_gemm = peak_for(chip, f.activations) * (gf > 0 ? gf : ec);
   p.c.peak_attn = peak_for(chip, DType::kBf16) * ec;
   p.c.bw = chip.need_bandwidth().value() * em;
   p.c.capacity = chip.need_capacity().value();

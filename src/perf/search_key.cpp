@@ -55,7 +55,7 @@ void add_chip(KeyWriter& k, const ChipSpec& c) {
   k.add(c.mem_capacity).add(c.mem_bandwidth).add(c.scaleup_bandwidth).add(c.scaleup_domain).add(c.scaleout_bandwidth);
   k.add(c.eta_compute).add(c.eta_memory).add(c.eta_comm);
   k.add(c.launch_overhead.value()).add(c.ttft_overhead.value()).add(c.comm_latency.value()).add(c.seq_overhead.value());
-  k.add(c.serving.backend).add(c.kernels ? c.kernels->describe() : std::string("-"));
+  k.add(c.serving.backend).add(c.kernels ? c.kernels->describe() : std::string("-")).add(c.gemm_fraction);
 }
 
 // Every field of the model spec: the search reads most through model_constants().

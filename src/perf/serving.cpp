@@ -41,6 +41,34 @@ std::string rows_text(const BackendEvidence& b, const std::string& family, const
                            : fmt::format("{} rows fitted on stack {}", b.stack_rows, stack);
 }
 
+// Tables carried from a proxy (load_kernel_tables) carried again at the peaks of `p`: a --set or
+// a scenario may move the chip's compute, memory or link; with the catalog's values, the same curves.
+std::shared_ptr<const KernelEvidence> carried_at(const catalog::Catalog& cat, const ParamTable& p, const KernelEvidence& e) {
+  const KernelEvidence* ref = cat.serving().kernels->find(e.proxy, e.backend);
+  if (!ref) return std::shared_ptr<const KernelEvidence>(cat.serving().kernels, &e);
+  try {
+    auto t = std::make_shared<KernelEvidence>(
+        transfer(*ref, chip_peaks(chip_spec(cat, p, e.proxy)), chip_peaks(chip_spec(cat, p, e.chip_id)), e.chip_id, e.carried));
+    t->proxy = e.proxy;
+    return t;
+  } catch (const InsufficientData&) {
+    return std::shared_ptr<const KernelEvidence>(cat.serving().kernels, &e);
+  }
+}
+
+// A chip without tables whose family has a published GEMM microbenchmark runs its GEMMs at that
+// fraction of peak, as validate predicts such rows (perf/predict.cpp).
+void apply_operator_evidence(const catalog::Catalog& cat, const std::string& family, ChipSpec& c) {
+  if (c.kernels || !cat.serving().kernels) return;
+  const auto* ev = best_gemm_evidence(cat.serving().kernels->operator_evidence(), family,
+                                      [&](const std::string& chip) { return catalog::chip_family(cat, chip); });
+  if (!ev) return;
+  c.gemm_fraction = ev->fraction_of_peak;
+  c.serving.operator_evidence = fmt::format("GEMMs at {:.3f} of peak ({} {} {} on {}, {}, {}; confidence {}); attention and router at eta_compute",
+                                            ev->fraction_of_peak, ev->op, ev->dtype, ev->shape, ev->chip, ev->source, ev->date, ev->confidence);
+  c.serving.evidence += "; " + c.serving.operator_evidence;
+}
+
 std::vector<std::string> names_of(const std::vector<BackendEvidence>& v) {
   std::vector<std::string> n;
   for (const auto& b : v) n.push_back(b.backend);
@@ -104,7 +132,10 @@ ChipSpec serving_chip(const catalog::Catalog& cat, const ParamTable& p, std::str
   if (!backend.empty()) {
     for (const auto& b : backends)
       if (b.backend == backend) chosen = &b;
-    if (chosen) s.why = "requested (--stack-backend " + backend + ")";
+    if (chosen) {
+      const std::string& origin = cat.serving().origin;
+      s.why = origin.empty() ? "requested (--stack-backend " + backend + ")" : "requested (" + origin + ": stack_backend " + backend + ")";
+    }
   }
   if (!chosen) {
     chosen = default_backend(backends);
@@ -141,17 +172,22 @@ ChipSpec serving_chip(const catalog::Catalog& cat, const ParamTable& p, std::str
     }
     if (s.values != pooled) apply_group(p, s.values, c);
     if (e) {
-      c.kernels = std::shared_ptr<const KernelEvidence>(cat.serving().kernels, e);
+      c.kernels = e->proxy.empty() ? std::shared_ptr<const KernelEvidence>(cat.serving().kernels, e) : carried_at(cat, p, *e);
       s.kernels = true;
+      const std::string measured = e->describe().substr(0, e->describe().find(" carried to "));
+      s.kernel_source = e->proxy.empty() ? "measured on this chip: " + measured
+                                         : "proxy " + e->proxy + " (same silicon: " + e->carried + "): " + measured + " carried to " + c.id;
       s.evidence = "kernel tables (" + e->describe() + ") for GEMM, attention and all-reduce; overheads from the " + s.evidence;
     }
   } else {
     s.rows = rows_at(p, pooled + ".rows");
   }
+  apply_operator_evidence(cat, family, c);
   return c;
 }
 
-void check_backend(const catalog::Catalog& cat, const ParamTable& p, const std::string& backend, const std::string& chip_id) {
+void check_backend(const catalog::Catalog& cat, const ParamTable& p, const std::string& backend, const std::string& chip_id,
+                   const Location& where) {
   if (backend.empty()) return;
   std::vector<std::string> names;
   std::string scope = "any stack";
@@ -168,15 +204,30 @@ void check_backend(const catalog::Catalog& cat, const ParamTable& p, const std::
   if (std::find(names.begin(), names.end(), backend) != names.end()) return;
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-  throw UserError(Location{"", 0, "--stack-backend"}, "a serving backend of " + scope + (list.empty() ? "" : " (" + list + ")"),
+  throw UserError(where, "a serving backend of " + scope + (list.empty() ? "" : " (" + list + ")"),
                   "'" + backend + "'", suggest(backend, names));
 }
 
 std::shared_ptr<const KernelTables> load_kernel_tables(const catalog::Catalog& cat, const std::string& path) {
+  return load_kernel_tables(cat, cat.params(), path);
+}
+
+std::shared_ptr<const KernelTables> load_kernel_tables(const catalog::Catalog& cat, const ParamTable& p, const std::string& path) {
+  namespace fs = std::filesystem;
   const std::string f = path.empty() ? core::source_dir() + "/data/kernels/kernels.csv" : path;
-  if (!std::filesystem::exists(f)) return nullptr;
-  return std::make_shared<const KernelTables>(
-      KernelTables::load(f, [&](const std::string& system) { return cat.try_resolve("chips", system).value_or(""); }));
+  if (!fs::exists(f)) return nullptr;
+  auto t = KernelTables::load(f, [&](const std::string& system) { return cat.try_resolve("chips", system).value_or(""); });
+  const fs::path dir = fs::path(f).parent_path();
+  if (const fs::path proxies = dir / "proxies.csv"; fs::exists(proxies))
+    t.add_proxies(KernelTables::read_proxies(proxies.string()), [&](const std::string& id) -> std::optional<ChipPeaks> {
+      try {
+        return chip_peaks(chip_spec(cat, p, id));
+      } catch (const InsufficientData&) {
+        return std::nullopt;
+      }
+    });
+  if (const fs::path ev = dir / "ascend-evidence.csv"; fs::exists(ev)) t.set_operator_evidence(read_operator_evidence(ev.string()));
+  return std::make_shared<const KernelTables>(std::move(t));
 }
 
 nlohmann::json stack_json(const std::string& stack, const ServingStack& s) {
@@ -188,12 +239,17 @@ nlohmann::json stack_json(const std::string& stack, const ServingStack& s) {
                       {"evidence", s.evidence},
                       {"rows", s.rows},
                       {"kernels", s.kernels}};
+  j["kernel_source"] = s.kernel_source.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.kernel_source);
+  j["operator_evidence"] = s.operator_evidence.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.operator_evidence);
   return j;
 }
 
 std::string stack_short(const std::string& stack, const ServingStack& s) {
   if (stack.empty()) return "-";
-  return stack + (s.backend.empty() ? "" : "/" + s.backend) + (s.kernels ? "+kernels" : "");
+  // "+proxy": tables of a chip of the same silicon; "+opev": GEMMs at a published microbenchmark.
+  const bool proxy = s.kernel_source.starts_with("proxy ");
+  return stack + (s.backend.empty() ? "" : "/" + s.backend) + (s.kernels ? (proxy ? "+proxy-kernels" : "+kernels") : "") +
+         (s.operator_evidence.empty() ? "" : "+gemm-evidence");
 }
 
 std::string stack_line(const ChipSpec& chip) {

@@ -45,11 +45,18 @@ ChipSpec serving_chip(const catalog::Catalog& cat, const ParamTable& p, std::str
 
 // Throws UserError (exit 2, with a "did you mean") unless `backend` is a backend of the stack
 // of `chip_id`, or, with chip_id empty, of any stack in the catalog.
-void check_backend(const catalog::Catalog& cat, const ParamTable& p, const std::string& backend, const std::string& chip_id = {});
+// `where`: the file, line and key path the name was given at (default: the --stack-backend option).
+void check_backend(const catalog::Catalog& cat, const ParamTable& p, const std::string& backend, const std::string& chip_id = {},
+                   const Location& where = Location{"", 0, "--stack-backend"});
 
-// The kernel tables of the source tree (data/kernels/kernels.csv), systems resolved to catalog
-// chips; null when the file is absent. Loaded once where the context is made.
+// The one loader of what runs below the serving stack, for validate, calibrate and the
+// perf-family engines alike: the kernel tables `path` (default data/kernels/kernels.csv of the
+// source tree), systems resolved to catalog chips; beside them, the chips of the same silicon
+// carried to their proxy's curves at their own peaks (proxies.csv; peaks from `p`, default the
+// catalog's) and the published operator microbenchmarks (ascend-evidence.csv). Null when the
+// table is absent. Loaded once where the context is made.
 std::shared_ptr<const KernelTables> load_kernel_tables(const catalog::Catalog& cat, const std::string& path = {});
+std::shared_ptr<const KernelTables> load_kernel_tables(const catalog::Catalog& cat, const ParamTable& p, const std::string& path);
 
 // {"stack", "backend", "name", "why", "values", "evidence", "rows", "kernels"} of a serving chip.
 nlohmann::json stack_json(const std::string& stack, const ServingStack& s);

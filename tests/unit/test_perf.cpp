@@ -483,7 +483,7 @@ TEST(Perf, MetricPathsEvaluate) {
   const auto ctx = [] {
     analysis::Context c;
     auto cp = std::make_shared<catalog::Catalog>(cat());
-    cp->set_serving({"", perf::load_kernel_tables(*cp)});  // as the commands' context (perf/serving.hpp)
+    cp->set_serving({"", perf::load_kernel_tables(*cp), {}});  // as the commands' context (perf/serving.hpp)
     c.catalog = cp;
     c.params = cp->params();
     return c;

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 
 #include "catalog_helpers.hpp"
 #include "cli_helpers.hpp"
+#include "perf/kernels.hpp"
 #include "perf/serving.hpp"
 #include "perf/validation.hpp"
 
@@ -21,7 +23,7 @@ namespace {
 const catalog::Catalog& serving_cat() {
   static const catalog::Catalog c = [] {
     catalog::Catalog x = test::cat();
-    x.set_serving({"", load_kernel_tables(x)});
+    x.set_serving({"", load_kernel_tables(x), {}});
     return x;
   }();
   return c;
@@ -145,4 +147,140 @@ TEST(ServingStackCli, EconRowsSayWhichStackTheyRanOn) {
     EXPECT_FALSE(row["stack"]["why"].get<std::string>().empty());
     EXPECT_FALSE(row["stack"]["evidence"].get<std::string>().empty());
   }
+}
+
+// A chip of the same silicon as one with tables (data/kernels/proxies.csv): perf runs it on the
+// proxy's curves carried to its own roofline, exactly as validate predicts a row of it.
+TEST(ServingStack, PerfOnAProxiedChipEqualsValidatesPredictionOfTheSameDeployment) {
+  const auto& cat = serving_cat();
+  const ParamTable& p = cat.params();
+  const auto tables = cat.serving().kernels;
+  ASSERT_NE(tables, nullptr);
+  ValidateOptions vo;
+  vo.kernels = tables.get();
+  vo.operator_evidence = &tables->operator_evidence();
+  const auto rows = read_measurements(test::source_dir() + "/data/measurements/aic-silicon-sample.csv");
+  bool checked = false;
+  for (const auto& h100_row : rows) {
+    if (h100_row.backend != "trtllm" || !h100_row.tpot_ms || cat.try_resolve("chips", h100_row.chip).value_or("") != "nvidia-h100-sxm")
+      continue;
+    const auto model_id = cat.try_resolve("models", h100_row.model);
+    if (!model_id || p.maybe("stacks.cuda.family.nvidia-hopper.backend.trtllm.model." + calibration_model_key(*model_id) + ".eta_compute"))
+      continue;
+    Measurement m = h100_row;  // the same deployment on the H800 (GH100, NVLink 400 GB/s)
+    m.chip = "nvidia-h800";
+    const RowPrediction r = predict(cat, p, m, vo);
+    if (!r.skip_reason.empty()) continue;
+    const MetricError* tpot = nullptr;
+    for (const auto& e : r.metrics)
+      if (e.metric == "tpot_ms") tpot = &e;
+    if (!tpot) continue;
+    EXPECT_NE(r.method.find("carried to nvidia-h800"), std::string::npos) << r.method;
+    const auto specs = row_specs(cat, p, m, vo);
+    ASSERT_TRUE(specs.has_value());
+    const ChipSpec chip = serving_chip(cat, p, "nvidia-h800", "trtllm");
+    ASSERT_NE(chip.kernels, nullptr);
+    EXPECT_EQ(chip.serving.kernel_source.rfind("proxy nvidia-h100-sxm (same silicon: ", 0), 0u) << chip.serving.kernel_source;
+    EXPECT_EQ(stack_json(chip)["kernel_source"], chip.serving.kernel_source);
+    const PerfResult res = evaluate(chip, specs->model, r.deployment, specs->workload);
+    ASSERT_TRUE(res.ok()) << res.status;
+    EXPECT_NEAR(res.tpot_s * 1e3, tpot->predicted, 1e-9 * tpot->predicted) << m.id;
+    checked = true;
+    break;
+  }
+  EXPECT_TRUE(checked) << "no H100 trtllm AIC row with a TPOT predicted on the H800";
+}
+
+// H20 (GH100 with 78 SMs) runs at the H100 SXM's measured curves at its own roofline, not at the
+// stack-level efficiencies it ran on before the proxies reached perf and econ.
+TEST(ServingStack, H20RunsOnItsProxysCurvesNotTheStackLevelValues) {
+  const auto& cat = serving_cat();
+  const ParamTable& p = cat.params();
+  const ChipSpec h20 = serving_chip(cat, p, "nvidia-h20");
+  ASSERT_NE(h20.kernels, nullptr);
+  EXPECT_NE(h20.serving.kernel_source.find("proxy nvidia-h100-sxm"), std::string::npos) << h20.serving.kernel_source;
+  catalog::Catalog tables_only = test::cat();  // the measured tables alone: H20 has none
+  tables_only.set_serving({"", std::make_shared<const KernelTables>(KernelTables::load(
+                                    test::source_dir() + "/data/kernels/kernels.csv",
+                                    [&](const std::string& s) { return tables_only.try_resolve("chips", s).value_or(""); })),
+                           {}});
+  const ChipSpec stack_level = serving_chip(tables_only, p, "nvidia-h20");
+  EXPECT_EQ(stack_level.kernels, nullptr);
+  EXPECT_EQ(stack_level.serving.backend, h20.serving.backend);
+  const ModelSpec model = model_spec(cat, p, "deepseek-r1");
+  Workload w;
+  w.id = w.name = "t";
+  w.isl = 1000;
+  w.osl = 1000;
+  Deployment d;
+  d.tp = 8;
+  d.batch = 64;
+  const PerfResult a = evaluate(h20, model, d, w);
+  const PerfResult b = evaluate(stack_level, model, d, w);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status << b.status;
+  EXPECT_GT(std::abs(a.tpot_s / b.tpot_s - 1), 0.05) << a.tpot_s << " vs " << b.tpot_s;
+  // econ says so in its stack object.
+  const auto r = test::run_cli("econ --model deepseek-r1 --workload chat --region cn --chips nvidia-h20 --no-frontier --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  ASSERT_FALSE(j["rows"].empty());
+  EXPECT_NE(j["rows"][0]["stack"]["kernel_source"].get<std::string>().find("proxy nvidia-h100-sxm"), std::string::npos);
+}
+
+// An Ascend chip without tables runs its GEMMs at the published microbenchmark's fraction of peak
+// (data/kernels/ascend-evidence.csv), and the stack object names it.
+TEST(ServingStack, AscendChipsRunTheirGemmsAtThePublishedOperatorEvidence) {
+  const auto& cat = serving_cat();
+  const ChipSpec c = serving_chip(cat, cat.params(), "huawei-ascend-910c");
+  EXPECT_EQ(c.kernels, nullptr);
+  EXPECT_NEAR(c.gemm_fraction, 0.891, 1e-12);  // 315.36 / 353.8 TFLOP/s, torch.matmul 4096^3 BF16 on a 910B2
+  EXPECT_NE(c.serving.operator_evidence.find("zzc0721/torch-performance-test-data"), std::string::npos) << c.serving.operator_evidence;
+  EXPECT_FALSE(stack_json(c)["operator_evidence"].is_null());
+}
+
+namespace {
+
+// A scenario file extending ms-2025 with `stack_backend: NAME` (line 6).
+std::string scenario_with_backend(const test::TempDir& dir, const std::string& backend) {
+  const auto f = dir.path() / ("sb-" + backend + ".yaml");
+  std::ofstream(f) << "id: sb-" << backend << "\nname: \"stack backend test\"\nextends: ms-2025\nsource: \"test\"\n"
+                   << "as_of: \"2026-12\"\nstack_backend: " << backend << "\nconfidence: low\n";
+  return f.string();
+}
+
+}  // namespace
+
+TEST(ServingStackCli, ScenarioStackBackendChangesTheResultAndIsRecorded) {
+  test::TempDir dir("scenario-stack-backend");
+  const std::string perf = " perf --chip nvidia-h100-sxm --model llama-3.1-70b --format json";
+  const auto s = test::run_cli("--scenario " + scenario_with_backend(dir, "sglang") + perf);
+  const auto t = test::run_cli("--scenario " + scenario_with_backend(dir, "trtllm") + perf);
+  ASSERT_EQ(s.rc, 0) << s.err;
+  ASSERT_EQ(t.rc, 0) << t.err;
+  const auto sj = s.json();
+  const auto tj = t.json();
+  EXPECT_EQ(sj["stack"]["backend"], "sglang");
+  EXPECT_EQ(tj["stack"]["backend"], "trtllm");
+  EXPECT_NE(sj["stack"]["why"].get<std::string>().find("requested (scenario sb-sglang"), std::string::npos) << sj["stack"]["why"];
+  EXPECT_NE(sj["output_tps_per_chip"].get<double>(), tj["output_tps_per_chip"].get<double>());
+  // --set stack_backend=NAME as in a what-if, recorded the same way; --stack-backend wins over both.
+  const auto w = test::run_cli("--set stack_backend=sglang" + perf);
+  ASSERT_EQ(w.rc, 0) << w.err;
+  EXPECT_EQ(w.json()["stack"]["backend"], "sglang");
+  const auto o = test::run_cli("--scenario " + scenario_with_backend(dir, "sglang") + perf + " --stack-backend trtllm");
+  ASSERT_EQ(o.rc, 0) << o.err;
+  EXPECT_EQ(o.json()["stack"]["backend"], "trtllm");
+}
+
+TEST(ServingStackCli, UnknownScenarioStackBackendExitsTwoNamingFileAndLine) {
+  test::TempDir dir("scenario-stack-backend-bad");
+  const std::string f = scenario_with_backend(dir, "sglan");
+  const auto r = test::run_cli("--scenario " + f + " perf --chip nvidia-h100-sxm --model llama-3.1-70b");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.err.find(f + ":6"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stack_backend"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean 'sglang'"), std::string::npos) << r.err;
+  const auto s = test::run_cli("--set stack_backend=trtlm perf --chip nvidia-h100-sxm --model llama-3.1-70b");
+  EXPECT_EQ(s.rc, 2) << s.out;
+  EXPECT_NE(s.err.find("did you mean 'trtllm'"), std::string::npos) << s.err;
 }
