@@ -50,7 +50,8 @@ struct ValidateArgs {
 std::string lopo_command(const ValidateArgs& a) {
   std::string cmd = "gpugap validate";
   for (const auto& f : a.files) cmd += " --measurements " + f;
-  cmd += " --folds-by source";
+  // With --doc the document's own leave-one-publication-out and k-fold runs write them.
+  cmd += a.doc.empty() ? std::string(" --folds-by source") : fmt::format(" --folds {} --doc {}", a.folds, a.doc);
   if (!a.intervals_out.empty()) cmd += " --intervals-out " + a.intervals_out;
   if (!a.summary_out.empty()) cmd += " --summary-out " + a.summary_out;
   return cmd;
@@ -60,7 +61,8 @@ std::string lopo_command(const ValidateArgs& a) {
 // The summary also carries the k-fold figures (a second set of refits) as the report's
 // secondary line.
 void write_lopo_files(const ValidateArgs& a, const analysis::Context& ctx, const std::vector<perf::Measurement>& rows,
-                      const perf::CalibrationResult& by_source, const perf::CalibrateOptions& co) {
+                      const perf::CalibrationResult& by_source, const perf::CalibrateOptions& co,
+                      const perf::CalibrationResult* kfold_done = nullptr) {
   const std::string date = today_utc();
   std::vector<std::string> names;
   for (const auto& f : a.files) names.push_back(fs::path(f).filename().string());
@@ -78,7 +80,7 @@ void write_lopo_files(const ValidateArgs& a, const analysis::Context& ctx, const
     ck.folds_by_source = false;
     ck.only_publication.clear();
     ck.folds = a.folds > 0 ? a.folds : 5;
-    const auto kfold = perf::calibrate(*ctx.catalog, ctx.params, rows, ck);
+    const auto kfold = kfold_done ? *kfold_done : perf::calibrate(*ctx.catalog, ctx.params, rows, ck);
     std::vector<perf::RowPrediction> held;
     for (const auto& p : kfold.heldout)
       if (!p.assumed_isl) held.push_back(p);
@@ -192,7 +194,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
     if (!a.heldout_publication.empty() && !co.folds_by_source)
       throw UserError(Location{"", 0, "--heldout-publication"}, "--folds-by source", "folds by " + a.folds_by);
     for (const auto& [flag, value] : {std::pair{"--intervals-out", &a.intervals_out}, std::pair{"--summary-out", &a.summary_out}})
-      if (!value->empty() && (!co.folds_by_source || !a.heldout_publication.empty()))
+      if (!value->empty() && a.doc.empty() && (!co.folds_by_source || !a.heldout_publication.empty()))
         throw UserError(Location{"", 0, flag}, "--folds-by source over every publication (no --heldout-publication)",
                         co.folds_by_source ? "--heldout-publication " + a.heldout_publication : "folds by " + a.folds_by);
     co.only_publication = a.heldout_publication;
@@ -205,7 +207,7 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
       if (!p.assumed_isl) held.push_back(p);
     Tables th = error_tables(held, a.by, false);
     out.json["heldout"] = {{"folds", cal.folds}, {"folds_by", a.folds_by}, {"summary", th.j["summary"]}, {"rows", th.j["rows"]}};
-    write_lopo_files(a, ctx, rows, cal, co);
+    if (co.folds_by_source) write_lopo_files(a, ctx, rows, cal, co);
     if (a.folds_by == "source") {
       const Tables ti = interval_tables(held);
       out.json["heldout"]["intervals"] = ti.j;
@@ -230,6 +232,9 @@ void validate_cmd(const Global& g, const ValidateArgs& a) {
       perf::CalibrateOptions cs = co;
       cs.folds_by_source = true;
       const auto cal_source = perf::calibrate(*ctx.catalog, ctx.params, rows, cs);
+      // --intervals-out / --summary-out beside --doc: from these same runs, not a second set of
+      // refits (the k-fold run above is the summary's secondary line).
+      write_lopo_files(a, ctx, rows, cal_source, cs, &cal);
       atomic_write(a.doc, validation_markdown(a.files, rows, preds, cal, cal_model, cal_source, vo, cmd));
     }
   } else if (!a.intervals_out.empty() || !a.summary_out.empty()) {
@@ -333,9 +338,9 @@ void add_validation_commands(CLI::App& app, Global& g) {
   val->add_option("--heldout-publication", va->heldout_publication,
                   "with --folds-by source: predict only this publication's rows, by a fit on every other one");
   val->add_option("--intervals-out", va->intervals_out,
-                  "with --folds-by source: write the 80% interval table perf, econ and score show (data/intervals/perf-intervals.csv)");
+                  "with --folds-by source, or beside --doc from its runs: write the 80% interval table perf, econ and score show (data/intervals/perf-intervals.csv)");
   val->add_option("--summary-out", va->summary_out,
-                  "with --folds-by source: write the headline the report shows, k-fold figures included (data/intervals/lopo-summary.json)");
+                  "with --folds-by source, or beside --doc from its runs: write the headline the report shows, k-fold figures included (data/intervals/lopo-summary.json)");
   val->add_flag("--no-kernels", va->no_kernels, "held-out refits without kernel tables (fitted efficiencies for every operator but the GEMMs of chips with published operator evidence)");
   val->callback([&g, va] { validate_cmd(g, *va); });
 
