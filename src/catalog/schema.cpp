@@ -111,6 +111,8 @@ const std::map<std::string, std::vector<Field>, std::less<>>& table() {
            {"ffn.dense_layers", K::kQuantity, Dim::kCount},
            {"mtp_layers", K::kQuantity, Dim::kCount},
            {"mtp_acceptance", K::kQuantity, Dim::kFraction, false, false, "probability a draft token is accepted"},
+           {"mtp_acceptance_later", K::kQuantity, Dim::kFraction, false, false,
+            "probability a draft after the first is accepted, given the one before it was (absent: mtp_acceptance)"},
        })},
       {"workloads",
        with_common({

@@ -216,7 +216,7 @@ struct SearchArgs {
   WorkloadArgs wl;
   bool pareto = false, no_disagg = false, no_mtp = false, overlap = false;
   int top = 0, verify = 0;
-  double acceptance = -1;
+  double acceptance = -1, acceptance_later = -1;
 };
 
 // Re-checks the best deployment of the top `k` chips with the simulator: a closed loop of
@@ -288,6 +288,7 @@ void search_cmd(const Global& g, const SearchArgs& a) {
   so.pareto = a.pareto;
   if (a.acceptance >= 0) so.mtp_acceptance = a.acceptance;
   else if (auto acc = perf::model_mtp_acceptance(ctx.params, model)) so.mtp_acceptance = *acc;
+  so.mtp_acceptance_later = later_acceptance(a.acceptance_later, a.acceptance < 0, ctx.params, model);
   std::vector<ChipSpec> chips;
   if (chip_ids.size() == 1) perf::check_backend(*ctx.catalog, ctx.params, g.stack_backend, chip_ids.front());
   else perf::check_backend(*ctx.catalog, ctx.params, g.stack_backend);
@@ -404,6 +405,7 @@ void add_perf_commands(CLI::App& app, Global& g) {
   search->add_option("--precision", sa->precision, "only this GEMM format");
   search->add_option("--kv-precision", sa->kv, "KV cache format (default: fp8 where supported)");
   search->add_option("--mtp-acceptance", sa->acceptance, "draft acceptance rate (default: the model's catalog value)");
+  search->add_option("--mtp-acceptance-later", sa->acceptance_later, kAcceptanceLaterHelp);
   search->add_flag("--pareto", sa->pareto, "also print the Pareto frontier");
   add_stack_option(search, g);
   search->add_flag("--no-disagg", sa->no_disagg, "aggregated serving only");

@@ -26,6 +26,10 @@ perf::DType parse_kv_or_throw(const std::string& s) {
   return *d;
 }
 
+double later_acceptance(double flag, bool first_from_catalog, const ParamTable& p, const ModelSpec& model) {
+  if (flag >= 0) return flag;
+  return first_from_catalog ? perf::model_mtp_acceptance_later(p, model).value_or(-1.0) : -1.0;
+}
 
 Workload resolve_workload(const analysis::Context& ctx, const WorkloadArgs& a) {
   Workload w;
@@ -58,6 +62,7 @@ void add_deployment_options(CLI::App* cmd, DeploymentArgs& a) {
   cmd->add_option("--mode", a.mode, "agg or disagg");
   cmd->add_option("--mtp", a.mtp, "MTP / speculative draft tokens")->check(count_at_least(0));
   cmd->add_option("--mtp-acceptance", a.acceptance, "draft acceptance rate (default: the model's catalog value)");
+  cmd->add_option("--mtp-acceptance-later", a.acceptance_later, kAcceptanceLaterHelp);
   cmd->add_option("--prefix-hit", a.prefix_hit, "prefix-cache hit rate of input tokens");
   cmd->add_option("--prefill-ratio", a.ratio, "disagg: prefill chips per decode chip (default: sized)");
   cmd->add_option("--prefill-tp", a.prefill_tp, "disagg: prefill pool TP")->check(count_at_least(1));
@@ -105,6 +110,9 @@ perf::Deployment resolve_deployment(const analysis::Context& ctx, const ChipSpec
     } else {
       throw InsufficientData("models." + model.id + ".mtp_acceptance");
     }
+    d.mtp_acceptance_later = later_acceptance(a.acceptance_later, a.acceptance < 0, ctx.params, model);
+    if (a.acceptance_later < 0 && d.mtp > 1 && d.mtp_acceptance_later >= 0)
+      defaults.push_back(fmt::format("MTP acceptance of later drafts {} (models.{}.mtp_acceptance_later)", d.mtp_acceptance_later, model.id));
   }
   d.prefix_hit = a.prefix_hit;
   d.prefill_decode_ratio = a.ratio;

@@ -23,12 +23,20 @@ struct WorkloadArgs {
   double tpot_ms = 0;
 };
 
+inline constexpr const char* kAcceptanceLaterHelp =
+    "acceptance of each MTP draft after the first (default: the model's catalog value when --mtp-acceptance is not "
+    "given, else the same as the first)";
+
+// Acceptance of later drafts: the flag, else the catalog's when the first draft's is the catalog's too
+// (a stated --mtp-acceptance stands for every draft), else -1 (same as the first).
+double later_acceptance(double flag, bool first_from_catalog, const ParamTable& p, const ModelSpec& model);
+
 // The deployment flags of perf and simulate (shared/spec/cli.md).
 struct DeploymentArgs {
   std::string precision, kv, mode = "agg";
   int tp = 0, pp = 1, dp = 1, ep = 0, adp = 1, moe_tp = 0, batch = 0, mtp = -1;
   int prefill_tp = 0, prefill_ep = 0, prefill_adp = 0, concurrency = 0;
-  double acceptance = -1, prefix_hit = 0, ratio = 0;
+  double acceptance = -1, acceptance_later = -1, prefix_hit = 0, ratio = 0;
   double expert_imbalance = 1.0;
   bool overlap = false;
   std::string rank = "package";  // what one rank is: package, or device (one die of a multi-device package)

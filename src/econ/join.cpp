@@ -51,6 +51,7 @@ perf::SearchResult search_or_status(const ChipSpec& chip, const ModelSpec& model
 perf::SearchOptions join_options(const ParamTable& p, const ModelSpec& model, bool frontier, int max_width) {
   perf::SearchOptions so;
   so.mtp_acceptance = perf::model_mtp_acceptance(p, model).value_or(0.0);
+  so.mtp_acceptance_later = perf::model_mtp_acceptance_later(p, model).value_or(-1.0);
   so.pareto = frontier;
   so.max_width = max_width;
   return so;

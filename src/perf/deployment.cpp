@@ -105,6 +105,7 @@ nlohmann::json to_json(const Deployment& d, const ModelSpec& m) {
                       {"prefix_hit", d.prefix_hit},
                       {"overlap", d.overlap},
                       {"concurrency", d.concurrency > 0 ? d.concurrency : d.batch}};
+  if (d.mtp > 1 && d.mtp_acceptance_later >= 0) j["mtp_acceptance_later"] = d.mtp_acceptance_later;
   if (moe && d.expert_imbalance > 1.0) j["expert_imbalance"] = round_sig(d.expert_imbalance);
   if (d.mode == ServeMode::kDisagg) {
     j["prefill_decode_ratio"] = round_sig(d.prefill_decode_ratio);

@@ -23,6 +23,7 @@ std::string check_deployment(const ModelSpec& m, const Deployment& d) {
   }
   if (d.mtp < 0 || d.mtp > 8) return "mtp draft tokens must be in 0..8";
   if (d.mtp_acceptance < 0 || d.mtp_acceptance > 1) return "mtp acceptance must be in 0..1";
+  if (d.mtp_acceptance_later > 1) return "mtp acceptance of later drafts must be in 0..1";
   if (d.prefix_hit < 0 || d.prefix_hit >= 1) return "prefix hit rate must be in [0, 1)";
   if (d.prefill_decode_ratio < 0) return "prefill:decode ratio must be >= 0";
   if (d.concurrency < 0) return "concurrency must be >= 0";

@@ -523,8 +523,7 @@ Outcome run(const Prepared& p, const Deployment& d, const Workload& w, Breakdown
   in.isl_c = std::max(1.0, in.isl * (1.0 - hit));  // prefill tokens actually computed
   in.pf_ctx = in.isl * hit + in.isl_c / 2.0;
   const double ctx = mean_ctx(w);
-  double tps = 1.0;
-  for (int i = 1; i <= d.mtp; ++i) tps += std::pow(d.mtp_acceptance, i);
+  const double tps = expected_tokens_per_step(d);
   in.tps = tps;
   r.tokens_per_step = tps;
   in.chunk = d.prefill_tokens > 0 ? d.prefill_tokens : kPrefillChunkTokens;

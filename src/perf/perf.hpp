@@ -60,7 +60,10 @@ struct Deployment {
   int prefill_attention_dp = 0;
   int prefill_ep = 0;
   int mtp = 0;                  // draft tokens per step (MTP or speculative decoding)
-  double mtp_acceptance = 0.0;  // probability each successive draft is accepted
+  double mtp_acceptance = 0.0;  // probability the first draft is accepted
+  // Probability each later draft is accepted given the one before it was (< 0: mtp_acceptance).
+  // A single MTP head reused for drafts 2..k accepts them less often than the first.
+  double mtp_acceptance_later = -1.0;
   double prefix_hit = 0.0;      // fraction of input tokens found in the prefix cache
   bool overlap = false;         // two-micro-batch overlap of communication and compute
   // Routed-token load of the busiest EP rank over the mean (perf/expert_load.hpp): 1 balanced.
@@ -182,6 +185,7 @@ struct SearchOptions {
   // records an overlapped run to check it on, and the shipped economics are searched without it.
   bool allow_overlap = false;
   double mtp_acceptance = 0.0;          // 0: the model's catalog value (none: MTP off)
+  double mtp_acceptance_later = -1.0;   // < 0: same as mtp_acceptance
   int max_width = 0;                    // 0: the chip's scale-up domain (at least 8)
   bool pareto = true;                   // collect the Pareto frontier
   bool fixed_mode = false;              // only `mode` below
@@ -210,6 +214,12 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
 
 // MTP acceptance: the model's catalog value (models.X.mtp_acceptance), if any.
 std::optional<double> model_mtp_acceptance(const ParamTable& p, const ModelSpec& model);
+// Acceptance of drafts after the first (models.X.mtp_acceptance_later), if the catalog has one.
+std::optional<double> model_mtp_acceptance_later(const ParamTable& p, const ModelSpec& model);
+// Acceptance of draft i (1-based) given drafts 1..i-1 were accepted.
+double draft_acceptance(const Deployment& d, int i);
+// Expected tokens a decode step gives: 1 + a + a b + a b^2 + ... over d.mtp drafts.
+double expected_tokens_per_step(const Deployment& d);
 
 // Constants of the model that are choices of the serving software, with the
 // documented defaults they come from (see docs/model-perf.md).

@@ -163,6 +163,8 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
       return skip(fmt::format("insufficient data: models.{}.mtp_acceptance (the row drafts {} token{} per step)", model.id, d.mtp,
                               d.mtp == 1 ? "" : "s"));
     d.mtp_acceptance = *acc;
+    // A rate stated in the row is its measured mean: it stands for every draft.
+    if (!m.mtp_acceptance) d.mtp_acceptance_later = model_mtp_acceptance_later(params, model).value_or(-1.0);
   }
   std::vector<std::string> method;
   if (d.mtp > 0 && m.mtp_acceptance) method.push_back(fmt::format("draft acceptance {:.0f}% (stated in the row)", *m.mtp_acceptance * 100));

@@ -71,6 +71,7 @@ void compute_combos(const analysis::Context& ctx, const ParamTable& params, cons
       SearchOptions so;
       so.pareto = false;
       so.mtp_acceptance = model_mtp_acceptance(params, model).value_or(0.0);
+      so.mtp_acceptance_later = model_mtp_acceptance_later(params, model).value_or(-1.0);
       const SearchResult r = search(chip, model, w, so);
       if (r.found)
         vals[i] = {r.best.output_tps_per_chip, r.best.tpot_s * 1e3, r.best.ttft_s * 1e3, r.best.tokens_per_s_per_user};

@@ -143,6 +143,7 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
       d.ep = l.ep;
       d.pp = l.pp;
       d.mtp_acceptance = acc;
+      d.mtp_acceptance_later = opt.mtp_acceptance_later;
       d.batch = 0;
       const int mb = detail::max_batch(p, d, w);
       if (mb <= 0) continue;
@@ -212,6 +213,23 @@ SearchResult search(const ChipSpec& chip, const ModelSpec& model, const Workload
 
 std::optional<double> model_mtp_acceptance(const ParamTable& p, const ModelSpec& model) {
   return p.maybe("models." + model.id + ".mtp_acceptance");
+}
+
+std::optional<double> model_mtp_acceptance_later(const ParamTable& p, const ModelSpec& model) {
+  return p.maybe("models." + model.id + ".mtp_acceptance_later");
+}
+
+double draft_acceptance(const Deployment& d, int i) {
+  return i > 1 && d.mtp_acceptance_later >= 0 ? d.mtp_acceptance_later : d.mtp_acceptance;
+}
+
+double expected_tokens_per_step(const Deployment& d) {
+  double tps = 1.0, reach = 1.0;  // reach: probability draft i is accepted with all before it
+  for (int i = 1; i <= d.mtp; ++i) {
+    reach *= draft_acceptance(d, i);
+    tps += reach;
+  }
+  return tps;
 }
 
 }  // namespace gpugap::perf

@@ -76,6 +76,7 @@ void add_options(KeyWriter& k, const SearchOptions& o) {
   k.section('o').add(o.ttft_target_s).add(o.tpot_target_s).add(static_cast<int>(o.formats.size()));
   for (const Format& f : o.formats) k.add(static_cast<int>(f.weights)).add(static_cast<int>(f.activations));
   k.add(o.kv ? static_cast<int>(*o.kv) : -1).add(o.allow_disagg).add(o.allow_mtp).add(o.allow_overlap).add(o.mtp_acceptance);
+  k.add(o.mtp_acceptance_later);
   k.add(o.max_width).add(o.pareto).add(o.fixed_mode).add(static_cast<int>(o.mode));
 }
 

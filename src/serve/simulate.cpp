@@ -82,8 +82,10 @@ class Sim {
     for (const auto& in : inst_) cost_.emplace_back(*in.model, opt.step_grid_tokens);
   }
 
-  void run(SimResult& res, double acceptance) {
+  // acceptance: of the first draft; later: of each draft after it, given the one before.
+  void run(SimResult& res, double acceptance, double later) {
     acceptance_ = acceptance;
+    later_ = later;
     const int n = static_cast<int>(reqs_.size());
     const int cap = opt_.arrivals.max_concurrency;
     double now = 0;
@@ -180,7 +182,7 @@ class Sim {
   int step_tokens(int drafts) {
     int k = 1;
     for (int j = 0; j < drafts; ++j) {
-      if (draft_rng_.uniform() >= acceptance_) break;
+      if (draft_rng_.uniform() >= (j == 0 ? acceptance_ : later_)) break;
       ++k;
     }
     return k;
@@ -245,6 +247,7 @@ class Sim {
   const SimOptions& opt_;
   Rng draft_rng_;
   double acceptance_ = 0;
+  double later_ = 0;
   std::priority_queue<Transfer, std::vector<Transfer>, std::greater<>> transfers_;
   long long transfer_seq_ = 0;
   int completed_ = 0;
@@ -378,7 +381,8 @@ SimResult simulate(const ChipSpec& chip, const ModelSpec& model, const perf::Dep
     reqs[i].arrival = arrivals[i];
   }
   Sim sim(std::move(reqs), std::move(insts), opt);
-  sim.run(res, d.mtp > 0 ? d.mtp_acceptance : 0.0);
+  if (d.mtp > 0) sim.run(res, perf::draft_acceptance(d, 1), perf::draft_acceptance(d, 2));
+  else sim.run(res, 0.0, 0.0);
   fill_result(res, sim, opt.ttft_overhead_s);
   return res;
 }

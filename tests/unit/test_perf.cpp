@@ -391,6 +391,50 @@ TEST(Perf, MtpRaisesTokensPerStep) {
   EXPECT_LT(mtp.tpot_s, base.tpot_s);  // at batch 1 the step is memory-bound: drafts are nearly free
 }
 
+// Later drafts chain on the first: 1 + a + a b + a b^2 for three drafts.
+TEST(Perf, LaterDraftAcceptanceChainsOnTheFirst) {
+  Deployment d;
+  d.mtp = 3;
+  d.mtp_acceptance = 0.85;
+  d.mtp_acceptance_later = 0.63;
+  EXPECT_NEAR(expected_tokens_per_step(d), 1 + 0.85 + 0.5355 + 0.337365, 1e-12);
+  d.format = {DType::kFp8, DType::kFp8};
+  d.kv = DType::kFp8;
+  d.tp = 8;
+  d.ep = 8;
+  d.batch = 1;
+  const PerfResult r = evaluate(chip("nvidia-h200-sxm"), model("deepseek-r1"), d, wl(1024, 2048));
+  EXPECT_NEAR(r.tokens_per_step, 1 + 0.85 + 0.5355 + 0.337365, 1e-12);
+}
+
+// Unset (or equal to the first) later acceptance: the geometric sum (1 - a^(k+1)) / (1 - a).
+TEST(Perf, UnsetLaterAcceptanceIsTheGeometricSum) {
+  Deployment d;
+  d.mtp = 4;
+  d.mtp_acceptance = 0.7;
+  const double geometric = (1 - std::pow(0.7, 5)) / (1 - 0.7);
+  EXPECT_NEAR(expected_tokens_per_step(d), geometric, 1e-12);
+  d.mtp_acceptance_later = 0.7;
+  EXPECT_NEAR(expected_tokens_per_step(d), geometric, 1e-12);
+  d.mtp = 0;
+  EXPECT_EQ(expected_tokens_per_step(d), 1.0);
+}
+
+// The catalog's later-draft acceptance reproduces the mean acceptance length it is derived from:
+// 3.20 at 7 drafts for DeepSeek-V3's original MTP head (huggingface.co/nebius/MTP-DeepSeek-V3-0324
+// model card, temperature 0), given the first draft's 0.85; rounding 0.6286 to 0.63 moves it < 0.01.
+TEST(Perf, CatalogLaterAcceptanceGivesThePublishedAcceptanceLength) {
+  for (const std::string id : {"deepseek-r1", "deepseek-v3"}) {
+    const ModelSpec m = model(id);
+    Deployment d;
+    d.mtp = 7;
+    d.mtp_acceptance = model_mtp_acceptance(cat().params(), m).value();
+    d.mtp_acceptance_later = model_mtp_acceptance_later(cat().params(), m).value();
+    EXPECT_NEAR(expected_tokens_per_step(d), 3.20, 0.01) << id;
+  }
+  EXPECT_FALSE(model_mtp_acceptance_later(cat().params(), model("qwen3-32b")));  // absent: mtp_acceptance
+}
+
 TEST(Perf, PrefixHitsCutTtft) {
   const ChipSpec c = chip("nvidia-h100-sxm");
   const ModelSpec m = model("llama-3.1-70b");

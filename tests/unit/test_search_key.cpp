@@ -38,6 +38,7 @@ Inputs inputs(const ParamTable& p, const std::string& chip, const std::string& m
   const auto& cat = *base_ctx().catalog;
   Inputs in{perf::serving_chip(cat, p, chip), model_spec(cat, p, model), workload_spec(cat, p, wl), {}};
   in.so.mtp_acceptance = perf::model_mtp_acceptance(p, in.model).value_or(0.0);
+  in.so.mtp_acceptance_later = perf::model_mtp_acceptance_later(p, in.model).value_or(-1.0);
   in.so.pareto = false;
   return in;
 }
@@ -179,6 +180,7 @@ TEST(SearchKey, EverySearchOptionChangesTheKey) {
   add("allow_mtp", [](auto& so) { so.allow_mtp = !so.allow_mtp; });
   add("allow_overlap", [](auto& so) { so.allow_overlap = !so.allow_overlap; });
   add("mtp_acceptance", [](auto& so) { so.mtp_acceptance += 0.125; });
+  add("mtp_acceptance_later", [](auto& so) { so.mtp_acceptance_later = 0.5; });
   add("max_width", [](auto& so) { so.max_width = 4; });
   add("pareto", [](auto& so) { so.pareto = !so.pareto; });
   add("fixed_mode", [](auto& so) { so.fixed_mode = !so.fixed_mode; });

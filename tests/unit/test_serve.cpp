@@ -254,6 +254,27 @@ TEST(Serve, MtpAcceptanceSetsTokensPerStep) {
   EXPECT_GT(r.itl_ms.mean, r.tpot_ms.mean);  // a step with an accepted draft streams two tokens at once
 }
 
+// The per-step draw takes the first draft with a and each later one with b: one request of
+// 90,000 decode steps' worth of tokens, so the mean tokens per decode step (sd ~1.08 per step)
+// is within ~0.15% of 1 + a + a b + a b^2 at 3 sigma; drawing every draft with a would give 3.08.
+TEST(Serve, LaterDraftAcceptanceDrawMatchesTheAnalyticMean) {
+  perf::Deployment d;
+  d.format = {perf::DType::kFp8, perf::DType::kFp8};
+  d.kv = perf::DType::kFp8;
+  d.tp = 8;
+  d.ep = 8;
+  d.mtp = 3;
+  d.mtp_acceptance = 0.85;
+  d.mtp_acceptance_later = 0.63;
+  const int osl = 250001;
+  const SimResult r = simulate(chip("nvidia-h200-sxm"), model("deepseek-r1"), d, fixed(1, 100, osl));
+  ASSERT_TRUE(r.ok()) << r.status;
+  ASSERT_EQ(r.output_tokens, osl);
+  // One prefill step gives the first token; every other step is a decode step.
+  const double per_step = double(osl - 1) / double(r.steps - 1);
+  EXPECT_NEAR(per_step / perf::expected_tokens_per_step(d), 1.0, 0.01);
+}
+
 TEST(Serve, DisaggregatedCountsBothPools) {
   perf::Deployment d;
   d.format = {perf::DType::kFp8, perf::DType::kFp8};
