@@ -75,9 +75,9 @@ TEST(ScoreCli, BetterSoftwareEfficiencyRaisesItsVendorsQuantitativeIndex) {
   const json* h0 = find_vendor(base_score(), "huawei");
   ASSERT_TRUE(h0 && !(*h0)["current_chip"].is_null());
   const double tps0 = (*h0)["current_chip"]["ratios"]["tps"].get<double>();
-  // The 910C runs CANN's SGLang backend (its default serving stack): raise its memory and compute efficiency.
-  auto r = run_cli("score --samples 0 --format json --set stacks.cann.backend.sglang.eta_memory=0.95 "
-                   "--set stacks.cann.backend.sglang.eta_compute=0.95");
+  // The 910C runs the pooled CANN values (its default serving stack): raise its memory and compute efficiency.
+  auto r = run_cli("score --samples 0 --format json --set stacks.cann.eta_memory=0.99 "
+                   "--set stacks.cann.eta_compute=0.95");
   ASSERT_EQ(r.rc, 0) << r.err;
   const json j = r.json();
   const json* h1 = find_vendor(j, "huawei");
