@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "catalog/overlay.hpp"
 #include "core/progress.hpp"
@@ -76,11 +77,15 @@ void write_lopo_files(const ValidateArgs& a, const analysis::Context& ctx, const
   if (!a.summary_out.empty()) {
     json j = lopo_summary_json(rows, by_source);
     j["generated"] = {{"command", lopo_command(a)}, {"date", date}, {"measurement_files", names}};
-    perf::CalibrateOptions ck = co;
-    ck.folds_by_source = false;
-    ck.only_publication.clear();
-    ck.folds = a.folds > 0 ? a.folds : 5;
-    const auto kfold = kfold_done ? *kfold_done : perf::calibrate(*ctx.catalog, ctx.params, rows, ck);
+    std::optional<perf::CalibrationResult> own;  // the k-fold refits, unless the caller ran them
+    if (!kfold_done) {
+      perf::CalibrateOptions ck = co;
+      ck.folds_by_source = false;
+      ck.only_publication.clear();
+      ck.folds = a.folds > 0 ? a.folds : 5;
+      own = perf::calibrate(*ctx.catalog, ctx.params, rows, ck);
+    }
+    const perf::CalibrationResult& kfold = kfold_done ? *kfold_done : *own;
     std::vector<perf::RowPrediction> held;
     for (const auto& p : kfold.heldout)
       if (!p.assumed_isl) held.push_back(p);

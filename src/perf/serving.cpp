@@ -246,7 +246,7 @@ nlohmann::json stack_json(const std::string& stack, const ServingStack& s) {
 
 std::string stack_short(const std::string& stack, const ServingStack& s) {
   if (stack.empty()) return "-";
-  // "+proxy": tables of a chip of the same silicon; "+opev": GEMMs at a published microbenchmark.
+  // "+proxy-kernels": tables of a chip of the same silicon; "+gemm-evidence": GEMMs at a published microbenchmark.
   const bool proxy = s.kernel_source.starts_with("proxy ");
   return stack + (s.backend.empty() ? "" : "/" + s.backend) + (s.kernels ? (proxy ? "+proxy-kernels" : "+kernels") : "") +
          (s.operator_evidence.empty() ? "" : "+gemm-evidence");

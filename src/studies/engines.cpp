@@ -53,7 +53,7 @@ std::vector<std::string> split_stack_backend(const std::vector<std::string>& ove
 }
 
 // The context's catalog evaluating chips on `backend` (checked against every stack, the error at
-// `where`), recorded as asked for by `origin` (perf/serving.hpp) and among the overrides.
+// `where`), recorded as asked for by `origin` (perf/serving.hpp).
 void use_backend(analysis::Context& ctx, const std::string& backend, const Location& where, const std::string& origin) {
   perf::check_backend(*ctx.catalog, ctx.params, backend, {}, where);
   auto cat = std::make_shared<catalog::Catalog>(*ctx.catalog);
@@ -62,6 +62,12 @@ void use_backend(analysis::Context& ctx, const std::string& backend, const Locat
   s.origin = origin;
   cat->set_serving(std::move(s));
   ctx.catalog = std::move(cat);
+}
+
+// `--set stack_backend=NAME`: that backend, recorded among the context's overrides like any --set.
+void use_set_backend(analysis::Context& ctx, const std::string& backend) {
+  use_backend(ctx, backend, Location{"--set", 0, "stack_backend"}, "--set");
+  ctx.overrides.push_back("stack_backend=" + backend);
 }
 
 }  // namespace
@@ -79,8 +85,7 @@ analysis::Context make_context(const std::vector<std::string>& catalog_dirs, con
   // The most specific wins: --stack-backend, then --set stack_backend=, then the scenario's key.
   if (!stack_backend.empty()) return ctx;
   if (set_backend) {
-    use_backend(ctx, *set_backend, Location{"--set", 0, "stack_backend"}, "--set");
-    ctx.overrides.push_back("stack_backend=" + *set_backend);
+    use_set_backend(ctx, *set_backend);
   } else if (const auto& sc = ctx.scenario; !sc.stack_backend.empty()) {
     use_backend(ctx, sc.stack_backend, sc.stack_backend_at,
                 fmt::format("scenario {} ({}:{})", sc.id, sc.stack_backend_at.file, sc.stack_backend_at.line));
@@ -92,10 +97,7 @@ analysis::Context with_overrides(const analysis::Context& base, const std::vecto
   analysis::Context ctx = base;
   std::optional<std::string> set_backend;
   analysis::apply_overrides(declared_params(), ctx, split_stack_backend(overrides, set_backend));
-  if (set_backend) {
-    use_backend(ctx, *set_backend, Location{"--set", 0, "stack_backend"}, "--set");
-    ctx.overrides.push_back("stack_backend=" + *set_backend);
-  }
+  if (set_backend) use_set_backend(ctx, *set_backend);
   return ctx;
 }
 

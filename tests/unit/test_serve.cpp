@@ -36,6 +36,16 @@ perf::Deployment one_chip() {
   return d;
 }
 
+// The DeepSeek-R1 tests' deployment on one 8-chip node: FP8 weights, activations and KV, TP 8, EP 8.
+perf::Deployment fp8_tp8_ep8() {
+  perf::Deployment d;
+  d.format = {perf::DType::kFp8, perf::DType::kFp8};
+  d.kv = perf::DType::kFp8;
+  d.tp = 8;
+  d.ep = 8;
+  return d;
+}
+
 SimOptions fixed(int n, int isl, int osl, const std::string& sched = "vllm") {
   SimOptions o;
   o.requests.count = n;
@@ -235,11 +245,7 @@ TEST(Serve, PreemptsWhenTheCacheRunsOutUnlessItReserves) {
 }
 
 TEST(Serve, MtpAcceptanceSetsTokensPerStep) {
-  perf::Deployment d;
-  d.format = {perf::DType::kFp8, perf::DType::kFp8};
-  d.kv = perf::DType::kFp8;
-  d.tp = 8;
-  d.ep = 8;
+  perf::Deployment d = fp8_tp8_ep8();
   d.mtp = 1;
   d.mtp_acceptance = 0.7;
   const SimOptions o = fixed(1, 100, 4001);
@@ -258,11 +264,7 @@ TEST(Serve, MtpAcceptanceSetsTokensPerStep) {
 // 90,000 decode steps' worth of tokens, so the mean tokens per decode step (sd ~1.08 per step)
 // is within ~0.15% of 1 + a + a b + a b^2 at 3 sigma; drawing every draft with a would give 3.08.
 TEST(Serve, LaterDraftAcceptanceDrawMatchesTheAnalyticMean) {
-  perf::Deployment d;
-  d.format = {perf::DType::kFp8, perf::DType::kFp8};
-  d.kv = perf::DType::kFp8;
-  d.tp = 8;
-  d.ep = 8;
+  perf::Deployment d = fp8_tp8_ep8();
   d.mtp = 3;
   d.mtp_acceptance = 0.85;
   d.mtp_acceptance_later = 0.63;
@@ -276,11 +278,7 @@ TEST(Serve, LaterDraftAcceptanceDrawMatchesTheAnalyticMean) {
 }
 
 TEST(Serve, DisaggregatedCountsBothPools) {
-  perf::Deployment d;
-  d.format = {perf::DType::kFp8, perf::DType::kFp8};
-  d.kv = perf::DType::kFp8;
-  d.tp = 8;
-  d.ep = 8;
+  perf::Deployment d = fp8_tp8_ep8();
   d.mode = perf::ServeMode::kDisagg;
   d.prefill_decode_ratio = 1.0;
   SimOptions o = fixed(400, 2000, 300);

@@ -31,6 +31,45 @@ const catalog::Catalog& serving_cat() {
 
 BackendEvidence ev(std::string b, int fam, int stack, bool released = true) { return {std::move(b), fam, stack, released}; }
 
+// perf against validate on one deployment: the first AIC H100 TensorRT-LLM row with a TPOT whose
+// model has no model-level group (perf applies (family, backend) values, as validate does for such
+// a model), its deployment run on `chip_id`. perf's TPOT on the chip's TensorRT-LLM serving stack
+// must equal validate's prediction of the row. `c` keeps the prediction and the chip for the
+// caller's own checks; c.checked when a row was compared.
+struct Compared {
+  bool checked = false;
+  RowPrediction prediction;
+  ChipSpec chip;
+};
+
+void expect_perf_equals_validate(const catalog::Catalog& cat, const ValidateOptions& vo, const std::string& chip_id, Compared& c) {
+  const ParamTable& p = cat.params();
+  for (const auto& row : read_measurements(test::source_dir() + "/data/measurements/aic-silicon-sample.csv")) {
+    if (row.backend != "trtllm" || !row.tpot_ms || cat.try_resolve("chips", row.chip).value_or("") != "nvidia-h100-sxm") continue;
+    const auto model_id = cat.try_resolve("models", row.model);
+    if (!model_id || p.maybe("stacks.cuda.family.nvidia-hopper.backend.trtllm.model." + calibration_model_key(*model_id) + ".eta_compute"))
+      continue;
+    Measurement m = row;
+    m.chip = chip_id;
+    const RowPrediction r = predict(cat, p, m, vo);
+    if (!r.skip_reason.empty()) continue;
+    const MetricError* tpot = nullptr;
+    for (const auto& e : r.metrics)
+      if (e.metric == "tpot_ms") tpot = &e;
+    if (!tpot) continue;
+    const auto specs = row_specs(cat, p, m, vo);
+    ASSERT_TRUE(specs.has_value());
+    c.chip = serving_chip(cat, p, chip_id, "trtllm");
+    ASSERT_NE(c.chip.kernels, nullptr);
+    const PerfResult res = evaluate(c.chip, specs->model, r.deployment, specs->workload);
+    ASSERT_TRUE(res.ok()) << res.status;
+    EXPECT_NEAR(res.tpot_s * 1e3, tpot->predicted, 1e-9 * tpot->predicted) << m.id;
+    c.prediction = r;
+    c.checked = true;
+    return;
+  }
+}
+
 }  // namespace
 
 TEST(ServingStack, DefaultRuleTakesTheReleasedBackendWithMostFamilyRowsThenStackRows) {
@@ -71,38 +110,14 @@ TEST(ServingStack, HopperChipRunsTheBackendWithMostRowsAndMoreEvidenceMovesTheCh
 
 TEST(ServingStack, PerfWithKernelTablesEqualsValidatesPredictionOfTheSameDeployment) {
   const auto& cat = serving_cat();
-  const ParamTable& p = cat.params();
-  const auto rows = read_measurements(test::source_dir() + "/data/measurements/aic-silicon-sample.csv");
   const auto tables = load_kernel_tables(cat);
   ASSERT_NE(tables, nullptr);
   ValidateOptions vo;
   vo.kernels = tables.get();
-  // The first H100 TensorRT-LLM row with a TPOT whose model has no model-level group (perf applies
-  // (family, backend) values, as validate does for such a model).
-  bool checked = false;
-  for (const auto& m : rows) {
-    if (m.backend != "trtllm" || !m.tpot_ms || cat.try_resolve("chips", m.chip).value_or("") != "nvidia-h100-sxm") continue;
-    const auto model_id = cat.try_resolve("models", m.model);
-    if (!model_id || p.maybe("stacks.cuda.family.nvidia-hopper.backend.trtllm.model." + calibration_model_key(*model_id) + ".eta_compute"))
-      continue;
-    const RowPrediction r = predict(cat, p, m, vo);
-    if (!r.skip_reason.empty()) continue;
-    const MetricError* tpot = nullptr;
-    for (const auto& e : r.metrics)
-      if (e.metric == "tpot_ms") tpot = &e;
-    if (!tpot) continue;
-    const auto specs = row_specs(cat, p, m, vo);
-    ASSERT_TRUE(specs.has_value());
-    const ChipSpec chip = serving_chip(cat, p, "nvidia-h100-sxm", "trtllm");
-    ASSERT_NE(chip.kernels, nullptr);
-    EXPECT_TRUE(chip.serving.kernels);
-    const PerfResult res = evaluate(chip, specs->model, r.deployment, specs->workload);
-    ASSERT_TRUE(res.ok()) << res.status;
-    EXPECT_NEAR(res.tpot_s * 1e3, tpot->predicted, 1e-9 * tpot->predicted) << m.id;
-    checked = true;
-    break;
-  }
-  EXPECT_TRUE(checked) << "no H100 trtllm AIC row with a TPOT and no model-level group";
+  Compared c;
+  expect_perf_equals_validate(cat, vo, "nvidia-h100-sxm", c);
+  ASSERT_TRUE(c.checked) << "no H100 trtllm AIC row with a TPOT and no model-level group";
+  EXPECT_TRUE(c.chip.serving.kernels);
 }
 
 TEST(ServingStackCli, StackBackendChangesThePerfResultAndTheOutputNamesIt) {
@@ -153,42 +168,17 @@ TEST(ServingStackCli, EconRowsSayWhichStackTheyRanOn) {
 // proxy's curves carried to its own roofline, exactly as validate predicts a row of it.
 TEST(ServingStack, PerfOnAProxiedChipEqualsValidatesPredictionOfTheSameDeployment) {
   const auto& cat = serving_cat();
-  const ParamTable& p = cat.params();
   const auto tables = cat.serving().kernels;
   ASSERT_NE(tables, nullptr);
   ValidateOptions vo;
   vo.kernels = tables.get();
   vo.operator_evidence = &tables->operator_evidence();
-  const auto rows = read_measurements(test::source_dir() + "/data/measurements/aic-silicon-sample.csv");
-  bool checked = false;
-  for (const auto& h100_row : rows) {
-    if (h100_row.backend != "trtllm" || !h100_row.tpot_ms || cat.try_resolve("chips", h100_row.chip).value_or("") != "nvidia-h100-sxm")
-      continue;
-    const auto model_id = cat.try_resolve("models", h100_row.model);
-    if (!model_id || p.maybe("stacks.cuda.family.nvidia-hopper.backend.trtllm.model." + calibration_model_key(*model_id) + ".eta_compute"))
-      continue;
-    Measurement m = h100_row;  // the same deployment on the H800 (GH100, NVLink 400 GB/s)
-    m.chip = "nvidia-h800";
-    const RowPrediction r = predict(cat, p, m, vo);
-    if (!r.skip_reason.empty()) continue;
-    const MetricError* tpot = nullptr;
-    for (const auto& e : r.metrics)
-      if (e.metric == "tpot_ms") tpot = &e;
-    if (!tpot) continue;
-    EXPECT_NE(r.method.find("carried to nvidia-h800"), std::string::npos) << r.method;
-    const auto specs = row_specs(cat, p, m, vo);
-    ASSERT_TRUE(specs.has_value());
-    const ChipSpec chip = serving_chip(cat, p, "nvidia-h800", "trtllm");
-    ASSERT_NE(chip.kernels, nullptr);
-    EXPECT_EQ(chip.serving.kernel_source.rfind("proxy nvidia-h100-sxm (same silicon: ", 0), 0u) << chip.serving.kernel_source;
-    EXPECT_EQ(stack_json(chip)["kernel_source"], chip.serving.kernel_source);
-    const PerfResult res = evaluate(chip, specs->model, r.deployment, specs->workload);
-    ASSERT_TRUE(res.ok()) << res.status;
-    EXPECT_NEAR(res.tpot_s * 1e3, tpot->predicted, 1e-9 * tpot->predicted) << m.id;
-    checked = true;
-    break;
-  }
-  EXPECT_TRUE(checked) << "no H100 trtllm AIC row with a TPOT predicted on the H800";
+  Compared c;  // the H100 row's deployment on the H800 (GH100, NVLink 400 GB/s)
+  expect_perf_equals_validate(cat, vo, "nvidia-h800", c);
+  ASSERT_TRUE(c.checked) << "no H100 trtllm AIC row with a TPOT predicted on the H800";
+  EXPECT_NE(c.prediction.method.find("carried to nvidia-h800"), std::string::npos) << c.prediction.method;
+  EXPECT_EQ(c.chip.serving.kernel_source.rfind("proxy nvidia-h100-sxm (same silicon: ", 0), 0u) << c.chip.serving.kernel_source;
+  EXPECT_EQ(stack_json(c.chip)["kernel_source"], c.chip.serving.kernel_source);
 }
 
 // H20 (GH100 with 78 SMs) runs at the H100 SXM's measured curves at its own roofline, not at the
