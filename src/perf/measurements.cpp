@@ -168,6 +168,7 @@ std::vector<Measurement> read_measurements(const std::string& path) {
                     "neither");
   const std::string base = std::filesystem::path(path).filename().string();
   std::vector<Measurement> out;
+  std::map<std::vector<std::string>, std::string> first_of;  // AIC: deployment, load and values -> first id
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const auto& row = rows[r];
     const int line = lines[r];
@@ -219,6 +220,11 @@ std::vector<Measurement> read_measurements(const std::string& path) {
       m.ttft_ms = n("silicon_ttft_ms");
       m.tpot_ms = n("silicon_tpot_ms");
       m.trust = "high";
+      std::vector<std::string> key;
+      for (std::size_t i = 0; i < header.size(); ++i)
+        if (header[i] != "id" && header[i] != "silicon_data_source") key.push_back(row[i]);
+      key.push_back(field_of(src, "silicon_concurrency"));
+      if (auto [it, fresh] = first_of.emplace(std::move(key), m.id); !fresh) m.duplicate_of = it->second;
     } else {
       m.schema = "shared";
       m.chip = get("chip");

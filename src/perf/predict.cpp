@@ -94,6 +94,8 @@ PreparedRow prepare_row(const catalog::Catalog& cat, const ParamTable& params, c
   RowPrediction& r = pr.base;
   r.row = &m;
   auto skip = [&](std::string why) { r.skip_reason = std::move(why); return pr; };
+  if (!m.duplicate_of.empty())
+    return skip("the same measurement as row " + m.duplicate_of + " (same deployment, load and measured values, exported twice): counted once");
   const auto chip_id = cat.try_resolve("chips", m.chip);
   if (!chip_id) return skip("chip '" + m.chip + "' is not in the catalog (no id or alias)");
   const auto model_id = cat.try_resolve("models", m.model);

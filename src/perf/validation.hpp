@@ -50,6 +50,10 @@ struct Measurement {
   std::string engine_limits;
   std::optional<int> num_prompts;
   std::optional<double> request_rate, range_ratio;
+  // AIC schema: the id of an earlier row of the same file with the same deployment, load and
+  // measured values (the sample exports some runs twice, in two silicon data files); such a
+  // row is listed as skipped so that each measurement counts once in fits and errors.
+  std::string duplicate_of;
 };
 
 // The harness and dataset names of the measurement schema.

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <fstream>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "analysis/scenario.hpp"
 #include "catalog/catalog.hpp"
@@ -535,6 +537,72 @@ TEST(ServeValidate, AicRowsArePredictedFromTheirHarness) {
     ++simulated;
   }
   EXPECT_EQ(simulated, 6) << r.out;  // TTFT and TPOT of each row
+}
+
+// Writes `lines` (rows of the AIC sample picked by id prefix) with the sample's header and
+// the shipped side table into `dir`; returns the CSV's path.
+static std::string aic_subset(const test::TempDir& dir, const std::vector<std::string>& ids, const std::string& extra = "") {
+  std::ifstream in(test::source_dir() + "/data/measurements/aic-silicon-sample.csv");
+  std::string header, line, rows;
+  std::getline(in, header);
+  while (std::getline(in, line))
+    for (const auto& id : ids)
+      if (line.rfind(id + ",", 0) == 0) rows += line + "\n";
+  std::ofstream(dir.path() / "aic-silicon-sample.csv") << header << "\n" << rows << extra;
+  std::ifstream map(test::source_dir() + "/data/measurements/harness-map.csv");
+  std::ofstream(dir.path() / "harness-map.csv") << map.rdbuf();
+  return (dir.path() / "aic-silicon-sample.csv").string();
+}
+
+// A disaggregated row's clients spread over its decode instances: DeepSeek-V3 on GB200 with
+// 4 decode workers at batch 1 and 4 clients is one client per decode instance. Replaying all
+// 4 on the one simulated instance queued 3 for its only slot and counted the wait as TPOT
+// (24.4 ms predicted against 6.35 measured, 3.8x).
+TEST(ServeValidate, DisaggregatedClientsSpreadOverTheDecodeInstances) {
+  test::TempDir dir("aic-disagg");
+  const auto path = aic_subset(dir, {"dsr1_gb200_trtllm_fp4_disagg_1024x1024_c4_cfg237"});
+  const auto r = test::run_cli("validate --measurements " + path + " --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  int tpot = 0;
+  const auto j = r.json();
+  for (const auto& row : j["rows"]) {
+    if (row["metric"].get<std::string>() != "tpot_ms") continue;
+    const std::string method = row["method"];
+    EXPECT_NE(method.find("1 of the 4 clients on one of the 4 decode instances"), std::string::npos) << method;
+    EXPECT_NE(method.find("aiperf with 20 requests, closed loop at 1"), std::string::npos) << method;
+    const double measured = row["measured"].get<double>(), predicted = row["predicted"].get<double>();
+    EXPECT_LT(predicted, 2.0 * measured);  // one sequence per decode step, not four queued
+    ++tpot;
+  }
+  EXPECT_EQ(tpot, 1) << r.out;
+}
+
+// The sample exports some runs twice (two silicon data files, same deployment, load and
+// values): the copy is listed as skipped, so each measurement counts once.
+TEST(ServeValidate, AMeasurementExportedTwiceCountsOnce) {
+  test::TempDir dir("aic-dup");
+  const std::string id = "minimaxm2_5_b300_vllm_fp8_agg_8192x1024_c8_cfg733";
+  std::ifstream in(test::source_dir() + "/data/measurements/aic-silicon-sample.csv");
+  std::string line, copy;
+  while (std::getline(in, line))
+    if (line.rfind(id + ",", 0) == 0) copy = "copy_of_c8" + line.substr(id.size());
+  ASSERT_FALSE(copy.empty());
+  copy.replace(copy.find("db-dump/"), 8, "db-dump-2/");  // another export file
+  const auto path = aic_subset(dir, {id}, copy + "\n");
+  const auto r = test::run_cli("validate --measurements " + path + " --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  for (const auto& row : j["rows"]) EXPECT_EQ(row["id"], id);
+  ASSERT_EQ(j["skipped"].size(), 1u) << r.out;
+  EXPECT_EQ(j["skipped"][0]["id"], "copy_of_c8");
+  EXPECT_NE(j["skipped"][0]["reason"].get<std::string>().find("the same measurement as row " + id), std::string::npos);
+  // The same row with other measured values is another measurement.
+  std::string other = copy;
+  other.replace(other.rfind(','), std::string::npos, ",9.9");
+  const auto path2 = aic_subset(dir, {id}, other + "\n");
+  const auto r2 = test::run_cli("validate --measurements " + path2 + " --format json");
+  ASSERT_EQ(r2.rc, 0) << r2.err;
+  EXPECT_TRUE(r2.json()["skipped"].empty()) << r2.out;
 }
 
 TEST(ServeCli, SearchVerifyReChecksTheTopWithTheSimulator) {
