@@ -15,7 +15,7 @@ namespace {
 
 
 constexpr double kHuberDelta = 0.2;  // log-error beyond which residuals count linearly (~22%)
-constexpr double kEtaMin = 0.02, kEtaMax = 0.95;  // no kernel sustains its peak
+constexpr double kEtaMin = kEtaFloor, kEtaMax = 0.95;  // no kernel sustains its peak; kEtaFloor: none runs below it
 constexpr double kLaunchMin = 1e-6, kLaunchMax = 2e-4;  // collective latency (NVLink one-shot all-reduce: a few us)
 constexpr double kStepMin = 1e-6, kStepMax = 2e-2;      // fixed time per forward step
 constexpr double kSeqMin = 1e-8, kSeqMax = 1e-3;        // host time per sequence per step

@@ -56,6 +56,14 @@ double row_loss(const RowPrediction& p);
 // value fitted on them would move every TTFT of the stack.
 inline constexpr int kMinTtftRows = 3;
 
+// The least eta_compute and eta_memory a fit may reach. No measured kernel runs below it: in
+// data/kernels every GEMM of 256+ tokens reaches at least 0.16 of the chip's dense peak (GB300,
+// SGLang, FP4 at 257 tokens) and every one-token GEMM streams its weights at at least 0.38 of HBM
+// bandwidth (test Kernels.NoMeasuredKernelRunsBelowTheFitsEfficiencyFloor).
+// A fit below it (the Blackwell family's eta_compute went to 0.025 at the old floor of 0.02)
+// compensates for something else.
+inline constexpr double kEtaFloor = 0.15;
+
 // Robust (Huber) least squares of the seven Efficiency values on `rows`, from `start`.
 Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& start);
 

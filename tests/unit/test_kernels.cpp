@@ -3,6 +3,8 @@
 // chip's peaks, and a kernel-calibrated step is the sum of its operators.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include "perf/engine.hpp"
 #include "perf/kernels.hpp"
 #include "perf/perf.hpp"
+#include "perf/validation_detail.hpp"
 
 using namespace gpugap;
 using namespace gpugap::perf;
@@ -387,4 +390,41 @@ TEST(LeaveOnePublicationOut, StackWithTooFewRowsSharesItsSiliconsRows) {
     EXPECT_LE(std::fabs(h.error.at(std::string(id) + " tpot_ms")), 45.0) << id;
   EXPECT_NE(h.method.at("SGL-ASC-A3-DSR1-32C-6K1.6K-LL").find("of its separately fitted named stacks"), std::string::npos)
       << h.method.at("SGL-ASC-A3-DSR1-32C-6K1.6K-LL");
+}
+
+// The fit's least efficiency (kEtaFloor) is below every kernel the tables measured: large GEMMs
+// (256+ tokens) as a share of the chip's dense peak of their type, one-token GEMMs (weights
+// streamed once) as a share of HBM bandwidth. A floor above a measured kernel would forbid a fit
+// what a chip was seen doing; the tables' minima are 0.16 and 0.38.
+TEST(Kernels, NoMeasuredKernelRunsBelowTheFitsEfficiencyFloor) {
+  const auto tables = KernelTables::read(shipped());
+  const std::map<std::string, std::string> chip_of = {{"h100_sxm", "nvidia-h100-sxm"}, {"h200_sxm", "nvidia-h200-sxm"},
+                                                      {"b200_sxm", "nvidia-b200"},      {"b300_sxm", "nvidia-b300"},
+                                                      {"gb200", "nvidia-gb200"},        {"gb300", "nvidia-gb300"}};
+  const std::array<double, kKernelTypes> weight_bytes = {2.0, 1.0, 0.5625};  // BF16, FP8, NVFP4 (+ its scales)
+  double least_compute = 1, least_stream = 1;
+  int large = 0, single = 0;
+  for (const auto& e : tables.sets()) {
+    ASSERT_TRUE(chip_of.count(e.system)) << e.system;
+    const ChipPeaks peaks = chip_peaks(test::chip(chip_of.at(e.system)));
+    for (int t = 0; t < kKernelTypes; ++t) {
+      const Curve& c = e.gemm_tflops[t];
+      if (c.empty() || peaks.gemm[t] <= 0) continue;
+      for (std::size_t i = 0; i < c.xs().size(); ++i) {
+        const double rate = c.ys()[i] * 1e12;  // FLOP/s large matrices approach at M tokens
+        if (c.xs()[i] >= 256) {
+          least_compute = std::min(least_compute, rate / peaks.gemm[t]);
+          ++large;
+        } else if (c.xs()[i] == 1) {  // 2 FLOP per weight: weight bytes/s = rate / 2 x bytes per weight
+          least_stream = std::min(least_stream, rate / 2 * weight_bytes[t] / peaks.bw);
+          ++single;
+        }
+      }
+    }
+  }
+  EXPECT_GT(large, 100);
+  EXPECT_GT(single, 30);
+  EXPECT_GE(least_compute, detail::kEtaFloor);
+  EXPECT_GE(least_stream, detail::kEtaFloor);
+  EXPECT_LT(least_compute, 0.2);  // the floor is tight: the least measured large GEMM is 0.16 of peak
 }
