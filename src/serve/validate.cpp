@@ -49,11 +49,17 @@ constexpr int kStepGridTokens = 32;
 // of 1500, rounded up to its 32-token blocks; SGLang max_prefill_tokens = isl + 1500 and,
 // in agg, --enable-mixed-chunk (decodes ride in the prefill step: the mixed policy),
 // its chunked-prefill size left at the engine default (the preset's). Per attention-DP
-// rank, so x the ranks for the instance. The prefill and decode pools of a disaggregated
+// rank as exported, so x the exported ranks for the instance. The prefill and decode pools of a disaggregated
 // row share one scheduler here: the prefill budget, at least the decode batch.
 SchedulerSpec generator_limits(SchedulerSpec s, const perf::Measurement& m, int ranks) {
   const bool disagg = m.mode == "disagg";
-  const int batch = disagg ? m.d_batch : m.batch_per_rank;
+  ranks = std::max(1, ranks);
+  // The batch size is per attention-DP rank of the layout as exported; where the layout was
+  // read otherwise (an AIC export of DP-attention 8 x EP 8 as adp 64 at batch 2), the instance
+  // still runs exported ranks x batch sequences, spread over its own ranks.
+  const int exported = std::max(1, disagg ? m.d_adp : m.adp);
+  const int total = (disagg ? m.d_batch : m.batch_per_rank) * exported;
+  const int batch = (total + ranks - 1) / ranks;
   const int isl = m.isl.value_or(0);
   if (batch <= 0 || isl <= 0) return s;
   const int step_tokens = 1 + m.mtp.value_or(0);  // a decode step's tokens per sequence
@@ -63,8 +69,7 @@ SchedulerSpec generator_limits(SchedulerSpec s, const perf::Measurement& m, int 
   if (m.backend == "sglang") budget = (disagg ? 0 : batch * step_tokens) + std::min(isl + extra, s.max_batched_tokens);
   else budget = disagg ? round_up(isl + extra) : round_up(batch + isl + extra);
   budget = std::max(budget, batch * step_tokens);
-  ranks = std::max(1, ranks);
-  s.max_running = batch * ranks;
+  s.max_running = total;
   s.max_batched_tokens = budget * ranks;
   if (m.backend == "sglang" && !disagg) s.policy = BatchPolicy::kMixed;
   s.name += " with AIConfigurator's limits";

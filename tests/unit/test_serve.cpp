@@ -577,6 +577,29 @@ TEST(ServeValidate, DisaggregatedClientsSpreadOverTheDecodeInstances) {
   EXPECT_EQ(tpot, 1) << r.out;
 }
 
+// An AIC export of DP-attention 8 x EP 8 on 8 B200 as "tp 1, adp 64, batch 2" at 128 clients runs
+// 64 x 2 = 128 sequences: the batch is per exported rank. Reading it per rank of the layout as
+// understood (8) capped the replay at 16 running and queued the rest (TTFT 92 s predicted
+// against 0.8 s measured).
+TEST(ServeValidate, ExportedBatchIsPerExportedAttentionRank) {
+  test::TempDir dir("aic-adp");
+  const auto path = aic_subset(dir, {"dsr1_b200_trtllm_fp4_agg_1024x1024_c128_cfg191"});
+  const auto r = test::run_cli("validate --measurements " + path + " --format json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = r.json();
+  int n = 0;
+  for (const auto& row : j["rows"]) {
+    const std::string method = row["method"];
+    EXPECT_NE(method.find("exported as tp 1 adp 64"), std::string::npos) << method;
+    EXPECT_NE(method.find("simulated: aiperf"), std::string::npos) << method;
+    if (row["metric"].get<std::string>() == "ttft_ms") {
+      EXPECT_LT(row["predicted"].get<double>(), 2.0 * row["measured"].get<double>());
+    }
+    ++n;
+  }
+  EXPECT_EQ(n, 2) << r.out;
+}
+
 // The sample exports some runs twice (two silicon data files, same deployment, load and
 // values): the copy is listed as skipped, so each measurement counts once.
 TEST(ServeValidate, AMeasurementExportedTwiceCountsOnce) {
