@@ -315,12 +315,14 @@ void expect_in_sample(const std::string& csv, const std::vector<DocFigure>& figu
 TEST(PerfValidation, InSampleErrorWithinTheDocumentedFigures) {
   constexpr double kMargin = 1.0;
   expect_in_sample("measurements-shared.csv",
-                   {{"input_tps_per_chip", 5, 21.4}, {"output_tps_per_chip", 46, 12.1}, {"tpot_ms", 23, 17.3},
-                    {"ttft_ms", 5, 4.0}, {"all", 79, 14.4}},
+                   {{"input_tps_per_chip", 5, 18.0}, {"output_tps_per_chip", 46, 13.7}, {"tpot_ms", 23, 16.9},
+                    {"ttft_ms", 5, 3.7}, {"all", 79, 16.5}},
                    kMargin);
   // Up from 13.3% (all) when the catalog was refitted on the kernel tables (no per-model groups)
   // and AIC TTFT came from its harness replay instead of a wave share fitted on these rows.
-  expect_in_sample("aic-silicon-sample.csv", {{"tpot_ms", 3893, 18.7}, {"ttft_ms", 3893, 40.4}, {"all", 7786, 28.5}}, kMargin);
+  // 3555 rows: the sample's runs exported twice count once (2026-12-08); the fits now start from
+  // one fixed start rather than the previous catalog (TTFT 40.4 -> 43.1%).
+  expect_in_sample("aic-silicon-sample.csv", {{"tpot_ms", 3555, 17.9}, {"ttft_ms", 3555, 43.1}, {"all", 7110, 28.5}}, kMargin);
 }
 
 TEST(PerfCli, ValidateReadsTheAicSchema) {
