@@ -146,6 +146,7 @@ struct Fits {
   // its rows, which predicts its rows without tables (and how many rows it was fitted on).
   std::map<GroupKey, std::pair<Efficiency, std::size_t>> roof;
   std::map<GroupKey, std::size_t> rows;  // training rows of each fitted group
+  std::map<GroupKey, std::size_t> ttft_rows;  // of them, rows with a TTFT (detail::ttft_rows)
   std::map<GroupKey, std::size_t> borrowed;  // of them, rows of the stack's separately fitted named stacks
   std::map<std::string, HarnessFit> harness;
 };
@@ -255,6 +256,7 @@ Fits fit_all(const Rows& r, const std::vector<GroupKey>& fitted_keys, const Cali
     for (auto i : idx) ptrs.push_back(&r.prepared[i]);
     fits[k] = detail::fit(ptrs, start);
     out.rows[k] = ptrs.size();
+    out.ttft_rows[k] = detail::ttft_rows(ptrs);
     if (borrowed > 0) out.borrowed[k] = borrowed;
   }
   fit_roofline(r, out, in_train);
@@ -400,6 +402,7 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const ParamTable& param
     g.model = k.model;
     g.rows = r.members.at(k);
     g.fitted = it->second;
+    g.ttft_rows = full.ttft_rows.at(k);
     res.groups.push_back(g);
   }
   // Train error of each group (its rows predicted with its own values).

@@ -33,16 +33,13 @@ void add_values(OverlayNode& n, const FitGroup& g, const OverlaySource& src, boo
   q("launch_overhead", OverlayNode::quoted(fmt::format("{:.4g} ms", f.launch_overhead_s * 1e3)));
   // A group with too few TTFT rows keeps the TTFT overhead and wave share its fit started
   // from (detail::fit): written as such, not as fitted.
-  const auto t = g.heldout_by_metric.find("ttft_ms");
-  const std::size_t ttft_rows = t == g.heldout_by_metric.end() ? 0 : t->second.n;
-  const bool kept = ttft_rows < static_cast<std::size_t>(detail::kMinTtftRows);
   const catalog::Provenance start{
       fmt::format("not fitted: {} TTFT row(s) in the group, fewer than {}; the value its fit starts from (its parent group's fit, "
                   "or for a stack gpugap calibrate's fixed start), {}",
-                  ttft_rows, detail::kMinTtftRows, src.date),
+                  g.ttft_rows, detail::kMinTtftRows, src.date),
       src.date, "low"};
   auto q_ttft = [&](const std::string& key, OverlayNode v) {
-    n.add(key, OverlayNode::quantity(std::move(v), kept ? start : p));
+    n.add(key, OverlayNode::quantity(std::move(v), g.ttft_rows >= static_cast<std::size_t>(detail::kMinTtftRows) ? p : start));
   };
   q_ttft("ttft_overhead", OverlayNode::quoted(fmt::format("{:.4g} ms", f.ttft_overhead_s * 1e3)));
   q("comm_latency", OverlayNode::quoted(fmt::format("{:.4g} ms", f.comm_latency_s * 1e3)));

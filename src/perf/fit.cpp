@@ -101,8 +101,7 @@ Efficiency fit(const std::vector<const PreparedRow*>& rows, const Efficiency& st
   std::array<Vec, kN + 1> s{};
   std::array<double, kN + 1> f{};
   const Vec x0 = to_x(start);
-  const bool freeze_ttft =
-      std::count_if(rows.begin(), rows.end(), [](const PreparedRow* r) { return r->has_ttft; }) < kMinTtftRows;
+  const bool freeze_ttft = ttft_rows(rows) < static_cast<std::size_t>(kMinTtftRows);
   // A model's n rows weigh sqrt(n) together: a group's values also stand for models
   // without measurements, so the most-measured model must not decide them alone, and
   // rows of one model (one serving recipe) are not independent evidence.

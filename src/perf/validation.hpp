@@ -160,6 +160,7 @@ struct FitGroup {
   std::string model;    // "" = every model (set only with family and backend)
   std::vector<std::size_t> rows;  // indices into the measurement vector (usable rows only)
   Efficiency fitted;
+  std::size_t ttft_rows = 0;  // of the rows fitted, those with a TTFT (fewer than 3: TTFT overhead and wave share not fitted)
   std::size_t n_metrics = 0;
   double train_median_abs_error_pct = 0;
   double heldout_median_abs_error_pct = 0;  // k-fold

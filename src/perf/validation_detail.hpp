@@ -3,6 +3,7 @@
 // robust loss the fits minimise.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,6 +56,10 @@ double row_loss(const RowPrediction& p);
 // starts from: one or two rows cannot tell a fixed overhead from queueing, and a
 // value fitted on them would move every TTFT of the stack.
 inline constexpr int kMinTtftRows = 3;
+// The rows that measure TTFT: a fit on fewer than kMinTtftRows keeps its start's TTFT overhead and wave share.
+inline std::size_t ttft_rows(const std::vector<const PreparedRow*>& rows) {
+  return static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [](const PreparedRow* r) { return r->has_ttft; }));
+}
 
 // The least eta_compute and eta_memory a fit may reach. No measured kernel runs below it: in
 // data/kernels every GEMM of 256+ tokens reaches at least 0.16 of the chip's dense peak (GB300,
