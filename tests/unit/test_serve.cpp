@@ -498,6 +498,15 @@ TEST(ServeValidate, BadHarnessValueIsAnErrorWithASuggestion) {
   EXPECT_NE(r.err.find("mlperf-offline"), std::string::npos) << r.err;
 }
 
+// Writes `rows` (lines of the AIC sample) under the sample's `header` into `dir`, beside the
+// shipped side table (harness-map.csv) that says how the sample was measured; returns the CSV's path.
+static std::string write_aic_sample(const test::TempDir& dir, const std::string& header, const std::string& rows) {
+  std::ofstream(dir.path() / "aic-silicon-sample.csv") << header << "\n" << rows;
+  std::ifstream map(test::source_dir() + "/data/measurements/harness-map.csv");
+  std::ofstream(dir.path() / "harness-map.csv") << map.rdbuf();
+  return (dir.path() / "aic-silicon-sample.csv").string();
+}
+
 // A handful of AIC rows with the shipped side table: their TTFT and TPOT come from the
 // simulated aiperf closed loop under AIConfigurator's engine limits, and the method says so.
 TEST(ServeValidate, AicRowsArePredictedFromTheirHarness) {
@@ -520,10 +529,7 @@ TEST(ServeValidate, AicRowsArePredictedFromTheirHarness) {
       }
   }
   ASSERT_EQ(kept, 3);
-  std::ofstream(dir.path() / "aic-silicon-sample.csv") << header << "\n" << rows;
-  std::ifstream map(test::source_dir() + "/data/measurements/harness-map.csv");
-  std::ofstream(dir.path() / "harness-map.csv") << map.rdbuf();
-  const auto r = test::run_cli("validate --measurements " + (dir.path() / "aic-silicon-sample.csv").string() + " --format json");
+  const auto r = test::run_cli("validate --measurements " + write_aic_sample(dir, header, rows) + " --format json");
   ASSERT_EQ(r.rc, 0) << r.err;
   int simulated = 0;
   const auto j = r.json();
@@ -539,8 +545,7 @@ TEST(ServeValidate, AicRowsArePredictedFromTheirHarness) {
   EXPECT_EQ(simulated, 6) << r.out;  // TTFT and TPOT of each row
 }
 
-// Writes `lines` (rows of the AIC sample picked by id prefix) with the sample's header and
-// the shipped side table into `dir`; returns the CSV's path.
+// The AIC sample's rows with these ids, then `extra` lines, written by write_aic_sample.
 static std::string aic_subset(const test::TempDir& dir, const std::vector<std::string>& ids, const std::string& extra = "") {
   std::ifstream in(test::source_dir() + "/data/measurements/aic-silicon-sample.csv");
   std::string header, line, rows;
@@ -548,10 +553,7 @@ static std::string aic_subset(const test::TempDir& dir, const std::vector<std::s
   while (std::getline(in, line))
     for (const auto& id : ids)
       if (line.rfind(id + ",", 0) == 0) rows += line + "\n";
-  std::ofstream(dir.path() / "aic-silicon-sample.csv") << header << "\n" << rows << extra;
-  std::ifstream map(test::source_dir() + "/data/measurements/harness-map.csv");
-  std::ofstream(dir.path() / "harness-map.csv") << map.rdbuf();
-  return (dir.path() / "aic-silicon-sample.csv").string();
+  return write_aic_sample(dir, header, rows + extra);
 }
 
 // A disaggregated row's clients spread over its decode instances: DeepSeek-V3 on GB200 with
